@@ -1,0 +1,70 @@
+/**
+ * Errors that reach the user. Each carries a kind (for tests and telemetry-free logging), an optional
+ * location in the user's source, and a message that already names the file: callers show
+ * `message` as is.
+ */
+export type InspectorErrorKind =
+  | 'syntax' // the model file does not compile
+  | 'runtime' // the model file threw while loading or building
+  | 'no-model' // nothing the file exports is a model
+  | 'export-not-found'
+  | 'not-an-image-model'
+  | 'image' // unreadable, corrupt, unsupported or too large image
+  | 'layer' // a layer that cannot be analysed
+  | 'cancelled'
+  | 'timeout'
+  | 'out-of-memory'
+  | 'worker' // the worker died for another reason
+  | 'usage'; // bad arguments
+
+export interface SourceLocation {
+  file: string;
+  line: number; // 1-based
+  column: number; // 1-based
+}
+
+export class InspectorError extends Error {
+  constructor(
+    readonly kind: InspectorErrorKind,
+    message: string,
+    readonly location?: SourceLocation,
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'InspectorError';
+  }
+}
+
+/** What crosses thread boundaries: errors are flattened to plain data. */
+export interface SerializedError {
+  kind: InspectorErrorKind;
+  message: string;
+  location?: SourceLocation;
+  detail?: string;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof InspectorError) {
+    return {
+      kind: error.kind,
+      message: error.message,
+      location: error.location,
+      detail: error.detail,
+    };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    kind: 'runtime',
+    message,
+    detail: error instanceof Error ? error.stack : undefined,
+  };
+}
+
+export function deserializeError(data: SerializedError): InspectorError {
+  return new InspectorError(data.kind, data.message, data.location, data.detail);
+}
+
+/** "file.ts:3:7" style prefix, used at the start of messages about user code. */
+export function formatLocation(location: SourceLocation): string {
+  return `${location.file}:${location.line}:${location.column}`;
+}

@@ -1,0 +1,143 @@
+/**
+ * Decodes PNG (1-16 bit, grey, RGB, RGBA, palette) and JPEG (baseline and progressive, with EXIF
+ * orientation) to 8-bit RGBA. Pure-JS decoders (pngjs, jpeg-js, exifr) rather than a native one:
+ * they run unchanged on every platform VS Code runs on, inside a worker, with no binary to ship.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { PNG } from 'pngjs';
+import * as jpeg from 'jpeg-js';
+import exifr from 'exifr';
+import { InspectorError } from '../errors';
+import { readImageHeader, sniffFormat } from './imageHeader';
+import { applyExifOrientation, type RgbaImage } from './orientation';
+
+export interface DecodedImage extends RgbaImage {
+  file: string;
+  format: 'png' | 'jpeg';
+  /** True when the file stores a single grey channel (the model input may still be RGB). */
+  grey: boolean;
+  /** EXIF orientation that was applied (1 = none). */
+  orientation: number;
+}
+
+export interface DecodeOptions {
+  maxMegapixels?: number;
+}
+
+export const DEFAULT_MAX_MEGAPIXELS = 100;
+
+export async function decodeImageFile(
+  file: string,
+  options: DecodeOptions = {},
+): Promise<DecodedImage> {
+  let bytes: Buffer;
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) {
+      throw new InspectorError('image', `${file}: is a folder, not an image file.`);
+    }
+    bytes = await readFile(file);
+  } catch (error) {
+    if (error instanceof InspectorError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new InspectorError('image', `${file}: cannot read the image (${why}).`);
+  }
+  return decodeImageBytes(bytes, file, options);
+}
+
+export async function decodeImageBytes(
+  bytes: Buffer,
+  file: string,
+  options: DecodeOptions = {},
+): Promise<DecodedImage> {
+  if (bytes.length === 0) throw new InspectorError('image', `${file}: the file is empty.`);
+  const format = sniffFormat(bytes);
+  if (format !== 'png' && format !== 'jpeg') {
+    const what = format === 'unknown' ? 'not a PNG or JPEG image' : `a ${format} image`;
+    throw new InspectorError(
+      'image',
+      `${file}: ${what}; CNN Inspector reads PNG and JPEG files.`,
+    );
+  }
+  const header = readImageHeader(bytes);
+  const maxMegapixels = options.maxMegapixels ?? DEFAULT_MAX_MEGAPIXELS;
+  if (header) {
+    if (header.width === 0 || header.height === 0) {
+      throw new InspectorError('image', `${file}: the image has no pixels (${header.width}x${header.height}).`);
+    }
+    const megapixels = (header.width * header.height) / 1e6;
+    if (megapixels > maxMegapixels) {
+      throw new InspectorError(
+        'image',
+        `${file}: ${header.width}x${header.height} is ${megapixels.toFixed(0)} megapixels, more than the limit of ${maxMegapixels} (setting cnnInspector.maxImageMegapixels).`,
+      );
+    }
+  }
+  return format === 'png'
+    ? decodePng(bytes, file)
+    : decodeJpeg(bytes, file, maxMegapixels);
+}
+
+function decodePng(bytes: Buffer, file: string): DecodedImage {
+  try {
+    // pngjs expands palette and grey to RGBA and scales 16-bit samples to 8 bits.
+    const png = PNG.sync.read(bytes);
+    const grey = (png.colorType & 2) === 0 && png.colorType !== 3;
+    return {
+      file,
+      format: 'png',
+      width: png.width,
+      height: png.height,
+      data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length),
+      grey,
+      orientation: 1,
+    };
+  } catch (error) {
+    throw new InspectorError('image', `${file}: damaged PNG file (${(error as Error).message}).`);
+  }
+}
+
+async function decodeJpeg(bytes: Buffer, file: string, maxMegapixels: number): Promise<DecodedImage> {
+  let decoded: { width: number; height: number; data: Uint8Array };
+  try {
+    decoded = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: true,
+      tolerantDecoding: false,
+      maxResolutionInMP: maxMegapixels,
+      maxMemoryUsageInMB: Math.max(512, Math.ceil(maxMegapixels * 8)),
+    });
+  } catch (error) {
+    throw new InspectorError(
+      'image',
+      `${file}: damaged or unsupported JPEG file (${(error as Error).message}).`,
+    );
+  }
+  const orientation = await readOrientation(bytes);
+  const upright = applyExifOrientation(decoded, orientation);
+  return {
+    file,
+    format: 'jpeg',
+    ...upright,
+    grey: isGrey(upright.data),
+    orientation,
+  };
+}
+
+async function readOrientation(bytes: Buffer): Promise<number> {
+  try {
+    const value = await exifr.orientation(bytes);
+    return typeof value === 'number' ? value : 1;
+  } catch {
+    return 1; // EXIF is optional; a broken EXIF block must not make a good picture unreadable
+  }
+}
+
+/** jpeg-js expands grey JPEGs to RGBA: the pixels tell whether the source had colour. */
+function isGrey(rgba: Uint8Array): boolean {
+  for (let i = 0; i < rgba.length; i += 4) {
+    if (rgba[i] !== rgba[i + 1] || rgba[i] !== rgba[i + 2]) return false;
+  }
+  return true;
+}

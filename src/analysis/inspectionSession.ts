@@ -1,0 +1,167 @@
+/**
+ * One model file, loaded and ready to inspect: the unit of work behind a panel and the CLI report.
+ * Owns the model's tensors and the last forward pass; `dispose()` frees them all.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import { InspectorError } from './errors';
+import type { TfRuntime } from './runtime';
+import { bundleModelFile } from './model/bundleModelFile';
+import { evaluateModelBundle, resolveModel, userCodeError, type ModelModule } from './model/loadModelModule';
+import { registerFileSystemRouter } from './model/fileSystemIO';
+import { summarizeModel, type ModelSummary } from './modelSummary';
+import { buildActivationModel, computeActivations, type LayerActivation } from './activations';
+import { decodeImageFile, type DecodeOptions } from './image/decodeImage';
+import { toModelInput, type ModelImage } from './image/toModelInput';
+import { topClasses, type ClassScore } from './topClasses';
+
+export type ProgressReporter = (message: string) => void;
+
+export interface ImageResult {
+  imagePath: string;
+  /** The input as the model sees it (before `preprocess`). */
+  input: { width: number; height: number; channels: number; rgba: Uint8ClampedArray };
+  top5: ClassScore[];
+}
+
+let fileRouterRegistered = false;
+
+export class InspectionSession {
+  private constructor(
+    private readonly runtime: TfRuntime,
+    private readonly module: ModelModule,
+    private readonly model: tfType.LayersModel,
+    private readonly probe: { probe: tfType.LayersModel; layerNames: string[] },
+    readonly summary: ModelSummary,
+    readonly bundleHash: string,
+    readonly inputs: string[],
+  ) {}
+
+  private activations = new Map<string, LayerActivation>();
+  private image: ImageResult | undefined;
+
+  static async open(
+    runtime: TfRuntime,
+    modelFile: string,
+    exportName: string | undefined,
+    progress: ProgressReporter = () => {},
+  ): Promise<InspectionSession> {
+    const { tf } = runtime;
+    if (runtime.backend !== 'tensorflow' && !fileRouterRegistered) {
+      registerFileSystemRouter(tf); // tfjs-node brings its own file:// handler
+      fileRouterRegistered = true;
+    }
+    progress(`Bundling ${modelFile}`);
+    const bundle = await bundleModelFile(modelFile);
+    progress('Running the model file');
+    const module = evaluateModelBundle(tf, modelFile, bundle);
+    progress('Building the model and loading weights');
+    const { model, exportName: resolvedName } = await resolveModel(module, exportName);
+    const summary = summarizeModel(model, modelFile, resolvedName, module.labels);
+    const probe = buildActivationModel(tf, model);
+    return new InspectionSession(runtime, module, model, probe, summary, bundle.hash, bundle.inputs);
+  }
+
+  get tf(): typeof tfType {
+    return this.runtime.tf;
+  }
+
+  /** Height, width and channels of the image input, or a clear error for non-image models. */
+  imageInputSize(): { height: number; width: number; channels: number } {
+    const shape = this.summary.inputShape;
+    if (shape.length !== 3) {
+      throw new InspectorError(
+        'not-an-image-model',
+        `${this.summary.file}: model '${this.summary.exportName}' takes input of shape [${shape.map((d) => d ?? '?').join(', ')}], not an image (height, width, channels).`,
+      );
+    }
+    const [h, w, c] = shape;
+    const height = h ?? this.module.inputSize?.[0];
+    const width = w ?? this.module.inputSize?.[1];
+    if (!height || !width || !c) {
+      throw new InspectorError(
+        'not-an-image-model',
+        `${this.summary.file}: the input size of '${this.summary.exportName}' is not fixed; export inputSize = [height, width].`,
+      );
+    }
+    return { height, width, channels: c };
+  }
+
+  async runImage(
+    imagePath: string,
+    decodeOptions: DecodeOptions = {},
+    progress: ProgressReporter = () => {},
+  ): Promise<ImageResult> {
+    const size = this.imageInputSize();
+    progress(`Reading ${imagePath}`);
+    const decoded = await decodeImageFile(imagePath, decodeOptions);
+    const modelImage = toModelInput(decoded, size.height, size.width, size.channels);
+    progress('Running the forward pass');
+    const input = await this.preprocess(modelImage);
+    try {
+      this.activations = await computeActivations(this.tf, this.probe.probe, this.probe.layerNames, input);
+    } finally {
+      input.dispose();
+    }
+    const last = this.activations.get(this.probe.layerNames[this.probe.layerNames.length - 1]);
+    this.image = {
+      imagePath,
+      input: { width: size.width, height: size.height, channels: size.channels, rgba: modelImage.display },
+      top5: last && last.shape.length === 1 ? topClasses(last.data, this.module.labels) : [],
+    };
+    return this.image;
+  }
+
+  get currentImage(): ImageResult | undefined {
+    return this.image;
+  }
+
+  layer(name: string): LayerActivation {
+    const activation = this.activations.get(name);
+    if (!activation) {
+      const known = this.summary.layers.some((l) => l.name === name);
+      throw new InspectorError(
+        'layer',
+        known
+          ? `Layer '${name}' has no activations yet: choose an image first.`
+          : `${this.summary.file}: model '${this.summary.exportName}' has no layer '${name}'.`,
+      );
+    }
+    return activation;
+  }
+
+  /** [1, h, w, c] model input from 0..255 pixels: the file's `preprocess`, else divide by 255. */
+  private async preprocess(image: ModelImage): Promise<tfType.Tensor> {
+    const { tf } = this;
+    const pixels = tf.tensor3d(image.pixels, [image.height, image.width, image.channels]);
+    const custom = this.module.preprocess;
+    if (!custom) {
+      const scaled = tf.tidy(() => pixels.div(255).expandDims(0));
+      pixels.dispose();
+      return scaled;
+    }
+    let out: tfType.Tensor;
+    try {
+      out = await custom(pixels);
+    } catch (error) {
+      pixels.dispose();
+      throw userCodeError(error, this.summary.file, 'in preprocess');
+    }
+    if (out !== pixels) pixels.dispose();
+    if (!out || typeof (out as tfType.Tensor).rank !== 'number') {
+      throw new InspectorError('runtime', `${this.summary.file}: preprocess must return a tf.Tensor.`);
+    }
+    if (out.rank === 3) {
+      const batched = out.expandDims(0);
+      out.dispose();
+      return batched;
+    }
+    return out;
+  }
+
+  dispose(): void {
+    this.activations.clear();
+    // The probe is built from the model's own layers: disposing it releases their weights too,
+    // and disposing the model afterwards would throw.
+    this.probe.probe.dispose();
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Runs a bundled model file and finds the models it exports.
+ *
+ * Contract (documented in the README): a model file exports a `tf.LayersModel`, or a function (sync
+ * or async) returning one, as the default export or as named exports. Reserved optional exports:
+ * `preprocess(image) => tensor`, `labels: string[]`, `inputSize: [height, width]`.
+ */
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import type * as tfType from '@tensorflow/tfjs';
+import { InspectorError, formatLocation } from '../errors';
+import { RUNTIME_GLOBAL, type ModelBundle } from './bundleModelFile';
+import { userFrame, trimStack } from './userStack';
+import { runtimeForModelFile } from './runtimeForModelFile';
+
+export const RESERVED_EXPORTS = new Set(['preprocess', 'labels', 'inputSize', '__esModule']);
+
+export type Preprocess = (image: tfType.Tensor3D) => tfType.Tensor | Promise<tfType.Tensor>;
+
+export interface ModelModule {
+  file: string;
+  exports: Record<string, unknown>;
+  preprocess?: Preprocess;
+  labels?: string[];
+  inputSize?: [number, number];
+}
+
+const bundleDir = join(tmpdir(), `cnn-inspector-bundles-${process.pid}`);
+let bundleCounter = 0;
+
+export function evaluateModelBundle(
+  tf: typeof tfType,
+  modelFile: string,
+  bundle: ModelBundle,
+): ModelModule {
+  mkdirSync(bundleDir, { recursive: true });
+  // A fresh name each time: Node caches modules and their source maps by path.
+  const bundlePath = join(bundleDir, `${basename(modelFile)}.${++bundleCounter}.cjs`);
+  writeFileSync(bundlePath, bundle.code);
+  (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = runtimeForModelFile(tf, modelFile);
+  let exports: Record<string, unknown>;
+  try {
+    exports = require(bundlePath) as Record<string, unknown>;
+  } catch (error) {
+    throw userCodeError(error, modelFile, 'while loading');
+  } finally {
+    delete require.cache[bundlePath];
+    rmSync(bundlePath, { force: true });
+  }
+  return {
+    file: modelFile,
+    exports,
+    preprocess: optionalFunction(exports.preprocess, 'preprocess', modelFile) as Preprocess,
+    labels: optionalLabels(exports.labels, modelFile),
+    inputSize: optionalInputSize(exports.inputSize, modelFile),
+  };
+}
+
+/** Export names that may hold models, default first. */
+export function modelExportNames(module: ModelModule): string[] {
+  const names = Object.keys(module.exports).filter((n) => !RESERVED_EXPORTS.has(n));
+  return names.sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : 0));
+}
+
+export function isLayersModel(value: unknown): value is tfType.LayersModel {
+  const v = value as tfType.LayersModel | undefined;
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    Array.isArray(v.layers) &&
+    Array.isArray(v.inputs) &&
+    typeof v.predict === 'function'
+  );
+}
+
+export async function resolveModel(
+  module: ModelModule,
+  exportName: string | undefined,
+): Promise<{ model: tfType.LayersModel; exportName: string }> {
+  const candidates = modelExportNames(module);
+  const name = exportName ?? candidates[0];
+  if (!name) {
+    throw new InspectorError(
+      'no-model',
+      `${module.file}: exports no model. Export a tf.LayersModel or a function that returns one (default or named export).`,
+    );
+  }
+  if (!(name in module.exports) || RESERVED_EXPORTS.has(name)) {
+    const list = candidates.length ? candidates.join(', ') : 'none';
+    throw new InspectorError(
+      'export-not-found',
+      `${module.file}: has no model export named '${name}' (model exports: ${list}).`,
+    );
+  }
+  let value = module.exports[name];
+  if (typeof value === 'function') {
+    try {
+      value = await (value as () => unknown)();
+    } catch (error) {
+      throw userCodeError(error, module.file, `in export '${name}'`);
+    }
+  }
+  if (!isLayersModel(value)) {
+    throw new InspectorError(
+      'no-model',
+      `${module.file}: export '${name}' ${typeof module.exports[name] === 'function' ? 'returned' : 'is'} ${describe(value)}, not a tf.LayersModel.`,
+    );
+  }
+  return { model: value, exportName: name };
+}
+
+export function userCodeError(error: unknown, modelFile: string, when: string): InspectorError {
+  if (error instanceof InspectorError) return error;
+  const err = error instanceof Error ? error : new Error(String(error));
+  const location = userFrame(err.stack, dirname(modelFile));
+  const where = location ? formatLocation(location) : modelFile;
+  return new InspectorError(
+    'runtime',
+    `${where}: ${err.name === 'Error' ? '' : `${err.name}: `}${err.message} (thrown ${when})`,
+    location,
+    trimStack(err.stack),
+  );
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
+  return `a ${typeof value}`;
+}
+
+function optionalFunction(value: unknown, name: string, file: string): unknown {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') {
+    throw new InspectorError('usage', `${file}: export '${name}' must be a function.`);
+  }
+  return value;
+}
+
+function optionalLabels(value: unknown, file: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new InspectorError('usage', `${file}: export 'labels' must be an array of strings.`);
+  }
+  return value;
+}
+
+function optionalInputSize(value: unknown, file: string): [number, number] | undefined {
+  if (value === undefined) return undefined;
+  const ok =
+    Array.isArray(value) &&
+    value.length === 2 &&
+    value.every((v) => Number.isInteger(v) && v > 0 && v <= 8192);
+  if (!ok) {
+    throw new InspectorError(
+      'usage',
+      `${file}: export 'inputSize' must be [height, width] with positive integers.`,
+    );
+  }
+  return value as [number, number];
+}

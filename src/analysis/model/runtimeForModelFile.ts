@@ -1,0 +1,28 @@
+/**
+ * The TensorFlow.js namespace a model file sees: the real runtime, except that
+ * `tf.loadLayersModel('file://./x/model.json')` resolves relative paths against the model file's
+ * folder (tfjs-node would use the process's working directory, which means nothing in an editor).
+ */
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type * as tfType from '@tensorflow/tfjs';
+
+export function resolveFileUrl(url: unknown, modelFile: string): unknown {
+  if (typeof url !== 'string' || !url.startsWith('file://')) return url;
+  const path = decodeURI(url.slice('file://'.length));
+  if (isAbsolute(path)) return url;
+  return `file://${resolve(dirname(modelFile), path)}`;
+}
+
+export function runtimeForModelFile(tf: typeof tfType, modelFile: string): typeof tfType {
+  const loadLayersModel: typeof tf.loadLayersModel = (pathOrIOHandler, options) =>
+    tf.loadLayersModel(
+      resolveFileUrl(pathOrIOHandler, modelFile) as typeof pathOrIOHandler,
+      options,
+    );
+  const loadGraphModel: typeof tf.loadGraphModel = (modelUrl, options) =>
+    tf.loadGraphModel(resolveFileUrl(modelUrl, modelFile) as typeof modelUrl, options);
+  // A plain object copy: module namespaces are frozen. `default` lets `import tf from ...` work.
+  const namespace = { ...tf, loadLayersModel, loadGraphModel } as Record<string, unknown>;
+  namespace.default = namespace;
+  return namespace as unknown as typeof tfType;
+}
