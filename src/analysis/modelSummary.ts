@@ -43,7 +43,7 @@ export function firstOutputShape(layer: tfType.layers.Layer): (number | null)[] 
 }
 
 function countWeights(weights: tfType.LayerVariable[]): number {
-  return weights.reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
+  return weights.reduce((sum, w) => sum + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
 }
 
 export function summarizeModel(

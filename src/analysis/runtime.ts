@@ -101,5 +101,6 @@ function tryLoadNative(searchDirs: string[], notes: string[]): TfNamespace | und
 function defaultWasmDir(): string {
   const besideBundle = join(__dirname, 'wasm');
   if (existsSync(join(besideBundle, 'tfjs-backend-wasm-simd.wasm'))) return besideBundle;
-  return join(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'), '..', 'dist');
+  const resolveFromHere = createRequire(__filename);
+  return join(resolveFromHere.resolve('@tensorflow/tfjs-backend-wasm/package.json'), '..', 'dist');
 }

@@ -83,7 +83,8 @@ function decodePng(bytes: Buffer, file: string): DecodedImage {
   try {
     // pngjs expands palette and grey to RGBA and scales 16-bit samples to 8 bits.
     const png = PNG.sync.read(bytes);
-    const grey = (png.colorType & 2) === 0 && png.colorType !== 3;
+    const colorType = png.colorType as number; // 3 (palette) happens at run time too
+    const grey = (colorType & 2) === 0 && colorType !== 3;
     return {
       file,
       format: 'png',

@@ -86,7 +86,9 @@ function checkModelJson(json: unknown, path: string): ModelJSON {
   }
   model.weightsManifest.forEach((group, i) => {
     if (!Array.isArray(group?.paths) || !Array.isArray(group?.weights)) {
-      throw new Error(`Model file ${path}: weightsManifest[${i}] needs "paths" and "weights" lists`);
+      throw new Error(
+        `Model file ${path}: weightsManifest[${i}] needs "paths" and "weights" lists`,
+      );
     }
   });
   return model as ModelJSON;
@@ -149,7 +151,8 @@ export function fileSystemSaveHandler(dir: string): IOHandler {
         throw new Error(`Cannot save to ${folder}: binary model topologies are not supported`);
       }
       const data = artifacts.weightData;
-      const weights = data === undefined ? new ArrayBuffer(0) : Array.isArray(data) ? concatBuffers(data) : data;
+      const weights =
+        data === undefined ? new ArrayBuffer(0) : Array.isArray(data) ? concatBuffers(data) : data;
       const modelJson: ModelJSON = {
         modelTopology: artifacts.modelTopology as object,
         format: artifacts.format,
@@ -159,7 +162,8 @@ export function fileSystemSaveHandler(dir: string): IOHandler {
       };
       if (artifacts.trainingConfig) modelJson.trainingConfig = artifacts.trainingConfig;
       if (artifacts.signature) modelJson.signature = artifacts.signature;
-      if (artifacts.userDefinedMetadata) modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
+      if (artifacts.userDefinedMetadata)
+        modelJson.userDefinedMetadata = artifacts.userDefinedMetadata;
       mkdirSync(folder, { recursive: true });
       writeFileSync(join(folder, WEIGHTS_BIN_NAME), new Uint8Array(weights));
       writeFileSync(join(folder, MODEL_JSON_NAME), JSON.stringify(modelJson));

@@ -41,7 +41,10 @@ export function paddingAmounts(
     return { before: Math.floor(total / 2), total };
   }
   if (inLength === null) return null;
-  const total = Math.max((Math.ceil(inLength / stride) - 1) * stride + effectiveKernel - inLength, 0);
+  const total = Math.max(
+    (Math.ceil(inLength / stride) - 1) * stride + effectiveKernel - inLength,
+    0,
+  );
   return { before: Math.floor(total / 2), total };
 }
 

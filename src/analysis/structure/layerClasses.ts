@@ -85,7 +85,8 @@ const UNSUPPORTED_REASONS: Record<string, string> = {
   SimpleRNN: 'a recurrent layer lets each step depend on all earlier steps, not on a fixed window',
   RNN: 'a recurrent layer lets each step depend on all earlier steps, not on a fixed window',
   ConvLSTM2D: 'a recurrent layer lets each step depend on all earlier steps, not on a fixed window',
-  Bidirectional: 'a recurrent layer lets each step depend on all other steps, not on a fixed window',
+  Bidirectional:
+    'a recurrent layer lets each step depend on all other steps, not on a fixed window',
   TimeDistributed: 'TimeDistributed wraps another layer whose geometry is not analysed',
   Conv3D: '3-D convolutions are outside this analysis (1-D and 2-D only)',
   Conv3DTranspose: '3-D convolutions are outside this analysis (1-D and 2-D only)',

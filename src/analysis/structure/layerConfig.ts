@@ -1,0 +1,121 @@
+// Reads a layer's serialised config (tfjs getConfig(), Keras-style names) into LayerGeometry.
+import type { DataFormat, LayerGeometry, LayerKind, PaddingMode } from './types';
+
+type Config = Record<string, unknown>;
+
+function isNumber(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/** A number or per-axis list, as Keras accepts them, to an array of length `rank`. */
+export function perAxis(value: unknown, rank: number): number[] | undefined {
+  if (isNumber(value)) return new Array(rank).fill(value);
+  if (Array.isArray(value) && value.every(isNumber)) {
+    if (value.length === rank) return [...value];
+    if (value.length === 1) return new Array(rank).fill(value[0]);
+  }
+  return undefined;
+}
+
+/**
+ * Keras padding/cropping amounts to per-axis [before, after] pairs. Accepted forms: n (all sides);
+ * for 1-D layers [before, after]; for 2-D layers [h, w] (symmetric) or [[top, bottom], [left, right]].
+ */
+export function perAxisPairs(value: unknown, rank: number): [number, number][] | undefined {
+  if (isNumber(value)) return new Array(rank).fill(0).map(() => [value, value]);
+  if (!Array.isArray(value)) return undefined;
+  if (rank === 1 && value.length === 2 && value.every(isNumber)) return [[value[0], value[1]]];
+  if (value.length === rank && value.every(isNumber)) return value.map((v) => [v, v]);
+  if (
+    value.length === rank &&
+    value.every((p) => Array.isArray(p) && p.length === 2 && p.every(isNumber))
+  ) {
+    return value.map((p) => [p[0], p[1]]);
+  }
+  return undefined;
+}
+
+function dataFormatOf(config: Config): DataFormat {
+  const f = config.dataFormat ?? config.data_format;
+  return f === 'channelsFirst' || f === 'channels_first' ? 'channelsFirst' : 'channelsLast';
+}
+
+function paddingModeOf(value: unknown): PaddingMode | undefined {
+  if (typeof value !== 'string') return undefined;
+  const mode = value.toLowerCase();
+  return mode === 'valid' || mode === 'same' || mode === 'causal' ? mode : undefined;
+}
+
+/** 1 or 2 from a class name ending in 1D/2D/3D; otherwise from the input rank (channels excluded). */
+export function spatialRankOf(className: string, inputRank: number | undefined): number {
+  const m = /([123])D(Transpose)?$/.exec(className);
+  if (m) return Number(m[1]);
+  return inputRank === undefined ? 0 : Math.max(inputRank - 1, 0);
+}
+
+function axisList(value: unknown): number[] | undefined {
+  if (isNumber(value)) return [value];
+  if (Array.isArray(value) && value.every(isNumber)) return [...value];
+  return undefined;
+}
+
+/** Normalised geometry of a layer; `inputRank` is its first input's rank without batch. */
+export function geometryFromConfig(
+  className: string,
+  kind: LayerKind,
+  config: Config,
+  inputRank: number | undefined,
+): LayerGeometry {
+  const rank = spatialRankOf(className, inputRank);
+  const g: LayerGeometry = { dataFormat: dataFormatOf(config), spatialRank: rank };
+  const set = <K extends keyof LayerGeometry>(key: K, value: LayerGeometry[K] | undefined) => {
+    if (value !== undefined) g[key] = value;
+  };
+  switch (kind) {
+    case 'conv':
+    case 'depthwiseConv':
+    case 'separableConv':
+    case 'transposedConv':
+      set('kernelSize', perAxis(config.kernelSize ?? config.kernel_size, rank));
+      set('strides', perAxis(config.strides ?? 1, rank));
+      set('dilationRate', perAxis(config.dilationRate ?? config.dilation_rate ?? 1, rank));
+      set('padding', paddingModeOf(config.padding ?? 'valid'));
+      if (isNumber(config.filters)) g.filters = config.filters;
+      if (isNumber(config.groups)) g.groups = config.groups;
+      if (kind !== 'conv' && kind !== 'transposedConv') {
+        const dm = config.depthMultiplier ?? config.depth_multiplier ?? 1;
+        if (isNumber(dm)) g.depthMultiplier = dm;
+      }
+      break;
+    case 'pooling': {
+      const pool = perAxis(config.poolSize ?? config.pool_size ?? 2, rank);
+      set('poolSize', pool);
+      set('strides', perAxis(config.strides ?? pool, rank) ?? pool);
+      set('padding', paddingModeOf(config.padding ?? 'valid'));
+      break;
+    }
+    case 'zeroPadding':
+      set('zeroPadding', perAxisPairs(config.padding ?? 1, rank));
+      break;
+    case 'cropping':
+      set('cropping', perAxisPairs(config.cropping ?? 0, rank));
+      break;
+    case 'dense':
+      if (isNumber(config.units)) g.units = config.units;
+      break;
+    case 'merge':
+    case 'elementwise':
+      set('axis', axisList(config.axis));
+      break;
+    case 'reshape':
+      set('targetShape', axisList(config.targetShape ?? config.target_shape));
+      set('permuteDims', axisList(config.dims));
+      break;
+    case 'spatialUnsupported':
+      set('upSamplingSize', /^UpSampling/.test(className) ? perAxis(config.size, rank) : undefined);
+      break;
+    default:
+      break;
+  }
+  return g;
+}

@@ -1,0 +1,112 @@
+/**
+ * `cnn-inspector report <model.ts> --image <file> [--export NAME] [--out report.html]
+ *  [--json report.json]`: the panel's analysis without VS Code. The model runs in the same worker
+ * as in the extension, so a hanging model file times out here too.
+ */
+import { parseArgs } from 'node:util';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InspectorError } from '../analysis/errors';
+import { WorkerClient } from '../worker/workerClient';
+import type { BackendPreference } from '../analysis/runtime';
+import type { WorkerConfig } from '../worker/workerProtocol';
+import { buildReportJson } from './reportJson';
+import { renderReportHtml } from './reportHtml';
+import { collectReportData } from './collectReportData';
+
+const USAGE = `Usage: cnn-inspector report <model.ts> --image <file> [options]
+
+Options:
+  --image <file>        PNG or JPEG image to run through the model (required)
+  --export <name>       model export to use (default: the default export, else the first)
+  --layer <name>        layer the HTML report opens at (default: the first spatial layer)
+  --out <report.html>   write a self-contained HTML report
+  --json <report.json>  write the machine-readable report (schema in the README)
+  --backend <name>      auto | tensorflow | wasm | cpu (default auto)
+  --timeout <seconds>   stop a model step that takes longer (default 300)
+  --verbose             print progress and full stack traces
+  --help                show this help`;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`cnn-inspector: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(argv: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        image: { type: 'string' },
+        export: { type: 'string' },
+        layer: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'string' },
+        backend: { type: 'string', default: 'auto' },
+        timeout: { type: 'string', default: '300' },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    fail(`${(error as Error).message}\n\n${USAGE}`, 2);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(values.help ? 0 : 2);
+  }
+  const [command, modelArg] = positionals;
+  if (command !== 'report') fail(`unknown command '${command}'.\n\n${USAGE}`, 2);
+  if (!modelArg) fail('report needs a model file.', 2);
+  if (!values.image) fail('report needs --image <file>.', 2);
+  const backend = values.backend as BackendPreference;
+  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) fail(`unknown backend '${backend}'.`, 2);
+  const modelFile = resolve(modelArg);
+  if (!existsSync(modelFile)) fail(`${modelFile}: no such file.`, 1);
+  const imagePath = resolve(values.image);
+
+  const verbose = values.verbose;
+  const client = new WorkerClient({
+    workerScript: join(__dirname, 'worker.js'),
+    memoryLimitMb: 8192,
+    log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+  });
+  const timeoutMs = Number(values.timeout) * 1000;
+  const options = {
+    timeoutMs,
+    onProgress: verbose ? (m: string) => process.stderr.write(`… ${m}\n`) : undefined,
+  };
+  const config: WorkerConfig = { backend, searchDirs: [process.cwd()], maxImageMegapixels: 100 };
+  const model = { file: modelFile, exportName: values.export };
+  try {
+    const loaded = await client.request({ type: 'loadModel', config, model, reload: false }, options);
+    const image = await client.request({ type: 'runImage', config, model, imagePath }, options);
+    const json = buildReportJson(
+      loaded.summary,
+      loaded.backend,
+      { file: imagePath, width: image.input.width, height: image.input.height, channels: image.input.channels },
+      image.top5,
+    );
+    if (values.json) writeFileSync(resolve(values.json), `${JSON.stringify(json, null, 2)}\n`);
+    if (values.out) {
+      const data = await collectReportData(client, config, model, loaded, image, values.layer, options);
+      writeFileSync(resolve(values.out), renderReportHtml(data, join(__dirname, '..')));
+    }
+    if (!values.json && !values.out) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    else {
+      const written = [values.json, values.out].filter(Boolean).join(' and ');
+      process.stderr.write(`cnn-inspector: ${loaded.summary.layers.length} layers on ${loaded.backend}; wrote ${written}\n`);
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (verbose && error instanceof InspectorError && error.detail) process.stderr.write(`${error.detail}\n`);
+    client.dispose();
+    fail(message.split('\n')[0], 1);
+  }
+  client.dispose();
+}
+
+void main(process.argv.slice(2));

@@ -1,0 +1,88 @@
+/** The command palette and explorer entry points. */
+import * as vscode from 'vscode';
+import { InspectorError } from '../analysis/errors';
+import type { ModelRef } from '../worker/workerProtocol';
+import type { ModelService } from './modelService';
+import type { PanelRegistry } from './panelRegistry';
+import type { PanelSnapshot } from './panel/modelPanel';
+import { defaultImagePath, pickImage, pickLayer, pickModel } from './pickers';
+import { readSettings } from './settings';
+
+export interface VisualizeArgs {
+  modelFile?: string | vscode.Uri;
+  exportName?: string;
+  layerName?: string;
+  image?: string | vscode.Uri;
+}
+
+function fsPath(value: string | vscode.Uri | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : value.fsPath;
+}
+
+/** Running a model file runs workspace code: only in a trusted workspace. */
+export function requireTrust(): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  void vscode.window
+    .showWarningMessage(
+      'CNN Inspector runs your model files, which means running code from this workspace. Trust the workspace to inspect models.',
+      'Manage Workspace Trust',
+    )
+    .then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+    });
+  return false;
+}
+
+export class Commands {
+  constructor(
+    private readonly models: ModelService,
+    private readonly panels: PanelRegistry,
+  ) {}
+
+  /** "CNN Inspector: Visualize layer": pick model, layer and image unless given as arguments. */
+  async visualizeLayer(args: VisualizeArgs = {}): Promise<PanelSnapshot | undefined> {
+    if (!requireTrust()) return undefined;
+    try {
+      const modelFile = fsPath(args.modelFile);
+      const ref: ModelRef | undefined = modelFile
+        ? { file: modelFile, exportName: args.exportName }
+        : await pickModel();
+      if (!ref) return undefined;
+      let layerName = args.layerName;
+      if (!layerName && !modelFile) {
+        const loaded = await this.models.loadModel(ref);
+        layerName = await pickLayer(loaded.summary.layers);
+        if (!layerName) return undefined;
+      }
+      const imagePath = fsPath(args.image) ?? defaultImagePath(readSettings().defaultImage) ?? (await pickImage());
+      const panel = this.panels.open(ref);
+      await panel.show({ layerName, imagePath });
+      return panel.snapshot();
+    } catch (error) {
+      this.models.report(error);
+      return undefined;
+    }
+  }
+
+  /** Explorer context menu on an image: pick a model and show the image through it. */
+  async inspectImage(uri?: vscode.Uri): Promise<PanelSnapshot | undefined> {
+    if (!requireTrust()) return undefined;
+    const imagePath = uri?.fsPath ?? (await pickImage());
+    if (!imagePath) return undefined;
+    try {
+      const ref = await pickModel();
+      if (!ref) return undefined;
+      const panel = this.panels.open(ref);
+      await panel.show({ imagePath });
+      return panel.snapshot();
+    } catch (error) {
+      this.models.report(error);
+      return undefined;
+    }
+  }
+}
+
+export function isCancellation(error: unknown): boolean {
+  return error instanceof InspectorError && error.kind === 'cancelled';
+}

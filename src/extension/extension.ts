@@ -1,0 +1,44 @@
+/**
+ * Extension entry point: wires the services and registers the commands. Activation loads no
+ * TensorFlow.js: models load lazily, in the worker, when first needed.
+ */
+import * as vscode from 'vscode';
+import { ModelService } from './modelService';
+import { PanelRegistry } from './panelRegistry';
+import { Commands, type VisualizeArgs } from './commands';
+import { pickImage } from './pickers';
+import type { PanelSnapshot } from './panel/modelPanel';
+
+/** What the extension exports, for integration tests and other extensions. */
+export interface CnnInspectorApi {
+  getPanels(): PanelSnapshot[];
+  getLastError(): string | undefined;
+}
+
+export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
+  const started = Date.now();
+  const log = vscode.window.createOutputChannel('CNN Inspector', { log: true });
+  const models = new ModelService(context.extensionUri, log);
+  const panels = new PanelRegistry(context.extensionUri, models, pickImage);
+  const commands = new Commands(models, panels);
+  context.subscriptions.push(
+    log,
+    models,
+    panels,
+    vscode.commands.registerCommand('cnnInspector.visualizeLayer', (args?: VisualizeArgs) =>
+      commands.visualizeLayer(args),
+    ),
+    vscode.commands.registerCommand('cnnInspector.inspectImage', (uri?: vscode.Uri) =>
+      commands.inspectImage(uri),
+    ),
+    vscode.commands.registerCommand('cnnInspector.showLog', () => log.show()),
+    vscode.commands.registerCommand('cnnInspector.restartWorker', () => models.restartWorker()),
+  );
+  log.info(`Activated in ${Date.now() - started} ms.`);
+  return {
+    getPanels: () => panels.snapshots(),
+    getLastError: () => models.lastError,
+  };
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,151 @@
+/**
+ * The extension's single gateway to the model worker: runs each request under a cancellable
+ * progress notification, turns failures into an error message plus a Problems entry at the user's
+ * line, and keeps the status bar's backend up to date.
+ */
+import * as vscode from 'vscode';
+import { InspectorError, formatLocation } from '../analysis/errors';
+import { WorkerClient } from '../worker/workerClient';
+import type { ModelRef, RequestWithoutId, WorkerConfig, WorkerRequest, WorkerResults } from '../worker/workerProtocol';
+import { readSettings } from './settings';
+
+export class ModelService implements vscode.Disposable {
+  private readonly client: WorkerClient;
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('cnn-inspector');
+  private readonly statusItem = vscode.window.createStatusBarItem('cnnInspector.backend', vscode.StatusBarAlignment.Right, 100);
+  lastError: string | undefined;
+
+  constructor(
+    extensionUri: vscode.Uri,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.client = new WorkerClient({
+      workerScript: vscode.Uri.joinPath(extensionUri, 'dist', 'worker.js').fsPath,
+      memoryLimitMb: readSettings().workerMemoryLimitMb,
+      log: (line) => log.info(line),
+    });
+    this.statusItem.name = 'CNN Inspector backend';
+    this.statusItem.command = 'cnnInspector.showLog';
+  }
+
+  config(): WorkerConfig {
+    const settings = readSettings();
+    return {
+      backend: settings.backend,
+      searchDirs: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+      maxImageMegapixels: settings.maxImageMegapixels,
+    };
+  }
+
+  loadModel(model: ModelRef, reload = false, signal?: AbortSignal) {
+    return this.run({ type: 'loadModel', config: this.config(), model, reload }, `Loading ${label(model)}`, signal).then(
+      (loaded) => {
+        this.diagnostics.delete(vscode.Uri.file(model.file));
+        this.showBackend(loaded.backend, loaded.backendNotes);
+        return loaded;
+      },
+    );
+  }
+
+  runImage(model: ModelRef, imagePath: string, signal?: AbortSignal) {
+    return this.run({ type: 'runImage', config: this.config(), model, imagePath }, `Running ${label(model)}`, signal);
+  }
+
+  getLayer(model: ModelRef, imagePath: string, layerName: string, signal?: AbortSignal) {
+    return this.run(
+      { type: 'getLayer', config: this.config(), model, imagePath, layerName },
+      `Computing ${layerName}`,
+      signal,
+    );
+  }
+
+  restartWorker(): void {
+    this.client.restart();
+    this.log.info('Model worker restarted by the user.');
+  }
+
+  /** Shows the error to the user, in the Problems view when it has a location, and in the log. */
+  report(error: unknown): void {
+    if (error instanceof InspectorError && error.kind === 'cancelled') {
+      this.log.info('Cancelled.');
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.lastError = message;
+    this.log.error(message);
+    if (error instanceof InspectorError && error.detail) this.log.error(error.detail);
+    if (error instanceof InspectorError && error.location) {
+      const { file, line, column } = error.location;
+      const position = new vscode.Position(line - 1, Math.max(0, column - 1));
+      const diagnostic = new vscode.Diagnostic(new vscode.Range(position, position.translate(0, 1000)), message, vscode.DiagnosticSeverity.Error);
+      diagnostic.source = 'CNN Inspector';
+      this.diagnostics.set(vscode.Uri.file(file), [diagnostic]);
+      void vscode.window.showErrorMessage(message, 'Open File', 'Show Log').then((choice) => {
+        if (choice === 'Open File') void vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(position, position) });
+        if (choice === 'Show Log') this.log.show();
+      });
+      this.log.error(`at ${formatLocation(error.location)}`);
+      return;
+    }
+    void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {
+      if (choice === 'Show Log') this.log.show();
+    });
+  }
+
+  dispose(): void {
+    this.client.dispose();
+    this.diagnostics.dispose();
+    this.statusItem.dispose();
+  }
+
+  private async run<T extends WorkerRequest['type']>(
+    message: Extract<RequestWithoutId, { type: T }>,
+    title: string,
+    signal?: AbortSignal,
+  ): Promise<WorkerResults[T]> {
+    const started = Date.now();
+    // The notification appears only for slow steps, so quick layer switches do not flash it.
+    const controller = new AbortController();
+    signal?.addEventListener('abort', () => controller.abort(), { once: true });
+    let progressMessage = title;
+    let reportProgress: ((m: string) => void) | undefined;
+    const work = this.client.request(message, {
+      timeoutMs: readSettings().modelTimeoutSeconds * 1000,
+      signal: controller.signal,
+      onProgress: (m) => {
+        progressMessage = m;
+        this.log.debug(m);
+        reportProgress?.(m);
+      },
+    });
+    const delay = setTimeout(() => {
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'CNN Inspector', cancellable: true },
+        (progress, token) => {
+          token.onCancellationRequested(() => controller.abort());
+          reportProgress = (m) => progress.report({ message: m });
+          reportProgress(progressMessage);
+          return work.catch(() => undefined);
+        },
+      );
+    }, 400);
+    try {
+      const result = await work;
+      this.log.info(`${title}: ${Date.now() - started} ms`);
+      return result;
+    } finally {
+      clearTimeout(delay);
+    }
+  }
+
+  private showBackend(backend: string, notes: string[]): void {
+    this.statusItem.text = `$(pulse) CNN: ${backend}`;
+    this.statusItem.tooltip = `CNN Inspector runs models on the ${backend} backend.\n${notes.join('\n')}\nClick for the log.`;
+    this.statusItem.show();
+  }
+}
+
+function label(model: ModelRef): string {
+  const base = model.file.split(/[\\/]/).pop();
+  return model.exportName && model.exportName !== 'default' ? `${base} › ${model.exportName}` : `${base}`;
+}

@@ -1,0 +1,203 @@
+/**
+ * One webview panel per model (file + export). It owns the panel's state (selected layer and
+ * image) and answers the webview's requests through the ModelService. The webview may be
+ * destroyed while hidden; on `ready` it gets the whole state again.
+ */
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import type { HostToPanel, PanelToHost } from '../../protocol/panelProtocol';
+import type { ModelRef, LoadedModel } from '../../worker/workerProtocol';
+import type { ImageResult } from '../../analysis/inspectionSession';
+import { InspectorError } from '../../analysis/errors';
+import type { ModelService } from '../modelService';
+import { readSettings } from '../settings';
+import { modelLabel } from '../pickers';
+import { panelHtml } from './panelHtml';
+
+export interface PanelSnapshot {
+  modelFile: string;
+  exportName: string;
+  selectedLayer: string | undefined;
+  imagePath: string | undefined;
+  layerCount: number;
+}
+
+export class ModelPanel implements vscode.Disposable {
+  private loaded: LoadedModel | undefined;
+  private image: ImageResult | undefined;
+  private selectedLayer: string | undefined;
+  private layerRequest: AbortController | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly ref: ModelRef,
+    private readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly models: ModelService,
+    private readonly chooseImage: () => Promise<string | undefined>,
+    onDispose: () => void,
+  ) {
+    panel.webview.html = panelHtml(panel.webview, extensionUri, panel.title);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: PanelToHost) => this.onMessage(m)),
+      panel.onDidDispose(() => {
+        this.dispose();
+        onDispose();
+      }),
+    );
+  }
+
+  static create(
+    ref: ModelRef,
+    extensionUri: vscode.Uri,
+    models: ModelService,
+    chooseImage: () => Promise<string | undefined>,
+    onDispose: () => void,
+  ): ModelPanel {
+    const panel = vscode.window.createWebviewPanel(
+      'cnnInspector.model',
+      `CNN: ${modelLabel(ref)}`,
+      vscode.ViewColumn.Beside,
+      {
+        enableScripts: true,
+        localResourceRoots: [
+          vscode.Uri.joinPath(extensionUri, 'dist'),
+          vscode.Uri.joinPath(extensionUri, 'media'),
+        ],
+      },
+    );
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
+    return new ModelPanel(ref, panel, extensionUri, models, chooseImage, onDispose);
+  }
+
+  snapshot(): PanelSnapshot {
+    return {
+      modelFile: this.ref.file,
+      exportName: this.loaded?.summary.exportName ?? this.ref.exportName ?? 'default',
+      selectedLayer: this.selectedLayer,
+      imagePath: this.image?.imagePath,
+      layerCount: this.loaded?.summary.layers.length ?? 0,
+    };
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, true);
+  }
+
+  /** Loads (or reloads) the model, runs the image and shows the layer. Throws on failure. */
+  async show(options: { layerName?: string; imagePath?: string; reload?: boolean }): Promise<void> {
+    this.post({ type: 'busy', message: `Loading ${modelLabel(this.ref)}\u2026` });
+    try {
+      this.loaded = await this.models.loadModel(this.ref, options.reload ?? false);
+      const layers = this.loaded.summary.layers;
+      const wanted = options.layerName ?? this.selectedLayer;
+      if (wanted && !layers.some((l) => l.name === wanted)) {
+        throw new InspectorError(
+          'layer',
+          `${this.ref.file}: model '${this.loaded.summary.exportName}' has no layer '${wanted}' (layers: ${layers.map((l) => l.name).join(', ')}).`,
+        );
+      }
+      this.selectedLayer = wanted ?? layers.find((l) => l.kind === 'spatial')?.name ?? layers[0]?.name;
+      this.postModel();
+      const imagePath = options.imagePath ?? this.image?.imagePath;
+      if (imagePath) await this.runImage(imagePath);
+    } catch (error) {
+      this.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      this.post({ type: 'busy', message: undefined });
+    }
+  }
+
+  dispose(): void {
+    this.layerRequest?.abort();
+    this.disposables.forEach((d) => d.dispose());
+  }
+
+  private async runImage(imagePath: string): Promise<void> {
+    this.post({ type: 'busy', message: `Running the model on ${basename(imagePath)}\u2026` });
+    this.image = await this.models.runImage(this.ref, imagePath);
+    this.postImage();
+    if (this.selectedLayer) await this.sendLayer(this.selectedLayer);
+  }
+
+  private async sendLayer(name: string): Promise<void> {
+    if (!this.image) return;
+    this.layerRequest?.abort();
+    const request = new AbortController();
+    this.layerRequest = request;
+    const layer = await this.models.getLayer(this.ref, this.image.imagePath, name, request.signal);
+    if (request.signal.aborted || name !== this.selectedLayer) return; // a newer choice won
+    this.post({ type: 'layer', ...layer });
+  }
+
+  private onMessage(message: PanelToHost): void {
+    switch (message.type) {
+      case 'ready':
+        this.post({
+          type: 'settings',
+          settings: { colormap: readSettings().colormap, normalization: readSettings().normalization },
+          canPickImage: true,
+        });
+        if (this.loaded) this.postModel();
+        if (this.image) {
+          this.postImage();
+          if (this.selectedLayer) this.guard(this.sendLayer(this.selectedLayer));
+        }
+        return;
+      case 'selectLayer':
+        this.selectedLayer = message.name;
+        this.guard(this.sendLayer(message.name));
+        return;
+      case 'pickImage':
+        this.guard(
+          this.chooseImage().then(async (path) => {
+            if (!path) return;
+            try {
+              await this.runImage(path);
+            } finally {
+              this.post({ type: 'busy', message: undefined });
+            }
+          }),
+        );
+        return;
+    }
+  }
+
+  /** Failures of webview-initiated work go to the user and the panel, never unhandled. */
+  private guard(work: Promise<void>): void {
+    work.catch((error) => {
+      if (!(error instanceof InspectorError && error.kind === 'cancelled')) {
+        this.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      }
+      this.models.report(error);
+    });
+  }
+
+  private postModel(): void {
+    if (!this.loaded || !this.selectedLayer) return;
+    this.post({
+      type: 'model',
+      summary: this.loaded.summary,
+      backend: this.loaded.backend,
+      selectedLayer: this.selectedLayer,
+    });
+  }
+
+  private postImage(): void {
+    if (!this.image) return;
+    this.post({
+      type: 'image',
+      imagePath: this.image.imagePath,
+      imageName: basename(this.image.imagePath),
+      width: this.image.input.width,
+      height: this.image.input.height,
+      rgba: this.image.input.rgba,
+      top5: this.image.top5,
+    });
+  }
+
+  private post(message: HostToPanel): void {
+    void this.panel.webview.postMessage(message);
+  }
+}

@@ -1,0 +1,27 @@
+/** Typed access to the `cnnInspector.*` settings. */
+import * as vscode from 'vscode';
+import type { BackendPreference } from '../analysis/runtime';
+import type { Normalization, SequentialColormap } from '../protocol/panelProtocol';
+
+export interface InspectorSettings {
+  backend: BackendPreference;
+  defaultImage: string;
+  colormap: SequentialColormap;
+  normalization: Normalization;
+  modelTimeoutSeconds: number;
+  workerMemoryLimitMb: number;
+  maxImageMegapixels: number;
+}
+
+export function readSettings(): InspectorSettings {
+  const c = vscode.workspace.getConfiguration('cnnInspector');
+  return {
+    backend: c.get<BackendPreference>('backend', 'auto'),
+    defaultImage: c.get<string>('defaultImage', ''),
+    colormap: c.get<SequentialColormap>('colormap', 'viridis'),
+    normalization: c.get<Normalization>('normalization', 'layer'),
+    modelTimeoutSeconds: c.get<number>('modelTimeoutSeconds', 120),
+    workerMemoryLimitMb: c.get<number>('workerMemoryLimitMb', 4096),
+    maxImageMegapixels: c.get<number>('maxImageMegapixels', 100),
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The one message protocol between the extension host and the panel's webview (and the static
+ * HTML report, which plays the host's part from embedded data). One discriminated union per
+ * direction; numbers travel as typed arrays, which VS Code transfers as binary, never as JSON.
+ */
+import type { ModelSummary } from '../analysis/modelSummary';
+import type { ClassScore } from '../analysis/topClasses';
+import type { BackendName } from '../analysis/runtime';
+
+export type Normalization = 'layer' | 'channel';
+export type SequentialColormap = 'viridis' | 'magma' | 'inferno' | 'plasma' | 'cividis' | 'gray';
+
+export interface PanelSettings {
+  colormap: SequentialColormap;
+  normalization: Normalization;
+}
+
+export type HostToPanel =
+  | { type: 'settings'; settings: PanelSettings; canPickImage: boolean }
+  | { type: 'model'; summary: ModelSummary; backend: BackendName; selectedLayer: string }
+  | {
+      type: 'image';
+      imagePath: string;
+      imageName: string;
+      width: number;
+      height: number;
+      /** RGBA bytes of the input as the model sees it, width*height*4. */
+      rgba: Uint8ClampedArray;
+      top5: ClassScore[];
+    }
+  | {
+      type: 'layer';
+      name: string;
+      /** Without the batch dimension: [h, w, c], [steps, c] or [units]. */
+      shape: number[];
+      data: Float32Array;
+      min: number;
+      max: number;
+    }
+  | { type: 'selectLayer'; name: string }
+  | { type: 'busy'; message: string | undefined }
+  | { type: 'error'; message: string };
+
+export type PanelToHost =
+  | { type: 'ready' }
+  | { type: 'selectLayer'; name: string }
+  | { type: 'pickImage' };

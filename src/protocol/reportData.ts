@@ -1,0 +1,24 @@
+/**
+ * The data a static HTML report embeds, for the same webview code to replay without a host.
+ * Binary arrays are base64 so the page stays one self-contained file.
+ */
+import type { ModelSummary } from '../analysis/modelSummary';
+import type { ClassScore } from '../analysis/topClasses';
+import type { BackendName } from '../analysis/runtime';
+
+export interface ReportData {
+  summary: ModelSummary;
+  backend: BackendName;
+  selectedLayer: string;
+  image: {
+    imagePath: string;
+    imageName: string;
+    width: number;
+    height: number;
+    rgbaBase64: string;
+    top5: ClassScore[];
+  };
+  layers: Record<string, { shape: number[]; min: number; max: number; dataBase64: string }>;
+}
+
+export const REPORT_DATA_ELEMENT_ID = 'report-data';

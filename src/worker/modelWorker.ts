@@ -1,0 +1,131 @@
+/**
+ * The worker thread that runs user model files. Whatever a model file does (loops forever, throws,
+ * allocates without end), it does it here: the host can terminate this thread and start a new one,
+ * and VS Code stays responsive.
+ */
+import { parentPort } from 'node:worker_threads';
+import { stat } from 'node:fs/promises';
+import { serializeError } from '../analysis/errors';
+import { loadRuntime } from '../analysis/runtime';
+import { InspectionSession } from '../analysis/inspectionSession';
+import type { ModelRef, WorkerConfig, WorkerRequest, WorkerResponse } from './workerProtocol';
+
+process.setSourceMapsEnabled(true); // stack traces of model files point at their .ts lines
+
+interface OpenModel {
+  session: InspectionSession;
+  /** mtime of every input file when it was built: a save anywhere means a rebuild. */
+  stamps: Map<string, number>;
+  imagePath?: string;
+}
+
+const MAX_OPEN_MODELS = 3;
+const openModels = new Map<string, OpenModel>();
+
+function keyOf(ref: ModelRef): string {
+  return `${ref.file}#${ref.exportName ?? ''}`;
+}
+
+function post(message: WorkerResponse, transfer: ArrayBuffer[] = []): void {
+  parentPort!.postMessage(message, transfer);
+}
+
+async function stampsOf(files: string[]): Promise<Map<string, number>> {
+  const stamps = new Map<string, number>();
+  for (const file of files) {
+    stamps.set(file, await stat(file).then((s) => s.mtimeMs, () => -1));
+  }
+  return stamps;
+}
+
+async function isStale(open: OpenModel): Promise<boolean> {
+  const now = await stampsOf([...open.stamps.keys()]);
+  return [...now].some(([file, mtime]) => open.stamps.get(file) !== mtime);
+}
+
+async function openModel(
+  config: WorkerConfig,
+  ref: ModelRef,
+  reload: boolean,
+  progress: (m: string) => void,
+): Promise<OpenModel> {
+  const key = keyOf(ref);
+  const existing = openModels.get(key);
+  if (existing && !reload && !(await isStale(existing))) return existing;
+  if (existing) {
+    openModels.delete(key);
+    existing.session.dispose();
+  }
+  progress(`Loading TensorFlow.js (${config.backend} backend)`);
+  const runtime = await loadRuntime(config.backend, { searchDirs: config.searchDirs });
+  const session = await InspectionSession.open(runtime, ref.file, ref.exportName, progress);
+  const open: OpenModel = { session, stamps: await stampsOf(session.inputs) };
+  openModels.set(key, open);
+  while (openModels.size > MAX_OPEN_MODELS) {
+    const [oldestKey, oldest] = openModels.entries().next().value!;
+    openModels.delete(oldestKey);
+    oldest.session.dispose();
+  }
+  return open;
+}
+
+async function ensureImage(
+  config: WorkerConfig,
+  open: OpenModel,
+  imagePath: string,
+  progress: (m: string) => void,
+): Promise<void> {
+  if (open.imagePath === imagePath && open.session.currentImage) return;
+  await open.session.runImage(imagePath, { maxMegapixels: config.maxImageMegapixels }, progress);
+  open.imagePath = imagePath;
+}
+
+async function handle(request: WorkerRequest): Promise<void> {
+  const progress = (message: string) => post({ id: request.id, type: 'progress', message });
+  switch (request.type) {
+    case 'loadModel': {
+      const open = await openModel(request.config, request.model, request.reload, progress);
+      const runtime = await loadRuntime(request.config.backend);
+      post({
+        id: request.id,
+        type: 'result',
+        result: {
+          summary: open.session.summary,
+          backend: runtime.backend,
+          backendNotes: runtime.notes,
+          inputs: open.session.inputs,
+        },
+      });
+      return;
+    }
+    case 'runImage': {
+      const open = await openModel(request.config, request.model, false, progress);
+      open.imagePath = undefined;
+      await ensureImage(request.config, open, request.imagePath, progress);
+      const image = open.session.currentImage!;
+      // A copy, so the session keeps its own pixels when the copy's buffer is transferred.
+      const rgba = image.input.rgba.slice();
+      post(
+        { id: request.id, type: 'result', result: { ...image, input: { ...image.input, rgba } } },
+        [rgba.buffer as ArrayBuffer],
+      );
+      return;
+    }
+    case 'getLayer': {
+      const open = await openModel(request.config, request.model, false, progress);
+      await ensureImage(request.config, open, request.imagePath, progress);
+      const layer = open.session.layer(request.layerName);
+      const data = layer.data.slice();
+      post({ id: request.id, type: 'result', result: { ...layer, data } }, [data.buffer as ArrayBuffer]);
+      return;
+    }
+  }
+}
+
+// One request at a time: tfjs is not re-entrant, and the host serialises requests anyway.
+let queue = Promise.resolve();
+parentPort!.on('message', (request: WorkerRequest) => {
+  queue = queue.then(() =>
+    handle(request).catch((error) => post({ id: request.id, type: 'error', error: serializeError(error) })),
+  );
+});

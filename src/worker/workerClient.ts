@@ -1,0 +1,156 @@
+/**
+ * Host side of the model worker: sends requests, relays progress, enforces a timeout, and on
+ * cancellation, timeout, crash or out-of-memory terminates the thread. The next request starts a
+ * fresh worker, which rebuilds what it needs from the request alone (requests are self-contained).
+ */
+import { Worker } from 'node:worker_threads';
+import { InspectorError, deserializeError } from '../analysis/errors';
+import type {
+  RequestWithoutId,
+  WorkerRequest,
+  WorkerResponse,
+  WorkerResults,
+} from './workerProtocol';
+
+export interface WorkerClientOptions {
+  workerScript: string;
+  /** Heap limit of the worker; a model that needs more stops with a message. */
+  memoryLimitMb: number;
+  log?: (line: string) => void;
+}
+
+export interface RequestOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+  onProgress?: (message: string) => void;
+}
+
+export class WorkerClient {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly options: WorkerClientOptions) {}
+
+  get running(): boolean {
+    return this.worker !== undefined;
+  }
+
+  request<T extends WorkerRequest['type']>(
+    message: Extract<RequestWithoutId, { type: T }>,
+    options: RequestOptions,
+  ): Promise<WorkerResults[T]> {
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise<WorkerResults[T]>((resolve, reject) => {
+      if (options.signal?.aborted) {
+        reject(new InspectorError('cancelled', 'Cancelled.'));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.restart(
+          new InspectorError(
+            'timeout',
+            `${describe(message)} took longer than ${Math.round(options.timeoutMs / 1000)} s and was stopped (setting cnnInspector.modelTimeoutSeconds). Does the model file loop forever?`,
+          ),
+        );
+      }, options.timeoutMs);
+      const onAbort = () => this.restart(new InspectorError('cancelled', 'Cancelled.'));
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = () => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        this.pending.delete(id);
+      };
+      this.pending.set(id, {
+        resolve: (value) => {
+          settle();
+          resolve(value as WorkerResults[T]);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+        onProgress: options.onProgress,
+      });
+      worker.postMessage({ ...message, id } as WorkerRequest);
+    });
+  }
+
+  /** Stops the worker (and every request in flight) with the given reason. */
+  restart(reason: Error = new InspectorError('cancelled', 'The model worker was restarted.')): void {
+    const worker = this.worker;
+    this.worker = undefined;
+    this.failAll(reason);
+    if (worker) {
+      this.options.log?.(`Stopping the model worker: ${reason.message}`);
+      void worker.terminate();
+    }
+  }
+
+  dispose(): void {
+    this.restart(new InspectorError('cancelled', 'CNN Inspector is shutting down.'));
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(this.options.workerScript, {
+      resourceLimits: { maxOldGenerationSizeMb: this.options.memoryLimitMb },
+      stdout: true,
+      stderr: true,
+    });
+    worker.stdout.on('data', (chunk: Buffer) => this.options.log?.(`[model] ${chunk.toString().trimEnd()}`));
+    worker.stderr.on('data', (chunk: Buffer) => this.options.log?.(`[model] ${chunk.toString().trimEnd()}`));
+    worker.on('message', (message: WorkerResponse) => this.onMessage(message));
+    worker.on('error', (error: Error & { code?: string }) => {
+      if (this.worker !== worker) return;
+      const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(error.message);
+      this.restart(
+        outOfMemory
+          ? new InspectorError(
+              'out-of-memory',
+              `The model ran out of memory (limit ${this.options.memoryLimitMb} MB, setting cnnInspector.workerMemoryLimitMb) and was stopped.`,
+            )
+          : new InspectorError('worker', `The model worker crashed: ${error.message}`),
+      );
+    });
+    worker.on('exit', (code) => {
+      if (this.worker !== worker) return;
+      this.restart(new InspectorError('worker', `The model worker exited (code ${code}).`));
+    });
+    this.worker = worker;
+    this.options.log?.('Started the model worker.');
+    return worker;
+  }
+
+  private onMessage(message: WorkerResponse): void {
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    if (message.type === 'progress') pending.onProgress?.(message.message);
+    else if (message.type === 'result') pending.resolve(message.result);
+    else pending.reject(deserializeError(message.error));
+  }
+
+  private failAll(reason: Error): void {
+    for (const pending of [...this.pending.values()]) pending.reject(reason);
+    this.pending.clear();
+  }
+}
+
+function describe(message: RequestWithoutId): string {
+  const file = 'model' in message ? message.model.file : '';
+  switch (message.type) {
+    case 'loadModel':
+      return `Loading ${file}`;
+    case 'runImage':
+      return `Running ${file} on ${message.imagePath}`;
+    default:
+      return `Computing a layer of ${file}`;
+  }
+}

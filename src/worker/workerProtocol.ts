@@ -1,0 +1,56 @@
+/**
+ * Messages between the extension host (or CLI) and the model worker thread.
+ * Every request carries an id; the worker answers with exactly one `result` or `error` for it,
+ * and any number of `progress` messages before that. Typed arrays travel as transferables.
+ */
+import type { SerializedError } from '../analysis/errors';
+import type { BackendName, BackendPreference } from '../analysis/runtime';
+import type { ModelSummary } from '../analysis/modelSummary';
+import type { LayerActivation } from '../analysis/activations';
+import type { ImageResult } from '../analysis/inspectionSession';
+
+export interface ModelRef {
+  file: string;
+  /** undefined: the default export, else the first model export. */
+  exportName?: string;
+}
+
+export interface WorkerConfig {
+  backend: BackendPreference;
+  searchDirs: string[];
+  maxImageMegapixels: number;
+}
+
+export type WorkerRequest =
+  | { id: number; type: 'loadModel'; config: WorkerConfig; model: ModelRef; reload: boolean }
+  | { id: number; type: 'runImage'; config: WorkerConfig; model: ModelRef; imagePath: string }
+  | {
+      id: number;
+      type: 'getLayer';
+      config: WorkerConfig;
+      model: ModelRef;
+      imagePath: string;
+      layerName: string;
+    };
+
+export interface LoadedModel {
+  summary: ModelSummary;
+  backend: BackendName;
+  backendNotes: string[];
+  /** Files the model was built from: the host watches them. */
+  inputs: string[];
+}
+
+export interface WorkerResults {
+  loadModel: LoadedModel;
+  runImage: ImageResult;
+  getLayer: LayerActivation;
+}
+
+export type WorkerResponse =
+  | { id: number; type: 'progress'; message: string }
+  | { id: number; type: 'result'; result: WorkerResults[WorkerRequest['type']] }
+  | { id: number; type: 'error'; error: SerializedError };
+
+/** Distributes Omit over the union, so each request keeps its own fields. */
+export type RequestWithoutId<T = WorkerRequest> = T extends WorkerRequest ? Omit<T, 'id'> : never;

@@ -1,0 +1,210 @@
+/** The panel: state, layout and the reaction to each host message. */
+import type { HostToPanel, PanelSettings } from '../src/protocol/panelProtocol';
+import type { ModelSummary } from '../src/analysis/modelSummary';
+import type { PanelHost } from './host';
+import { FeatureGrid } from './featureGrid';
+import { EnlargedView } from './enlargedView';
+import { Tooltip } from './tooltip';
+import { renderLegend } from './legend';
+import { renderVector } from './vectorView';
+import { renderInput, renderLayerList, formatShape, paramCount } from './sidebar';
+import { mapGeometry, type LayerData } from './layerData';
+import { el } from './dom';
+
+type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
+
+export class App {
+  private summary: ModelSummary | undefined;
+  private backend = '';
+  private selected = '';
+  private image: ImageMessage | undefined;
+  private layer: LayerData | undefined;
+  private settings: PanelSettings = { colormap: 'viridis', normalization: 'layer' };
+  private canPickImage = false;
+  private tileSize = 96;
+
+  private readonly header = el('header', 'panel-header');
+  private readonly status = el('div', 'status');
+  private readonly inputPane = el('section', 'input-pane');
+  private readonly layerPane = el('section', 'layer-pane');
+  private readonly layerTitle = el('h2', 'layer-title');
+  private readonly toolbar = el('div', 'toolbar');
+  private readonly legend = el('div', 'legend');
+  private readonly content = el('div', 'layer-content');
+  private readonly tooltip: Tooltip;
+  private readonly grid: FeatureGrid;
+  private readonly enlarged: EnlargedView;
+
+  constructor(
+    root: HTMLElement,
+    private readonly host: PanelHost,
+  ) {
+    const sidebar = el('aside', 'sidebar');
+    sidebar.append(this.inputPane, this.layerPane);
+    const main = el('main', 'main');
+    main.id = 'main';
+    main.append(this.layerTitle, this.toolbar, this.legend, this.content);
+    const body = el('div', 'body');
+    body.append(sidebar, main);
+    root.append(this.header, this.status, body);
+    this.tooltip = new Tooltip(root);
+    this.grid = new FeatureGrid(this.content, main, this.tooltip, (c) => this.enlarge(c));
+    this.enlarged = new EnlargedView(root);
+    this.renderToolbar();
+    host.onMessage((m) => this.onMessage(m));
+    host.post({ type: 'ready' });
+  }
+
+  private onMessage(message: HostToPanel): void {
+    switch (message.type) {
+      case 'settings':
+        this.settings = message.settings;
+        this.canPickImage = message.canPickImage;
+        this.renderToolbar();
+        this.renderInputPane();
+        return;
+      case 'model':
+        this.summary = message.summary;
+        this.backend = message.backend;
+        if (this.selected !== message.selectedLayer) this.layer = undefined;
+        this.selected = message.selectedLayer;
+        this.clearError();
+        this.renderHeader();
+        this.renderLayers();
+        this.renderLayer();
+        return;
+      case 'image':
+        this.image = message;
+        this.renderInputPane();
+        this.renderHeader();
+        return;
+      case 'layer':
+        if (message.name !== this.selected) return;
+        this.layer = message;
+        this.renderLayer();
+        return;
+      case 'selectLayer':
+        this.select(message.name);
+        return;
+      case 'busy':
+        this.status.classList.toggle('busy', message.message !== undefined);
+        this.status.dataset.kind = message.message ? 'busy' : '';
+        this.status.textContent = message.message ?? '';
+        return;
+      case 'error':
+        this.status.dataset.kind = 'error';
+        this.status.classList.remove('busy');
+        this.status.textContent = message.message;
+        return;
+    }
+  }
+
+  private clearError(): void {
+    if (this.status.dataset.kind === 'error') {
+      this.status.dataset.kind = '';
+      this.status.textContent = '';
+    }
+  }
+
+  private select(name: string): void {
+    if (name === this.selected) return;
+    this.selected = name;
+    this.layer = undefined;
+    this.renderLayers();
+    this.renderLayer();
+    this.host.post({ type: 'selectLayer', name });
+  }
+
+  private renderHeader(): void {
+    if (!this.summary) return;
+    const name = el('h1', 'model-name');
+    name.id = 'panel-title';
+    name.textContent = this.summary.exportName === 'default' ? this.summary.modelName : this.summary.exportName;
+    const file = el('span', 'model-file');
+    file.textContent = this.summary.file;
+    file.title = this.summary.file;
+    const facts = el('span', 'model-facts');
+    facts.textContent = `input ${formatShape(this.summary.inputShape)} \u00b7 ${this.summary.layers.length} layers \u00b7 ${this.summary.totalParams.toLocaleString('en-US')} parameters`;
+    const badge = el('span', 'badge');
+    badge.id = 'backend';
+    badge.textContent = this.backend;
+    badge.title = 'TensorFlow.js backend running this model';
+    this.header.replaceChildren(name, facts, badge, file);
+  }
+
+  private renderInputPane(): void {
+    renderInput(this.inputPane, this.image, this.canPickImage, () => this.host.post({ type: 'pickImage' }));
+  }
+
+  private renderLayers(): void {
+    if (this.summary) renderLayerList(this.layerPane, this.summary, this.selected, (n) => this.select(n));
+  }
+
+  private renderToolbar(): void {
+    const normalization = el('label', 'control');
+    normalization.textContent = 'Normalise ';
+    const select = document.createElement('select');
+    select.id = 'normalization';
+    for (const [value, text] of [['layer', 'per layer'], ['channel', 'per channel']]) {
+      select.add(new Option(text, value, false, value === this.settings.normalization));
+    }
+    select.addEventListener('change', () => {
+      this.settings = { ...this.settings, normalization: select.value as PanelSettings['normalization'] };
+      this.renderLayer();
+    });
+    normalization.appendChild(select);
+    const size = el('label', 'control');
+    size.textContent = 'Tile size ';
+    const slider = document.createElement('input');
+    slider.type = 'range';
+    slider.min = '32';
+    slider.max = '320';
+    slider.step = '8';
+    slider.value = String(this.tileSize);
+    slider.addEventListener('input', () => {
+      this.tileSize = Number(slider.value);
+      this.content.style.setProperty('--tile-size', `${this.tileSize}px`);
+    });
+    size.appendChild(slider);
+    this.toolbar.replaceChildren(normalization, size);
+  }
+
+  private renderLayer(): void {
+    const summary = this.summary?.layers.find((l) => l.name === this.selected);
+    if (!summary) return;
+    this.layerTitle.textContent = `${summary.name} \u00b7 ${summary.className} \u00b7 ${formatShape(summary.outputShape)} \u00b7 ${paramCount(summary).toLocaleString('en-US')} params`;
+    this.layerTitle.dataset.layer = summary.name;
+    const layer = this.layer;
+    this.grid.clear();
+    this.content.querySelector('#vector-view')?.remove();
+    this.content.querySelector('.hint')?.remove();
+    if (!layer) {
+      this.legend.replaceChildren();
+      const waiting = el('p', 'hint');
+      waiting.textContent = this.image ? 'Computing\u2026' : 'Choose an image to see this layer\u2019s activations.';
+      this.content.appendChild(waiting);
+      return;
+    }
+    const geometry = mapGeometry(layer.shape);
+    if (geometry) {
+      this.grid.render(layer, geometry, { ...this.settings, tileSize: this.tileSize });
+      const perChannel = this.settings.normalization === 'channel';
+      renderLegend(
+        this.legend,
+        this.grid.scaleOf(0),
+        perChannel
+          ? `per channel (channel 0 shown; layer range ${layer.min.toPrecision(3)} to ${layer.max.toPrecision(3)})`
+          : `${geometry.channels} channels \u00b7 whole-layer range`,
+      );
+    } else {
+      const isOutput = this.summary!.layers[this.summary!.layers.length - 1].name === layer.name;
+      renderVector(this.content, layer, this.settings.colormap, isOutput ? this.summary!.labels : undefined, this.tooltip);
+      this.legend.replaceChildren();
+    }
+  }
+
+  private enlarge(channel: number): void {
+    const geometry = this.layer && mapGeometry(this.layer.shape);
+    if (this.layer && geometry) this.enlarged.open(this.layer, geometry, channel, this.grid.scaleOf(channel));
+  }
+}

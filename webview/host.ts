@@ -1,0 +1,24 @@
+/**
+ * Where the panel's messages go: the extension host inside VS Code, or the static report's
+ * embedded data in a plain browser. The app only sees this interface.
+ */
+import type { HostToPanel, PanelToHost } from '../src/protocol/panelProtocol';
+
+export interface PanelHost {
+  post(message: PanelToHost): void;
+  onMessage(listener: (message: HostToPanel) => void): void;
+}
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+export function vscodeHost(): PanelHost {
+  const api = acquireVsCodeApi();
+  return {
+    post: (message) => api.postMessage(message),
+    onMessage: (listener) =>
+      window.addEventListener('message', (event: MessageEvent<HostToPanel>) => listener(event.data)),
+  };
+}

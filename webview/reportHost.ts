@@ -1,0 +1,38 @@
+/** The static report's host: answers the panel from data embedded in the page. */
+import type { HostToPanel } from '../src/protocol/panelProtocol';
+import { REPORT_DATA_ELEMENT_ID, type ReportData } from '../src/protocol/reportData';
+import type { PanelHost } from './host';
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export function reportHost(): PanelHost {
+  const data = JSON.parse(document.getElementById(REPORT_DATA_ELEMENT_ID)!.textContent!) as ReportData;
+  let listener: ((message: HostToPanel) => void) | undefined;
+  const send = (message: HostToPanel) => setTimeout(() => listener?.(message), 0);
+  const sendLayer = (name: string) => {
+    const layer = data.layers[name];
+    if (!layer) return;
+    const bytes = decodeBase64(layer.dataBase64);
+    const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    send({ type: 'layer', name, shape: layer.shape, min: layer.min, max: layer.max, data: values });
+  };
+  return {
+    onMessage: (l) => (listener = l),
+    post: (message) => {
+      if (message.type === 'ready') {
+        send({ type: 'settings', settings: { colormap: 'viridis', normalization: 'layer' }, canPickImage: false });
+        send({ type: 'model', summary: data.summary, backend: data.backend, selectedLayer: data.selectedLayer });
+        const { rgbaBase64, ...image } = data.image;
+        send({ type: 'image', ...image, rgba: new Uint8ClampedArray(decodeBase64(rgbaBase64)) });
+        sendLayer(data.selectedLayer);
+      } else if (message.type === 'selectLayer') {
+        sendLayer(message.name);
+      }
+    },
+  };
+}
