@@ -3,7 +3,17 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.test-artifacts/**', '.cache/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.test-artifacts/**',
+      '.cache/**',
+      'test/code-server/node_modules/**',
+      // deliberately broken model files for the error tests
+      'test/fixtures/models/syntaxError.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -11,10 +11,13 @@
 import type * as esbuildType from 'esbuild';
 import { createHash } from 'node:crypto';
 import { builtinModules, createRequire } from 'node:module';
-import { isAbsolute, dirname, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, isAbsolute, dirname, join, resolve } from 'node:path';
 import { InspectorError } from '../errors';
 
 export const RUNTIME_GLOBAL = '__cnnInspectorTf';
+/** Where bundles are written to run; source map paths are relative to this folder. */
+export const BUNDLE_DIR = join(tmpdir(), `cnn-inspector-bundles-${process.pid}`);
 const TENSORFLOW_PACKAGE = /^@tensorflow\/tfjs(-[a-z-]+)?(\/.*)?$/;
 const builtins = new Set(builtinModules);
 
@@ -47,7 +50,7 @@ export async function bundleModelFile(modelFile: string): Promise<ModelBundle> {
       target: 'node20',
       sourcemap: 'inline',
       sourcesContent: false,
-      outfile: resolve(dirname(file), '__cnn_inspector_bundle__.cjs'),
+      outfile: join(BUNDLE_DIR, `${basename(file)}.cjs`),
       logLevel: 'silent',
       plugins: [runtimeAliasPlugin(), workspacePackagesPlugin()],
     });

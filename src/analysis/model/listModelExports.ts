@@ -36,7 +36,7 @@ export async function listModelExports(file: string): Promise<ModelFileExports> 
     });
     const exportsList = Object.values(result.metafile.outputs)[0]?.exports ?? [];
     const names = exportsList.filter((n) => !RESERVED_EXPORTS.has(n));
-    names.sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : 0));
+    names.sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a.localeCompare(b)));
     return { file, exportNames: names };
   } catch (error) {
     const first = (error as { errors?: esbuildType.Message[] }).errors?.[0];

@@ -6,11 +6,10 @@
  * `preprocess(image) => tensor`, `labels: string[]`, `inputSize: [height, width]`.
  */
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type * as tfType from '@tensorflow/tfjs';
 import { InspectorError, formatLocation } from '../errors';
-import { RUNTIME_GLOBAL, type ModelBundle } from './bundleModelFile';
+import { BUNDLE_DIR, RUNTIME_GLOBAL, type ModelBundle } from './bundleModelFile';
 import { userFrame, trimStack } from './userStack';
 import { runtimeForModelFile } from './runtimeForModelFile';
 
@@ -26,7 +25,6 @@ export interface ModelModule {
   inputSize?: [number, number];
 }
 
-const bundleDir = join(tmpdir(), `cnn-inspector-bundles-${process.pid}`);
 let bundleCounter = 0;
 
 export function evaluateModelBundle(
@@ -34,9 +32,9 @@ export function evaluateModelBundle(
   modelFile: string,
   bundle: ModelBundle,
 ): ModelModule {
-  mkdirSync(bundleDir, { recursive: true });
+  mkdirSync(BUNDLE_DIR, { recursive: true });
   // A fresh name each time: Node caches modules and their source maps by path.
-  const bundlePath = join(bundleDir, `${basename(modelFile)}.${++bundleCounter}.cjs`);
+  const bundlePath = join(BUNDLE_DIR, `${basename(modelFile)}.${++bundleCounter}.cjs`);
   writeFileSync(bundlePath, bundle.code);
   (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = runtimeForModelFile(tf, modelFile);
   let exports: Record<string, unknown>;
@@ -57,10 +55,10 @@ export function evaluateModelBundle(
   };
 }
 
-/** Export names that may hold models, default first. */
+/** Export names that may hold models: default first, then alphabetical (stable across edits). */
 export function modelExportNames(module: ModelModule): string[] {
   const names = Object.keys(module.exports).filter((n) => !RESERVED_EXPORTS.has(n));
-  return names.sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : 0));
+  return names.sort((a, b) => (a === 'default' ? -1 : b === 'default' ? 1 : a.localeCompare(b)));
 }
 
 export function isLayersModel(value: unknown): value is tfType.LayersModel {

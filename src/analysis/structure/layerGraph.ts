@@ -183,8 +183,7 @@ export function extractLayerGraph(model: tfType.LayersModel): LayerGraph {
   const hiddenInputs = inputLayers.filter((l) => !listed.includes(l));
   const layers = [...hiddenInputs, ...listed].map((layer) => describeLayer(model, layer));
   correctCausalShapes(layers);
-  const outputLayers =
-    model.outputLayers.length > 0 ? model.outputLayers : listed.slice(-1);
+  const outputLayers = model.outputLayers.length > 0 ? model.outputLayers : listed.slice(-1);
   return {
     modelName: model.name,
     inputNames: inputLayers.map((l) => l.name),

@@ -44,7 +44,12 @@ function span(a: AxisReceptiveField, index: number, inputLength: number) {
   const end = start + a.size;
   const lo = Math.max(start, 0);
   const hi = Math.min(end, inputLength);
-  return { start, end, clipped: lo < hi ? ([lo, hi] as [number, number]) : null, centre: start + (a.size - 1) / 2 };
+  return {
+    start,
+    end,
+    clipped: lo < hi ? ([lo, hi] as [number, number]) : null,
+    centre: start + (a.size - 1) / 2,
+  };
 }
 
 /** Input rectangle of unit (y, x) of a 2-D layer, for an input of inputH x inputW pixels. */
@@ -62,7 +67,10 @@ export function unitReceptiveField(
   const sx = span(ax, x, inputW);
   return {
     unclipped: [sy.start, sx.start, sy.end, sx.end],
-    clipped: sy.clipped && sx.clipped ? [sy.clipped[0], sx.clipped[0], sy.clipped[1], sx.clipped[1]] : null,
+    clipped:
+      sy.clipped && sx.clipped
+        ? [sy.clipped[0], sx.clipped[0], sy.clipped[1], sx.clipped[1]]
+        : null,
     centre: [sy.centre, sx.centre],
   };
 }

@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { WorkerClient } from '../../src/worker/workerClient';
+import { InspectorError, type InspectorErrorKind } from '../../src/analysis/errors';
+import type { WorkerConfig } from '../../src/worker/workerProtocol';
+import { ensureBuilt, repoRoot } from './helpers/build';
+
+const models = join(__dirname, '..', 'fixtures', 'models');
+const image = join(__dirname, '..', 'fixtures', 'images', 'chessboard_GRAY.png');
+const config: WorkerConfig = { backend: 'wasm', searchDirs: [], maxImageMegapixels: 100 };
+const LONG = 60_000;
+
+function isError(kind: InspectorErrorKind, pattern: RegExp) {
+  return (error: unknown) => {
+    assert.ok(error instanceof InspectorError, String(error));
+    assert.equal(error.kind, kind, error.message);
+    assert.match(error.message, pattern);
+    return true;
+  };
+}
+
+describe('model worker', function () {
+  this.timeout(120_000);
+  let client: WorkerClient;
+  const log: string[] = [];
+
+  before(() => ensureBuilt());
+  beforeEach(() => {
+    client = new WorkerClient({ workerScript: join(repoRoot, 'dist', 'worker.js'), memoryLimitMb: 256, log: (l) => log.push(l) });
+  });
+  afterEach(() => client.dispose());
+
+  async function tinyWorks(): Promise<void> {
+    const model = { file: join(models, 'tiny.ts') };
+    const loaded = await client.request({ type: 'loadModel', config, model, reload: false }, { timeoutMs: LONG });
+    assert.deepEqual(loaded.summary.layers.map((l) => l.name), ['sum2x2', 'pool', 'flat', 'out']);
+    const layer = await client.request({ type: 'getLayer', config, model, imagePath: image, layerName: 'sum2x2' }, { timeoutMs: LONG });
+    assert.ok(layer.data instanceof Float32Array);
+    assert.deepEqual(layer.shape, [3, 3, 1]);
+  }
+
+  it('loads a model, runs an image and returns a layer as a Float32Array, reporting progress', async () => {
+    const progress: string[] = [];
+    const model = { file: join(models, 'tiny.ts') };
+    const loaded = await client.request(
+      { type: 'loadModel', config, model, reload: false },
+      { timeoutMs: LONG, onProgress: (m) => progress.push(m) },
+    );
+    assert.equal(loaded.backend, 'wasm');
+    assert.ok(progress.some((m) => m.startsWith('Bundling')), progress.join('; '));
+    const result = await client.request({ type: 'runImage', config, model, imagePath: image }, { timeoutMs: LONG });
+    assert.equal(result.input.rgba.length, 4 * 4 * 4);
+    await tinyWorks();
+  });
+
+  it('cancels a model file that loops forever, and the next request gets a fresh worker', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 1500);
+    const started = Date.now();
+    await assert.rejects(
+      client.request({ type: 'loadModel', config, model: { file: join(models, 'hangs.ts') }, reload: false }, { timeoutMs: LONG, signal: controller.signal }),
+      isError('cancelled', /Cancelled/),
+    );
+    assert.ok(Date.now() - started < 10_000, 'cancellation is prompt');
+    assert.equal(client.running, false, 'the looping worker was terminated');
+    await tinyWorks();
+  });
+
+  it('stops a looping model file at the timeout with a message that names the setting', async () => {
+    await assert.rejects(
+      client.request({ type: 'loadModel', config, model: { file: join(models, 'hangs.ts') }, reload: false }, { timeoutMs: 3000 }),
+      isError('timeout', /hangs\.ts took longer than 3 s .*cnnInspector\.modelTimeoutSeconds/),
+    );
+    await tinyWorks();
+  });
+
+  it('stops a model file that eats memory, without harming this process', async () => {
+    await assert.rejects(
+      client.request({ type: 'loadModel', config, model: { file: join(models, 'eatsMemory.ts') }, reload: false }, { timeoutMs: LONG }),
+      isError('out-of-memory', /ran out of memory \(limit 256 MB, setting cnnInspector\.workerMemoryLimitMb\)/),
+    );
+    await tinyWorks();
+  });
+
+  it('survives a model file that exits the thread', async () => {
+    await assert.rejects(
+      client.request({ type: 'loadModel', config, model: { file: join(models, 'exits.ts') }, reload: false }, { timeoutMs: LONG }),
+      isError('worker', /exited \(code 3\)/),
+    );
+    await tinyWorks();
+  });
+
+  it('passes errors with their source location across the thread boundary', async () => {
+    await assert.rejects(
+      client.request({ type: 'loadModel', config, model: { file: join(models, 'throws.ts') }, reload: false }, { timeoutMs: LONG }),
+      (error: unknown) => {
+        assert.ok(error instanceof InspectorError);
+        assert.equal(error.location?.line, 5);
+        assert.match(error.message, /throws\.ts:5:\d+: too many filters/);
+        return true;
+      },
+    );
+  });
+});
