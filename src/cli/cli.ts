@@ -72,6 +72,7 @@ async function main(argv: string[]): Promise<void> {
   const client = new WorkerClient({
     workerScript: join(__dirname, 'worker.js'),
     memoryLimitMb: 8192,
+    limitHints: { timeout: '--timeout <seconds>', memory: 'at most 8 GB' },
     log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
   const timeoutMs = Number(values.timeout) * 1000;

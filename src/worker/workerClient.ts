@@ -16,6 +16,8 @@ export interface WorkerClientOptions {
   workerScript: string;
   /** Heap limit of the worker; a model that needs more stops with a message. */
   memoryLimitMb: number;
+  /** Where the user changes the limits, for the messages: a setting, or a CLI flag. */
+  limitHints?: { timeout: string; memory: string };
   log?: (line: string) => void;
 }
 
@@ -38,6 +40,15 @@ export class WorkerClient {
 
   constructor(private readonly options: WorkerClientOptions) {}
 
+  private get hints() {
+    return (
+      this.options.limitHints ?? {
+        timeout: 'setting cnnInspector.modelTimeoutSeconds',
+        memory: 'setting cnnInspector.workerMemoryLimitMb',
+      }
+    );
+  }
+
   get running(): boolean {
     return this.worker !== undefined;
   }
@@ -57,7 +68,7 @@ export class WorkerClient {
         this.restart(
           new InspectorError(
             'timeout',
-            `${describe(message)} took longer than ${Math.round(options.timeoutMs / 1000)} s and was stopped (setting cnnInspector.modelTimeoutSeconds). Does the model file loop forever?`,
+            `${describe(message)} took longer than ${Math.round(options.timeoutMs / 1000)} s and was stopped (${this.hints.timeout}). Does the model file loop forever?`,
           ),
         );
       }, options.timeoutMs);
@@ -115,7 +126,7 @@ export class WorkerClient {
         outOfMemory
           ? new InspectorError(
               'out-of-memory',
-              `The model ran out of memory (limit ${this.options.memoryLimitMb} MB, setting cnnInspector.workerMemoryLimitMb) and was stopped.`,
+              `The model ran out of memory (limit ${this.options.memoryLimitMb} MB, ${this.hints.memory}) and was stopped.`,
             )
           : new InspectorError('worker', `The model worker crashed: ${error.message}`),
       );
