@@ -1,0 +1,104 @@
+import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
+import {
+  computeReceptiveFields,
+  effectiveReceptiveField,
+  extractLayerGraph,
+  unitReceptiveField,
+} from '../../src/analysis/structure';
+
+/** Single-channel convolutions with all-ones kernels and no bias: gradients count paths. */
+function onesConv(args: {
+  kernelSize: number;
+  strides?: number;
+  padding?: 'same' | 'valid';
+  name: string;
+}) {
+  return tf.layers.conv2d({ ...args, filters: 1, useBias: false, kernelInitializer: 'ones' });
+}
+
+function nonZeroRect(values: Float32Array, width: number): [number, number, number, number] {
+  let [y0, x0, y1, x1] = [Infinity, Infinity, -Infinity, -Infinity];
+  values.forEach((v, i) => {
+    if (v === 0) return;
+    const y = Math.floor(i / width);
+    const x = i % width;
+    [y0, x0, y1, x1] = [Math.min(y0, y), Math.min(x0, x), Math.max(y1, y + 1), Math.max(x1, x + 1)];
+  });
+  return [y0, x0, y1, x1];
+}
+
+describe('structure: effective receptive field', () => {
+  before(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('two stacked 3x3 all-ones convolutions give the [1,2,3,2,1] x [1,2,3,2,1] path counts', () => {
+    const before = tf.memory().numTensors;
+    const model = tf.sequential({
+      layers: [
+        tf.layers.conv2d({
+          inputShape: [9, 9, 1],
+          filters: 1,
+          kernelSize: 3,
+          useBias: false,
+          kernelInitializer: 'ones',
+          name: 'c1',
+        }),
+        onesConv({ kernelSize: 3, name: 'c2' }),
+      ],
+    });
+    const input = tf.zeros([1, 9, 9, 1]);
+    const baseline = tf.memory().numTensors;
+    const erf = effectiveReceptiveField(tf, model, 'c2', [2, 3, 0], input);
+    assert.equal(tf.memory().numTensors, baseline, 'no tensor may leak');
+    assert.deepEqual(erf.shape, [9, 9]);
+    const profile = [1, 2, 3, 2, 1];
+    for (let y = 0; y < 9; y++) {
+      for (let x = 0; x < 9; x++) {
+        // unit (2, 3) of a 5x5 field starting at row 2, column 3
+        const inside = y >= 2 && y < 7 && x >= 3 && x < 8;
+        const expected = inside ? profile[y - 2] * profile[x - 3] : 0;
+        assert.equal(erf.values[y * 9 + x], expected, `(${y}, ${x})`);
+      }
+    }
+    assert.throws(() => effectiveReceptiveField(tf, model, 'c2', [5, 0, 0], input), RangeError);
+    assert.throws(() => effectiveReceptiveField(tf, model, 'c2', [0, 0], input), RangeError);
+    input.dispose();
+    model.dispose();
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  // Cross-checks the theoretical 'same' padding against what tfjs really computes.
+  for (const size of [7, 8]) {
+    it(`the support of the gradient is the theoretical field ('same', stride 2, size ${size})`, () => {
+      const model = tf.sequential({
+        layers: [
+          tf.layers.conv2d({
+            inputShape: [size, size, 1],
+            filters: 1,
+            kernelSize: 3,
+            strides: 2,
+            padding: 'same',
+            useBias: false,
+            kernelInitializer: 'ones',
+            name: 's1',
+          }),
+          onesConv({ kernelSize: 3, strides: 2, padding: 'same', name: 's2' }),
+        ],
+      });
+      const fields = computeReceptiveFields(extractLayerGraph(model));
+      const input = tf.ones([1, size, size, 1]);
+      const outSize = fields.byName.s2.outputSize as number[];
+      for (let y = 0; y < outSize[0]; y++) {
+        for (let x = 0; x < outSize[1]; x++) {
+          const erf = effectiveReceptiveField(tf, model, 's2', [y, x, 0], input);
+          const theory = unitReceptiveField(fields.byName.s2, y, x, size, size);
+          assert.deepEqual(nonZeroRect(erf.values, size), theory.clipped, `unit (${y}, ${x})`);
+        }
+      }
+      input.dispose();
+      model.dispose();
+    });
+  }
+});
