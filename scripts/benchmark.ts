@@ -1,0 +1,130 @@
+/**
+ * Speed figures for the README (a script, not a test: timings on shared machines are noisy, so
+ * compare ratios from one run). Run with `npm run bench`; `--quick` skips the slow cpu VGG-16 pass.
+ *
+ * - extension activation: loading dist/extension.js and calling activate() against a stub VS Code
+ *   API (what activation costs the editor; the real figure is in the Output channel);
+ * - model load and forward pass with every activation read back, for LeNet (28x28) and VGG-16
+ *   (224x224), on each backend that loads here, each backend in its own process.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import Module from 'node:module';
+import { performance } from 'node:perf_hooks';
+
+const root = join(__dirname, '..', '..');
+const examples = join(root, 'examples');
+
+interface ForwardFigures {
+  backend: string;
+  model: string;
+  loadMs: number;
+  firstPassMs: number;
+  medianPassMs: number;
+  passes: number;
+}
+
+function stubVscode(): unknown {
+  // Every property is a function returning another stub: enough for activate() to wire itself.
+  const handler: ProxyHandler<() => void> = {
+    get: (_t, key) => (key === 'then' ? undefined : stub),
+    apply: () => stub,
+    set: () => true,
+  };
+  const stub: unknown = new Proxy(() => {}, handler);
+  // Bundlers copy a module's own keys, so the namespaces must be real properties.
+  const namespaces = ['window', 'workspace', 'commands', 'languages', 'env', 'extensions', 'Uri'];
+  const enums = ['StatusBarAlignment', 'ProgressLocation', 'ViewColumn', 'DiagnosticSeverity'];
+  return Object.fromEntries([...namespaces, ...enums].map((key) => [key, stub]));
+}
+
+function activationFigure(): number {
+  const originalLoad = (Module as unknown as { _load: (r: string, ...a: unknown[]) => unknown })._load;
+  (Module as unknown as { _load: (r: string, ...a: unknown[]) => unknown })._load = (request, ...rest) =>
+    request === 'vscode' ? stubVscode() : originalLoad(request, ...rest);
+  const started = performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const extension = require(join(root, 'dist', 'extension.js')) as { activate(c: unknown): unknown };
+  extension.activate({ subscriptions: [], extensionUri: stubVscode() });
+  return performance.now() - started;
+}
+
+async function forwardFigures(backend: string, model: string, image: string, passes: number): Promise<ForwardFigures> {
+  const { loadRuntime } = await import('../src/analysis/runtime');
+  const { InspectionSession } = await import('../src/analysis/inspectionSession');
+  const runtime = await loadRuntime(backend as 'wasm');
+  if (runtime.backend !== backend) throw new Error(`backend ${backend} is not available here (${runtime.notes.join(' ')})`);
+  let started = performance.now();
+  const session = await InspectionSession.open(runtime, join(examples, model), undefined);
+  const loadMs = performance.now() - started;
+  started = performance.now();
+  await session.runImage(image);
+  const firstPassMs = performance.now() - started;
+  const times: number[] = [];
+  for (let i = 0; i < passes; i++) {
+    started = performance.now();
+    await session.runImage(`${image}`, {});
+    times.push(performance.now() - started);
+  }
+  session.dispose();
+  times.sort((a, b) => a - b);
+  return { backend, model, loadMs, firstPassMs, medianPassMs: times[Math.floor(times.length / 2)] ?? firstPassMs, passes };
+}
+
+function runChild(backend: string, model: string, image: string, passes: number): ForwardFigures | string {
+  const child = spawnSync(process.execPath, [__filename, '--child', backend, model, image, String(passes)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
+  return line ? (JSON.parse(line) as ForwardFigures) : (child.stderr.trim().split('\n').pop() ?? 'failed');
+}
+
+const ms = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') {
+    const [, backend, model, image, passes] = args;
+    const figures = await forwardFigures(backend, model, image, Number(passes));
+    process.stdout.write(`${JSON.stringify(figures)}\n`);
+    return;
+  }
+  const quick = args.includes('--quick');
+  console.log(`CNN Inspector benchmark · node ${process.version} · ${new Date().toISOString()}`);
+  console.log(`extension activation (bundle load + activate, stub API): ${ms(activationFigure())}`);
+  const lenetImage = join(examples, 'images', 'fashion-mnist', '000-ankle-boot.png');
+  const photo = join(examples, 'images', 'chelsea.png');
+  const runs: [string, string, string, number][] = [
+    ['tensorflow', 'lenet.ts', lenetImage, 20],
+    ['wasm', 'lenet.ts', lenetImage, 20],
+    ['cpu', 'lenet.ts', lenetImage, 20],
+    ['tensorflow', 'vgg16.ts', photo, 3],
+    ['wasm', 'vgg16.ts', photo, 3],
+  ];
+  if (!quick) runs.push(['cpu', 'vgg16.ts', photo, 0]);
+  const rows: ForwardFigures[] = [];
+  console.log('\nmodel     backend     load        first pass  median pass (all activations read back, decode+resize included)');
+  for (const [backend, model, image, passes] of runs) {
+    const result = runChild(backend, model, image, passes);
+    if (typeof result === 'string') {
+      console.log(`${model.padEnd(10)}${backend.padEnd(12)}skipped: ${result}`);
+      continue;
+    }
+    rows.push(result);
+    console.log(
+      `${model.padEnd(10)}${backend.padEnd(12)}${ms(result.loadMs).padEnd(12)}${ms(result.firstPassMs).padEnd(12)}${ms(result.medianPassMs)} (${result.passes} passes)`,
+    );
+  }
+  const find = (m: string, b: string) => rows.find((r) => r.model === m && r.backend === b);
+  const vggWasm = find('vgg16.ts', 'wasm');
+  const vggCpu = find('vgg16.ts', 'cpu');
+  if (vggWasm && vggCpu) {
+    console.log(`\nVGG-16 cpu / wasm ratio: ${(vggCpu.firstPassMs / vggWasm.medianPassMs).toFixed(1)}x`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
