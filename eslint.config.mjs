@@ -24,7 +24,13 @@ export default tseslint.config(
   },
   {
     // The webview runs in a browser and the analysis layer in plain Node: neither may use the VS Code API.
-    files: ['webview/**/*.ts', 'src/analysis/**/*.ts', 'src/worker/**/*.ts', 'src/protocol/**/*.ts', 'src/cli/**/*.ts'],
+    files: [
+      'webview/**/*.ts',
+      'src/analysis/**/*.ts',
+      'src/worker/**/*.ts',
+      'src/protocol/**/*.ts',
+      'src/cli/**/*.ts',
+    ],
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode'] }] },
   },
 );

@@ -39,21 +39,32 @@ function stubVscode(): unknown {
 }
 
 function activationFigure(): number {
-  const originalLoad = (Module as unknown as { _load: (r: string, ...a: unknown[]) => unknown })._load;
-  (Module as unknown as { _load: (r: string, ...a: unknown[]) => unknown })._load = (request, ...rest) =>
-    request === 'vscode' ? stubVscode() : originalLoad(request, ...rest);
+  const originalLoad = (Module as unknown as { _load: (r: string, ...a: unknown[]) => unknown })
+    ._load;
+  (Module as unknown as { _load: (r: string, ...a: unknown[]) => unknown })._load = (
+    request,
+    ...rest
+  ) => (request === 'vscode' ? stubVscode() : originalLoad(request, ...rest));
   const started = performance.now();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const extension = require(join(root, 'dist', 'extension.js')) as { activate(c: unknown): unknown };
+  const extension = require(join(root, 'dist', 'extension.js')) as {
+    activate(c: unknown): unknown;
+  };
   extension.activate({ subscriptions: [], extensionUri: stubVscode() });
   return performance.now() - started;
 }
 
-async function forwardFigures(backend: string, model: string, image: string, passes: number): Promise<ForwardFigures> {
+async function forwardFigures(
+  backend: string,
+  model: string,
+  image: string,
+  passes: number,
+): Promise<ForwardFigures> {
   const { loadRuntime } = await import('../src/analysis/runtime');
   const { InspectionSession } = await import('../src/analysis/inspectionSession');
   const runtime = await loadRuntime(backend as 'wasm');
-  if (runtime.backend !== backend) throw new Error(`backend ${backend} is not available here (${runtime.notes.join(' ')})`);
+  if (runtime.backend !== backend)
+    throw new Error(`backend ${backend} is not available here (${runtime.notes.join(' ')})`);
   let started = performance.now();
   const session = await InspectionSession.open(runtime, join(examples, model), undefined);
   const loadMs = performance.now() - started;
@@ -68,16 +79,34 @@ async function forwardFigures(backend: string, model: string, image: string, pas
   }
   session.dispose();
   times.sort((a, b) => a - b);
-  return { backend, model, loadMs, firstPassMs, medianPassMs: times[Math.floor(times.length / 2)] ?? firstPassMs, passes };
+  return {
+    backend,
+    model,
+    loadMs,
+    firstPassMs,
+    medianPassMs: times[Math.floor(times.length / 2)] ?? firstPassMs,
+    passes,
+  };
 }
 
-function runChild(backend: string, model: string, image: string, passes: number): ForwardFigures | string {
-  const child = spawnSync(process.execPath, [__filename, '--child', backend, model, image, String(passes)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
+function runChild(
+  backend: string,
+  model: string,
+  image: string,
+  passes: number,
+): ForwardFigures | string {
+  const child = spawnSync(
+    process.execPath,
+    [__filename, '--child', backend, model, image, String(passes)],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
   const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
-  return line ? (JSON.parse(line) as ForwardFigures) : (child.stderr.trim().split('\n').pop() ?? 'failed');
+  return line
+    ? (JSON.parse(line) as ForwardFigures)
+    : (child.stderr.trim().split('\n').pop() ?? 'failed');
 }
 
 const ms = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
@@ -104,7 +133,9 @@ async function main(): Promise<void> {
   ];
   if (!quick) runs.push(['cpu', 'vgg16.ts', photo, 0]);
   const rows: ForwardFigures[] = [];
-  console.log('\nmodel     backend     load        first pass  median pass (all activations read back, decode+resize included)');
+  console.log(
+    '\nmodel     backend     load        first pass  median pass (all activations read back, decode+resize included)',
+  );
   for (const [backend, model, image, passes] of runs) {
     const result = runChild(backend, model, image, passes);
     if (typeof result === 'string') {
@@ -120,7 +151,9 @@ async function main(): Promise<void> {
   const vggWasm = find('vgg16.ts', 'wasm');
   const vggCpu = find('vgg16.ts', 'cpu');
   if (vggWasm && vggCpu) {
-    console.log(`\nVGG-16 cpu / wasm ratio: ${(vggCpu.firstPassMs / vggWasm.medianPassMs).toFixed(1)}x`);
+    console.log(
+      `\nVGG-16 cpu / wasm ratio: ${(vggCpu.firstPassMs / vggWasm.medianPassMs).toFixed(1)}x`,
+    );
   }
 }
 

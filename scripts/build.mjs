@@ -26,7 +26,14 @@ const node = {
   logLevel: 'warning',
   absWorkingDir: root,
   // Loaded only when present: native TensorFlow, and esbuild's own binary stays in node_modules.
-  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'esbuild', 'mocha', 'playwright-core'],
+  external: [
+    'vscode',
+    '@tensorflow/tfjs-node',
+    '@tensorflow/tfjs-node-gpu',
+    'esbuild',
+    'mocha',
+    'playwright-core',
+  ],
 };
 
 const targets = [
@@ -53,7 +60,10 @@ const targets = [
   {
     ...node,
     entryPoints: [
-      ...testEntries('test/integration').map((f) => ({ in: f, out: f.replace(/\.ts$/, '').replace(/^test\//, 'test/') })),
+      ...testEntries('test/integration').map((f) => ({
+        in: f,
+        out: f.replace(/\.ts$/, '').replace(/^test\//, 'test/'),
+      })),
       ...testEntries('scripts').map((f) => ({ in: f, out: f.replace(/\.ts$/, '') })),
     ],
     outdir: 'dist',
@@ -76,6 +86,8 @@ if (watch) {
   console.log('watching…');
 } else {
   const started = Date.now();
-  await Promise.all(targets.filter((t) => Object.keys(t.entryPoints).length > 0).map((t) => esbuild.build(t)));
+  await Promise.all(
+    targets.filter((t) => Object.keys(t.entryPoints).length > 0).map((t) => esbuild.build(t)),
+  );
   console.log(`build: ${Date.now() - started} ms`);
 }

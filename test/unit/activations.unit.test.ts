@@ -15,7 +15,14 @@ const dir = mkdtempSync(join(tmpdir(), 'cnn-act-'));
 /** A 4x4 grey ramp: pixel k (row-major) has value 17k, so k/15 after the default /255. */
 function rampImage(): string {
   const file = join(dir, 'ramp.png');
-  writeFileSync(file, greyPng(4, 4, Array.from({ length: 16 }, (_, k) => 17 * k)));
+  writeFileSync(
+    file,
+    greyPng(
+      4,
+      4,
+      Array.from({ length: 16 }, (_, k) => 17 * k),
+    ),
+  );
   return file;
 }
 
@@ -27,10 +34,13 @@ describe('activations', () => {
       const result = await session.runImage(rampImage());
       // 2x2 all-ones kernel at (i, j) sums k = 4i+j, 4i+j+1, 4i+j+4, 4i+j+5 -> (16i + 4j + 10)/15, plus bias 0.5.
       const expectedConv: number[] = [];
-      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expectedConv.push((16 * i + 4 * j + 10) / 15 + 0.5);
+      for (let i = 0; i < 3; i++)
+        for (let j = 0; j < 3; j++) expectedConv.push((16 * i + 4 * j + 10) / 15 + 0.5);
       const conv = session.layer('sum2x2');
       assert.deepEqual(conv.shape, [3, 3, 1]);
-      expectedConv.forEach((v, n) => assert.ok(Math.abs(conv.data[n] - v) < 1e-5, `conv[${n}] ${conv.data[n]} != ${v}`));
+      expectedConv.forEach((v, n) =>
+        assert.ok(Math.abs(conv.data[n] - v) < 1e-5, `conv[${n}] ${conv.data[n]} != ${v}`),
+      );
       assert.ok(Math.abs(conv.min - (10 / 15 + 0.5)) < 1e-5);
       assert.ok(Math.abs(conv.max - (50 / 15 + 0.5)) < 1e-5);
       const pooled = 50 / 15 + 0.5; // the 3x3 max pool keeps the largest
@@ -52,7 +62,13 @@ describe('activations', () => {
     const baseline = runtime.tf.memory().numTensors;
     const model = tf.sequential({
       layers: [
-        tf.layers.conv2d({ inputShape: [12, 12, 1], filters: 3, kernelSize: 5, padding: 'same', activation: 'relu' }),
+        tf.layers.conv2d({
+          inputShape: [12, 12, 1],
+          filters: 3,
+          kernelSize: 5,
+          padding: 'same',
+          activation: 'relu',
+        }),
         tf.layers.maxPooling2d({ poolSize: 2 }),
         tf.layers.conv2d({ filters: 4, kernelSize: 3, activation: 'tanh' }),
         tf.layers.averagePooling2d({ poolSize: 2 }),
@@ -71,7 +87,9 @@ describe('activations', () => {
       const expected = await x.data();
       const got = activations.get(layer.name)!;
       assert.deepEqual(got.shape, x.shape.slice(1));
-      expected.forEach((v, i) => assert.ok(Math.abs(got.data[i] - v) < 1e-5, `${layer.name}[${i}]`));
+      expected.forEach((v, i) =>
+        assert.ok(Math.abs(got.data[i] - v) < 1e-5, `${layer.name}[${i}]`),
+      );
     }
     x.dispose();
     input.dispose();
@@ -81,7 +99,11 @@ describe('activations', () => {
 
   it('runs a custom preprocess (RGB -> BGR, minus means) before the model', async () => {
     const runtime = await testRuntime();
-    const session = await InspectionSession.open(runtime, join(models, 'bgrPreprocess.ts'), undefined);
+    const session = await InspectionSession.open(
+      runtime,
+      join(models, 'bgrPreprocess.ts'),
+      undefined,
+    );
     try {
       const file = join(dir, 'grey40.png');
       writeFileSync(file, greyPng(2, 2, [40, 40, 40, 40]));
@@ -114,17 +136,30 @@ describe('activations', () => {
     }
 
     it('explains that a 1-D signal model takes no image', () =>
-      runFails('signal1d.ts', rampImage(), /signal1d\.ts: model 'default' takes input of shape \[16, 1\], not an image/, 'not-an-image-model'));
+      runFails(
+        'signal1d.ts',
+        rampImage(),
+        /signal1d\.ts: model 'default' takes input of shape \[16, 1\], not an image/,
+        'not-an-image-model',
+      ));
 
     it('reports a preprocess that fails, at its line', () =>
-      runFails('badPreprocess.ts', rampImage(), /badPreprocess\.ts:4:\d+: .*\(thrown in preprocess\)/, 'runtime'));
+      runFails(
+        'badPreprocess.ts',
+        rampImage(),
+        /badPreprocess\.ts:4:\d+: .*\(thrown in preprocess\)/,
+        'runtime',
+      ));
 
     it('reports a damaged image and leaves the session usable', async () => {
       const runtime = await testRuntime();
       const session = await InspectionSession.open(runtime, join(models, 'tiny.ts'), undefined);
       try {
         const broken = join(__dirname, '..', 'fixtures', 'images', 'truncated.jpg');
-        await assert.rejects(session.runImage(broken), /truncated\.jpg: damaged or unsupported JPEG/);
+        await assert.rejects(
+          session.runImage(broken),
+          /truncated\.jpg: damaged or unsupported JPEG/,
+        );
         const ok = await session.runImage(rampImage());
         assert.equal(ok.top5[0].label, 'bright');
       } finally {

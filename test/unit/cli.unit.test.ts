@@ -22,20 +22,44 @@ describe('command-line report', function () {
   const ramp = join(dir, 'ramp.png');
   before(() => {
     ensureBuilt();
-    writeFileSync(ramp, greyPng(4, 4, Array.from({ length: 16 }, (_, k) => 17 * k)));
+    writeFileSync(
+      ramp,
+      greyPng(
+        4,
+        4,
+        Array.from({ length: 16 }, (_, k) => 17 * k),
+      ),
+    );
   });
 
   it('writes the JSON report with shapes, parameters and top classes', () => {
     const json = join(dir, 'report.json');
     const html = join(dir, 'report.html');
-    const run = cli('report', join(models, 'tiny.ts'), '--image', ramp, '--json', json, '--out', html, '--backend', 'cpu');
+    const run = cli(
+      'report',
+      join(models, 'tiny.ts'),
+      '--image',
+      ramp,
+      '--json',
+      json,
+      '--out',
+      html,
+      '--backend',
+      'cpu',
+    );
     assert.equal(run.code, 0, run.stderr);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     assert.equal(report.schemaVersion, 1);
     assert.equal(report.backend, 'cpu');
     assert.deepEqual(report.inputShape, [4, 4, 1]);
     assert.deepEqual(
-      report.layers.map((l: { name: string; outputShape: number[]; params: { trainable: number } }) => [l.name, l.outputShape, l.params.trainable]),
+      report.layers.map(
+        (l: { name: string; outputShape: number[]; params: { trainable: number } }) => [
+          l.name,
+          l.outputShape,
+          l.params.trainable,
+        ],
+      ),
       [
         ['sum2x2', [3, 3, 1], 5],
         ['pool', [1, 1, 1], 0],
@@ -59,7 +83,12 @@ describe('command-line report', function () {
   });
 
   it('fails clearly for a broken image, a missing file and bad arguments', () => {
-    const broken = cli('report', join(models, 'tiny.ts'), '--image', join(__dirname, '..', 'fixtures', 'images', 'truncated.jpg'));
+    const broken = cli(
+      'report',
+      join(models, 'tiny.ts'),
+      '--image',
+      join(__dirname, '..', 'fixtures', 'images', 'truncated.jpg'),
+    );
     assert.equal(broken.code, 1);
     assert.match(broken.stderr, /truncated\.jpg: damaged or unsupported JPEG/);
     const missing = cli('report', join(models, 'nope.ts'), '--image', ramp);
@@ -68,7 +97,16 @@ describe('command-line report', function () {
     const noImage = cli('report', join(models, 'tiny.ts'));
     assert.equal(noImage.code, 2);
     assert.match(noImage.stderr, /needs --image/);
-    const badLayer = cli('report', join(models, 'tiny.ts'), '--image', ramp, '--out', join(dir, 'x.html'), '--layer', 'conv9');
+    const badLayer = cli(
+      'report',
+      join(models, 'tiny.ts'),
+      '--image',
+      ramp,
+      '--out',
+      join(dir, 'x.html'),
+      '--layer',
+      'conv9',
+    );
     assert.equal(badLayer.code, 1);
     assert.match(badLayer.stderr, /no layer 'conv9'/);
   });

@@ -49,7 +49,10 @@ describe('image decoding', () => {
   it('scales a 16-bit grey PNG to 8 bits (65535 -> 255, 32896 -> 128)', async () => {
     const row = Uint8Array.from([0xff, 0xff, 0x80, 0x80, 0x00, 0x00]);
     const image = await decodeImageBytes(pngFile(3, 1, 16, 0, [row]), 'deep.png');
-    assert.deepEqual([pixel(image, 0, 0)[0], pixel(image, 1, 0)[0], pixel(image, 2, 0)[0]], [255, 128, 0]);
+    assert.deepEqual(
+      [pixel(image, 0, 0)[0], pixel(image, 1, 0)[0], pixel(image, 2, 0)[0]],
+      [255, 128, 0],
+    );
   });
 
   it('reads the sample palette, RGBA and JPEG files', async () => {
@@ -66,7 +69,8 @@ describe('image decoding', () => {
     // Stored 16x8: left half red, right half blue. Upright it is 8x16: red on top, blue below.
     const rgba = new Uint8Array(16 * 8 * 4);
     for (let y = 0; y < 8; y++) {
-      for (let x = 0; x < 16; x++) rgba.set(x < 8 ? [255, 0, 0, 255] : [0, 0, 255, 255], (y * 16 + x) * 4);
+      for (let x = 0; x < 16; x++)
+        rgba.set(x < 8 ? [255, 0, 0, 255] : [0, 0, 255, 255], (y * 16 + x) * 4);
     }
     const image = await decodeImageBytes(jpegWithOrientation(16, 8, rgba, 6), 'rotated.jpg');
     assert.equal(image.orientation, 6);
@@ -78,14 +82,21 @@ describe('image decoding', () => {
   });
 
   it('reads image sizes from headers without decoding', () => {
-    assert.deepEqual(readImageHeader(greyPng(7, 3, new Array(21).fill(0))), { format: 'png', width: 7, height: 3 });
+    assert.deepEqual(readImageHeader(greyPng(7, 3, new Array(21).fill(0))), {
+      format: 'png',
+      width: 7,
+      height: 3,
+    });
   });
 
   describe('bad files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cnn-images-'));
 
     it('reports a truncated JPEG clearly, naming the file', async () => {
-      await rejectsWith(decodeImageFile(join(images, 'truncated.jpg')), /truncated\.jpg: damaged or unsupported JPEG/);
+      await rejectsWith(
+        decodeImageFile(join(images, 'truncated.jpg')),
+        /truncated\.jpg: damaged or unsupported JPEG/,
+      );
     });
 
     it('reports a truncated PNG', async () => {
@@ -101,7 +112,10 @@ describe('image decoding', () => {
       writeFileSync(join(dir, 'empty.png'), '');
       await rejectsWith(decodeImageFile(join(dir, 'empty.png')), /empty/);
       writeFileSync(join(dir, 'anim.gif'), Buffer.from('GIF89a\x01\x00\x01\x00', 'binary'));
-      await rejectsWith(decodeImageFile(join(dir, 'anim.gif')), /a GIF image; CNN Inspector reads PNG and JPEG/);
+      await rejectsWith(
+        decodeImageFile(join(dir, 'anim.gif')),
+        /a GIF image; CNN Inspector reads PNG and JPEG/,
+      );
       writeFileSync(join(dir, 'notes.png'), 'hello, not an image');
       await rejectsWith(decodeImageFile(join(dir, 'notes.png')), /not a PNG or JPEG/);
     });
@@ -111,7 +125,10 @@ describe('image decoding', () => {
       const bytes = pngFile(1, 1, 8, 0, [Uint8Array.from([0])]);
       bytes.writeUInt32BE(20000, 16);
       bytes.writeUInt32BE(20000, 20);
-      await rejectsWith(decodeImageBytes(bytes, 'huge.png', { maxMegapixels: 100 }), /20000x20000 is 400 megapixels/);
+      await rejectsWith(
+        decodeImageBytes(bytes, 'huge.png', { maxMegapixels: 100 }),
+        /20000x20000 is 400 megapixels/,
+      );
     });
   });
 });

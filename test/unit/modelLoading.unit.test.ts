@@ -8,18 +8,27 @@ import { testRuntime } from './helpers/runtime';
 
 const models = join(__dirname, '..', 'fixtures', 'models');
 
-async function openFails(file: string, kind: InspectorErrorKind, message: RegExp, line?: number, exportName?: string) {
+async function openFails(
+  file: string,
+  kind: InspectorErrorKind,
+  message: RegExp,
+  line?: number,
+  exportName?: string,
+) {
   const runtime = await testRuntime();
-  await assert.rejects(InspectionSession.open(runtime, join(models, file), exportName), (error: unknown) => {
-    assert.ok(error instanceof InspectorError, `expected InspectorError, got ${String(error)}`);
-    assert.equal(error.kind, kind, error.message);
-    assert.match(error.message, message);
-    if (line !== undefined) {
-      assert.equal(error.location?.line, line, `line of: ${error.message}`);
-      assert.ok(error.location?.file.endsWith(file), error.location?.file);
-    }
-    return true;
-  });
+  await assert.rejects(
+    InspectionSession.open(runtime, join(models, file), exportName),
+    (error: unknown) => {
+      assert.ok(error instanceof InspectorError, `expected InspectorError, got ${String(error)}`);
+      assert.equal(error.kind, kind, error.message);
+      assert.match(error.message, message);
+      if (line !== undefined) {
+        assert.equal(error.location?.line, line, `line of: ${error.message}`);
+        assert.ok(error.location?.file.endsWith(file), error.location?.file);
+      }
+      return true;
+    },
+  );
 }
 
 describe('model files', () => {
@@ -31,7 +40,12 @@ describe('model files', () => {
       assert.equal(summary.exportName, 'default');
       assert.deepEqual(summary.inputShape, [4, 4, 1]);
       assert.deepEqual(
-        summary.layers.map((l) => [l.name, l.className, l.outputShape.join('x'), l.params.trainable]),
+        summary.layers.map((l) => [
+          l.name,
+          l.className,
+          l.outputShape.join('x'),
+          l.params.trainable,
+        ]),
         [
           ['sum2x2', 'Conv2D', '3x3x1', 5], // 2*2*1*1 weights + 1 bias
           ['pool', 'MaxPooling2D', '1x1x1', 0],
@@ -51,8 +65,14 @@ describe('model files', () => {
     const small = await InspectionSession.open(runtime, join(models, 'named.ts'), 'small');
     const large = await InspectionSession.open(runtime, join(models, 'named.ts'), 'large');
     try {
-      assert.deepEqual(small.summary.layers.map((l) => l.params.trainable), [3 * 4 + 4, 4 * 2 + 2]);
-      assert.deepEqual(large.summary.layers.map((l) => l.params.trainable), [3 * 8 + 8, 8 * 2 + 2]);
+      assert.deepEqual(
+        small.summary.layers.map((l) => l.params.trainable),
+        [3 * 4 + 4, 4 * 2 + 2],
+      );
+      assert.deepEqual(
+        large.summary.layers.map((l) => l.params.trainable),
+        [3 * 8 + 8, 8 * 2 + 2],
+      );
       // Without a default export, the first model export in alphabetical order is used.
       const first = await InspectionSession.open(runtime, join(models, 'named.ts'), undefined);
       assert.equal(first.summary.exportName, 'large');
@@ -73,7 +93,11 @@ describe('model files', () => {
   });
 
   it('recognises model files by their imports and calls', () => {
-    assert.ok(looksLikeModelFile("import * as tf from '@tensorflow/tfjs';\nexport default () => tf.sequential();"));
+    assert.ok(
+      looksLikeModelFile(
+        "import * as tf from '@tensorflow/tfjs';\nexport default () => tf.sequential();",
+      ),
+    );
     assert.ok(!looksLikeModelFile("import * as fs from 'fs';\nexport const x = 1;"));
     assert.ok(!looksLikeModelFile("import * as tf from '@tensorflow/tfjs';\ntf.sequential();"));
   });
@@ -90,24 +114,55 @@ describe('model files', () => {
       openFails('syntaxError.ts', 'syntax', /syntaxError\.ts:4:\d+: .*/, 4));
 
     it('reports an error thrown while building, at the throwing line of the TypeScript source', () =>
-      openFails('throws.ts', 'runtime', /throws\.ts:5:\d+: too many filters: 3 \(thrown in export 'default'\)/, 5));
+      openFails(
+        'throws.ts',
+        'runtime',
+        /throws\.ts:5:\d+: too many filters: 3 \(thrown in export 'default'\)/,
+        5,
+      ));
 
     it('reports an error thrown while the file loads', () =>
-      openFails('throwsAtLoad.ts', 'runtime', /throwsAtLoad\.ts:3:\d+: SyntaxError: .*JSON.*\(thrown while loading\)/, 3));
+      openFails(
+        'throwsAtLoad.ts',
+        'runtime',
+        /throwsAtLoad\.ts:3:\d+: SyntaxError: .*JSON.*\(thrown while loading\)/,
+        3,
+      ));
 
     it('reports a file whose exports are not models', async () => {
-      await openFails('noModel.ts', 'no-model', /noModel\.ts: export 'answer' is a number, not a tf\.LayersModel/);
-      await openFails('noModel.ts', 'no-model', /export 'notAModel' returned an object \(Object\), not a tf\.LayersModel/, undefined, 'notAModel');
+      await openFails(
+        'noModel.ts',
+        'no-model',
+        /noModel\.ts: export 'answer' is a number, not a tf\.LayersModel/,
+      );
+      await openFails(
+        'noModel.ts',
+        'no-model',
+        /export 'notAModel' returned an object \(Object\), not a tf\.LayersModel/,
+        undefined,
+        'notAModel',
+      );
     });
 
     it('reports a file with no exports', () =>
       openFails('nothingExported.ts', 'no-model', /nothingExported\.ts: exports no model/));
 
     it('reports an unknown export name with the ones that exist', () =>
-      openFails('named.ts', 'export-not-found', /no model export named 'medium' \(model exports: large, small\)/, undefined, 'medium'));
+      openFails(
+        'named.ts',
+        'export-not-found',
+        /no model export named 'medium' \(model exports: large, small\)/,
+        undefined,
+        'medium',
+      ));
 
     it('reports a package the workspace does not have', () =>
-      openFails('missingPackage.ts', 'syntax', /missingPackage\.ts:2:\d+: Cannot find package 'left-pad-that-is-not-installed'/, 2));
+      openFails(
+        'missingPackage.ts',
+        'syntax',
+        /missingPackage\.ts:2:\d+: Cannot find package 'left-pad-that-is-not-installed'/,
+        2,
+      ));
   });
 
   it('leaves no tensors behind after loading and disposing', async () => {

@@ -5,7 +5,9 @@ import type { DecodedImage } from '../../src/analysis/image/decodeImage';
 
 function close(actual: ArrayLike<number>, expected: number[], tolerance = 1e-4): void {
   assert.equal(actual.length, expected.length);
-  expected.forEach((e, i) => assert.ok(Math.abs(actual[i] - e) < tolerance, `[${i}] ${actual[i]} != ${e}`));
+  expected.forEach((e, i) =>
+    assert.ok(Math.abs(actual[i] - e) < tolerance, `[${i}] ${actual[i]} != ${e}`),
+  );
 }
 
 describe('resizing', () => {
@@ -52,7 +54,11 @@ describe('conversion to the model input', () => {
   });
 
   it('copies grey to three channels for an RGB model', () => {
-    const grey: DecodedImage = { ...rgbPixel, data: Uint8Array.from([90, 90, 90, 255]), grey: true };
+    const grey: DecodedImage = {
+      ...rgbPixel,
+      data: Uint8Array.from([90, 90, 90, 255]),
+      grey: true,
+    };
     close(toModelInput(grey, 1, 1, 3).pixels, [90, 90, 90]);
   });
 

@@ -26,15 +26,28 @@ describe('model worker', function () {
 
   before(() => ensureBuilt());
   beforeEach(() => {
-    client = new WorkerClient({ workerScript: join(repoRoot, 'dist', 'worker.js'), memoryLimitMb: 256, log: (l) => log.push(l) });
+    client = new WorkerClient({
+      workerScript: join(repoRoot, 'dist', 'worker.js'),
+      memoryLimitMb: 256,
+      log: (l) => log.push(l),
+    });
   });
   afterEach(() => client.dispose());
 
   async function tinyWorks(): Promise<void> {
     const model = { file: join(models, 'tiny.ts') };
-    const loaded = await client.request({ type: 'loadModel', config, model, reload: false }, { timeoutMs: LONG });
-    assert.deepEqual(loaded.summary.layers.map((l) => l.name), ['sum2x2', 'pool', 'flat', 'out']);
-    const layer = await client.request({ type: 'getLayer', config, model, imagePath: image, layerName: 'sum2x2' }, { timeoutMs: LONG });
+    const loaded = await client.request(
+      { type: 'loadModel', config, model, reload: false },
+      { timeoutMs: LONG },
+    );
+    assert.deepEqual(
+      loaded.summary.layers.map((l) => l.name),
+      ['sum2x2', 'pool', 'flat', 'out'],
+    );
+    const layer = await client.request(
+      { type: 'getLayer', config, model, imagePath: image, layerName: 'sum2x2' },
+      { timeoutMs: LONG },
+    );
     assert.ok(layer.data instanceof Float32Array);
     assert.deepEqual(layer.shape, [3, 3, 1]);
   }
@@ -47,8 +60,14 @@ describe('model worker', function () {
       { timeoutMs: LONG, onProgress: (m) => progress.push(m) },
     );
     assert.equal(loaded.backend, 'wasm');
-    assert.ok(progress.some((m) => m.startsWith('Bundling')), progress.join('; '));
-    const result = await client.request({ type: 'runImage', config, model, imagePath: image }, { timeoutMs: LONG });
+    assert.ok(
+      progress.some((m) => m.startsWith('Bundling')),
+      progress.join('; '),
+    );
+    const result = await client.request(
+      { type: 'runImage', config, model, imagePath: image },
+      { timeoutMs: LONG },
+    );
     assert.equal(result.input.rgba.length, 4 * 4 * 4);
     await tinyWorks();
   });
@@ -58,7 +77,10 @@ describe('model worker', function () {
     setTimeout(() => controller.abort(), 1500);
     const started = Date.now();
     await assert.rejects(
-      client.request({ type: 'loadModel', config, model: { file: join(models, 'hangs.ts') }, reload: false }, { timeoutMs: LONG, signal: controller.signal }),
+      client.request(
+        { type: 'loadModel', config, model: { file: join(models, 'hangs.ts') }, reload: false },
+        { timeoutMs: LONG, signal: controller.signal },
+      ),
       isError('cancelled', /Cancelled/),
     );
     assert.ok(Date.now() - started < 10_000, 'cancellation is prompt');
@@ -68,7 +90,10 @@ describe('model worker', function () {
 
   it('stops a looping model file at the timeout with a message that names the setting', async () => {
     await assert.rejects(
-      client.request({ type: 'loadModel', config, model: { file: join(models, 'hangs.ts') }, reload: false }, { timeoutMs: 3000 }),
+      client.request(
+        { type: 'loadModel', config, model: { file: join(models, 'hangs.ts') }, reload: false },
+        { timeoutMs: 3000 },
+      ),
       isError('timeout', /hangs\.ts took longer than 3 s .*cnnInspector\.modelTimeoutSeconds/),
     );
     await tinyWorks();
@@ -76,15 +101,29 @@ describe('model worker', function () {
 
   it('stops a model file that eats memory, without harming this process', async () => {
     await assert.rejects(
-      client.request({ type: 'loadModel', config, model: { file: join(models, 'eatsMemory.ts') }, reload: false }, { timeoutMs: LONG }),
-      isError('out-of-memory', /ran out of memory \(limit 256 MB, setting cnnInspector\.workerMemoryLimitMb\)/),
+      client.request(
+        {
+          type: 'loadModel',
+          config,
+          model: { file: join(models, 'eatsMemory.ts') },
+          reload: false,
+        },
+        { timeoutMs: LONG },
+      ),
+      isError(
+        'out-of-memory',
+        /ran out of memory \(limit 256 MB, setting cnnInspector\.workerMemoryLimitMb\)/,
+      ),
     );
     await tinyWorks();
   });
 
   it('survives a model file that exits the thread', async () => {
     await assert.rejects(
-      client.request({ type: 'loadModel', config, model: { file: join(models, 'exits.ts') }, reload: false }, { timeoutMs: LONG }),
+      client.request(
+        { type: 'loadModel', config, model: { file: join(models, 'exits.ts') }, reload: false },
+        { timeoutMs: LONG },
+      ),
       isError('worker', /exited \(code 3\)/),
     );
     await tinyWorks();
@@ -92,7 +131,10 @@ describe('model worker', function () {
 
   it('passes errors with their source location across the thread boundary', async () => {
     await assert.rejects(
-      client.request({ type: 'loadModel', config, model: { file: join(models, 'throws.ts') }, reload: false }, { timeoutMs: LONG }),
+      client.request(
+        { type: 'loadModel', config, model: { file: join(models, 'throws.ts') }, reload: false },
+        { timeoutMs: LONG },
+      ),
       (error: unknown) => {
         assert.ok(error instanceof InspectorError);
         assert.equal(error.location?.line, 5);

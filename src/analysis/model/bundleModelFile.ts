@@ -29,8 +29,9 @@ export interface ModelBundle {
   inputs: string[];
 }
 
-function loadEsbuild(): typeof esbuildType {
+export function loadEsbuild(): typeof esbuildType {
   // Required lazily: the CLI's `--help` and the tests of other modules need not pay for it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('esbuild') as typeof esbuildType;
 }
 
@@ -118,10 +119,5 @@ function toSyntaxError(error: unknown, entryFile: string): InspectorError {
   const location = loc ? { file, line: loc.line, column: loc.column + 1 } : undefined;
   const where = location ? `${file}:${location.line}:${location.column}` : file;
   const more = (failure.errors?.length ?? 1) > 1 ? ` (and ${failure.errors!.length - 1} more)` : '';
-  return new InspectorError(
-    'syntax',
-    `${where}: ${first.text}${more}`,
-    location,
-    loc?.lineText,
-  );
+  return new InspectorError('syntax', `${where}: ${first.text}${more}`, location, loc?.lineText);
 }

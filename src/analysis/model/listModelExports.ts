@@ -5,6 +5,7 @@
 import type * as esbuildType from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { RESERVED_EXPORTS } from './loadModelModule';
+import { loadEsbuild } from './bundleModelFile';
 
 /** A file that imports TensorFlow.js and builds or loads a layers model. */
 export function looksLikeModelFile(source: string): boolean {
@@ -23,7 +24,7 @@ export interface ModelFileExports {
 }
 
 export async function listModelExports(file: string): Promise<ModelFileExports> {
-  const esbuild = require('esbuild') as typeof esbuildType;
+  const esbuild = loadEsbuild();
   try {
     const source = await readFile(file, 'utf8');
     const result = await esbuild.build({

@@ -39,6 +39,8 @@ export function evaluateModelBundle(
   (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = runtimeForModelFile(tf, modelFile);
   let exports: Record<string, unknown>;
   try {
+    // A real require (not eval) so Node applies the bundle's source map to stack traces.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     exports = require(bundlePath) as Record<string, unknown>;
   } catch (error) {
     throw userCodeError(error, modelFile, 'while loading');

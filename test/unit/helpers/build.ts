@@ -6,6 +6,10 @@ import { join } from 'node:path';
 export const repoRoot = join(__dirname, '..', '..', '..');
 
 export function ensureBuilt(): void {
-  if (existsSync(join(repoRoot, 'dist', 'worker.js')) && existsSync(join(repoRoot, 'dist', 'cli.js'))) return;
+  if (
+    existsSync(join(repoRoot, 'dist', 'worker.js')) &&
+    existsSync(join(repoRoot, 'dist', 'cli.js'))
+  )
+    return;
   execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build.mjs')], { stdio: 'inherit' });
 }

@@ -41,7 +41,10 @@ export function pngFile(
   ihdr[8] = bitDepth;
   ihdr[9] = colorType;
   const raw = Buffer.concat(rows.map((r) => Buffer.concat([Buffer.from([0]), Buffer.from(r)])));
-  const parts = [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr)];
+  const parts = [
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+  ];
   if (palette) parts.push(chunk('PLTE', Uint8Array.from(palette.flat())));
   parts.push(chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0)));
   return Buffer.concat(parts);
@@ -49,18 +52,47 @@ export function pngFile(
 
 /** 8-bit grey PNG from values in row-major order. */
 export function greyPng(width: number, height: number, values: number[]): Buffer {
-  const rows = Array.from({ length: height }, (_, y) => Uint8Array.from(values.slice(y * width, (y + 1) * width)));
+  const rows = Array.from({ length: height }, (_, y) =>
+    Uint8Array.from(values.slice(y * width, (y + 1) * width)),
+  );
   return pngFile(width, height, 8, 0, rows);
 }
 
 /** A JPEG with an EXIF APP1 segment holding only the orientation tag. */
-export function jpegWithOrientation(width: number, height: number, rgba: Uint8Array, orientation: number): Buffer {
+export function jpegWithOrientation(
+  width: number,
+  height: number,
+  rgba: Uint8Array,
+  orientation: number,
+): Buffer {
   const encoded = jpeg.encode({ width, height, data: Buffer.from(rgba) }, 95).data;
   const tiff = Buffer.from([
-    0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08, // big-endian TIFF header, IFD at 8
-    0x00, 0x01, // one entry
-    0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, orientation, 0x00, 0x00, // Orientation SHORT
-    0x00, 0x00, 0x00, 0x00, // no next IFD
+    0x4d,
+    0x4d,
+    0x00,
+    0x2a,
+    0x00,
+    0x00,
+    0x00,
+    0x08, // big-endian TIFF header, IFD at 8
+    0x00,
+    0x01, // one entry
+    0x01,
+    0x12,
+    0x00,
+    0x03,
+    0x00,
+    0x00,
+    0x00,
+    0x01,
+    0x00,
+    orientation,
+    0x00,
+    0x00, // Orientation SHORT
+    0x00,
+    0x00,
+    0x00,
+    0x00, // no next IFD
   ]);
   const payload = Buffer.concat([Buffer.from('Exif\0\0', 'binary'), tiff]);
   const app1 = Buffer.alloc(4);
