@@ -23,7 +23,7 @@ run_level() {
   status=${PIPESTATUS[0]}
   summary=$($extractor "$log")
   levels+=("$name")
-  summaries+=("${summary:-} ($((SECONDS - started)) s)")
+  summaries+=("${summary:+$summary }($((SECONDS - started)) s)")
   if [[ $status -eq 0 ]]; then
     results+=(PASS)
   else

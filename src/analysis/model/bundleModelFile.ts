@@ -11,13 +11,11 @@
 import type * as esbuildType from 'esbuild';
 import { createHash } from 'node:crypto';
 import { builtinModules, createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { basename, isAbsolute, dirname, join, resolve } from 'node:path';
 import { InspectorError } from '../errors';
+import { BUNDLE_DIR } from './bundleFolder';
 
 export const RUNTIME_GLOBAL = '__cnnInspectorTf';
-/** Where bundles are written to run; source map paths are relative to this folder. */
-export const BUNDLE_DIR = join(tmpdir(), `cnn-inspector-bundles-${process.pid}`);
 const TENSORFLOW_PACKAGE = /^@tensorflow\/tfjs(-[a-z-]+)?(\/.*)?$/;
 const builtins = new Set(builtinModules);
 

@@ -5,11 +5,12 @@
  * or async) returning one, as the default export or as named exports. Reserved optional exports:
  * `preprocess(image) => tensor`, `labels: string[]`, `inputSize: [height, width]`.
  */
-import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { writeFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type * as tfType from '@tensorflow/tfjs';
 import { InspectorError, formatLocation } from '../errors';
-import { BUNDLE_DIR, RUNTIME_GLOBAL, type ModelBundle } from './bundleModelFile';
+import { RUNTIME_GLOBAL, type ModelBundle } from './bundleModelFile';
+import { prepareBundleFolder } from './bundleFolder';
 import { userFrame, trimStack } from './userStack';
 import { runtimeForModelFile } from './runtimeForModelFile';
 
@@ -32,9 +33,8 @@ export function evaluateModelBundle(
   modelFile: string,
   bundle: ModelBundle,
 ): ModelModule {
-  mkdirSync(BUNDLE_DIR, { recursive: true });
   // A fresh name each time: Node caches modules and their source maps by path.
-  const bundlePath = join(BUNDLE_DIR, `${basename(modelFile)}.${++bundleCounter}.cjs`);
+  const bundlePath = join(prepareBundleFolder(), `${basename(modelFile)}.${++bundleCounter}.cjs`);
   writeFileSync(bundlePath, bundle.code);
   (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = runtimeForModelFile(tf, modelFile);
   let exports: Record<string, unknown>;

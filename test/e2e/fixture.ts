@@ -1,0 +1,61 @@
+// Shared e2e fixture: one Chromium page showing the code-server workbench that test/run-code-server.mjs
+// started with the extension under development. Tests get it with workbenchPage().
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+let browser: Browser | undefined;
+let page: Page | undefined;
+let screenshotCount = 0;
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(
+      `${name} is not set: run the e2e tests with \`node test/run-code-server.mjs e2e\``,
+    );
+  return value;
+}
+
+export const artifactsDir = (): string =>
+  process.env.CNN_E2E_ARTIFACTS ?? join(process.cwd(), '.test-artifacts');
+
+export function workbenchPage(): Page {
+  if (!page) throw new Error('the e2e fixture has no page: did its beforeAll hook fail?');
+  return page;
+}
+
+/** Saves .test-artifacts/screenshots/e2e-<nn>-<name>.png and returns its path. */
+export async function screenshot(name: string): Promise<string> {
+  const dir = join(artifactsDir(), 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  screenshotCount += 1;
+  const file = join(dir, `e2e-${String(screenshotCount).padStart(2, '0')}-${name}.png`);
+  await workbenchPage().screenshot({ path: file });
+  return file;
+}
+
+export const mochaHooks = {
+  async beforeAll(this: Mocha.Context): Promise<void> {
+    this.timeout(120_000);
+    browser = await chromium.connect(requiredEnv('CNN_E2E_WS_ENDPOINT'));
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    page = await context.newPage();
+    page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
+    await page.goto(requiredEnv('CNN_E2E_WORKBENCH_URL'));
+    // The workbench is usable once the explorer shows the workspace folder.
+    await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+    await page
+      .locator('.explorer-folders-view .monaco-list-row')
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await screenshot('workbench');
+  },
+  async afterAll(this: Mocha.Context): Promise<void> {
+    this.timeout(30_000);
+    if (page) await screenshot('final').catch(() => undefined);
+    await browser?.close();
+    browser = undefined;
+    page = undefined;
+  },
+};

@@ -1,0 +1,111 @@
+// Driving the VS Code workbench like a person: command palette, quick picks, webviews.
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+
+const QUICK_INPUT = '.quick-input-widget';
+const QUICK_ROWS = `${QUICK_INPUT} .quick-input-list .monaco-list-row`;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function quickInput(page: Page): Locator {
+  return page.locator(QUICK_INPUT);
+}
+
+/** Labels of the quick pick rows currently rendered (the list is virtualised: filter to reach others). */
+export async function quickPickLabels(page: Page): Promise<string[]> {
+  if (!(await quickInput(page).isVisible())) return [];
+  const labels = await page.locator(`${QUICK_ROWS} .label-name`).allTextContents();
+  return labels.map((l) => l.trim());
+}
+
+/**
+ * F1, type the command's title, Enter. The palette lists the commands registered when it opened, so
+ * while the extension host is still starting the entry can be missing: close it and try again.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: string[] = [];
+  while (Date.now() < deadline) {
+    await page.keyboard.press('F1');
+    const input = page.locator(`${QUICK_INPUT} .quick-input-box input`);
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`>${title}`);
+    await sleep(300); // the list filters asynchronously
+    seen = await quickPickLabels(page);
+    if (seen[0] === title) {
+      await page.keyboard.press('Enter'); // the first row is focused after filtering
+      return;
+    }
+    if (seen.includes(title)) {
+      await pickQuickItem(page, title);
+      return;
+    }
+    await page.keyboard.press('Escape');
+    await sleep(1000);
+  }
+  throw new Error(
+    `command "${title}" never appeared in the command palette (last rows: ${JSON.stringify(seen)})`,
+  );
+}
+
+/** Messages of the error toasts our extension is showing (source "CNN Inspector"). */
+export async function extensionErrorToasts(page: Page): Promise<string[]> {
+  const items = page
+    .locator('.notification-toast .notification-list-item')
+    .filter({ has: page.locator('.codicon-error') })
+    .filter({ has: page.locator('.notification-list-item-source', { hasText: 'CNN Inspector' }) });
+  return (await items.locator('.notification-list-item-message').allTextContents()).map((t) =>
+    t.trim(),
+  );
+}
+
+/** Fails at once when the extension reports an error, rather than at the end of a long wait. */
+export async function throwOnExtensionError(page: Page, during: string): Promise<void> {
+  const errors = await extensionErrorToasts(page);
+  if (errors.length)
+    throw new Error(`the extension showed an error ${during}: ${errors.join(' | ')}`);
+}
+
+/** Waits until a quick pick shows a row matching `match` (by its label) and returns that label. */
+export async function waitForQuickPickItem(
+  page: Page,
+  match: (label: string) => boolean,
+  timeoutMs = 90_000,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: string[] = [];
+  while (Date.now() < deadline) {
+    seen = await quickPickLabels(page);
+    const found = seen.find(match);
+    if (found !== undefined) return found;
+    await throwOnExtensionError(page, 'while waiting for a quick pick');
+    await sleep(250);
+  }
+  throw new Error(
+    `no matching quick pick item within ${timeoutMs} ms (last rows: ${JSON.stringify(seen)})`,
+  );
+}
+
+/** Selects the quick pick row whose label is exactly `label`. */
+export async function pickQuickItem(page: Page, label: string): Promise<void> {
+  const rows = page.locator(QUICK_ROWS);
+  const count = await rows.count();
+  for (let i = 0; i < count; i++) {
+    const text = (await rows.nth(i).locator('.label-name').first().textContent())?.trim();
+    if (text === label) {
+      await rows.nth(i).click();
+      return;
+    }
+  }
+  throw new Error(
+    `quick pick has no row labelled "${label}" (rows: ${JSON.stringify(await quickPickLabels(page))})`,
+  );
+}
+
+/** The content frame of the active webview (VS Code nests it two iframes deep). */
+export function activeWebview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+export function webviewIsShown(page: Page): Promise<boolean> {
+  return page.locator('iframe.webview.ready').first().isVisible();
+}
