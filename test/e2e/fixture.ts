@@ -1,6 +1,6 @@
 // Shared e2e fixture: one Chromium page showing the code-server workbench that test/run-code-server.mjs
 // started with the extension under development. Tests get it with workbenchPage().
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -33,6 +33,18 @@ export async function screenshot(name: string): Promise<string> {
   const file = join(dir, `e2e-${String(screenshotCount).padStart(2, '0')}-${name}.png`);
   await workbenchPage().screenshot({ path: file });
   return file;
+}
+
+/** Adds a timing to .test-artifacts/ui-figures.json and prints it (read by scripts/bench-ui.sh). */
+export async function recordFigure(name: string, value: number): Promise<void> {
+  const file = join(artifactsDir(), 'ui-figures.json');
+  mkdirSync(artifactsDir(), { recursive: true });
+  const figures = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>)
+    : {};
+  figures[name] = value;
+  writeFileSync(file, `${JSON.stringify(figures, null, 2)}\n`);
+  console.log(`      figure: ${name} = ${value}`);
 }
 
 export const mochaHooks = {
