@@ -10,11 +10,18 @@ import { renderVector } from './vectorView';
 import { renderInput, renderLayerList, formatShape, paramCount } from './sidebar';
 import { mapGeometry, type LayerData } from './layerData';
 import { el } from './dom';
+import { StructureView } from './structureView';
+import { RfHover } from './rfHover';
+import type { ModelStructure } from '../src/protocol/modelStructure';
 
 type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
+type Tab = 'feature-maps' | 'structure';
 
 export class App {
   private summary: ModelSummary | undefined;
+  private structure: ModelStructure | null = null;
+  private structureError: string | undefined;
+  private tab: Tab = 'feature-maps';
   private backend = '';
   private selected = '';
   private image: ImageMessage | undefined;
@@ -34,6 +41,10 @@ export class App {
   private readonly tooltip: Tooltip;
   private readonly grid: FeatureGrid;
   private readonly enlarged: EnlargedView;
+  private readonly rfHover = new RfHover();
+  private readonly tabs = el('div', 'main-tabs');
+  private readonly featureView = el('div', 'feature-view');
+  private readonly structureView: StructureView;
 
   constructor(
     root: HTMLElement,
@@ -43,13 +54,29 @@ export class App {
     sidebar.append(this.inputPane, this.layerPane);
     const main = el('main', 'main');
     main.id = 'main';
-    main.append(this.layerTitle, this.toolbar, this.legend, this.content);
+    this.featureView.id = 'feature-view';
+    this.featureView.append(this.layerTitle, this.toolbar, this.legend, this.content);
+    this.structureView = new StructureView(
+      (name) => {
+        this.select(name);
+        this.showTab('feature-maps');
+      },
+      (text, what) => host.post({ type: 'copyText', text, what }),
+    );
+    main.append(this.tabs, this.featureView, this.structureView.element);
     const body = el('div', 'body');
     body.append(sidebar, main);
     root.append(this.header, this.status, body);
     this.tooltip = new Tooltip(root);
-    this.grid = new FeatureGrid(this.content, main, this.tooltip, (c) => this.enlarge(c));
-    this.enlarged = new EnlargedView(root);
+    this.grid = new FeatureGrid(
+      this.content,
+      main,
+      this.tooltip,
+      (c) => this.enlarge(c),
+      this.rfHover,
+    );
+    this.enlarged = new EnlargedView(root, this.rfHover, (y, x) => this.rfHover.boxFor(y, x));
+    this.renderTabs();
     this.renderToolbar();
     host.onMessage((m) => this.onMessage(m));
     host.post({ type: 'ready' });
@@ -66,12 +93,15 @@ export class App {
       case 'model':
         this.summary = message.summary;
         this.backend = message.backend;
+        this.structure = message.structure;
+        this.structureError = message.structureError;
         if (this.selected !== message.selectedLayer) this.layer = undefined;
         this.selected = message.selectedLayer;
         this.clearError();
         this.renderHeader();
         this.renderLayers();
         this.renderLayer();
+        this.renderStructure();
         return;
       case 'image':
         this.image = message;
@@ -90,6 +120,9 @@ export class App {
         this.status.classList.toggle('busy', message.message !== undefined);
         this.status.dataset.kind = message.message ? 'busy' : '';
         this.status.textContent = message.message ?? '';
+        return;
+      case 'copied':
+        this.structureView.copied(message.what, message.error);
         return;
       case 'error':
         this.status.dataset.kind = 'error';
@@ -112,6 +145,7 @@ export class App {
     this.layer = undefined;
     this.renderLayers();
     this.renderLayer();
+    this.structureView.setSelected(name);
     this.host.post({ type: 'selectLayer', name });
   }
 
@@ -119,7 +153,8 @@ export class App {
     if (!this.summary) return;
     const name = el('h1', 'model-name');
     name.id = 'panel-title';
-    name.textContent = this.summary.exportName === 'default' ? this.summary.modelName : this.summary.exportName;
+    name.textContent =
+      this.summary.exportName === 'default' ? this.summary.modelName : this.summary.exportName;
     const file = el('span', 'model-file');
     file.textContent = this.summary.file;
     file.title = this.summary.file;
@@ -133,11 +168,52 @@ export class App {
   }
 
   private renderInputPane(): void {
-    renderInput(this.inputPane, this.image, this.canPickImage, () => this.host.post({ type: 'pickImage' }));
+    renderInput(this.inputPane, this.image, this.canPickImage, () =>
+      this.host.post({ type: 'pickImage' }),
+    );
+    if (this.image) {
+      const frame = this.inputPane.querySelector<HTMLElement>('#input-frame');
+      const readout = this.inputPane.querySelector<HTMLElement>('#rf-readout');
+      this.rfHover.attach(frame, readout, this.image.height, this.image.width);
+    }
+  }
+
+  private renderTabs(): void {
+    this.tabs.setAttribute('role', 'tablist');
+    const make = (tab: Tab, text: string) => {
+      const button = el('button', 'tab');
+      button.id = `tab-${tab}`;
+      button.textContent = text;
+      button.setAttribute('role', 'tab');
+      button.setAttribute('aria-controls', tab === 'structure' ? 'structure-view' : 'feature-view');
+      button.addEventListener('click', () => this.showTab(tab));
+      return button;
+    };
+    this.tabs.replaceChildren(make('feature-maps', 'Feature maps'), make('structure', 'Structure'));
+    this.showTab(this.tab);
+  }
+
+  private showTab(tab: Tab): void {
+    this.tab = tab;
+    for (const button of this.tabs.querySelectorAll<HTMLElement>('.tab')) {
+      const active = button.id === `tab-${tab}`;
+      button.setAttribute('aria-selected', String(active));
+      button.classList.toggle('active', active);
+    }
+    this.featureView.hidden = tab !== 'feature-maps';
+    this.structureView.element.hidden = tab !== 'structure';
+  }
+
+  private renderStructure(): void {
+    if (!this.summary) return;
+    const name =
+      this.summary.exportName === 'default' ? this.summary.modelName : this.summary.exportName;
+    this.structureView.render(name, this.structure, this.structureError, this.selected);
   }
 
   private renderLayers(): void {
-    if (this.summary) renderLayerList(this.layerPane, this.summary, this.selected, (n) => this.select(n));
+    if (this.summary)
+      renderLayerList(this.layerPane, this.summary, this.selected, (n) => this.select(n));
   }
 
   private renderToolbar(): void {
@@ -145,11 +221,17 @@ export class App {
     normalization.textContent = 'Normalise ';
     const select = document.createElement('select');
     select.id = 'normalization';
-    for (const [value, text] of [['layer', 'per layer'], ['channel', 'per channel']]) {
+    for (const [value, text] of [
+      ['layer', 'per layer'],
+      ['channel', 'per channel'],
+    ]) {
       select.add(new Option(text, value, false, value === this.settings.normalization));
     }
     select.addEventListener('change', () => {
-      this.settings = { ...this.settings, normalization: select.value as PanelSettings['normalization'] };
+      this.settings = {
+        ...this.settings,
+        normalization: select.value as PanelSettings['normalization'],
+      };
       this.renderLayer();
     });
     normalization.appendChild(select);
@@ -174,6 +256,8 @@ export class App {
     if (!summary) return;
     this.layerTitle.textContent = `${summary.name} \u00b7 ${summary.className} \u00b7 ${formatShape(summary.outputShape)} \u00b7 ${paramCount(summary).toLocaleString('en-US')} params`;
     this.layerTitle.dataset.layer = summary.name;
+    const field = this.structure?.layers.find((l) => l.name === summary.name)?.receptiveField;
+    this.rfHover.setLayer(this.layer ? summary.name : undefined, field);
     const layer = this.layer;
     this.grid.clear();
     this.content.querySelector('#vector-view')?.remove();
@@ -181,7 +265,9 @@ export class App {
     if (!layer) {
       this.legend.replaceChildren();
       const waiting = el('p', 'hint');
-      waiting.textContent = this.image ? 'Computing\u2026' : 'Choose an image to see this layer\u2019s activations.';
+      waiting.textContent = this.image
+        ? 'Computing\u2026'
+        : 'Choose an image to see this layer\u2019s activations.';
       this.content.appendChild(waiting);
       return;
     }
@@ -198,13 +284,20 @@ export class App {
       );
     } else {
       const isOutput = this.summary!.layers[this.summary!.layers.length - 1].name === layer.name;
-      renderVector(this.content, layer, this.settings.colormap, isOutput ? this.summary!.labels : undefined, this.tooltip);
+      renderVector(
+        this.content,
+        layer,
+        this.settings.colormap,
+        isOutput ? this.summary!.labels : undefined,
+        this.tooltip,
+      );
       this.legend.replaceChildren();
     }
   }
 
   private enlarge(channel: number): void {
     const geometry = this.layer && mapGeometry(this.layer.shape);
-    if (this.layer && geometry) this.enlarged.open(this.layer, geometry, channel, this.grid.scaleOf(channel));
+    if (this.layer && geometry)
+      this.enlarged.open(this.layer, geometry, channel, this.grid.scaleOf(channel), this.image);
   }
 }

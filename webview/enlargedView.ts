@@ -1,16 +1,33 @@
-/** A single feature map, large, in a dialog: the same pixels and hover as its tile. */
+/**
+ * A single feature map, large, in a dialog: the same pixels and hover as its tile, beside the
+ * input image on which the hovered unit's receptive field is drawn.
+ */
 import type { ColorScale } from './colormap';
 import { drawChannel, unitUnderPointer } from './drawMap';
 import { formatValue, valueAt, type LayerData, type MapGeometry } from './layerData';
+import type { UnitHover } from './featureGrid';
+import { RfOverlay, type RfBox } from './rfOverlay';
+
+export interface InputPicture {
+  width: number;
+  height: number;
+  rgba: Uint8ClampedArray;
+}
 
 export class EnlargedView {
   private readonly dialog: HTMLDialogElement;
   private readonly canvas: HTMLCanvasElement;
   private readonly title: HTMLElement;
   private readonly readout: HTMLElement;
+  private readonly side: HTMLElement;
+  private overlay: RfOverlay | undefined;
   private current: { layer: LayerData; g: MapGeometry; channel: number } | undefined;
 
-  constructor(parent: HTMLElement) {
+  constructor(
+    parent: HTMLElement,
+    private readonly hover?: UnitHover,
+    private readonly boxFor?: (y: number, x: number) => RfBox | undefined,
+  ) {
     this.dialog = document.createElement('dialog');
     this.dialog.className = 'enlarged';
     this.dialog.id = 'enlarged-view';
@@ -25,20 +42,63 @@ export class EnlargedView {
     this.readout = document.createElement('p');
     this.readout.className = 'readout';
     this.readout.textContent = 'Hover the map to read a unit.';
-    this.dialog.append(header, this.canvas, this.readout);
+    this.side = document.createElement('div');
+    this.side.className = 'enlarged-side';
+    const body = document.createElement('div');
+    body.className = 'enlarged-body';
+    body.append(this.canvas, this.side);
+    this.dialog.append(header, body, this.readout);
     this.dialog.addEventListener('click', (e) => {
       if (e.target === this.dialog) this.dialog.close(); // click on the backdrop
     });
+    this.dialog.addEventListener('close', () => this.leave());
     this.canvas.addEventListener('mousemove', (e) => this.onHover(e));
+    this.canvas.addEventListener('mouseleave', () => this.leave());
     parent.appendChild(this.dialog);
   }
 
-  open(layer: LayerData, g: MapGeometry, channel: number, scale: ColorScale): void {
+  open(
+    layer: LayerData,
+    g: MapGeometry,
+    channel: number,
+    scale: ColorScale,
+    input?: InputPicture,
+  ): void {
     this.current = { layer, g, channel };
     this.title.textContent = `${layer.name} \u00b7 channel ${channel} \u00b7 ${g.height === 1 ? g.width : `${g.height}\u00d7${g.width}`}`;
     drawChannel(this.canvas, layer, g, channel, scale);
     this.canvas.style.aspectRatio = `${g.width / g.height}`;
+    this.renderInput(input);
     this.dialog.showModal();
+  }
+
+  private renderInput(input: InputPicture | undefined): void {
+    this.side.replaceChildren();
+    this.overlay = undefined;
+    if (!input || !this.boxFor) return;
+    const stage = document.createElement('div');
+    stage.className = 'input-stage';
+    const frame = document.createElement('div');
+    frame.className = 'input-frame';
+    const canvas = document.createElement('canvas');
+    canvas.id = 'enlarged-input';
+    canvas.width = input.width;
+    canvas.height = input.height;
+    canvas.style.aspectRatio = `${input.width / input.height}`;
+    canvas
+      .getContext('2d')
+      ?.putImageData(
+        new ImageData(new Uint8ClampedArray(input.rgba), input.width, input.height),
+        0,
+        0,
+      );
+    frame.appendChild(canvas);
+    stage.appendChild(frame);
+    const caption = document.createElement('p');
+    caption.className = 'caption';
+    caption.textContent = 'Input: the hovered unit\u2019s receptive field';
+    this.side.append(stage, caption);
+    this.overlay = new RfOverlay(frame, input.width, input.height, 'rf-box-enlarged');
   }
 
   private onHover(event: MouseEvent): void {
@@ -46,6 +106,15 @@ export class EnlargedView {
     const { layer, g, channel } = this.current;
     const { y, x } = unitUnderPointer(this.canvas, event, g);
     const value = valueAt(layer, g, channel, y, x);
-    this.readout.textContent = `channel ${channel} \u00b7 ${g.height === 1 ? `t ${x}` : `y ${y}, x ${x}`} \u00b7 ${formatValue(value)}`;
+    const extra = this.hover?.enter(y, x);
+    const box = this.boxFor?.(y, x);
+    if (box) this.overlay?.show(box);
+    else this.overlay?.clear();
+    this.readout.textContent = `channel ${channel} \u00b7 ${g.height === 1 ? `t ${x}` : `y ${y}, x ${x}`} \u00b7 ${formatValue(value)}${extra ? ` \u00b7 ${extra}` : ''}`;
+  }
+
+  private leave(): void {
+    this.overlay?.clear();
+    this.hover?.leave();
   }
 }

@@ -21,6 +21,13 @@ export interface UnitEvent {
   value: number;
 }
 
+/** What else reacts to the unit under the pointer (the receptive-field box on the input). */
+export interface UnitHover {
+  /** Called on every move over a map; returns extra text for the tooltip, if any. */
+  enter(y: number, x: number): string | undefined;
+  leave(): void;
+}
+
 export class FeatureGrid {
   private readonly grid: HTMLDivElement;
   private observer: IntersectionObserver | undefined;
@@ -34,6 +41,7 @@ export class FeatureGrid {
     private readonly scroller: HTMLElement,
     private readonly tooltip: Tooltip,
     private readonly onEnlarge: (channel: number) => void,
+    private readonly unitHover?: UnitHover,
   ) {
     this.grid = document.createElement('div');
     this.grid.id = 'feature-grid';
@@ -71,7 +79,9 @@ export class FeatureGrid {
     const lo = this.ranges!.min[channel];
     const hi = this.ranges!.max[channel];
     // Signed layers keep the diverging map in every tile, so colours mean the same sign everywhere.
-    return layer.min < 0 ? scaleFor(Math.min(lo, -1e-12), hi, colormap) : scaleFor(lo, hi, colormap);
+    return layer.min < 0
+      ? scaleFor(Math.min(lo, -1e-12), hi, colormap)
+      : scaleFor(lo, hi, colormap);
   }
 
   channelRange(channel: number): { min: number; max: number } {
@@ -96,7 +106,10 @@ export class FeatureGrid {
     caption.textContent = String(channel);
     tile.append(canvas, caption);
     canvas.addEventListener('mousemove', (e) => this.onHover(channel, canvas, e));
-    canvas.addEventListener('mouseleave', () => this.tooltip.hide());
+    canvas.addEventListener('mouseleave', () => {
+      this.tooltip.hide();
+      this.unitHover?.leave();
+    });
     tile.addEventListener('click', () => this.onEnlarge(channel));
     tile.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' || e.key === ' ') this.onEnlarge(channel);
@@ -121,6 +134,10 @@ export class FeatureGrid {
     const { y, x } = unitUnderPointer(canvas, event, this.geometry);
     const value = valueAt(this.layer, this.geometry, channel, y, x);
     const where = this.geometry.height === 1 ? `t ${x}` : `y ${y}, x ${x}`;
-    this.tooltip.show(`channel ${channel} \u00b7 ${where} \u00b7 ${formatValue(value)}`, event);
+    const extra = this.unitHover?.enter(y, x);
+    this.tooltip.show(
+      `channel ${channel} \u00b7 ${where} \u00b7 ${formatValue(value)}${extra ? `\n${extra}` : ''}`,
+      event,
+    );
   }
 }

@@ -19,6 +19,8 @@ export function vscodeHost(): PanelHost {
   return {
     post: (message) => api.postMessage(message),
     onMessage: (listener) =>
-      window.addEventListener('message', (event: MessageEvent<HostToPanel>) => listener(event.data)),
+      window.addEventListener('message', (event: MessageEvent<HostToPanel>) =>
+        listener(event.data),
+      ),
   };
 }

@@ -25,7 +25,10 @@ export function valueAt(layer: LayerData, g: MapGeometry, c: number, y: number, 
   return layer.data[(y * g.width + x) * g.channels + c];
 }
 
-export function channelRanges(layer: LayerData, g: MapGeometry): { min: Float32Array; max: Float32Array } {
+export function channelRanges(
+  layer: LayerData,
+  g: MapGeometry,
+): { min: Float32Array; max: Float32Array } {
   const min = new Float32Array(g.channels).fill(Infinity);
   const max = new Float32Array(g.channels).fill(-Infinity);
   const { data } = layer;

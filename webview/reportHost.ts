@@ -11,7 +11,9 @@ function decodeBase64(text: string): Uint8Array {
 }
 
 export function reportHost(): PanelHost {
-  const data = JSON.parse(document.getElementById(REPORT_DATA_ELEMENT_ID)!.textContent!) as ReportData;
+  const data = JSON.parse(
+    document.getElementById(REPORT_DATA_ELEMENT_ID)!.textContent!,
+  ) as ReportData;
   let listener: ((message: HostToPanel) => void) | undefined;
   const send = (message: HostToPanel) => setTimeout(() => listener?.(message), 0);
   const sendLayer = (name: string) => {
@@ -25,14 +27,56 @@ export function reportHost(): PanelHost {
     onMessage: (l) => (listener = l),
     post: (message) => {
       if (message.type === 'ready') {
-        send({ type: 'settings', settings: { colormap: 'viridis', normalization: 'layer' }, canPickImage: false });
-        send({ type: 'model', summary: data.summary, backend: data.backend, selectedLayer: data.selectedLayer });
+        send({
+          type: 'settings',
+          settings: { colormap: 'viridis', normalization: 'layer' },
+          canPickImage: false,
+        });
+        send({
+          type: 'model',
+          summary: data.summary,
+          backend: data.backend,
+          selectedLayer: data.selectedLayer,
+          structure: data.structure ?? null,
+        });
         const { rgbaBase64, ...image } = data.image;
         send({ type: 'image', ...image, rgba: new Uint8ClampedArray(decodeBase64(rgbaBase64)) });
         sendLayer(data.selectedLayer);
       } else if (message.type === 'selectLayer') {
         sendLayer(message.name);
+      } else if (message.type === 'copyText') {
+        copyToClipboard(message.text).then(
+          () => send({ type: 'copied', what: message.what }),
+          (error: unknown) =>
+            send({
+              type: 'copied',
+              what: message.what,
+              error: error instanceof Error ? error.message : String(error),
+            }),
+        );
       }
     },
   };
+}
+
+/** The async clipboard API where the page may use it, else the older copy command. */
+async function copyToClipboard(text: string): Promise<void> {
+  if (navigator.clipboard?.writeText) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return;
+    } catch {
+      // denied (no user gesture or permission): try the fallback below
+    }
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.style.position = 'fixed';
+  area.style.opacity = '0';
+  document.body.appendChild(area);
+  area.select();
+  const ok = document.execCommand('copy');
+  area.remove();
+  if (!ok) throw new Error('the browser refused to copy');
 }

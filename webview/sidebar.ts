@@ -29,12 +29,28 @@ export function renderInput(
     canvas.height = image.height;
     canvas.style.aspectRatio = `${image.width / image.height}`;
     const context = canvas.getContext('2d');
-    context?.putImageData(new ImageData(new Uint8ClampedArray(image.rgba), image.width, image.height), 0, 0);
+    context?.putImageData(
+      new ImageData(new Uint8ClampedArray(image.rgba), image.width, image.height),
+      0,
+      0,
+    );
     const caption = document.createElement('p');
     caption.className = 'caption';
     caption.title = image.imagePath;
     caption.textContent = `${image.imageName} \u00b7 ${image.width}\u00d7${image.height}, as the model sees it`;
-    container.append(canvas, caption);
+    // The stage leaves room around the image, where receptive fields reach into the padding.
+    const stage = document.createElement('div');
+    stage.className = 'input-stage';
+    const frame = document.createElement('div');
+    frame.className = 'input-frame';
+    frame.id = 'input-frame';
+    frame.appendChild(canvas);
+    stage.appendChild(frame);
+    const readout = document.createElement('p');
+    readout.className = 'rf-readout';
+    readout.id = 'rf-readout';
+    readout.textContent = 'Hover a feature map to see what part of the input a unit sees.';
+    container.append(stage, caption, readout);
   } else {
     const empty = document.createElement('p');
     empty.className = 'hint';
@@ -91,7 +107,12 @@ export function renderLayerList(
     row.tabIndex = 0;
     row.setAttribute('aria-selected', String(layer.name === selected));
     if (layer.name === selected) row.classList.add('selected');
-    const cells = [layer.name, layer.className, formatShape(layer.outputShape), paramCount(layer).toLocaleString('en-US')];
+    const cells = [
+      layer.name,
+      layer.className,
+      formatShape(layer.outputShape),
+      paramCount(layer).toLocaleString('en-US'),
+    ];
     cells.forEach((text) => (row.insertCell().textContent = text));
     row.addEventListener('click', () => onSelect(layer.name));
     row.addEventListener('keydown', (e) => {

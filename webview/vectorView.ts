@@ -20,7 +20,8 @@ export function renderVector(
 ): void {
   const scale = scaleFor(layer.min, layer.max, colormap);
   const values = layer.data;
-  const labelOf = (i: number) => (labels && labels.length === values.length ? labels[i] : `unit ${i}`);
+  const labelOf = (i: number) =>
+    labels && labels.length === values.length ? labels[i] : `unit ${i}`;
   const wrapper = document.createElement('div');
   wrapper.id = 'vector-view';
   wrapper.className = 'vector-view';

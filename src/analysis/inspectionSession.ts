@@ -3,16 +3,25 @@
  * Owns the model's tensors and the last forward pass; `dispose()` frees them all.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import { dirname } from 'node:path';
 import { InspectorError } from './errors';
 import type { TfRuntime } from './runtime';
 import { bundleModelFile } from './model/bundleModelFile';
-import { evaluateModelBundle, resolveModel, userCodeError, type ModelModule } from './model/loadModelModule';
+import {
+  evaluateModelBundle,
+  resolveModel,
+  userCodeError,
+  type ModelModule,
+} from './model/loadModelModule';
 import { registerFileSystemRouter } from './model/fileSystemIO';
+import { userFilePredicate } from './model/layerCreationSites';
 import { summarizeModel, type ModelSummary } from './modelSummary';
 import { buildActivationModel, computeActivations, type LayerActivation } from './activations';
 import { decodeImageFile, type DecodeOptions } from './image/decodeImage';
 import { toModelInput, type ModelImage } from './image/toModelInput';
 import { topClasses, type ClassScore } from './topClasses';
+import { extractLayerGraph } from './structure';
+import { describeStructure, type ModelStructure } from '../protocol/modelStructure';
 
 export type ProgressReporter = (message: string) => void;
 
@@ -34,6 +43,9 @@ export class InspectionSession {
     readonly summary: ModelSummary,
     readonly bundleHash: string,
     readonly inputs: string[],
+    /** Layer geometry, counts and receptive fields; null (with the reason) if the analysis failed. */
+    readonly structure: ModelStructure | null,
+    readonly structureError: string | undefined,
   ) {}
 
   private activations = new Map<string, LayerActivation>();
@@ -57,8 +69,23 @@ export class InspectionSession {
     progress('Building the model and loading weights');
     const { model, exportName: resolvedName } = await resolveModel(module, exportName);
     const summary = summarizeModel(model, modelFile, resolvedName, module.labels);
+    summary.creationSites = module.layerSites.sitesOf(
+      model.layers,
+      userFilePredicate(dirname(modelFile), bundle.inputs),
+    );
+    const { structure, structureError } = analyseStructure(model, summary);
     const probe = buildActivationModel(tf, model);
-    return new InspectionSession(runtime, module, model, probe, summary, bundle.hash, bundle.inputs);
+    return new InspectionSession(
+      runtime,
+      module,
+      model,
+      probe,
+      summary,
+      bundle.hash,
+      bundle.inputs,
+      structure,
+      structureError,
+    );
   }
 
   get tf(): typeof tfType {
@@ -98,14 +125,24 @@ export class InspectionSession {
     progress('Running the forward pass');
     const input = await this.preprocess(modelImage);
     try {
-      this.activations = await computeActivations(this.tf, this.probe.probe, this.probe.layerNames, input);
+      this.activations = await computeActivations(
+        this.tf,
+        this.probe.probe,
+        this.probe.layerNames,
+        input,
+      );
     } finally {
       input.dispose();
     }
     const last = this.activations.get(this.probe.layerNames[this.probe.layerNames.length - 1]);
     this.image = {
       imagePath,
-      input: { width: size.width, height: size.height, channels: size.channels, rgba: modelImage.display },
+      input: {
+        width: size.width,
+        height: size.height,
+        channels: size.channels,
+        rgba: modelImage.display,
+      },
       top5: last && last.shape.length === 1 ? topClasses(last.data, this.module.labels) : [],
     };
     return this.image;
@@ -148,7 +185,10 @@ export class InspectionSession {
     }
     if (out !== pixels) pixels.dispose();
     if (!out || typeof (out as tfType.Tensor).rank !== 'number') {
-      throw new InspectorError('runtime', `${this.summary.file}: preprocess must return a tf.Tensor.`);
+      throw new InspectorError(
+        'runtime',
+        `${this.summary.file}: preprocess must return a tf.Tensor.`,
+      );
     }
     if (out.rank === 3) {
       const batched = out.expandDims(0);
@@ -163,5 +203,24 @@ export class InspectionSession {
     // The probe is built from the model's own layers: disposing it releases their weights too,
     // and disposing the model afterwards would throw.
     this.probe.probe.dispose();
+  }
+}
+
+/**
+ * Structure of the model at the input size it declares. Pure arithmetic on the layer configs: a
+ * layer this analysis trips over must not stop the model from loading, so failures become a reason.
+ */
+function analyseStructure(
+  model: tfType.LayersModel,
+  summary: ModelSummary,
+): { structure: ModelStructure | null; structureError?: string } {
+  try {
+    const names = summary.layers.map((l) => l.name);
+    return { structure: describeStructure(extractLayerGraph(model), names) };
+  } catch (error) {
+    return {
+      structure: null,
+      structureError: `structure analysis failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
   }
 }

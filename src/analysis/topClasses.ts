@@ -9,11 +9,19 @@ export interface ClassScore {
  * Values that already form a distribution (a softmax output) are used as they are; anything else
  * (logits) goes through a softmax first.
  */
-export function topClasses(scores: Float32Array, labels: string[] | undefined, k = 5): ClassScore[] {
+export function topClasses(
+  scores: Float32Array,
+  labels: string[] | undefined,
+  k = 5,
+): ClassScore[] {
   if (scores.length < 2) return [];
   const probabilities = isDistribution(scores) ? Array.from(scores) : softmax(scores);
   return probabilities
-    .map((probability, index) => ({ index, label: labels?.[index] ?? `class ${index}`, probability }))
+    .map((probability, index) => ({
+      index,
+      label: labels?.[index] ?? `class ${index}`,
+      probability,
+    }))
     .sort((a, b) => b.probability - a.probability)
     .slice(0, k);
 }

@@ -63,7 +63,8 @@ async function main(argv: string[]): Promise<void> {
   if (!modelArg) fail('report needs a model file.', 2);
   if (!values.image) fail('report needs --image <file>.', 2);
   const backend = values.backend as BackendPreference;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) fail(`unknown backend '${backend}'.`, 2);
+  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend))
+    fail(`unknown backend '${backend}'.`, 2);
   const modelFile = resolve(modelArg);
   if (!existsSync(modelFile)) fail(`${modelFile}: no such file.`, 1);
   const imagePath = resolve(values.image);
@@ -83,27 +84,48 @@ async function main(argv: string[]): Promise<void> {
   const config: WorkerConfig = { backend, searchDirs: [process.cwd()], maxImageMegapixels: 100 };
   const model = { file: modelFile, exportName: values.export };
   try {
-    const loaded = await client.request({ type: 'loadModel', config, model, reload: false }, options);
+    const loaded = await client.request(
+      { type: 'loadModel', config, model, reload: false },
+      options,
+    );
     const image = await client.request({ type: 'runImage', config, model, imagePath }, options);
     const json = buildReportJson(
       loaded.summary,
       loaded.backend,
-      { file: imagePath, width: image.input.width, height: image.input.height, channels: image.input.channels },
+      {
+        file: imagePath,
+        width: image.input.width,
+        height: image.input.height,
+        channels: image.input.channels,
+      },
       image.top5,
+      loaded.structure,
+      loaded.structureError,
     );
     if (values.json) writeFileSync(resolve(values.json), `${JSON.stringify(json, null, 2)}\n`);
     if (values.out) {
-      const data = await collectReportData(client, config, model, loaded, image, values.layer, options);
+      const data = await collectReportData(
+        client,
+        config,
+        model,
+        loaded,
+        image,
+        values.layer,
+        options,
+      );
       writeFileSync(resolve(values.out), renderReportHtml(data, join(__dirname, '..')));
     }
     if (!values.json && !values.out) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     else {
       const written = [values.json, values.out].filter(Boolean).join(' and ');
-      process.stderr.write(`cnn-inspector: ${loaded.summary.layers.length} layers on ${loaded.backend}; wrote ${written}\n`);
+      process.stderr.write(
+        `cnn-inspector: ${loaded.summary.layers.length} layers on ${loaded.backend}; wrote ${written}\n`,
+      );
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (verbose && error instanceof InspectorError && error.detail) process.stderr.write(`${error.detail}\n`);
+    if (verbose && error instanceof InspectorError && error.detail)
+      process.stderr.write(`${error.detail}\n`);
     client.dispose();
     fail(message.split('\n')[0], 1);
   }

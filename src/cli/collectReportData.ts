@@ -20,9 +20,13 @@ export async function collectReportData(
 ): Promise<ReportData> {
   const layers = loaded.summary.layers;
   if (layerName && !layers.some((l) => l.name === layerName)) {
-    throw new InspectorError('usage', `${model.file}: no layer '${layerName}' (layers: ${layers.map((l) => l.name).join(', ')}).`);
+    throw new InspectorError(
+      'usage',
+      `${model.file}: no layer '${layerName}' (layers: ${layers.map((l) => l.name).join(', ')}).`,
+    );
   }
-  const selectedLayer = layerName ?? layers.find((l) => l.kind === 'spatial')?.name ?? layers[0].name;
+  const selectedLayer =
+    layerName ?? layers.find((l) => l.kind === 'spatial')?.name ?? layers[0].name;
   const embedded: ReportData['layers'] = {};
   let budget = REPORT_LAYER_BUDGET_BYTES;
   // The selected layer first, so it is always embedded.
@@ -38,19 +42,28 @@ export async function collectReportData(
       shape: layer.shape,
       min: layer.min,
       max: layer.max,
-      dataBase64: Buffer.from(layer.data.buffer, layer.data.byteOffset, layer.data.byteLength).toString('base64'),
+      dataBase64: Buffer.from(
+        layer.data.buffer,
+        layer.data.byteOffset,
+        layer.data.byteLength,
+      ).toString('base64'),
     };
   }
   return {
     summary: loaded.summary,
     backend: loaded.backend,
+    structure: loaded.structure,
     selectedLayer,
     image: {
       imagePath: image.imagePath,
       imageName: basename(image.imagePath),
       width: image.input.width,
       height: image.input.height,
-      rgbaBase64: Buffer.from(image.input.rgba.buffer, image.input.rgba.byteOffset, image.input.rgba.byteLength).toString('base64'),
+      rgbaBase64: Buffer.from(
+        image.input.rgba.buffer,
+        image.input.rgba.byteOffset,
+        image.input.rgba.byteLength,
+      ).toString('base64'),
       top5: image.top5,
     },
     layers: embedded,

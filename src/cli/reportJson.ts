@@ -5,8 +5,20 @@
 import type { ModelSummary } from '../analysis/modelSummary';
 import type { ClassScore } from '../analysis/topClasses';
 import type { BackendName } from '../analysis/runtime';
+import {
+  structureLayerJson,
+  type ModelStructure,
+  type StructureLayerJson,
+} from '../protocol/modelStructure';
 
 export const REPORT_SCHEMA_VERSION = 1;
+
+type LayerJson = {
+  name: string;
+  className: string;
+  outputShape: (number | null)[];
+  params: { trainable: number; nonTrainable: number };
+} & Partial<StructureLayerJson>;
 
 export interface ReportJson {
   schemaVersion: number;
@@ -14,12 +26,23 @@ export interface ReportJson {
   backend: BackendName;
   image: { file: string; width: number; height: number; channels: number };
   inputShape: (number | null)[];
-  layers: {
-    name: string;
-    className: string;
-    outputShape: (number | null)[];
-    params: { trainable: number; nonTrainable: number };
-  }[];
+  layers: LayerJson[];
+  /**
+   * Model totals: parameters, MACs of convolutions and dense layers (FLOPs = 2 x MACs) and bytes
+   * of every layer's float32 output at batch 1. Absent when the structure analysis failed.
+   */
+  totals?: {
+    params: number;
+    trainableParams: number;
+    nonTrainableParams: number;
+    macs: number;
+    flops: number;
+    activationBytes: number;
+    /** Layers whose MACs could not be counted (not included in `macs`). */
+    layersWithUnknownMacs: string[];
+  };
+  /** Why the structure fields are missing, when they are. */
+  structureError?: string;
   top5: ClassScore[];
 }
 
@@ -28,19 +51,46 @@ export function buildReportJson(
   backend: BackendName,
   image: { file: string; width: number; height: number; channels: number },
   top5: ClassScore[],
+  structure: ModelStructure | null = null,
+  structureError?: string,
 ): ReportJson {
-  return {
+  const byName = new Map(structure?.layers.map((l) => [l.name, l]));
+  const report: ReportJson = {
     schemaVersion: REPORT_SCHEMA_VERSION,
-    model: { file: summary.file, exportName: summary.exportName, name: summary.modelName, totalParams: summary.totalParams },
+    model: {
+      file: summary.file,
+      exportName: summary.exportName,
+      name: summary.modelName,
+      totalParams: summary.totalParams,
+    },
     backend,
     image,
     inputShape: summary.inputShape,
-    layers: summary.layers.map((l) => ({
-      name: l.name,
-      className: l.className,
-      outputShape: l.outputShape,
-      params: l.params,
-    })),
+    layers: summary.layers.map((l) => {
+      const layer = byName.get(l.name);
+      return {
+        name: l.name,
+        className: l.className,
+        outputShape: l.outputShape,
+        params: l.params,
+        ...(layer ? structureLayerJson(layer) : {}),
+      };
+    }),
     top5,
   };
+  if (structure) {
+    const t = structure.totals;
+    report.totals = {
+      params: t.params,
+      trainableParams: t.trainableParams,
+      nonTrainableParams: t.nonTrainableParams,
+      macs: t.macs,
+      flops: t.flops,
+      activationBytes: t.activationBytes,
+      layersWithUnknownMacs: t.layersWithUnknownMacs,
+    };
+  } else if (structureError) {
+    report.structureError = structureError;
+  }
+  return report;
 }

@@ -55,7 +55,8 @@ export class Commands {
         layerName = await pickLayer(loaded.summary.layers);
         if (!layerName) return undefined;
       }
-      const imagePath = fsPath(args.image) ?? defaultImagePath(readSettings().defaultImage) ?? (await pickImage());
+      const imagePath =
+        fsPath(args.image) ?? defaultImagePath(readSettings().defaultImage) ?? (await pickImage());
       const panel = this.panels.open(ref);
       await panel.show({ layerName, imagePath });
       return panel.snapshot();

@@ -6,13 +6,23 @@
 import * as vscode from 'vscode';
 import { InspectorError, formatLocation } from '../analysis/errors';
 import { WorkerClient } from '../worker/workerClient';
-import type { ModelRef, RequestWithoutId, WorkerConfig, WorkerRequest, WorkerResults } from '../worker/workerProtocol';
+import type {
+  ModelRef,
+  RequestWithoutId,
+  WorkerConfig,
+  WorkerRequest,
+  WorkerResults,
+} from '../worker/workerProtocol';
 import { readSettings } from './settings';
 
 export class ModelService implements vscode.Disposable {
   private readonly client: WorkerClient;
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('cnn-inspector');
-  private readonly statusItem = vscode.window.createStatusBarItem('cnnInspector.backend', vscode.StatusBarAlignment.Right, 100);
+  private readonly statusItem = vscode.window.createStatusBarItem(
+    'cnnInspector.backend',
+    vscode.StatusBarAlignment.Right,
+    100,
+  );
   lastError: string | undefined;
 
   constructor(
@@ -38,17 +48,23 @@ export class ModelService implements vscode.Disposable {
   }
 
   loadModel(model: ModelRef, reload = false, signal?: AbortSignal) {
-    return this.run({ type: 'loadModel', config: this.config(), model, reload }, `Loading ${label(model)}`, signal).then(
-      (loaded) => {
-        this.diagnostics.delete(vscode.Uri.file(model.file));
-        this.showBackend(loaded.backend, loaded.backendNotes);
-        return loaded;
-      },
-    );
+    return this.run(
+      { type: 'loadModel', config: this.config(), model, reload },
+      `Loading ${label(model)}`,
+      signal,
+    ).then((loaded) => {
+      this.diagnostics.delete(vscode.Uri.file(model.file));
+      this.showBackend(loaded.backend, loaded.backendNotes);
+      return loaded;
+    });
   }
 
   runImage(model: ModelRef, imagePath: string, signal?: AbortSignal) {
-    return this.run({ type: 'runImage', config: this.config(), model, imagePath }, `Running ${label(model)}`, signal);
+    return this.run(
+      { type: 'runImage', config: this.config(), model, imagePath },
+      `Running ${label(model)}`,
+      signal,
+    );
   }
 
   getLayer(model: ModelRef, imagePath: string, layerName: string, signal?: AbortSignal) {
@@ -77,11 +93,18 @@ export class ModelService implements vscode.Disposable {
     if (error instanceof InspectorError && error.location) {
       const { file, line, column } = error.location;
       const position = new vscode.Position(line - 1, Math.max(0, column - 1));
-      const diagnostic = new vscode.Diagnostic(new vscode.Range(position, position.translate(0, 1000)), message, vscode.DiagnosticSeverity.Error);
+      const diagnostic = new vscode.Diagnostic(
+        new vscode.Range(position, position.translate(0, 1000)),
+        message,
+        vscode.DiagnosticSeverity.Error,
+      );
       diagnostic.source = 'CNN Inspector';
       this.diagnostics.set(vscode.Uri.file(file), [diagnostic]);
       void vscode.window.showErrorMessage(message, 'Open File', 'Show Log').then((choice) => {
-        if (choice === 'Open File') void vscode.window.showTextDocument(vscode.Uri.file(file), { selection: new vscode.Range(position, position) });
+        if (choice === 'Open File')
+          void vscode.window.showTextDocument(vscode.Uri.file(file), {
+            selection: new vscode.Range(position, position),
+          });
         if (choice === 'Show Log') this.log.show();
       });
       this.log.error(`at ${formatLocation(error.location)}`);
@@ -120,7 +143,11 @@ export class ModelService implements vscode.Disposable {
     });
     const delay = setTimeout(() => {
       void vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'CNN Inspector', cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: 'CNN Inspector',
+          cancellable: true,
+        },
         (progress, token) => {
           token.onCancellationRequested(() => controller.abort());
           reportProgress = (m) => progress.report({ message: m });
@@ -147,5 +174,7 @@ export class ModelService implements vscode.Disposable {
 
 function label(model: ModelRef): string {
   const base = model.file.split(/[\\/]/).pop();
-  return model.exportName && model.exportName !== 'default' ? `${base} › ${model.exportName}` : `${base}`;
+  return model.exportName && model.exportName !== 'default'
+    ? `${base} › ${model.exportName}`
+    : `${base}`;
 }

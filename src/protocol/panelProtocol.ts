@@ -6,6 +6,7 @@
 import type { ModelSummary } from '../analysis/modelSummary';
 import type { ClassScore } from '../analysis/topClasses';
 import type { BackendName } from '../analysis/runtime';
+import type { ModelStructure } from './modelStructure';
 
 export type Normalization = 'layer' | 'channel';
 export type SequentialColormap = 'viridis' | 'magma' | 'inferno' | 'plasma' | 'cividis' | 'gray';
@@ -17,7 +18,15 @@ export interface PanelSettings {
 
 export type HostToPanel =
   | { type: 'settings'; settings: PanelSettings; canPickImage: boolean }
-  | { type: 'model'; summary: ModelSummary; backend: BackendName; selectedLayer: string }
+  | {
+      type: 'model';
+      summary: ModelSummary;
+      backend: BackendName;
+      selectedLayer: string;
+      /** Geometry, counts and receptive fields; null with `structureError` when unavailable. */
+      structure: ModelStructure | null;
+      structureError?: string;
+    }
   | {
       type: 'image';
       imagePath: string;
@@ -39,9 +48,13 @@ export type HostToPanel =
     }
   | { type: 'selectLayer'; name: string }
   | { type: 'busy'; message: string | undefined }
+  /** Answer to `copyText`: `error` set when the clipboard refused. */
+  | { type: 'copied'; what: string; error?: string }
   | { type: 'error'; message: string };
 
 export type PanelToHost =
   | { type: 'ready' }
   | { type: 'selectLayer'; name: string }
-  | { type: 'pickImage' };
+  | { type: 'pickImage' }
+  /** Puts text on the clipboard (the webview's own clipboard access is not reliable in VS Code). */
+  | { type: 'copyText'; text: string; what: string };

@@ -5,10 +5,12 @@
 import type { ModelSummary } from '../analysis/modelSummary';
 import type { ClassScore } from '../analysis/topClasses';
 import type { BackendName } from '../analysis/runtime';
+import type { ModelStructure } from './modelStructure';
 
 export interface ReportData {
   summary: ModelSummary;
   backend: BackendName;
+  structure: ModelStructure | null;
   selectedLayer: string;
   image: {
     imagePath: string;

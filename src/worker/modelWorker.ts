@@ -33,7 +33,13 @@ function post(message: WorkerResponse, transfer: ArrayBuffer[] = []): void {
 async function stampsOf(files: string[]): Promise<Map<string, number>> {
   const stamps = new Map<string, number>();
   for (const file of files) {
-    stamps.set(file, await stat(file).then((s) => s.mtimeMs, () => -1));
+    stamps.set(
+      file,
+      await stat(file).then(
+        (s) => s.mtimeMs,
+        () => -1,
+      ),
+    );
   }
   return stamps;
 }
@@ -94,6 +100,8 @@ async function handle(request: WorkerRequest): Promise<void> {
           backend: runtime.backend,
           backendNotes: runtime.notes,
           inputs: open.session.inputs,
+          structure: open.session.structure,
+          ...(open.session.structureError ? { structureError: open.session.structureError } : {}),
         },
       });
       return;
@@ -116,7 +124,9 @@ async function handle(request: WorkerRequest): Promise<void> {
       await ensureImage(request.config, open, request.imagePath, progress);
       const layer = open.session.layer(request.layerName);
       const data = layer.data.slice();
-      post({ id: request.id, type: 'result', result: { ...layer, data } }, [data.buffer as ArrayBuffer]);
+      post({ id: request.id, type: 'result', result: { ...layer, data } }, [
+        data.buffer as ArrayBuffer,
+      ]);
       return;
     }
   }
@@ -126,6 +136,8 @@ async function handle(request: WorkerRequest): Promise<void> {
 let queue = Promise.resolve();
 parentPort!.on('message', (request: WorkerRequest) => {
   queue = queue.then(() =>
-    handle(request).catch((error) => post({ id: request.id, type: 'error', error: serializeError(error) })),
+    handle(request).catch((error) =>
+      post({ id: request.id, type: 'error', error: serializeError(error) }),
+    ),
   );
 });

@@ -95,7 +95,9 @@ export class WorkerClient {
   }
 
   /** Stops the worker (and every request in flight) with the given reason. */
-  restart(reason: Error = new InspectorError('cancelled', 'The model worker was restarted.')): void {
+  restart(
+    reason: Error = new InspectorError('cancelled', 'The model worker was restarted.'),
+  ): void {
     const worker = this.worker;
     this.worker = undefined;
     this.failAll(reason);
@@ -116,12 +118,17 @@ export class WorkerClient {
       stdout: true,
       stderr: true,
     });
-    worker.stdout.on('data', (chunk: Buffer) => this.options.log?.(`[model] ${chunk.toString().trimEnd()}`));
-    worker.stderr.on('data', (chunk: Buffer) => this.options.log?.(`[model] ${chunk.toString().trimEnd()}`));
+    worker.stdout.on('data', (chunk: Buffer) =>
+      this.options.log?.(`[model] ${chunk.toString().trimEnd()}`),
+    );
+    worker.stderr.on('data', (chunk: Buffer) =>
+      this.options.log?.(`[model] ${chunk.toString().trimEnd()}`),
+    );
     worker.on('message', (message: WorkerResponse) => this.onMessage(message));
     worker.on('error', (error: Error & { code?: string }) => {
       if (this.worker !== worker) return;
-      const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(error.message);
+      const outOfMemory =
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(error.message);
       this.restart(
         outOfMemory
           ? new InspectorError(

@@ -8,6 +8,7 @@ import type { BackendName, BackendPreference } from '../analysis/runtime';
 import type { ModelSummary } from '../analysis/modelSummary';
 import type { LayerActivation } from '../analysis/activations';
 import type { ImageResult } from '../analysis/inspectionSession';
+import type { ModelStructure } from '../protocol/modelStructure';
 
 export interface ModelRef {
   file: string;
@@ -39,6 +40,10 @@ export interface LoadedModel {
   backendNotes: string[];
   /** Files the model was built from: the host watches them. */
   inputs: string[];
+  /** Geometry, parameter/compute counts and receptive fields, computed once per loaded model. */
+  structure: ModelStructure | null;
+  /** Why `structure` is null. */
+  structureError?: string;
 }
 
 export interface WorkerResults {

@@ -55,16 +55,16 @@ export async function decodeImageBytes(
   const format = sniffFormat(bytes);
   if (format !== 'png' && format !== 'jpeg') {
     const what = format === 'unknown' ? 'not a PNG or JPEG image' : `a ${format} image`;
-    throw new InspectorError(
-      'image',
-      `${file}: ${what}; CNN Inspector reads PNG and JPEG files.`,
-    );
+    throw new InspectorError('image', `${file}: ${what}; CNN Inspector reads PNG and JPEG files.`);
   }
   const header = readImageHeader(bytes);
   const maxMegapixels = options.maxMegapixels ?? DEFAULT_MAX_MEGAPIXELS;
   if (header) {
     if (header.width === 0 || header.height === 0) {
-      throw new InspectorError('image', `${file}: the image has no pixels (${header.width}x${header.height}).`);
+      throw new InspectorError(
+        'image',
+        `${file}: the image has no pixels (${header.width}x${header.height}).`,
+      );
     }
     const megapixels = (header.width * header.height) / 1e6;
     if (megapixels > maxMegapixels) {
@@ -74,9 +74,7 @@ export async function decodeImageBytes(
       );
     }
   }
-  return format === 'png'
-    ? decodePng(bytes, file)
-    : decodeJpeg(bytes, file, maxMegapixels);
+  return format === 'png' ? decodePng(bytes, file) : decodeJpeg(bytes, file, maxMegapixels);
 }
 
 function decodePng(bytes: Buffer, file: string): DecodedImage {
@@ -99,7 +97,11 @@ function decodePng(bytes: Buffer, file: string): DecodedImage {
   }
 }
 
-async function decodeJpeg(bytes: Buffer, file: string, maxMegapixels: number): Promise<DecodedImage> {
+async function decodeJpeg(
+  bytes: Buffer,
+  file: string,
+  maxMegapixels: number,
+): Promise<DecodedImage> {
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
     decoded = jpeg.decode(bytes, {

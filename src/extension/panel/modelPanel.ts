@@ -97,7 +97,8 @@ export class ModelPanel implements vscode.Disposable {
           `${this.ref.file}: model '${this.loaded.summary.exportName}' has no layer '${wanted}' (layers: ${layers.map((l) => l.name).join(', ')}).`,
         );
       }
-      this.selectedLayer = wanted ?? layers.find((l) => l.kind === 'spatial')?.name ?? layers[0]?.name;
+      this.selectedLayer =
+        wanted ?? layers.find((l) => l.kind === 'spatial')?.name ?? layers[0]?.name;
       this.postModel();
       const imagePath = options.imagePath ?? this.image?.imagePath;
       if (imagePath) await this.runImage(imagePath);
@@ -136,7 +137,10 @@ export class ModelPanel implements vscode.Disposable {
       case 'ready':
         this.post({
           type: 'settings',
-          settings: { colormap: readSettings().colormap, normalization: readSettings().normalization },
+          settings: {
+            colormap: readSettings().colormap,
+            normalization: readSettings().normalization,
+          },
           canPickImage: true,
         });
         if (this.loaded) this.postModel();
@@ -148,6 +152,17 @@ export class ModelPanel implements vscode.Disposable {
       case 'selectLayer':
         this.selectedLayer = message.name;
         this.guard(this.sendLayer(message.name));
+        return;
+      case 'copyText':
+        vscode.env.clipboard.writeText(message.text).then(
+          () => this.post({ type: 'copied', what: message.what }),
+          (error: unknown) =>
+            this.post({
+              type: 'copied',
+              what: message.what,
+              error: error instanceof Error ? error.message : String(error),
+            }),
+        );
         return;
       case 'pickImage':
         this.guard(
@@ -168,7 +183,10 @@ export class ModelPanel implements vscode.Disposable {
   private guard(work: Promise<void>): void {
     work.catch((error) => {
       if (!(error instanceof InspectorError && error.kind === 'cancelled')) {
-        this.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+        this.post({
+          type: 'error',
+          message: error instanceof Error ? error.message : String(error),
+        });
       }
       this.models.report(error);
     });
@@ -181,6 +199,8 @@ export class ModelPanel implements vscode.Disposable {
       summary: this.loaded.summary,
       backend: this.loaded.backend,
       selectedLayer: this.selectedLayer,
+      structure: this.loaded.structure,
+      ...(this.loaded.structureError ? { structureError: this.loaded.structureError } : {}),
     });
   }
 

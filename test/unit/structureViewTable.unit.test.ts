@@ -1,0 +1,379 @@
+// The Structure view's data: rows, sorting, exports, chart helpers and the hover box text, checked
+// against numbers worked out by hand for LeNet-5 (28x28x1) and the 4x4 "tiny" model.
+import { strict as assert } from 'node:assert';
+import * as tf from '@tensorflow/tfjs';
+import { extractLayerGraph } from '../../src/analysis/structure';
+import { unitReceptiveField } from '../../src/analysis/structure/unitField';
+import {
+  describeStructure,
+  structureLayerJson,
+  type ModelStructure,
+} from '../../src/protocol/modelStructure';
+import {
+  csvField,
+  formatBytes,
+  sortRows,
+  structureRows,
+  toCsv,
+  toJsonExport,
+  toMarkdown,
+  totalsText,
+  type ColumnKey,
+  type SortDirection,
+} from '../../webview/structureTable';
+import { niceTicks } from '../../webview/rfChart';
+import { compact } from '../../webview/structureCharts';
+import { describeRfBox } from '../../webview/rfOverlay';
+import { buildLenet5 } from './structureModels';
+
+/** Structure of a freshly built model, which is disposed again without leaking a tensor. */
+function structureOf(build: () => tf.LayersModel): ModelStructure {
+  const before = tf.memory().numTensors;
+  const model = build();
+  const structure = describeStructure(extractLayerGraph(model));
+  model.dispose();
+  assert.equal(tf.memory().numTensors, before, 'no tensor may leak');
+  return structure;
+}
+
+/** The 4x4 test model of test/fixtures/models/tiny.ts (its weights do not matter here). */
+function buildTiny(): tf.LayersModel {
+  const model = tf.sequential({ name: 'tiny' });
+  model.add(tf.layers.conv2d({ name: 'sum2x2', inputShape: [4, 4, 1], filters: 1, kernelSize: 2 }));
+  model.add(tf.layers.maxPooling2d({ name: 'pool', poolSize: 3 }));
+  model.add(tf.layers.flatten({ name: 'flat' }));
+  model.add(tf.layers.dense({ name: 'out', units: 2, activation: 'softmax' }));
+  return model;
+}
+
+/** conv -> upsampling -> conv: receptive fields stop at the upsampling. */
+function buildWithUpsampling(): tf.LayersModel {
+  return tf.sequential({
+    name: 'up',
+    layers: [
+      tf.layers.conv2d({ name: 'c1', inputShape: [8, 8, 1], filters: 2, kernelSize: 3 }),
+      tf.layers.upSampling2d({ name: 'up', size: [2, 2] }),
+      tf.layers.conv2d({ name: 'c2', filters: 1, kernelSize: 3 }),
+    ],
+  });
+}
+
+const order = (s: ModelStructure, key: ColumnKey, dir: SortDirection) =>
+  sortRows(structureRows(s), key, dir).map((r) => r.layer.name);
+
+describe('Structure view: table, sorting and exports', () => {
+  let lenet: ModelStructure;
+  let tiny: ModelStructure;
+  before(async () => {
+    await tf.setBackend('cpu');
+    lenet = structureOf(buildLenet5);
+    tiny = structureOf(buildTiny);
+  });
+
+  it('joins counts and receptive fields for LeNet-5 (hand-derived)', () => {
+    assert.deepEqual(lenet.inputSize, [28, 28]);
+    const by = Object.fromEntries(lenet.layers.map((l) => [l.name, l]));
+    // 5*5*1*6+6, 5*5*6*16+16, 400*120+120, 120*84+84, 84*10+10
+    assert.deepEqual(
+      lenet.layers.map((l) => l.params.total),
+      [156, 0, 2416, 0, 0, 48120, 10164, 850],
+    );
+    // 28*28*25*6, 10*10*25*6*16, 400*120, 120*84, 84*10
+    assert.deepEqual(
+      lenet.layers.map((l) => l.macs),
+      [117600, 0, 240000, 0, 0, 48000, 10080, 840],
+    );
+    const rf = (name: string) =>
+      by[name].receptiveField.axes!.map((a) => [a.size, a.jump, a.padding]);
+    assert.deepEqual(rf('conv1'), [
+      [5, 1, 2],
+      [5, 1, 2],
+    ]);
+    assert.deepEqual(rf('pool1'), [
+      [6, 2, 2],
+      [6, 2, 2],
+    ]);
+    assert.deepEqual(rf('conv2'), [
+      [14, 2, 2],
+      [14, 2, 2],
+    ]);
+    assert.deepEqual(rf('pool2'), [
+      [16, 4, 2],
+      [16, 4, 2],
+    ]);
+    // Flatten gathers the 5x5 positions of pool2: 16 + (5 - 1) * 4 = 32.
+    assert.deepEqual(rf('flatten'), [
+      [32, 4, 2],
+      [32, 4, 2],
+    ]);
+    assert.equal(by.flatten.receptiveField.collapsed, true);
+    assert.deepEqual(by.conv1.kernel, [5, 5]);
+    assert.equal(by.conv1.padding, 'same');
+    assert.deepEqual(by.pool1.kernel, [2, 2]);
+    assert.deepEqual(by.pool1.strides, [2, 2]);
+    assert.equal(by.fc1.kernel, null);
+    // 28*28*6*4 + 14*14*6*4 + 10*10*16*4 + 5*5*16*4 * 2 + (120 + 84 + 10) * 4
+    assert.equal(lenet.totals.activationBytes, 18816 + 4704 + 6400 + 1600 + 1600 + 856);
+    assert.equal(lenet.totals.params, 61706);
+    assert.equal(lenet.totals.macs, 416520);
+    assert.equal(lenet.totals.flops, 833040);
+  });
+
+  it('shows the cells as a person reads them', () => {
+    const rows = structureRows(lenet);
+    const text = (name: string) => rows.find((r) => r.layer.name === name)!.text;
+    assert.deepEqual(
+      [text('conv1').kernel, text('conv1').strides, text('conv1').padding, text('conv1').output],
+      ['5\u00d75', '1\u00d71', 'same', '28\u00d728\u00d76'],
+    );
+    assert.equal(text('conv1').memory, '18.4 KiB'); // 18816 / 1024 = 18.375
+    assert.equal(text('pool1').memory, '4.59 KiB'); // 4704 / 1024 = 4.59375
+    assert.equal(text('fc3').memory, '40 B');
+    assert.equal(text('conv2').params, '2,416');
+    assert.equal(text('conv2').macs, '240,000');
+    assert.equal(text('conv2').rfSize, '14\u00d714');
+    assert.equal(text('conv2').rfJump, '2\u00d72');
+    assert.equal(text('pool2').rfSize, '16\u00d716');
+    assert.equal(text('pool2').rfJump, '4\u00d74');
+    assert.equal(text('flatten').rfSize, '32\u00d732 (all)');
+    assert.equal(text('pool1').dilation, '\u2014');
+    // conv1: dense 784 x 4704 = 3,687,936 weights vs 150 kernel weights = 24,586.24x
+    assert.equal(text('conv1').denseRatio, '24,586\u00d7');
+    // conv2: 1176 x 1600 = 1,881,600 vs 2400 = 784x
+    assert.equal(text('conv2').denseRatio, '784\u00d7');
+    assert.equal(text('fc1').denseRatio, '\u2014');
+    assert.deepEqual(totalsText(lenet), {
+      name: 'Total',
+      params: '61,706',
+      macs: '416,520',
+      memory: '33.2 KiB', // 33,976 B
+    });
+  });
+
+  it('sorts numbers, names and missing values, stably', () => {
+    assert.deepEqual(order(lenet, 'params', 'descending'), [
+      'fc1',
+      'fc2',
+      'conv2',
+      'fc3',
+      'conv1',
+      'pool1',
+      'pool2',
+      'flatten',
+    ]);
+    assert.deepEqual(order(lenet, 'params', 'ascending'), [
+      'pool1',
+      'pool2',
+      'flatten',
+      'conv1',
+      'fc3',
+      'conv2',
+      'fc2',
+      'fc1',
+    ]);
+    assert.deepEqual(order(lenet, 'name', 'ascending'), [
+      'conv1',
+      'conv2',
+      'fc1',
+      'fc2',
+      'fc3',
+      'flatten',
+      'pool1',
+      'pool2',
+    ]);
+    assert.deepEqual(order(lenet, 'rfSize', 'descending'), [
+      'flatten',
+      'fc1',
+      'fc2',
+      'fc3',
+      'pool2',
+      'conv2',
+      'pool1',
+      'conv1',
+    ]);
+    // Layers without a dense equivalent go last in both directions, in model order.
+    const rest = ['pool1', 'pool2', 'flatten', 'fc1', 'fc2', 'fc3'];
+    assert.deepEqual(order(lenet, 'denseRatio', 'descending'), ['conv1', 'conv2', ...rest]);
+    assert.deepEqual(order(lenet, 'denseRatio', 'ascending'), ['conv2', 'conv1', ...rest]);
+    assert.deepEqual(order(lenet, 'index', 'descending'), [
+      'fc3',
+      'fc2',
+      'fc1',
+      'flatten',
+      'pool2',
+      'conv2',
+      'pool1',
+      'conv1',
+    ]);
+  });
+
+  it('writes CSV with raw numbers, RFC 4180 quoting and a total line', () => {
+    const csv = toCsv(tiny, structureRows(tiny));
+    // sum2x2: 3*3*2*2 MACs = 36, 9 floats = 36 B, dense equivalent 16 x 9 = 144 vs 4 weights.
+    // pool (3x3, stride 3): field 2 + 2 = 4, jump 3. Flatten and Dense gather the one position.
+    assert.equal(
+      csv,
+      [
+        'index,layer,type,kernel,strides,padding,dilation,output_shape,trainable_params,non_trainable_params,params,macs,activation_bytes,rf_size,rf_jump,rf_padding,rf_note,dense_equivalent_params,dense_equivalent_ratio',
+        '1,sum2x2,Conv2D,2x2,1x1,valid,1x1,3x3x1,5,0,5,36,36,2x2,1x1,0x0,,144,36',
+        '2,pool,MaxPooling2D,3x3,3x3,valid,,1x1x1,0,0,0,0,4,4x4,3x3,0x0,,,',
+        '3,flat,Flatten,,,,,1,0,0,0,0,4,4x4,3x3,0x0,whole input,,',
+        '4,out,Dense,,,,,2,4,0,4,2,8,4x4,3x3,0x0,whole input,,',
+        ',total,,,,,,,9,0,9,38,52,,,,,,',
+        '',
+      ].join('\r\n'),
+    );
+    assert.equal(csvField('a,b'), '"a,b"');
+    assert.equal(csvField('say "hi"'), '"say ""hi"""');
+    assert.equal(csvField('two\nlines'), '"two\nlines"');
+    assert.equal(csvField(null), '');
+    assert.equal(csvField(0), '0');
+  });
+
+  it('exports the rows in the order shown', () => {
+    const rows = sortRows(structureRows(tiny), 'params', 'descending');
+    const lines = toCsv(tiny, rows).split('\r\n');
+    assert.deepEqual(
+      lines.slice(1, 5).map((l) => l.split(',')[1]),
+      ['sum2x2', 'out', 'pool', 'flat'],
+    );
+    const json = JSON.parse(toJsonExport('tiny', tiny, rows));
+    assert.deepEqual(
+      json.layers.map((l: { name: string }) => l.name),
+      ['sum2x2', 'out', 'pool', 'flat'],
+    );
+  });
+
+  it('writes a Markdown table with escaped cells and bold totals', () => {
+    const md = toMarkdown(tiny, structureRows(tiny)).split('\n');
+    assert.equal(md.length, 1 + 1 + 4 + 1 + 1); // header, alignment, 4 layers, totals, final newline
+    assert.equal(
+      md[0],
+      '| # | Layer | Type | Kernel | Stride | Padding | Dilation | Output | Params | MACs | Memory | RF size | RF jump | RF padding | Dense eq. |',
+    );
+    assert.equal(
+      md[1],
+      '| ---: | --- | --- | --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    assert.equal(
+      md[2],
+      '| 1 | sum2x2 | Conv2D | 2\u00d72 | 1\u00d71 | valid | 1\u00d71 | 3\u00d73\u00d71 | 5 | 36 | 36 B | 2\u00d72 | 1\u00d71 | 0\u00d70 | 36\u00d7 |',
+    );
+    const totals = ['', '**Total**', '', '', '', '', '', '', '**9**', '**38**', '**52 B**'];
+    assert.equal(md[6], `| ${[...totals, '', '', '', ''].join(' | ')} |`);
+    // A pipe in a cell must not open a new column.
+    const odd: ModelStructure = JSON.parse(JSON.stringify(tiny));
+    odd.layers[0].name = 'a|b';
+    const row = toMarkdown(odd, structureRows(odd)).split('\n')[2];
+    assert.ok(row.startsWith('| 1 | a\\|b | Conv2D |'), row);
+  });
+
+  it('exports JSON with the report fields of every layer', () => {
+    const json = JSON.parse(toJsonExport('tiny', tiny, structureRows(tiny)));
+    assert.equal(json.model, 'tiny');
+    assert.deepEqual(json.inputSize, [4, 4]);
+    assert.equal(json.totals.params, 9);
+    assert.equal(json.totals.macs, 38);
+    assert.deepEqual(json.layers[0], {
+      index: 1,
+      name: 'sum2x2',
+      className: 'Conv2D',
+      kernel: [2, 2],
+      strides: [1, 1],
+      padding: 'valid',
+      dilation: [1, 1],
+      outputShape: [3, 3, 1],
+      params: { trainable: 5, nonTrainable: 0 },
+      macs: 36,
+      activationBytes: 36,
+      rf: { size: [2, 2], jump: [1, 1], padding: [0, 0] },
+      denseEquivalentParams: 144,
+    });
+    assert.equal(json.layers[2].rfWholeInput, true);
+  });
+
+  it('marks layers the theory cannot describe, with the reason, everywhere', () => {
+    const s = structureOf(buildWithUpsampling);
+    const [c1, up, c2] = s.layers;
+    assert.ok(c1.receptiveField.axes);
+    assert.equal(up.receptiveField.axes, null);
+    assert.match(up.receptiveField.reason!, /UpSampling|upsampl/i);
+    assert.match(c2.receptiveField.reason!, /downstream of 'up'/);
+    const j = structureLayerJson(c2);
+    assert.equal(j.rf, null);
+    assert.match(j.rfUnsupported!, /downstream of 'up'/);
+    const rows = structureRows(s);
+    assert.equal(rows[2].text.rfSize, '\u2014');
+    // Missing fields sort last in both directions.
+    assert.deepEqual(order(s, 'rfSize', 'ascending'), ['c1', 'up', 'c2']);
+    assert.deepEqual(order(s, 'rfSize', 'descending'), ['c1', 'up', 'c2']);
+    const csvLine = toCsv(s, rows).split('\r\n')[3];
+    assert.ok(csvLine.includes(csvField(c2.receptiveField.reason!)), csvLine);
+  });
+
+  it('rejects a layer that is not in the graph', () => {
+    const model = buildTiny();
+    try {
+      assert.throws(
+        () => describeStructure(extractLayerGraph(model), ['sum2x2', 'conv9']),
+        /layer 'conv9' is not in the layer graph of 'tiny'/,
+      );
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('shows unknown MACs in the totals instead of hiding them', () => {
+    const s: ModelStructure = JSON.parse(JSON.stringify(tiny));
+    s.layers[3].macs = null;
+    s.totals.macs = 36;
+    s.totals.layersWithUnknownMacs = ['out'];
+    assert.equal(totalsText(s).macs, '36 + ?');
+    assert.equal(structureRows(s)[3].text.macs, '?');
+    assert.equal(order(s, 'macs', 'descending').at(-1), 'out');
+  });
+});
+
+describe('Structure view: chart and box helpers', () => {
+  it('picks round ticks that reach the largest value', () => {
+    assert.deepEqual(niceTicks(28), [0, 10, 20, 30]); // step 10 >= 28 / 5
+    assert.deepEqual(niceTicks(212), [0, 50, 100, 150, 200, 250]);
+    assert.deepEqual(niceTicks(5), [0, 1, 2, 3, 4, 5]);
+    assert.deepEqual(niceTicks(0), [0, 1]);
+    assert.deepEqual(niceTicks(Number.NaN), [0, 1]);
+  });
+
+  it('shortens bar labels', () => {
+    assert.equal(compact(999), '999');
+    assert.equal(compact(48120), '48.1k');
+    assert.equal(compact(1234567), '1.23M');
+    assert.equal(compact(15470264320), '15.5G');
+  });
+
+  it('formats bytes in binary units', () => {
+    assert.equal(formatBytes(1023), '1023 B');
+    assert.equal(formatBytes(1536), '1.50 KiB');
+    assert.equal(formatBytes(3 * 1024 * 1024), '3.00 MiB');
+  });
+
+  it('describes the box of a LeNet conv2 unit, with its share in the padding', async () => {
+    await tf.setBackend('cpu');
+    const s = structureOf(buildLenet5);
+    const rf = s.layers.find((l) => l.name === 'conv2')!.receptiveField;
+    // Unit (0, 0): starts at -2 (padding 2), size 14: rows and columns -2..11; 14*14 = 196
+    // pixels of which 12*12 = 144 inside, so 52 / 196 = 27% in the padding.
+    const corner = { layer: 'conv2', y: 0, x: 0, field: unitReceptiveField(rf, 0, 0, 28, 28) };
+    assert.deepEqual(corner.field.unclipped, [-2, -2, 12, 12]);
+    assert.deepEqual(corner.field.clipped, [0, 0, 12, 12]);
+    assert.equal(
+      describeRfBox(corner, 28, 28),
+      'conv2 (y 0, x 0) sees rows -2\u202611, columns -2\u202611 (14\u00d714, 27% in padding)',
+    );
+    // Unit (4, 3): rows -2 + 8 = 6..19, columns -2 + 6 = 4..17, all inside.
+    const inside = { layer: 'conv2', y: 4, x: 3, field: unitReceptiveField(rf, 4, 3, 28, 28) };
+    assert.equal(
+      describeRfBox(inside, 28, 28),
+      'conv2 (y 4, x 3) sees rows 6\u202619, columns 4\u202617 (14\u00d714)',
+    );
+  });
+});

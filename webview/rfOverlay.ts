@@ -1,0 +1,163 @@
+/**
+ * A unit's receptive field drawn over an input image: the part inside the image filled, the part
+ * that falls in the padding hatched with a dashed outline. The box is exposed in the DOM (data-y0
+ * ... half-open input pixels, unclipped and clipped) so tests and curious users can read it.
+ */
+import type { UnitField2D } from '../src/analysis/structure/unitField';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+export interface RfBox {
+  layer: string;
+  /** The unit, in the layer's output coordinates. */
+  y: number;
+  x: number;
+  field: UnitField2D;
+}
+
+function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>) {
+  const element = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) element.setAttribute(k, String(v));
+  return element;
+}
+
+/** One-line description of a box for the readout and tooltips, rows/columns inclusive. */
+export function describeRfBox(box: RfBox, height: number, width: number): string {
+  const [y0, x0, y1, x1] = box.field.unclipped;
+  const size = `${y1 - y0}\u00d7${x1 - x0}`;
+  const outside = (y1 - y0) * (x1 - x0) - clippedArea(box);
+  const padding = outside > 0 ? `, ${pct(outside / ((y1 - y0) * (x1 - x0)))} in padding` : '';
+  const fits = y0 >= 0 && x0 >= 0 && y1 <= height && x1 <= width;
+  return `${box.layer} (y ${box.y}, x ${box.x}) sees rows ${y0}\u2026${y1 - 1}, columns ${x0}\u2026${x1 - 1} (${size}${fits ? '' : padding})`;
+}
+
+function clippedArea(box: RfBox): number {
+  const c = box.field.clipped;
+  return c ? (c[2] - c[0]) * (c[3] - c[1]) : 0;
+}
+
+function pct(f: number): string {
+  return `${Math.round(f * 100)}%`;
+}
+
+export class RfOverlay {
+  private readonly root: SVGSVGElement;
+
+  /**
+   * `frame` must be positioned and hold the image canvas; the overlay covers it exactly.
+   * `boxId` is the id the drawn box gets (unique in the page).
+   */
+  constructor(
+    frame: HTMLElement,
+    private readonly width: number,
+    private readonly height: number,
+    private readonly boxId: string,
+  ) {
+    this.root = svg('svg', {
+      class: 'rf-overlay',
+      viewBox: `0 0 ${width} ${height}`,
+      preserveAspectRatio: 'none',
+      'aria-hidden': 'true',
+    });
+    const defs = svg('defs', {});
+    const pattern = svg('pattern', {
+      id: `${boxId}-hatch`,
+      patternUnits: 'userSpaceOnUse',
+      width: Math.max(width, height) / 24,
+      height: Math.max(width, height) / 24,
+      patternTransform: 'rotate(45)',
+    });
+    pattern.appendChild(
+      svg('line', {
+        x1: 0,
+        y1: 0,
+        x2: 0,
+        y2: Math.max(width, height) / 24,
+        class: 'rf-hatch-line',
+      }),
+    );
+    defs.appendChild(pattern);
+    this.root.appendChild(defs);
+    frame.appendChild(this.root);
+  }
+
+  show(box: RfBox): void {
+    this.clear();
+    const [y0, x0, y1, x1] = box.field.unclipped;
+    const group = svg('g', { id: this.boxId, class: 'rf-box' });
+    const data: Record<string, string | number> = {
+      layer: box.layer,
+      unitY: box.y,
+      unitX: box.x,
+      y0,
+      x0,
+      y1,
+      x1,
+      cy: box.field.centre[0],
+      cx: box.field.centre[1],
+    };
+    const clipped = box.field.clipped;
+    if (clipped) {
+      Object.assign(data, {
+        clipY0: clipped[0],
+        clipX0: clipped[1],
+        clipY1: clipped[2],
+        clipX1: clipped[3],
+      });
+    } else {
+      data.clipped = 'none';
+    }
+    for (const [k, v] of Object.entries(data)) group.dataset[k] = String(v);
+    const rect = (
+      r: [number, number, number, number],
+      cls: string,
+      extra: Record<string, string> = {},
+    ) =>
+      svg('rect', {
+        x: r[1],
+        y: r[0],
+        width: r[3] - r[1],
+        height: r[2] - r[0],
+        class: cls,
+        'vector-effect': 'non-scaling-stroke',
+        ...extra,
+      });
+    // Hatching only where the field lies in the padding: the even-odd rule cuts the image part out.
+    const ring = (r: [number, number, number, number]) =>
+      `M${r[1]},${r[0]}H${r[3]}V${r[2]}H${r[1]}Z`;
+    const padding = ring(box.field.unclipped) + (clipped ? ring(clipped) : '');
+    group.appendChild(
+      svg('path', {
+        d: padding,
+        'fill-rule': 'evenodd',
+        fill: `url(#${this.boxId}-hatch)`,
+        class: 'rf-padding',
+      }),
+    );
+    group.appendChild(rect(box.field.unclipped, 'rf-unclipped', { fill: 'none' }));
+    if (clipped) group.appendChild(rect(clipped, 'rf-clipped'));
+    // The centre pixel (centre coordinates are pixel indices; pixel k spans [k, k + 1)).
+    const [cy, cx] = box.field.centre;
+    const arm = Math.max(this.width, this.height) / 40;
+    for (const [ax1, ay1, ax2, ay2] of [
+      [cx + 0.5 - arm, cy + 0.5, cx + 0.5 + arm, cy + 0.5],
+      [cx + 0.5, cy + 0.5 - arm, cx + 0.5, cy + 0.5 + arm],
+    ]) {
+      group.appendChild(
+        svg('line', {
+          x1: ax1,
+          y1: ay1,
+          x2: ax2,
+          y2: ay2,
+          class: 'rf-centre',
+          'vector-effect': 'non-scaling-stroke',
+        }),
+      );
+    }
+    this.root.appendChild(group);
+  }
+
+  clear(): void {
+    this.root.querySelector('.rf-box')?.remove();
+  }
+}
