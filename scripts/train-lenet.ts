@@ -241,6 +241,8 @@ async function main(): Promise<void> {
     testImages: testSplit.labels.length,
     preprocessing: 'pixel / 255',
     backend: tf.getBackend(),
+    kernels:
+      'cpu backend with the typed-array Conv2DBackpropFilter and MaxPoolGrad of scripts/fast-cpu-kernels.ts (checked against the TF.js kernels at start-up)',
     tfjsVersion: tf.version.tfjs,
     optimizer: 'adam, learning rate 0.001',
     epochs,

@@ -1,6 +1,7 @@
 /** The model facts the panel's layer list and the report need, as plain serialisable data. */
 import type * as tfType from '@tensorflow/tfjs';
 import { InspectorError } from './errors';
+import type { LayerCreationSite } from './model/layerCreationSites';
 
 export type LayerKind = 'spatial' | 'sequence' | 'vector' | 'other';
 
@@ -22,6 +23,8 @@ export interface ModelSummary {
   layers: LayerSummary[];
   labels?: string[];
   totalParams: number;
+  /** Per layer name: where the model file created the layer (absent for layers loaded from JSON). */
+  creationSites?: Record<string, LayerCreationSite>;
 }
 
 export function kindOfShape(shape: readonly (number | null)[]): LayerKind {

@@ -13,6 +13,7 @@ import { RUNTIME_GLOBAL, type ModelBundle } from './bundleModelFile';
 import { prepareBundleFolder } from './bundleFolder';
 import { userFrame, trimStack } from './userStack';
 import { runtimeForModelFile } from './runtimeForModelFile';
+import { LayerSiteRecorder } from './layerCreationSites';
 
 export const RESERVED_EXPORTS = new Set(['preprocess', 'labels', 'inputSize', '__esModule']);
 
@@ -24,6 +25,8 @@ export interface ModelModule {
   preprocess?: Preprocess;
   labels?: string[];
   inputSize?: [number, number];
+  /** Where the file's `tf.layers.*` calls created each layer. */
+  layerSites: LayerSiteRecorder;
 }
 
 let bundleCounter = 0;
@@ -36,7 +39,12 @@ export function evaluateModelBundle(
   // A fresh name each time: Node caches modules and their source maps by path.
   const bundlePath = join(prepareBundleFolder(), `${basename(modelFile)}.${++bundleCounter}.cjs`);
   writeFileSync(bundlePath, bundle.code);
-  (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = runtimeForModelFile(tf, modelFile);
+  const layerSites = new LayerSiteRecorder();
+  (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = runtimeForModelFile(
+    tf,
+    modelFile,
+    layerSites,
+  );
   let exports: Record<string, unknown>;
   try {
     // A real require (not eval) so Node applies the bundle's source map to stack traces.
@@ -54,6 +62,7 @@ export function evaluateModelBundle(
     preprocess: optionalFunction(exports.preprocess, 'preprocess', modelFile) as Preprocess,
     labels: optionalLabels(exports.labels, modelFile),
     inputSize: optionalInputSize(exports.inputSize, modelFile),
+    layerSites,
   };
 }
 

@@ -1,10 +1,12 @@
 /**
  * The TensorFlow.js namespace a model file sees: the real runtime, except that
  * `tf.loadLayersModel('file://./x/model.json')` resolves relative paths against the model file's
- * folder (tfjs-node would use the process's working directory, which means nothing in an editor).
+ * folder (tfjs-node would use the process's working directory, which means nothing in an editor),
+ * and, given a recorder, `tf.layers.*` factories remember where each layer was created.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type * as tfType from '@tensorflow/tfjs';
+import type { LayerSiteRecorder } from './layerCreationSites';
 
 export function resolveFileUrl(url: unknown, modelFile: string): unknown {
   if (typeof url !== 'string' || !url.startsWith('file://')) return url;
@@ -13,7 +15,11 @@ export function resolveFileUrl(url: unknown, modelFile: string): unknown {
   return `file://${resolve(dirname(modelFile), path)}`;
 }
 
-export function runtimeForModelFile(tf: typeof tfType, modelFile: string): typeof tfType {
+export function runtimeForModelFile(
+  tf: typeof tfType,
+  modelFile: string,
+  sites?: LayerSiteRecorder,
+): typeof tfType {
   const loadLayersModel: typeof tf.loadLayersModel = (pathOrIOHandler, options) =>
     tf.loadLayersModel(
       resolveFileUrl(pathOrIOHandler, modelFile) as typeof pathOrIOHandler,
@@ -23,6 +29,7 @@ export function runtimeForModelFile(tf: typeof tfType, modelFile: string): typeo
     tf.loadGraphModel(resolveFileUrl(modelUrl, modelFile) as typeof modelUrl, options);
   // A plain object copy: module namespaces are frozen. `default` lets `import tf from ...` work.
   const namespace = { ...tf, loadLayersModel, loadGraphModel } as Record<string, unknown>;
+  if (sites) namespace.layers = sites.wrapLayers(tf.layers);
   namespace.default = namespace;
   return namespace as unknown as typeof tfType;
 }
