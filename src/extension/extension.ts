@@ -3,7 +3,8 @@
  * TensorFlow.js: models load lazily, in the worker, when first needed.
  */
 import * as vscode from 'vscode';
-import { ModelService } from './modelService';
+import { ObservedModelService } from './sourceLinks/observedModelService';
+import { registerSourceLinks } from './sourceLinks';
 import { PanelRegistry } from './panelRegistry';
 import { Commands, type VisualizeArgs } from './commands';
 import { pickImage } from './pickers';
@@ -18,7 +19,7 @@ export interface CnnInspectorApi {
 export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
   const started = Date.now();
   const log = vscode.window.createOutputChannel('CNN Inspector', { log: true });
-  const models = new ModelService(context.extensionUri, log);
+  const models = new ObservedModelService(context.extensionUri, log);
   const panels = new PanelRegistry(context.extensionUri, models, pickImage);
   const commands = new Commands(models, panels);
   context.subscriptions.push(
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
     vscode.commands.registerCommand('cnnInspector.showLog', () => log.show()),
     vscode.commands.registerCommand('cnnInspector.restartWorker', () => models.restartWorker()),
   );
+  registerSourceLinks(context, models, panels, log);
   log.info(`Activated in ${Date.now() - started} ms.`);
   return {
     getPanels: () => panels.snapshots(),
