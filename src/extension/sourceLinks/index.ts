@@ -1,0 +1,101 @@
+/**
+ * Source links: lenses, hovers, diagnostics and the explorer tree that tie layers to the lines
+ * that create them, plus re-run on save. Registered by `activate`; nothing here loads the
+ * TypeScript parser until a TypeScript file that mentions TensorFlow.js is shown.
+ */
+import * as vscode from 'vscode';
+import { readFileSync } from 'node:fs';
+import type { PanelRegistry } from '../panelRegistry';
+import type { ObservedModelService } from './observedModelService';
+import { RunResults } from './runResults';
+import { LayerLensProvider } from './layerLenses';
+import { LayerHoverProvider } from './layerHover';
+import { SourceDiagnostics } from './sourceDiagnostics';
+import { ModelTreeProvider } from './modelTree';
+import { SourceCommands, type LayerRef } from './sourceCommands';
+import { RerunOnSave } from './rerunOnSave';
+import { forgetDocument, isModelSourceCandidate } from './documentScans';
+
+const SELECTOR: vscode.DocumentSelector = { language: 'typescript', scheme: 'file' };
+const DIAGNOSTICS_DELAY_MS = 300;
+
+function textOnDisk(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+export function registerSourceLinks(
+  context: vscode.ExtensionContext,
+  models: ObservedModelService,
+  panels: PanelRegistry,
+  log: vscode.LogOutputChannel,
+): void {
+  const results = new RunResults();
+  const lenses = new LayerLensProvider(results);
+  const diagnostics = new SourceDiagnostics(results);
+  const tree = new ModelTreeProvider(results);
+  const commands = new SourceCommands(models, results);
+  const rerun = new RerunOnSave(models, panels, results, log);
+  const pending = new Map<string, NodeJS.Timeout>();
+  const updateDiagnostics = (document: vscode.TextDocument, delay = DIAGNOSTICS_DELAY_MS) => {
+    if (!isModelSourceCandidate(document)) return;
+    const key = document.uri.toString();
+    clearTimeout(pending.get(key));
+    pending.set(
+      key,
+      setTimeout(() => {
+        pending.delete(key);
+        diagnostics.update(document);
+      }, delay),
+    );
+  };
+  const updateFile = (file: string) => {
+    for (const document of vscode.workspace.textDocuments)
+      if (document.uri.fsPath === file) updateDiagnostics(document, 0);
+  };
+
+  context.subscriptions.push(
+    results,
+    diagnostics,
+    rerun,
+    { dispose: () => pending.forEach((t) => clearTimeout(t)) },
+    models.onDidLoadModel((loaded) => {
+      results.record(loaded, textOnDisk(loaded.ref.file));
+      lenses.refresh();
+      tree.refresh();
+      updateFile(loaded.ref.file);
+    }),
+    vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
+    vscode.languages.registerHoverProvider(SELECTOR, new LayerHoverProvider(results)),
+    vscode.window.registerTreeDataProvider('cnnInspector.models', tree),
+    vscode.workspace.onDidOpenTextDocument((d) => updateDiagnostics(d, 0)),
+    vscode.workspace.onDidChangeTextDocument((e) => updateDiagnostics(e.document)),
+    vscode.workspace.onDidCloseTextDocument((d) => {
+      forgetDocument(d);
+      diagnostics.forget(d);
+    }),
+    vscode.workspace.onDidSaveTextDocument((d) => {
+      if (!isModelSourceCandidate(d)) return;
+      rerun.onSaved(d);
+      tree.refresh();
+    }),
+    vscode.commands.registerCommand('cnnInspector.revealLayer', (args: LayerRef) =>
+      commands.revealLayer(args),
+    ),
+    vscode.commands.registerCommand(
+      'cnnInspector.visualizeLayerAt',
+      (args: { modelFile: string; exportName?: string; line: number }) =>
+        commands.visualizeLayerAt(args),
+    ),
+    vscode.commands.registerCommand(
+      'cnnInspector.pickLayerInstance',
+      (args: { modelFile: string; exportName: string; layerNames: string[] }) =>
+        commands.pickLayerInstance(args),
+    ),
+    vscode.commands.registerCommand('cnnInspector.refreshModels', () => tree.refresh()),
+  );
+  for (const document of vscode.workspace.textDocuments) updateDiagnostics(document, 0);
+}

@@ -1,0 +1,108 @@
+/** The "CNN Inspector" view in the explorer: the workspace's models and their layers. */
+import * as vscode from 'vscode';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { findWorkspaceModels } from '../pickers';
+import { factsLine, layerFacts } from '../../analysis/source/linkRunToSource';
+import { scanModelSource } from '../../analysis/source/scanModelSource';
+import type { RunResults } from './runResults';
+
+type Node =
+  | { kind: 'file'; file: string; exportNames: string[] }
+  | { kind: 'model'; file: string; exportName: string }
+  | { kind: 'layer'; item: vscode.TreeItem };
+
+export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly results: RunResults) {}
+
+  refresh(): void {
+    this.changed.fire();
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'layer') return node.item;
+    if (node.kind === 'file') {
+      const item = new vscode.TreeItem(
+        basename(node.file),
+        vscode.TreeItemCollapsibleState.Expanded,
+      );
+      item.resourceUri = vscode.Uri.file(node.file);
+      item.description = vscode.workspace.asRelativePath(node.file);
+      item.iconPath = vscode.ThemeIcon.File;
+      item.contextValue = 'cnnInspector.modelFile';
+      return item;
+    }
+    const run = this.results.get(node.file, node.exportName);
+    const item = new vscode.TreeItem(
+      node.exportName === 'default' ? 'default export' : node.exportName,
+      vscode.TreeItemCollapsibleState.Collapsed,
+    );
+    item.iconPath = new vscode.ThemeIcon('layers');
+    item.description = run
+      ? `${run.loaded.summary.layers.length} layers \u00b7 ${run.loaded.summary.totalParams.toLocaleString('en-US')} params`
+      : undefined;
+    item.tooltip = 'Click to visualize; expand for its layers';
+    item.command = {
+      title: 'Visualize model',
+      command: 'cnnInspector.visualizeLayer',
+      arguments: [{ modelFile: node.file, exportName: node.exportName }],
+    };
+    return item;
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (!node) {
+      const { models } = await findWorkspaceModels();
+      const byFile = new Map<string, string[]>();
+      for (const m of models) byFile.set(m.file, [...(byFile.get(m.file) ?? []), m.exportName!]);
+      return [...byFile].map(([file, exportNames]) => ({ kind: 'file', file, exportNames }));
+    }
+    if (node.kind === 'file')
+      return node.exportNames.map((exportName) => ({ kind: 'model', file: node.file, exportName }));
+    if (node.kind === 'model') return this.layersOf(node.file, node.exportName);
+    return [];
+  }
+
+  private async layersOf(file: string, exportName: string): Promise<Node[]> {
+    const run = this.results.get(file, exportName);
+    if (run) {
+      const { summary, structure } = run.loaded;
+      return summary.layers.map((l) => {
+        const item = new vscode.TreeItem(l.name);
+        const facts = layerFacts(summary, structure, l.name);
+        item.description = `${l.className}${facts ? ` \u00b7 ${factsLine(facts)}` : ''}`;
+        item.iconPath = new vscode.ThemeIcon('symbol-class');
+        item.command = {
+          title: 'Visualize layer',
+          command: 'cnnInspector.visualizeLayer',
+          arguments: [{ modelFile: file, exportName, layerName: l.name }],
+        };
+        return { kind: 'layer', item };
+      });
+    }
+    // Not run yet: the layer calls the static pass finds for this export.
+    const scan = scanModelSource(await readFile(file, 'utf8'), file);
+    return scan.layers
+      .filter((c) => c.exportNames.includes(exportName))
+      .map((c) => {
+        const item = new vscode.TreeItem(c.name ?? c.factory);
+        item.description = `${c.factory} \u00b7 line ${c.start.line}`;
+        item.iconPath = new vscode.ThemeIcon('symbol-method');
+        item.command = c.name
+          ? {
+              title: 'Visualize layer',
+              command: 'cnnInspector.visualizeLayer',
+              arguments: [{ modelFile: file, exportName, layerName: c.name }],
+            }
+          : {
+              title: 'Visualize layer',
+              command: 'cnnInspector.visualizeLayerAt',
+              arguments: [{ modelFile: file, exportName, line: c.start.line }],
+            };
+        return { kind: 'layer', item };
+      });
+  }
+}

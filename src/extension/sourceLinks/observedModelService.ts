@@ -1,0 +1,26 @@
+/** The ModelService, announcing every successful load so lenses, hovers and the tree can use it. */
+import * as vscode from 'vscode';
+import { ModelService } from '../modelService';
+import type { LoadedModel, ModelRef } from '../../worker/workerProtocol';
+
+export interface ModelLoaded {
+  ref: ModelRef;
+  loaded: LoadedModel;
+}
+
+export class ObservedModelService extends ModelService {
+  private readonly loadedEmitter = new vscode.EventEmitter<ModelLoaded>();
+  readonly onDidLoadModel = this.loadedEmitter.event;
+
+  override loadModel(model: ModelRef, reload = false, signal?: AbortSignal) {
+    return super.loadModel(model, reload, signal).then((loaded) => {
+      this.loadedEmitter.fire({ ref: model, loaded });
+      return loaded;
+    });
+  }
+
+  override dispose(): void {
+    this.loadedEmitter.dispose();
+    super.dispose();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The last run of each model (file + export): what lenses, hovers, diagnostics and the tree show
+ * once a model has run. Keeps the previous run too, to say what changed after a save.
+ */
+import * as vscode from 'vscode';
+import type { LoadedModel } from '../../worker/workerProtocol';
+import type { ModelLoaded } from './observedModelService';
+
+export interface RunRecord {
+  file: string;
+  exportName: string;
+  loaded: LoadedModel;
+  previous?: LoadedModel;
+  /** The file's text when it ran: positions from the run are only trusted while it is unchanged. */
+  sourceText: string | undefined;
+}
+
+export class RunResults implements vscode.Disposable {
+  private readonly runs = new Map<string, RunRecord>();
+  private readonly changed = new vscode.EventEmitter<RunRecord>();
+  readonly onDidChange = this.changed.event;
+
+  record({ ref, loaded }: ModelLoaded, sourceText: string | undefined): RunRecord {
+    const exportName = loaded.summary.exportName;
+    const key = `${ref.file}#${exportName}`;
+    const previous = this.runs.get(key);
+    const record: RunRecord = {
+      file: ref.file,
+      exportName,
+      loaded,
+      previous: previous?.loaded,
+      sourceText,
+    };
+    this.runs.set(key, record);
+    this.changed.fire(record);
+    return record;
+  }
+
+  get(file: string, exportName: string): RunRecord | undefined {
+    return this.runs.get(`${file}#${exportName}`);
+  }
+
+  /** Runs of a file, for the exports listed first (in that order), then any other. */
+  forFile(file: string, exportNames: string[] = []): RunRecord[] {
+    const all = [...this.runs.values()].filter((r) => r.file === file);
+    const rank = (r: RunRecord) => {
+      const i = exportNames.indexOf(r.exportName);
+      return i < 0 ? exportNames.length : i;
+    };
+    return all.sort((a, b) => rank(a) - rank(b));
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
