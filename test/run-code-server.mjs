@@ -27,9 +27,9 @@ const extensionBuilt =
 const artifacts = join(repoRoot, '.test-artifacts');
 const examples = join(repoRoot, 'examples');
 const mode = process.argv[2];
-const defaultTimeout = { integration: 300, e2e: 600 }[mode];
+const defaultTimeout = { integration: 300, 'integration-restricted': 300, e2e: 600 }[mode];
 if (!defaultTimeout) {
-  console.error('usage: node test/run-code-server.mjs integration|e2e');
+  console.error('usage: node test/run-code-server.mjs integration|integration-restricted|e2e');
   process.exit(2);
 }
 const timeoutMs = Number(process.env.CNN_TEST_TIMEOUT_SECONDS || defaultTimeout) * 1000;
@@ -87,7 +87,11 @@ function isKnownNoise(text) {
 /** Runs mocha inside the extension host and returns { exitCode, reason }. */
 async function runIntegration() {
   requireBuilt([...extensionBuilt, 'dist/test/integration/index.js']);
-  const server = await startCodeServer({ folder: examples, log: serverLog });
+  const server = await startCodeServer({
+    folder: examples,
+    log: serverLog,
+    workspaceTrust: mode === 'integration-restricted',
+  });
   cleanups.push(server.stop);
   const browser = await launchChromium();
   cleanups.push(() => browser.close());
@@ -189,7 +193,7 @@ async function main() {
   const started = Date.now();
   let outcome;
   try {
-    outcome = mode === 'integration' ? await runIntegration() : await runE2e();
+    outcome = mode.startsWith('integration') ? await runIntegration() : await runE2e();
   } catch (e) {
     outcome = { exitCode: 1, reason: `runner error: ${e?.stack ?? e}` };
   }

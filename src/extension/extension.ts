@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { ObservedModelService } from './sourceLinks/observedModelService';
 import { registerSourceLinks } from './sourceLinks';
 import { PanelRegistry } from './panelRegistry';
-import { Commands, type VisualizeArgs } from './commands';
+import { Commands, wasRefusedForTrust, type VisualizeArgs } from './commands';
 import { pickImage } from './pickers';
 import type { PanelSnapshot } from './panel/modelPanel';
 
@@ -14,6 +14,8 @@ import type { PanelSnapshot } from './panel/modelPanel';
 export interface CnnInspectorApi {
   getPanels(): PanelSnapshot[];
   getLastError(): string | undefined;
+  /** True once a command refused to run a model because the workspace is not trusted. */
+  wasRefusedForTrust(): boolean;
 }
 
 export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
@@ -40,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
   return {
     getPanels: () => panels.snapshots(),
     getLastError: () => models.lastError,
+    wasRefusedForTrust,
   };
 }
 

@@ -44,6 +44,8 @@ export async function startCodeServer({
   folder,
   log = (line) => process.stdout.write(line),
   healthzTimeoutMs = 60_000,
+  // true: workspace trust on and the folder untrusted (restricted mode), as a cautious user has it
+  workspaceTrust = false,
 }) {
   const entry = ensureCodeServer({ log: (m) => log(`${m}\n`) });
   const tmp = mkdtempSync(join(tmpdir(), 'cnn-inspector-cs-'));
@@ -67,7 +69,8 @@ export async function startCodeServer({
         'extensions.autoCheckUpdates': false,
         'extensions.autoUpdate': false,
         'extensions.ignoreRecommendations': true,
-        'security.workspace.trust.enabled': false,
+        'security.workspace.trust.enabled': workspaceTrust,
+        'security.workspace.trust.startupPrompt': 'never',
         'git.enabled': false,
       },
       null,
@@ -88,7 +91,7 @@ export async function startCodeServer({
     dirs.extensions,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--ignore-last-opened',
     folder,
