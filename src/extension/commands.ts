@@ -33,11 +33,9 @@ export function wasRefusedForTrust(): boolean {
 export function requireTrust(): boolean {
   if (vscode.workspace.isTrusted) return true;
   trustRefused = true;
-  void vscode.window
-    .showWarningMessage(TRUST_WARNING, 'Manage Workspace Trust')
-    .then((choice) => {
-      if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-    });
+  void vscode.window.showWarningMessage(TRUST_WARNING, 'Manage Workspace Trust').then((choice) => {
+    if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
   return false;
 }
 
