@@ -29,13 +29,17 @@ function stubVscode(): unknown {
   const handler: ProxyHandler<() => void> = {
     get: (_t, key) => (key === 'then' ? undefined : stub),
     apply: () => stub,
+    construct: () => stub as object,
     set: () => true,
   };
-  const stub: unknown = new Proxy(() => {}, handler);
+  const stub: unknown = new Proxy(function stubbed() {}, handler);
   // Bundlers copy a module's own keys, so the namespaces must be real properties.
   const namespaces = ['window', 'workspace', 'commands', 'languages', 'env', 'extensions', 'Uri'];
   const enums = ['StatusBarAlignment', 'ProgressLocation', 'ViewColumn', 'DiagnosticSeverity'];
-  return Object.fromEntries([...namespaces, ...enums].map((key) => [key, stub]));
+  const classes = ['EventEmitter', 'TreeItem', 'ThemeIcon', 'ThemeColor', 'CodeLens', 'Hover'];
+  const more = ['MarkdownString', 'Disposable', 'Range', 'Position', 'Selection', 'Diagnostic'];
+  const keys = [...namespaces, ...enums, ...classes, ...more, 'TreeItemCollapsibleState'];
+  return Object.fromEntries(keys.map((key) => [key, stub]));
 }
 
 function activationFigure(): number {

@@ -30,7 +30,7 @@ export function callAtSite(scan: SourceScan, site: { line: number; column: numbe
 export interface CallInstances {
   /** Layer names per index of `scan.layers`, in model order. */
   byCall: Map<number, string[]>;
-  /** Lines of this file that call, higher up, something that created layers: line -> names. */
+  /** Lines of this file that, through a helper or loop, made several layers at one site. */
   byCallerLine: Map<number, string[]>;
 }
 
@@ -56,9 +56,11 @@ export function instancesByCall(
     }
   });
   if (!sitesAreCurrent) return { byCall, byCallerLine };
+  const siteKeys = new Map<string, string>(); // layer name -> its creation site
   const callLines = new Set(scan.layers.map((c) => c.start.line));
   for (const layer of summary.layers) {
     const site: LayerCreationSite | undefined = summary.creationSites?.[layer.name];
+    if (site) siteKeys.set(layer.name, `${site.file}:${site.line}:${site.column}`);
     if (!site || site.file !== scan.file) {
       if (site)
         markCallers(site, scan.file, callLines, (line) => push(byCallerLine, line, layer.name));
@@ -69,6 +71,12 @@ export function instancesByCall(
       if (index >= 0) push(byCall, index, layer.name);
     }
     markCallers(site, scan.file, callLines, (line) => push(byCallerLine, line, layer.name));
+  }
+  // A caller line is worth a lens only when it repeats a creation site (a loop, a helper called
+  // several times): a plain call of a model factory would just list the whole model again.
+  for (const [line, layerNames] of byCallerLine) {
+    const keys = layerNames.map((n) => siteKeys.get(n));
+    if (new Set(keys).size === keys.length) byCallerLine.delete(line);
   }
   return { byCall, byCallerLine };
 }

@@ -1,6 +1,6 @@
 /** The static pass per open document, cached by version: lenses, hovers and diagnostics share it. */
 import type * as vscode from 'vscode';
-import { scanModelSource } from '../../analysis/source/scanModelSource';
+import { scanModelSource } from './sourceScanner';
 import type { SourceScan } from '../../analysis/source/types';
 
 const cache = new Map<string, { version: number; scan: SourceScan }>();

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { findWorkspaceModels } from '../pickers';
 import { factsLine, layerFacts } from '../../analysis/source/linkRunToSource';
-import { scanModelSource } from '../../analysis/source/scanModelSource';
+import { scanModelSource } from './sourceScanner';
 import type { RunResults } from './runResults';
 
 type Node =
