@@ -40,7 +40,11 @@ const targets = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { worker: 'src/worker/modelWorker.ts' }, outdir: 'dist' },
   // The static pass with the TypeScript parser, required by the extension on first use only.
-  { ...node, entryPoints: { sourceScan: 'src/analysis/source/scanModelSource.ts' }, outdir: 'dist' },
+  {
+    ...node,
+    entryPoints: { sourceScan: 'src/analysis/source/scanModelSource.ts' },
+    outdir: 'dist',
+  },
   {
     ...node,
     entryPoints: { cli: 'src/cli/cli.ts' },

@@ -11,7 +11,9 @@ let scanner: ScanModelSource | undefined;
 export function scanModelSource(text: string, file: string): SourceScan {
   if (!scanner) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const bundle = require(join(__dirname, 'sourceScan.js')) as { scanModelSource: ScanModelSource };
+    const bundle = require(join(__dirname, 'sourceScan.js')) as {
+      scanModelSource: ScanModelSource;
+    };
     scanner = bundle.scanModelSource;
   }
   return scanner(text, file);
