@@ -129,6 +129,13 @@ export class App {
         this.status.classList.remove('busy');
         this.status.textContent = message.message;
         return;
+      case 'changes':
+        this.status.dataset.kind = 'info';
+        this.status.classList.remove('busy');
+        this.status.textContent = message.lines.length
+          ? `Changed since the last run: ${message.lines.join('; ')}`
+          : 'Re-run after saving: no change in shapes or parameters.';
+        return;
     }
   }
 

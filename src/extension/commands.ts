@@ -60,8 +60,12 @@ export class Commands {
         layerName = await pickLayer(loaded.summary.layers);
         if (!layerName) return undefined;
       }
+      // The image already shown in this model's panel wins over the default and the picker.
       const imagePath =
-        fsPath(args.image) ?? defaultImagePath(readSettings().defaultImage) ?? (await pickImage());
+        fsPath(args.image) ??
+        this.panels.find(ref)?.snapshot().imagePath ??
+        defaultImagePath(readSettings().defaultImage) ??
+        (await pickImage());
       const panel = this.panels.open(ref);
       await panel.show({ layerName, imagePath });
       return panel.snapshot();

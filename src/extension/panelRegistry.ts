@@ -13,8 +13,17 @@ export class PanelRegistry implements vscode.Disposable {
     private readonly chooseImage: () => Promise<string | undefined>,
   ) {}
 
+  private static key(ref: ModelRef): string {
+    return `${ref.file}#${ref.exportName ?? 'default'}`;
+  }
+
+  /** The open panel of a model, if any, without revealing it. */
+  find(ref: ModelRef): ModelPanel | undefined {
+    return this.panels.get(PanelRegistry.key(ref));
+  }
+
   open(ref: ModelRef): ModelPanel {
-    const key = `${ref.file}#${ref.exportName ?? 'default'}`;
+    const key = PanelRegistry.key(ref);
     const existing = this.panels.get(key);
     if (existing) {
       existing.reveal();

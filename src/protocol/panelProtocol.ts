@@ -50,7 +50,9 @@ export type HostToPanel =
   | { type: 'busy'; message: string | undefined }
   /** Answer to `copyText`: `error` set when the clipboard refused. */
   | { type: 'copied'; what: string; error?: string }
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** What a re-run after saving the model file changed (shapes, parameters, receptive fields). */
+  | { type: 'changes'; lines: string[] };
 
 export type PanelToHost =
   | { type: 'ready' }

@@ -110,6 +110,25 @@ export class ModelPanel implements vscode.Disposable {
     }
   }
 
+  /** Shows, in the panel, what the last re-run changed. */
+  showChanges(lines: string[]): void {
+    this.post({ type: 'changes', lines });
+  }
+
+  /** The panel's link back to the code: the layer's defining line, without taking the focus. */
+  private revealInEditor(layerName: string): void {
+    const args = {
+      modelFile: this.ref.file,
+      exportName: this.loaded?.summary.exportName ?? this.ref.exportName,
+      layerName,
+      preserveFocus: true,
+      quiet: true,
+    };
+    void vscode.commands.executeCommand('cnnInspector.revealLayer', args).then(undefined, () => {
+      // Revealing is a courtesy: a model built where the source cannot be found still works.
+    });
+  }
+
   dispose(): void {
     this.layerRequest?.abort();
     this.disposables.forEach((d) => d.dispose());
@@ -152,6 +171,7 @@ export class ModelPanel implements vscode.Disposable {
       case 'selectLayer':
         this.selectedLayer = message.name;
         this.guard(this.sendLayer(message.name));
+        this.revealInEditor(message.name);
         return;
       case 'copyText':
         vscode.env.clipboard.writeText(message.text).then(

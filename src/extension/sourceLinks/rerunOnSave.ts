@@ -64,6 +64,8 @@ export class RerunOnSave implements vscode.Disposable {
         { summary: run.previous.summary, structure: run.previous.structure },
         { summary: run.loaded.summary, structure: run.loaded.structure },
       );
+      const panel = this.panels.find(ref);
+      panel?.showChanges(changes);
       const label = `${vscode.workspace.asRelativePath(file)}${exportName === 'default' ? '' : ` \u203a ${exportName}`}`;
       if (changes.length === 0) {
         this.log.info(`${label}: re-run after save, no change in shapes or parameters.`);
@@ -71,6 +73,7 @@ export class RerunOnSave implements vscode.Disposable {
       }
       this.log.info(`${label}: re-run after save; changes:\n  ${changes.join('\n  ')}`);
       lines.push(...changes);
+      if (panel) continue; // the panel says it, where the user is looking
       const shown = changes.slice(0, 3).join('; ');
       const more = changes.length > 3 ? ` (and ${changes.length - 3} more, see the log)` : '';
       void vscode.window

@@ -14,6 +14,10 @@ export interface LayerRef {
   modelFile: string;
   exportName?: string;
   layerName: string;
+  /** Keep the focus where it is (the panel reveals lines as its layer selection changes). */
+  preserveFocus?: boolean;
+  /** No message when the line cannot be found. */
+  quiet?: boolean;
 }
 
 export interface RevealedLayer {
@@ -89,6 +93,7 @@ export class SourceCommands {
   async revealLayer(args: LayerRef): Promise<RevealedLayer | undefined> {
     const location = await this.locate(args);
     if (!location) {
+      if (args.quiet) return undefined;
       void vscode.window.showInformationMessage(
         `CNN Inspector: cannot find where layer '${args.layerName}' is created.`,
       );
@@ -103,7 +108,8 @@ export class SourceCommands {
     const editor = await vscode.window.showTextDocument(document, {
       viewColumn: vscode.ViewColumn.One,
       selection: new vscode.Range(position, position),
-      preserveFocus: false,
+      preserveFocus: args.preserveFocus ?? false,
+      preview: args.preserveFocus ?? false,
     });
     editor.revealRange(
       new vscode.Range(position, end),
