@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { runCommand } from './workbench';
 
 let browser: Browser | undefined;
 let page: Page | undefined;
@@ -62,6 +63,18 @@ export const mochaHooks = {
       .first()
       .waitFor({ timeout: 60_000 });
     await screenshot('workbench');
+  },
+  /** Every test starts from an empty editor area: tests share one workbench page. */
+  async beforeEach(this: Mocha.Context): Promise<void> {
+    this.timeout(120_000);
+    const current = workbenchPage();
+    for (let i = 0; i < 3; i++) await current.keyboard.press('Escape');
+    await runCommand(current, 'View: Close All Editors');
+    await current
+      .locator('.editor-group-container .tab')
+      .first()
+      .waitFor({ state: 'detached', timeout: 30_000 })
+      .catch(() => undefined);
   },
   async afterAll(this: Mocha.Context): Promise<void> {
     this.timeout(30_000);
