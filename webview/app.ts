@@ -12,10 +12,16 @@ import { mapGeometry, type LayerData } from './layerData';
 import { el } from './dom';
 import { StructureView } from './structureView';
 import { RfHover } from './rfHover';
+import { ArithmeticView, explainablePosition } from './arithmeticView';
 import type { ModelStructure } from '../src/protocol/modelStructure';
+import type { GalleryToPanel } from '../src/protocol/galleryMessages';
+import { GalleryView } from './galleryView';
+import { RfOverlay } from './rfOverlay';
+import { WhyView } from './whyView';
+import { drawInputSignal } from './signalInput';
 
 type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
-type Tab = 'feature-maps' | 'structure';
+type Tab = 'feature-maps' | 'structure' | 'gallery' | 'why';
 
 export class App {
   private summary: ModelSummary | undefined;
@@ -45,6 +51,11 @@ export class App {
   private readonly tabs = el('div', 'main-tabs');
   private readonly featureView = el('div', 'feature-view');
   private readonly structureView: StructureView;
+  private readonly gallery: GalleryView;
+  /** A unit to open once its layer's maps arrive (a click in the Gallery tab). */
+  private pendingUnit: { layer: string; unit: number; y: number; x: number } | undefined;
+  private readonly arithmetic: ArithmeticView;
+  private readonly why: WhyView;
 
   constructor(
     root: HTMLElement,
@@ -63,7 +74,13 @@ export class App {
       },
       (text, what) => host.post({ type: 'copyText', text, what }),
     );
-    main.append(this.tabs, this.featureView, this.structureView.element);
+    this.gallery = new GalleryView(
+      (m) => host.post(m),
+      (layer, unit, y, x) => this.openUnit(layer, unit, y, x),
+    );
+    this.why = new WhyView((m) => host.post(m));
+    main.append(this.tabs, this.featureView, this.structureView.element, this.gallery.element);
+    main.appendChild(this.why.element);
     const body = el('div', 'body');
     body.append(sidebar, main);
     root.append(this.header, this.status, body);
@@ -75,7 +92,17 @@ export class App {
       (c) => this.enlarge(c),
       this.rfHover,
     );
-    this.enlarged = new EnlargedView(root, this.rfHover, (y, x) => this.rfHover.boxFor(y, x));
+    this.arithmetic = new ArithmeticView(root);
+    this.enlarged = new EnlargedView(
+      root,
+      this.rfHover,
+      (y, x) => this.rfHover.boxFor(y, x),
+      (layer, channel, y, x) => this.explainUnit(layer, channel, y, x),
+      (layer, channel, position) => {
+        this.why.setUnit({ layer, channel, position });
+        this.showTab('why');
+      },
+    );
     this.renderTabs();
     this.renderToolbar();
     host.onMessage((m) => this.onMessage(m));
@@ -102,9 +129,11 @@ export class App {
         this.renderLayers();
         this.renderLayer();
         this.renderStructure();
+        this.why.setModel(message.summary, message.selectedLayer);
         return;
       case 'image':
         this.image = message;
+        this.why.setInput(message);
         this.renderInputPane();
         this.renderHeader();
         return;
@@ -112,6 +141,13 @@ export class App {
         if (message.name !== this.selected) return;
         this.layer = message;
         this.renderLayer();
+        this.openPendingUnit();
+        return;
+      case 'showGallery':
+        this.showTab('gallery');
+        return;
+      case 'showUnit':
+        this.openUnit(message.layer, message.unit, message.y, message.x);
         return;
       case 'selectLayer':
         this.select(message.name);
@@ -120,6 +156,14 @@ export class App {
         this.status.classList.toggle('busy', message.message !== undefined);
         this.status.dataset.kind = message.message ? 'busy' : '';
         this.status.textContent = message.message ?? '';
+        return;
+      case 'explained':
+        if (message.answer.kind === 'arithmetic') this.arithmetic.show(message.answer.result);
+        else this.why.onAnswer(message.answer);
+        return;
+      case 'explainFailed':
+        if (message.query.kind === 'arithmetic') this.arithmetic.failed(message.message);
+        else this.why.onFailure(message.query, message.message);
         return;
       case 'copied':
         this.structureView.copied(message.what, message.error);
@@ -135,6 +179,13 @@ export class App {
         this.status.textContent = message.lines.length
           ? `Changed since the last run: ${message.lines.join('; ')}`
           : 'Re-run after saving: no change in shapes or parameters.';
+        return;
+      case 'galleryState':
+      case 'galleryImage':
+      case 'galleryFolder':
+      case 'galleryProgress':
+      case 'galleryError':
+        this.gallery.onMessage(message as GalleryToPanel);
         return;
     }
   }
@@ -181,6 +232,7 @@ export class App {
     if (this.image) {
       const frame = this.inputPane.querySelector<HTMLElement>('#input-frame');
       const readout = this.inputPane.querySelector<HTMLElement>('#rf-readout');
+      drawInputSignal(this.inputPane, this.image);
       this.rfHover.attach(frame, readout, this.image.height, this.image.width);
     }
   }
@@ -192,11 +244,16 @@ export class App {
       button.id = `tab-${tab}`;
       button.textContent = text;
       button.setAttribute('role', 'tab');
-      button.setAttribute('aria-controls', tab === 'structure' ? 'structure-view' : 'feature-view');
+      button.setAttribute('aria-controls', `${tab === 'feature-maps' ? 'feature' : tab}-view`);
       button.addEventListener('click', () => this.showTab(tab));
       return button;
     };
-    this.tabs.replaceChildren(make('feature-maps', 'Feature maps'), make('structure', 'Structure'));
+    this.tabs.replaceChildren(
+      make('feature-maps', 'Feature maps'),
+      make('structure', 'Structure'),
+      make('gallery', 'Gallery'),
+      make('why', 'Why'),
+    );
     this.showTab(this.tab);
   }
 
@@ -209,6 +266,11 @@ export class App {
     }
     this.featureView.hidden = tab !== 'feature-maps';
     this.structureView.element.hidden = tab !== 'structure';
+    this.gallery.element.hidden = tab !== 'gallery';
+    if (tab === 'gallery') this.gallery.activate();
+    this.why.element.hidden = tab !== 'why';
+    if (tab === 'why') this.why.activate();
+    else this.why.deactivate();
   }
 
   private renderStructure(): void {
@@ -299,6 +361,34 @@ export class App {
         this.tooltip,
       );
       this.legend.replaceChildren();
+    }
+  }
+
+  /** A click on a unit of an enlarged map: its arithmetic (convolution and pooling layers). */
+  private explainUnit(layer: string, channel: number, y: number, x: number): void {
+    const position = this.layer && explainablePosition(this.layer.shape, y, x);
+    if (!position) return;
+    this.arithmetic.pending(layer, channel, position);
+    this.host.post({ type: 'explain', query: { kind: 'arithmetic', layer, position, channel } });
+  }
+
+  /** Feature map of `unit` enlarged, with the receptive field of position (y, x) on the input. */
+  private openUnit(layer: string, unit: number, y: number, x: number): void {
+    this.pendingUnit = { layer, unit, y, x };
+    this.showTab('feature-maps');
+    if (layer !== this.selected) this.select(layer);
+    else this.openPendingUnit();
+  }
+
+  private openPendingUnit(): void {
+    const pending = this.pendingUnit;
+    if (!pending || !this.layer || this.layer.name !== pending.layer) return;
+    this.pendingUnit = undefined;
+    this.enlarge(pending.unit);
+    const box = this.rfHover.boxFor(pending.y, pending.x);
+    const frame = document.querySelector<HTMLElement>('#enlarged-view .input-frame');
+    if (box && frame && this.image) {
+      new RfOverlay(frame, this.image.width, this.image.height, 'rf-box-gallery').show(box);
     }
   }
 

@@ -7,6 +7,7 @@ import { drawChannel, unitUnderPointer } from './drawMap';
 import { formatValue, valueAt, type LayerData, type MapGeometry } from './layerData';
 import type { UnitHover } from './featureGrid';
 import { RfOverlay, type RfBox } from './rfOverlay';
+import { drawSequenceTile } from './signalInput';
 
 export interface InputPicture {
   width: number;
@@ -22,11 +23,17 @@ export class EnlargedView {
   private readonly side: HTMLElement;
   private overlay: RfOverlay | undefined;
   private current: { layer: LayerData; g: MapGeometry; channel: number } | undefined;
+  /** The unit last clicked in this map (what "Why?" explains; none: the channel's strongest). */
+  private clicked: number[] | undefined;
 
   constructor(
     parent: HTMLElement,
     private readonly hover?: UnitHover,
     private readonly boxFor?: (y: number, x: number) => RfBox | undefined,
+    /** A click on a unit of the map (opens its arithmetic). */
+    private readonly onUnitClick?: (layer: string, channel: number, y: number, x: number) => void,
+    /** "Why?": explain the clicked unit, or the channel's strongest (position undefined). */
+    private readonly onWhy?: (layer: string, channel: number, position?: number[]) => void,
   ) {
     this.dialog = document.createElement('dialog');
     this.dialog.className = 'enlarged';
@@ -37,7 +44,17 @@ export class EnlargedView {
     close.textContent = 'Close';
     close.className = 'secondary';
     close.addEventListener('click', () => this.dialog.close());
-    header.append(this.title, close);
+    const why = document.createElement('button');
+    why.id = 'enlarged-why';
+    why.textContent = 'Why does it fire?';
+    why.title = 'Projections of the clicked unit (or the strongest of this map) back to the input';
+    why.addEventListener('click', () => {
+      if (!this.current || !this.onWhy) return;
+      this.dialog.close();
+      this.onWhy(this.current.layer.name, this.current.channel, this.clicked);
+    });
+    why.hidden = !onWhy;
+    header.append(this.title, why, close);
     this.canvas = document.createElement('canvas');
     this.readout = document.createElement('p');
     this.readout.className = 'readout';
@@ -53,6 +70,12 @@ export class EnlargedView {
     });
     this.dialog.addEventListener('close', () => this.leave());
     this.canvas.addEventListener('mousemove', (e) => this.onHover(e));
+    this.canvas.addEventListener('click', (e) => {
+      if (!this.current || !this.onUnitClick) return;
+      const { y, x } = unitUnderPointer(this.canvas, e, this.current.g);
+      this.clicked = this.current.layer.shape.length === 2 ? [x] : [y, x];
+      this.onUnitClick(this.current.layer.name, this.current.channel, y, x);
+    });
     this.canvas.addEventListener('mouseleave', () => this.leave());
     parent.appendChild(this.dialog);
   }
@@ -65,9 +88,11 @@ export class EnlargedView {
     input?: InputPicture,
   ): void {
     this.current = { layer, g, channel };
+    this.clicked = undefined;
     this.title.textContent = `${layer.name} \u00b7 channel ${channel} \u00b7 ${g.height === 1 ? g.width : `${g.height}\u00d7${g.width}`}`;
-    drawChannel(this.canvas, layer, g, channel, scale);
-    this.canvas.style.aspectRatio = `${g.width / g.height}`;
+    if (g.height === 1) drawSequenceTile(this.canvas, layer, g, channel, undefined);
+    else drawChannel(this.canvas, layer, g, channel, scale);
+    if (g.height !== 1) this.canvas.style.aspectRatio = `${g.width / g.height}`;
     this.renderInput(input);
     this.dialog.showModal();
   }

@@ -7,6 +7,7 @@ import { drawChannel, unitUnderPointer } from './drawMap';
 import { channelRanges, formatValue, valueAt, type LayerData, type MapGeometry } from './layerData';
 import type { Tooltip } from './tooltip';
 import type { Normalization, SequentialColormap } from '../src/protocol/panelProtocol';
+import { drawSequenceTile, layerPlotRange } from './signalInput';
 
 export interface GridOptions {
   normalization: Normalization;
@@ -57,12 +58,13 @@ export class FeatureGrid {
     if (!sameLayer) this.ranges = channelRanges(layer, geometry);
     this.observer?.disconnect();
     this.observer = new IntersectionObserver((entries) => this.onVisible(entries), {
-      root: this.scroller,
+      root: null, // the viewport, clipped by every scrolling ancestor (the layout changes with width)
       rootMargin: '200px',
     });
     this.grid.replaceChildren();
     this.grid.style.setProperty('--tile-size', `${options.tileSize}px`);
-    const aspect = geometry.height / geometry.width;
+    // Sequences ([steps, channels]) are line plots, 2.5 times wider than high.
+    const aspect = geometry.height === 1 ? 1 / 2.5 : geometry.height / geometry.width;
     const fragment = document.createDocumentFragment();
     for (let c = 0; c < geometry.channels; c++) {
       fragment.appendChild(this.makeTile(c, aspect));
@@ -123,7 +125,11 @@ export class FeatureGrid {
       const tile = entry.target as HTMLElement;
       const channel = Number(tile.dataset.channel);
       const canvas = tile.querySelector('canvas')!;
-      drawChannel(canvas, this.layer!, this.geometry!, channel, this.scaleOf(channel));
+      if (this.geometry!.height === 1) {
+        const range =
+          this.options!.normalization === 'layer' ? layerPlotRange(this.layer!) : undefined;
+        drawSequenceTile(canvas, this.layer!, this.geometry!, channel, range);
+      } else drawChannel(canvas, this.layer!, this.geometry!, channel, this.scaleOf(channel));
       tile.dataset.drawn = 'true';
       this.observer?.unobserve(tile);
     }

@@ -2,6 +2,7 @@
 import type { HostToPanel } from '../src/protocol/panelProtocol';
 import { REPORT_DATA_ELEMENT_ID, type ReportData } from '../src/protocol/reportData';
 import type { PanelHost } from './host';
+import { decodeReportGallery } from '../src/protocol/galleryReportData';
 
 function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
@@ -42,8 +43,17 @@ export function reportHost(): PanelHost {
         const { rgbaBase64, ...image } = data.image;
         send({ type: 'image', ...image, rgba: new Uint8ClampedArray(decodeBase64(rgbaBase64)) });
         sendLayer(data.selectedLayer);
+        // The gallery was computed by the CLI: replay its messages (no folder picking here).
+        if (data.gallery) decodeReportGallery(data.gallery, decodeBase64).forEach(send);
       } else if (message.type === 'selectLayer') {
         sendLayer(message.name);
+      } else if (message.type === 'explain') {
+        send({
+          type: 'explainFailed',
+          query: message.query,
+          message:
+            'The static report holds no model to explain units with: use the CLI\u2019s --unit.',
+        });
       } else if (message.type === 'copyText') {
         copyToClipboard(message.text).then(
           () => send({ type: 'copied', what: message.what }),

@@ -22,14 +22,17 @@ import { toModelInput, type ModelImage } from './image/toModelInput';
 import { topClasses, type ClassScore } from './topClasses';
 import { extractLayerGraph } from './structure';
 import { describeStructure, type ModelStructure } from '../protocol/modelStructure';
+import { loadSignal, signalStrip } from './explain/signal';
 
 export type ProgressReporter = (message: string) => void;
 
 export interface ImageResult {
   imagePath: string;
-  /** The input as the model sees it (before `preprocess`). */
+  /** The input as the model sees it (before `preprocess`); a 1-D signal is a 1-pixel-high strip. */
   input: { width: number; height: number; channels: number; rgba: Uint8ClampedArray };
   top5: ClassScore[];
+  /** 1-D models: the signal's values, [length, channels] row-major (`imagePath` names its source). */
+  signal?: Float32Array;
 }
 
 let fileRouterRegistered = false;
@@ -50,6 +53,7 @@ export class InspectionSession {
 
   private activations = new Map<string, LayerActivation>();
   private image: ImageResult | undefined;
+  private inputValues: { data: Float32Array; shape: number[] } | undefined;
 
   static async open(
     runtime: TfRuntime,
@@ -118,22 +122,14 @@ export class InspectionSession {
     decodeOptions: DecodeOptions = {},
     progress: ProgressReporter = () => {},
   ): Promise<ImageResult> {
+    if (this.summary.inputShape.length === 2) return this.runSignal(imagePath, progress);
     const size = this.imageInputSize();
     progress(`Reading ${imagePath}`);
     const decoded = await decodeImageFile(imagePath, decodeOptions);
     const modelImage = toModelInput(decoded, size.height, size.width, size.channels);
     progress('Running the forward pass');
     const input = await this.preprocess(modelImage);
-    try {
-      this.activations = await computeActivations(
-        this.tf,
-        this.probe.probe,
-        this.probe.layerNames,
-        input,
-      );
-    } finally {
-      input.dispose();
-    }
+    await this.forward(input);
     const last = this.activations.get(this.probe.layerNames[this.probe.layerNames.length - 1]);
     this.image = {
       imagePath,
@@ -150,6 +146,77 @@ export class InspectionSession {
 
   get currentImage(): ImageResult | undefined {
     return this.image;
+  }
+
+  /** What entered the model in the last forward pass (after `preprocess`), without batch. */
+  get modelInput(): { data: Float32Array; shape: number[] } | undefined {
+    return this.inputValues;
+  }
+
+  /** Runs `input` ([1, ...]) through the model, keeps every layer's output and the input; disposes it. */
+  private async forward(input: tfType.Tensor): Promise<void> {
+    try {
+      const data = await input.data();
+      this.inputValues = { data: Float32Array.from(data), shape: input.shape.slice(1) };
+      this.activations = await computeActivations(
+        this.tf,
+        this.probe.probe,
+        this.probe.layerNames,
+        input,
+      );
+    } finally {
+      input.dispose();
+    }
+  }
+
+  /** 1-D models: `source` is a .csv/.json signal file or `synthetic:step|impulse|sine`. */
+  private async runSignal(source: string, progress: ProgressReporter): Promise<ImageResult> {
+    const [length, channels] = this.summary.inputShape;
+    if (!channels) {
+      throw new InspectorError(
+        'not-an-image-model',
+        `${this.summary.file}: the channel count of the 1-D input is not fixed.`,
+      );
+    }
+    if (/\.(png|jpe?g)$/i.test(source)) {
+      throw new InspectorError(
+        'not-an-image-model',
+        `${this.summary.file}: model '${this.summary.exportName}' takes input of shape [${this.summary.inputShape.join(', ')}], not an image: give it a signal (a .csv or .json file, or synthetic:step|impulse|sine).`,
+      );
+    }
+    progress(`Reading ${source}`);
+    const signal = await loadSignal(source, length, channels);
+    progress('Running the forward pass');
+    await this.forward(this.tf.tensor3d(signal.data, [1, signal.length, channels]));
+    const last = this.activations.get(this.probe.layerNames[this.probe.layerNames.length - 1]);
+    this.image = {
+      imagePath: source,
+      input: {
+        width: signal.length,
+        height: 1,
+        channels,
+        rgba: signalStrip(signal.data, channels),
+      },
+      top5: last && last.shape.length === 1 ? topClasses(last.data, this.module.labels) : [],
+      signal: signal.data,
+    };
+    return this.image;
+  }
+
+  /** The built model with every inspectable layer's output (the gallery runs it to one layer). */
+  get layersModel(): tfType.LayersModel {
+    return this.probe.probe;
+  }
+
+  /** An image as the model takes it, without running the model: [1, h, w, c], caller disposes. */
+  async prepareImage(
+    imagePath: string,
+    decodeOptions: DecodeOptions = {},
+  ): Promise<{ image: ModelImage; input: tfType.Tensor }> {
+    const size = this.imageInputSize();
+    const decoded = await decodeImageFile(imagePath, decodeOptions);
+    const image = toModelInput(decoded, size.height, size.width, size.channels);
+    return { image, input: await this.preprocess(image) };
   }
 
   layer(name: string): LayerActivation {

@@ -13,6 +13,8 @@ import type { WorkerConfig } from '../worker/workerProtocol';
 import { buildReportJson } from './reportJson';
 import { renderReportHtml } from './reportHtml';
 import { collectReportData } from './collectReportData';
+import { buildUnitReport, parseUnitArgument, type UnitArgument } from './unitReport';
+import { buildGalleryReport, parseGalleryArgs, type GalleryArgs } from './galleryReport';
 
 const USAGE = `Usage: cnn-inspector report <model.ts> --image <file> [options]
 
@@ -22,6 +24,13 @@ Options:
   --layer <name>        layer the HTML report opens at (default: the first spatial layer)
   --out <report.html>   write a self-contained HTML report
   --json <report.json>  write the machine-readable report (schema in the README)
+  --unit <layer:channel[:y:x]>  with --json: the unit's deconvnet, guided-backprop and saliency
+                        projections as PNG files next to the report and its arithmetic in the JSON
+                        (position omitted: the channel's strongest unit; 1-D models: layer:channel:t)
+  --gallery-layer <name|auto>  add the layer's max-activation gallery: units ranked on the image
+                        (auto: pool5, else the last pooling layer, else the last convolution)
+  --gallery-folder <dir>  with --gallery-layer: top patches per unit over the folder's images
+  --top-k <n>           patches per unit in the folder gallery (default 9)
   --backend <name>      auto | tensorflow | wasm | cpu (default auto)
   --timeout <seconds>   stop a model step that takes longer (default 300)
   --verbose             print progress and full stack traces
@@ -44,6 +53,10 @@ async function main(argv: string[]): Promise<void> {
         layer: { type: 'string' },
         out: { type: 'string' },
         json: { type: 'string' },
+        unit: { type: 'string' },
+        'gallery-layer': { type: 'string' },
+        'gallery-folder': { type: 'string' },
+        'top-k': { type: 'string' },
         backend: { type: 'string', default: 'auto' },
         timeout: { type: 'string', default: '300' },
         verbose: { type: 'boolean', default: false },
@@ -68,6 +81,22 @@ async function main(argv: string[]): Promise<void> {
   const modelFile = resolve(modelArg);
   if (!existsSync(modelFile)) fail(`${modelFile}: no such file.`, 1);
   const imagePath = resolve(values.image);
+  let unit: UnitArgument | undefined;
+  if (values.unit !== undefined) {
+    if (!values.json) fail('--unit needs --json <report.json> (the PNG files go next to it).', 2);
+    try {
+      unit = parseUnitArgument(values.unit);
+    } catch (error) {
+      fail((error as Error).message, 2);
+    }
+  }
+
+  let gallery: GalleryArgs | undefined;
+  try {
+    gallery = parseGalleryArgs(values);
+  } catch (error) {
+    fail((error as Error).message, 2);
+  }
 
   const verbose = values.verbose;
   const client = new WorkerClient({
@@ -102,7 +131,35 @@ async function main(argv: string[]): Promise<void> {
       loaded.structure,
       loaded.structureError,
     );
-    if (values.json) writeFileSync(resolve(values.json), `${JSON.stringify(json, null, 2)}\n`);
+    const full =
+      unit && values.json
+        ? {
+            ...json,
+            unit: await buildUnitReport(
+              client,
+              config,
+              model,
+              imagePath,
+              unit,
+              resolve(values.json),
+              options,
+            ),
+          }
+        : json;
+    const galleryReport = gallery
+      ? await buildGalleryReport(
+          client,
+          config,
+          model,
+          loaded.summary.exportName,
+          imagePath,
+          gallery,
+          { ...options, workerScript: join(__dirname, 'worker.js'), memoryLimitMb: 8192, verbose },
+        )
+      : undefined;
+    const withGallery = galleryReport ? { ...full, gallery: galleryReport.json } : full;
+    if (values.json)
+      writeFileSync(resolve(values.json), `${JSON.stringify(withGallery, null, 2)}\n`);
     if (values.out) {
       const data = await collectReportData(
         client,
@@ -113,9 +170,11 @@ async function main(argv: string[]): Promise<void> {
         values.layer,
         options,
       );
+      if (galleryReport) data.gallery = galleryReport.html;
       writeFileSync(resolve(values.out), renderReportHtml(data, join(__dirname, '..')));
     }
-    if (!values.json && !values.out) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    if (!values.json && !values.out)
+      process.stdout.write(`${JSON.stringify(galleryReport ? withGallery : json, null, 2)}\n`);
     else {
       const written = [values.json, values.out].filter(Boolean).join(' and ');
       process.stderr.write(

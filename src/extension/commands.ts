@@ -6,6 +6,7 @@ import type { ModelService } from './modelService';
 import type { PanelRegistry } from './panelRegistry';
 import type { PanelSnapshot } from './panel/modelPanel';
 import { defaultImagePath, pickImage, pickLayer, pickModel } from './pickers';
+import { pickInputFor } from './signalPicker';
 import { readSettings } from './settings';
 
 export interface VisualizeArgs {
@@ -65,7 +66,7 @@ export class Commands {
         fsPath(args.image) ??
         this.panels.find(ref)?.snapshot().imagePath ??
         defaultImagePath(readSettings().defaultImage) ??
-        (await pickImage());
+        (await pickInputFor(this.models, ref));
       const panel = this.panels.open(ref);
       await panel.show({ layerName, imagePath });
       return panel.snapshot();

@@ -9,6 +9,8 @@ import { PanelRegistry } from './panelRegistry';
 import { Commands, wasRefusedForTrust, type VisualizeArgs } from './commands';
 import { pickImage } from './pickers';
 import type { PanelSnapshot } from './panel/modelPanel';
+import { buildGalleryFromFolder, type BuildGalleryArgs } from './gallery/galleryCommand';
+import { setGalleryStorageDir } from './gallery/gallerySettings';
 
 /** What the extension exports, for integration tests and other extensions. */
 export interface CnnInspectorApi {
@@ -36,7 +38,14 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
     ),
     vscode.commands.registerCommand('cnnInspector.showLog', () => log.show()),
     vscode.commands.registerCommand('cnnInspector.restartWorker', () => models.restartWorker()),
+    vscode.commands.registerCommand(
+      'cnnInspector.buildGallery',
+      (uri?: vscode.Uri, args?: BuildGalleryArgs) =>
+        // From the explorer the second argument is the list of selected resources, not options.
+        buildGalleryFromFolder(models, panels, uri, Array.isArray(args) ? undefined : args),
+    ),
   );
+  setGalleryStorageDir(context.globalStorageUri.fsPath);
   registerSourceLinks(context, models, panels, log);
   log.info(`Activated in ${Date.now() - started} ms.`);
   return {

@@ -13,6 +13,7 @@ import type {
   WorkerRequest,
   WorkerResults,
 } from '../worker/workerProtocol';
+import type { ExplainRequest, ExplainResults } from '../worker/explainProtocol';
 import { readSettings } from './settings';
 
 export class ModelService implements vscode.Disposable {
@@ -73,6 +74,28 @@ export class ModelService implements vscode.Disposable {
       `Computing ${layerName}`,
       signal,
     );
+  }
+
+  /** The explanation requests (arithmetic, projections, filters) on the image's forward pass. */
+  explain<T extends ExplainRequest['type']>(
+    message: Extract<RequestWithoutId<ExplainRequest>, { type: T }>,
+    signal?: AbortSignal,
+  ): Promise<ExplainResults[T]> {
+    const request = message as Extract<RequestWithoutId, { type: T }>;
+    return this.run(request, `Explaining ${message.layerName}`, signal) as Promise<
+      ExplainResults[T]
+    >;
+  }
+
+  /** A worker request without the progress notification (the gallery shows its own progress). */
+  request<T extends WorkerRequest['type']>(
+    message: Extract<RequestWithoutId, { type: T }>,
+    signal?: AbortSignal,
+  ): Promise<WorkerResults[T]> {
+    return this.client.request(message, {
+      timeoutMs: readSettings().modelTimeoutSeconds * 1000,
+      signal,
+    });
   }
 
   restartWorker(): void {

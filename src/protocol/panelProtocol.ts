@@ -7,6 +7,8 @@ import type { ModelSummary } from '../analysis/modelSummary';
 import type { ClassScore } from '../analysis/topClasses';
 import type { BackendName } from '../analysis/runtime';
 import type { ModelStructure } from './modelStructure';
+import type { ExplainToHost, ExplainToPanel } from './explainMessages';
+import type { GalleryToHost, GalleryToPanel } from './galleryMessages';
 
 export type Normalization = 'layer' | 'channel';
 export type SequentialColormap = 'viridis' | 'magma' | 'inferno' | 'plasma' | 'cividis' | 'gray';
@@ -36,6 +38,8 @@ export type HostToPanel =
       /** RGBA bytes of the input as the model sees it, width*height*4. */
       rgba: Uint8ClampedArray;
       top5: ClassScore[];
+      /** 1-D models: the signal's values, [width steps, channels] row-major (drawn as a line plot). */
+      signal?: Float32Array;
     }
   | {
       type: 'layer';
@@ -52,11 +56,15 @@ export type HostToPanel =
   | { type: 'copied'; what: string; error?: string }
   | { type: 'error'; message: string }
   /** What a re-run after saving the model file changed (shapes, parameters, receptive fields). */
-  | { type: 'changes'; lines: string[] };
+  | { type: 'changes'; lines: string[] }
+  | ExplainToPanel
+  | GalleryToPanel;
 
 export type PanelToHost =
   | { type: 'ready' }
   | { type: 'selectLayer'; name: string }
   | { type: 'pickImage' }
   /** Puts text on the clipboard (the webview's own clipboard access is not reliable in VS Code). */
-  | { type: 'copyText'; text: string; what: string };
+  | { type: 'copyText'; text: string; what: string }
+  | ExplainToHost
+  | GalleryToHost;

@@ -6,6 +6,7 @@ import type { ModelSummary } from '../analysis/modelSummary';
 import type { ClassScore } from '../analysis/topClasses';
 import type { BackendName } from '../analysis/runtime';
 import type { ModelStructure } from './modelStructure';
+import type { ReportGallery } from './galleryReportData';
 
 export interface ReportData {
   summary: ModelSummary;
@@ -21,6 +22,8 @@ export interface ReportData {
     top5: ClassScore[];
   };
   layers: Record<string, { shape: number[]; min: number; max: number; dataBase64: string }>;
+  /** The Gallery tab's messages (`--gallery-layer`), typed arrays in base64. */
+  gallery?: ReportGallery;
 }
 
 export const REPORT_DATA_ELEMENT_ID = 'report-data';

@@ -9,6 +9,8 @@ import { serializeError } from '../analysis/errors';
 import { loadRuntime } from '../analysis/runtime';
 import { InspectionSession } from '../analysis/inspectionSession';
 import type { ModelRef, WorkerConfig, WorkerRequest, WorkerResponse } from './workerProtocol';
+import { runGalleryTask } from './galleryTasks';
+import { runExplainTask } from './explainTasks';
 
 process.setSourceMapsEnabled(true); // stack traces of model files point at their .ts lines
 
@@ -127,6 +129,35 @@ async function handle(request: WorkerRequest): Promise<void> {
       post({ id: request.id, type: 'result', result: { ...layer, data } }, [
         data.buffer as ArrayBuffer,
       ]);
+      return;
+    }
+    case 'explainArithmetic':
+    case 'explainProjections':
+    case 'explainFilters': {
+      const open = await openModel(request.config, request.model, false, progress);
+      await ensureImage(request.config, open, request.imagePath, progress);
+      const { result, transfer } = runExplainTask(request, open.session);
+      post({ id: request.id, type: 'result', result }, transfer);
+      return;
+    }
+    case 'galleryInfo':
+    case 'galleryShard':
+    case 'imageGallery':
+    case 'galleryCrops': {
+      const { config, model } = request;
+      const { result, transfer } = await runGalleryTask(
+        request,
+        {
+          session: async (p) => (await openModel(config, model, false, p)).session,
+          ensureImage: async (imagePath, p) => {
+            const open = await openModel(config, model, false, p);
+            await ensureImage(config, open, imagePath, p);
+            return open.session;
+          },
+        },
+        progress,
+      );
+      post({ id: request.id, type: 'result', result }, transfer);
       return;
     }
   }

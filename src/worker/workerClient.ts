@@ -37,6 +37,7 @@ export class WorkerClient {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private exiting: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerClientOptions) {}
 
@@ -103,8 +104,16 @@ export class WorkerClient {
     this.failAll(reason);
     if (worker) {
       this.options.log?.(`Stopping the model worker: ${reason.message}`);
-      void worker.terminate();
+      this.exiting = worker.terminate().then(
+        () => undefined,
+        () => undefined,
+      );
     }
+  }
+
+  /** Resolves once the last stopped worker thread has exited (the gallery pool waits for it). */
+  whenStopped(): Promise<void> {
+    return this.exiting ?? Promise.resolve();
   }
 
   dispose(): void {

@@ -9,6 +9,8 @@ import type { ModelSummary } from '../analysis/modelSummary';
 import type { LayerActivation } from '../analysis/activations';
 import type { ImageResult } from '../analysis/inspectionSession';
 import type { ModelStructure } from '../protocol/modelStructure';
+import type { GalleryRequest, GalleryResults } from './galleryProtocol';
+import type { ExplainRequest, ExplainResults } from './explainProtocol';
 
 export interface ModelRef {
   file: string;
@@ -32,7 +34,9 @@ export type WorkerRequest =
       model: ModelRef;
       imagePath: string;
       layerName: string;
-    };
+    }
+  | GalleryRequest
+  | ExplainRequest;
 
 export interface LoadedModel {
   summary: ModelSummary;
@@ -46,7 +50,7 @@ export interface LoadedModel {
   structureError?: string;
 }
 
-export interface WorkerResults {
+export interface WorkerResults extends GalleryResults, ExplainResults {
   loadModel: LoadedModel;
   runImage: ImageResult;
   getLayer: LayerActivation;

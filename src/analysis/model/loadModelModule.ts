@@ -6,6 +6,7 @@
  * `preprocess(image) => tensor`, `labels: string[]`, `inputSize: [height, width]`.
  */
 import { writeFileSync, rmSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import { basename, dirname, join } from 'node:path';
 import type * as tfType from '@tensorflow/tfjs';
 import { InspectorError, formatLocation } from '../errors';
@@ -37,7 +38,9 @@ export function evaluateModelBundle(
   bundle: ModelBundle,
 ): ModelModule {
   // A fresh name each time: Node caches modules and their source maps by path.
-  const bundlePath = join(prepareBundleFolder(), `${basename(modelFile)}.${++bundleCounter}.cjs`);
+  // Worker threads share the process's folder: the thread id keeps their files apart.
+  const name = `${basename(modelFile)}.${threadId}.${++bundleCounter}.cjs`;
+  const bundlePath = join(prepareBundleFolder(), name);
   writeFileSync(bundlePath, bundle.code);
   const layerSites = new LayerSiteRecorder();
   (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = runtimeForModelFile(

@@ -13,6 +13,9 @@ import type { ModelService } from '../modelService';
 import { readSettings } from '../settings';
 import { modelLabel } from '../pickers';
 import { panelHtml } from './panelHtml';
+import { answerExplainQuery } from './explainHandler';
+import { GalleryController } from '../gallery/galleryController';
+import { pickSignal, takesSignal } from '../signalPicker';
 
 export interface PanelSnapshot {
   modelFile: string;
@@ -28,6 +31,8 @@ export class ModelPanel implements vscode.Disposable {
   private selectedLayer: string | undefined;
   private layerRequest: AbortController | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** The Gallery tab's host side. */
+  readonly gallery: GalleryController;
 
   constructor(
     readonly ref: ModelRef,
@@ -38,7 +43,19 @@ export class ModelPanel implements vscode.Disposable {
     onDispose: () => void,
   ) {
     panel.webview.html = panelHtml(panel.webview, extensionUri, panel.title);
+    this.gallery = new GalleryController(
+      {
+        ref,
+        exportName: () => this.loaded?.summary.exportName ?? ref.exportName ?? 'default',
+        imagePath: () => this.image?.imagePath,
+        post: (m) => this.post(m),
+        openImage: (imagePath, layerName) => this.show({ imagePath, layerName }),
+      },
+      models,
+      extensionUri,
+    );
     this.disposables.push(
+      this.gallery,
       panel.webview.onDidReceiveMessage((m: PanelToHost) => this.onMessage(m)),
       panel.onDidDispose(() => {
         this.dispose();
@@ -138,6 +155,7 @@ export class ModelPanel implements vscode.Disposable {
     this.post({ type: 'busy', message: `Running the model on ${basename(imagePath)}\u2026` });
     this.image = await this.models.runImage(this.ref, imagePath);
     this.postImage();
+    this.gallery.imageChanged();
     if (this.selectedLayer) await this.sendLayer(this.selectedLayer);
   }
 
@@ -152,6 +170,10 @@ export class ModelPanel implements vscode.Disposable {
   }
 
   private onMessage(message: PanelToHost): void {
+    if (message.type.startsWith('gallery')) {
+      this.gallery.onMessage(message as Parameters<GalleryController['onMessage']>[0]);
+      return;
+    }
     switch (message.type) {
       case 'ready':
         this.post({
@@ -184,9 +206,27 @@ export class ModelPanel implements vscode.Disposable {
             }),
         );
         return;
+      case 'explain': {
+        const { query } = message;
+        if (!this.image) return;
+        answerExplainQuery(this.models, this.ref, this.image.imagePath, query).then(
+          (answer) => this.post({ type: 'explained', answer }),
+          (error: unknown) =>
+            this.post({
+              type: 'explainFailed',
+              query,
+              message: error instanceof Error ? error.message : String(error),
+            }),
+        );
+        return;
+      }
       case 'pickImage':
         this.guard(
-          this.chooseImage().then(async (path) => {
+          // 1-D models take a signal (a .csv / .json file or a synthetic one), not an image.
+          (this.loaded && takesSignal(this.loaded.summary.inputShape)
+            ? pickSignal()
+            : this.chooseImage()
+          ).then(async (path) => {
             if (!path) return;
             try {
               await this.runImage(path);
@@ -234,6 +274,7 @@ export class ModelPanel implements vscode.Disposable {
       height: this.image.input.height,
       rgba: this.image.input.rgba,
       top5: this.image.top5,
+      ...(this.image.signal ? { signal: this.image.signal } : {}),
     });
   }
 

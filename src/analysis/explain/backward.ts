@@ -1,0 +1,188 @@
+// The backward rules of the layers that need no convolution, in plain loops: max unpooling with
+// the switches recorded in the forward pass, average spreading, dense transposition, cropping and
+// padding, and the three ways of passing a signal back through an activation function.
+import { activationDerivative, isRectifier } from './activationFunctions';
+import { windowOf } from './arithmetic';
+import type { ArrayND, LayerSpec } from './types';
+
+export type ProjectionMethod = 'deconvnet' | 'guided' | 'saliency';
+
+const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Output spatial size of a pooling layer on `inputSize` (same arithmetic as the forward pass). */
+function poolOutputSize(spec: LayerSpec, inputSize: number[]): number[] {
+  return inputSize.map((n, a) => {
+    const k = spec.kernelSize![a];
+    const s = spec.strides![a];
+    return spec.padding === 'same' ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1;
+  });
+}
+
+function positionOf(flat: number, size: number[]): number[] {
+  return size.length === 2 ? [Math.floor(flat / size[1]), flat % size[1]] : [flat];
+}
+
+/**
+ * The max-pooling switches of the forward pass: for every output element (row-major, channels
+ * last) the flat index into the input of the element that won the max (the first one on ties,
+ * as TensorFlow's MaxPoolGrad routes it).
+ */
+export function maxPoolSwitches(
+  spec: LayerSpec,
+  input: ArrayND,
+): { switches: Int32Array; outputShape: number[] } {
+  const channels = input.shape[input.shape.length - 1];
+  const inputSize = input.shape.slice(0, -1);
+  const outSize = poolOutputSize(spec, inputSize);
+  const positions = sizeOf(outSize);
+  const switches = new Int32Array(positions * channels);
+  for (let p = 0; p < positions; p++) {
+    const { offsets } = windowOf(spec, inputSize, positionOf(p, outSize));
+    for (let c = 0; c < channels; c++) {
+      let best = -1;
+      let bestValue = -Infinity;
+      for (const o of offsets) {
+        if (o < 0) continue;
+        const v = input.data[o * channels + c];
+        if (best < 0 || v > bestValue) {
+          best = o * channels + c;
+          bestValue = v;
+        }
+      }
+      switches[p * channels + c] = best;
+    }
+  }
+  return { switches, outputShape: [...outSize, channels] };
+}
+
+/** Unpooling: each output signal goes back to the input element its switch recorded (summed where windows overlap). */
+export function unpool(
+  signal: Float32Array,
+  switches: Int32Array,
+  inputShape: number[],
+): Float32Array {
+  const out = new Float32Array(sizeOf(inputShape));
+  for (let i = 0; i < switches.length; i++) if (signal[i] !== 0) out[switches[i]] += signal[i];
+  return out;
+}
+
+/** Average pooling backward: each output signal is shared equally by the inputs (not the padding) it averaged. */
+export function spreadAverage(
+  spec: LayerSpec,
+  signal: Float32Array,
+  inputShape: number[],
+): Float32Array {
+  const channels = inputShape[inputShape.length - 1];
+  const inputSize = inputShape.slice(0, -1);
+  const outSize = poolOutputSize(spec, inputSize);
+  const out = new Float32Array(sizeOf(inputShape));
+  for (let p = 0; p < sizeOf(outSize); p++) {
+    const taps = windowOf(spec, inputSize, positionOf(p, outSize)).offsets.filter((o) => o >= 0);
+    for (let c = 0; c < channels; c++) {
+      const share = signal[p * channels + c] / taps.length;
+      if (share !== 0) for (const o of taps) out[o * channels + c] += share;
+    }
+  }
+  return out;
+}
+
+/** Global pooling backward: to the max element (switch) or equally to every position. */
+export function globalPoolBackward(
+  op: 'globalMaxPool' | 'globalAvgPool',
+  signal: Float32Array,
+  input: ArrayND,
+): Float32Array {
+  const channels = input.shape[input.shape.length - 1];
+  const positions = input.data.length / channels;
+  const out = new Float32Array(input.data.length);
+  for (let c = 0; c < channels; c++) {
+    if (op === 'globalAvgPool') {
+      for (let p = 0; p < positions; p++) out[p * channels + c] = signal[c] / positions;
+    } else {
+      let best = 0;
+      for (let p = 1; p < positions; p++)
+        if (input.data[p * channels + c] > input.data[best * channels + c]) best = p;
+      out[best * channels + c] = signal[c];
+    }
+  }
+  return out;
+}
+
+/** Dense backward: the signal through the transposed weights, R_in[i] = sum_o W[i, o] R[o]. */
+export function denseBackward(
+  kernel: ArrayND,
+  signal: Float32Array,
+  inputShape: number[],
+): Float32Array {
+  const [inUnits, outUnits] = kernel.shape;
+  const out = new Float32Array(sizeOf(inputShape));
+  const rows = out.length / inUnits;
+  for (let r = 0; r < rows; r++) {
+    for (let o = 0; o < outUnits; o++) {
+      const s = signal[r * outUnits + o];
+      if (s === 0) continue;
+      for (let i = 0; i < inUnits; i++) out[r * inUnits + i] += kernel.data[i * outUnits + o] * s;
+    }
+  }
+  return out;
+}
+
+/** Per-channel scale (inference batch normalisation is y = x * scale + offset). */
+export function scaleChannels(signal: Float32Array, scale: Float32Array): Float32Array {
+  const out = new Float32Array(signal.length);
+  for (let i = 0; i < signal.length; i++) out[i] = signal[i] * scale[i % scale.length];
+  return out;
+}
+
+/**
+ * Moves a window of `from` into `to`: `offset` per spatial axis is where `from`'s origin lies in
+ * `to` (negative to crop). Used backward for ZeroPadding (crop) and Cropping (pad with zeros).
+ */
+export function shiftWindow(
+  signal: Float32Array,
+  fromShape: number[],
+  toShape: number[],
+  offset: number[],
+): Float32Array {
+  const channels = fromShape[fromShape.length - 1];
+  const fromSize = fromShape.slice(0, -1);
+  const toSize = toShape.slice(0, -1);
+  const out = new Float32Array(sizeOf(toShape));
+  const positions = sizeOf(fromSize);
+  for (let p = 0; p < positions; p++) {
+    const pos = positionOf(p, fromSize).map((v, a) => v + offset[a]);
+    if (pos.some((v, a) => v < 0 || v >= toSize[a])) continue;
+    const q = pos.length === 2 ? pos[0] * toSize[1] + pos[1] : pos[0];
+    for (let c = 0; c < channels; c++) out[q * channels + c] = signal[p * channels + c];
+  }
+  return out;
+}
+
+/**
+ * The signal back through an activation function f at pre-activations z:
+ * - saliency (the plain gradient): R * f'(z);
+ * - guided backpropagation (Springenberg et al. 2015): only positive signal passes where the unit
+ *   was active, R_in = (R > 0) * R * f'(z) (for ReLU: (z > 0)(R > 0) R);
+ * - deconvnet (Zeiler & Fergus 2014): the reconstruction itself is rectified, R_in = max(R, 0),
+ *   whatever z was; activations that are not rectifiers pass it unchanged.
+ */
+export function activationBackward(
+  method: ProjectionMethod,
+  name: string,
+  signal: Float32Array,
+  z: Float32Array,
+  param?: number,
+): Float32Array {
+  const out = new Float32Array(signal.length);
+  if (name === 'linear' || name === 'softmax') {
+    out.set(signal);
+    return out;
+  }
+  for (let i = 0; i < signal.length; i++) {
+    const r = signal[i];
+    if (method === 'deconvnet') out[i] = isRectifier(name) ? Math.max(r, 0) : r;
+    else if (method === 'guided') out[i] = r > 0 ? r * activationDerivative(name, z[i], param) : 0;
+    else out[i] = r * activationDerivative(name, z[i], param);
+  }
+  return out;
+}

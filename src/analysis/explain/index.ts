@@ -1,0 +1,25 @@
+// Explanations of single units: convolution arithmetic, deconvnet / guided backprop / saliency
+// projections, filters, and the 1-D signal inputs. See README.md.
+export * from './types';
+export { layerSpecOf } from './layerSpec';
+export { unitArithmetic, type UnitArithmetic, type ArithmeticTerm } from './arithmetic';
+export {
+  projectUnit,
+  PROJECTION_METHODS,
+  NotInvertibleError,
+  type Projection,
+  type ProjectionMethod,
+  type UnitRef,
+  type ChainStep,
+} from './projection';
+export { layersTo, chainSteps } from './chain';
+export {
+  describeFilters,
+  strongestUnits,
+  NEAR_ZERO_FRACTION,
+  type FilterSet,
+  type FilterStats,
+} from './filters';
+export { loadSignal, syntheticSignal, SYNTHETIC_SIGNALS, type Signal } from './signal';
+export { projectionPicture, cropPicture, encodePng, type Picture } from './projectionImage';
+export * from './explainSession';

@@ -1,0 +1,207 @@
+// Projections of one unit back to the input, along the chain of layers that feeds it:
+// - the deconvnet of Zeiler & Fergus (2014): unpool with the forward pass's switches, rectify,
+//   filter with the transposed filters;
+// - guided backpropagation (Springenberg et al. 2015);
+// - the plain gradient (saliency, Simonyan et al. 2014).
+// All three share the layers' linear steps; they differ only at activation functions (see
+// activationBackward). Softmax is passed over: the unit's score before it is explained.
+import type * as tfType from '@tensorflow/tfjs';
+import {
+  activationBackward,
+  denseBackward,
+  globalPoolBackward,
+  maxPoolSwitches,
+  scaleChannels,
+  shiftWindow,
+  spreadAverage,
+  unpool,
+  type ProjectionMethod,
+} from './backward';
+import { convTranspose, preActivation } from './convolutionOps';
+import type { ArrayND, LayerSpec } from './types';
+
+export type { ProjectionMethod } from './backward';
+export const PROJECTION_METHODS: ProjectionMethod[] = ['deconvnet', 'guided', 'saliency'];
+
+/** One layer of the chain with the values that entered it in the forward pass. */
+export interface ChainStep {
+  spec: LayerSpec;
+  input: ArrayND;
+  outputShape: number[];
+}
+
+export interface UnitRef {
+  layer: string;
+  channel: number;
+  /** Spatial position ([y, x] or [t]); [] for a vector layer. */
+  position: number[];
+}
+
+export interface Projection {
+  method: ProjectionMethod;
+  /** In the model input's shape (channels last, no batch). */
+  values: ArrayND;
+  /** What the projection did not follow exactly (softmax skipped, activations passed...). */
+  notes: string[];
+}
+
+export class NotInvertibleError extends Error {
+  constructor(
+    readonly layer: string,
+    readonly className: string,
+    readonly reason: string,
+  ) {
+    super(`layer '${layer}' (${className}) cannot be inverted: ${reason}`);
+  }
+}
+
+/** Flat index of the unit in its layer's output (channels last). */
+export function unitIndex(outputShape: number[], unit: UnitRef): number {
+  const spatial = outputShape.slice(0, -1);
+  const channels = outputShape[outputShape.length - 1];
+  if (unit.position.length !== spatial.length) {
+    throw new RangeError(
+      `layer '${unit.layer}' needs ${spatial.length} coordinate(s), got [${unit.position.join(', ')}]`,
+    );
+  }
+  unit.position.forEach((p, a) => {
+    if (!Number.isInteger(p) || p < 0 || p >= spatial[a]) {
+      throw new RangeError(
+        `position ${p} is outside layer '${unit.layer}' along axis ${a} (length ${spatial[a]})`,
+      );
+    }
+  });
+  if (!Number.isInteger(unit.channel) || unit.channel < 0 || unit.channel >= channels) {
+    throw new RangeError(
+      `channel ${unit.channel} is outside layer '${unit.layer}' (${channels} channels)`,
+    );
+  }
+  const flat = unit.position.reduce((acc, p, a) => acc * spatial[a] + p, 0);
+  return flat * channels + unit.channel;
+}
+
+/** The signal at one layer's output carried to its input. */
+function stepBack(
+  tf: typeof tfType,
+  method: ProjectionMethod,
+  step: ChainStep,
+  signal: Float32Array,
+  notes: string[],
+): Float32Array {
+  const { spec, input, outputShape } = step;
+  const withActivation = (r: Float32Array): Float32Array => {
+    if (spec.activation === 'linear') return r;
+    if (spec.activation === 'softmax') {
+      notes.push(`'${spec.name}': softmax is passed over (the score before it is explained)`);
+      return r;
+    }
+    return activationBackward(
+      method,
+      spec.activation,
+      r,
+      preActivation(tf, spec, input),
+      spec.activationParam,
+    );
+  };
+  switch (spec.op) {
+    case 'conv':
+    case 'depthwiseConv':
+      if (spec.padding === 'causal')
+        throw new NotInvertibleError(spec.name, spec.className, 'causal padding');
+      return convTranspose(
+        tf,
+        spec,
+        { data: withActivation(signal), shape: outputShape },
+        input.shape,
+      );
+    case 'dense':
+      return denseBackward(spec.kernel!, withActivation(signal), input.shape);
+    case 'activation':
+      if (spec.activation === 'softmax') {
+        notes.push(`'${spec.name}': softmax is passed over (the score before it is explained)`);
+        return signal;
+      }
+      if (
+        method === 'deconvnet' &&
+        !['relu', 'relu6', 'reluMax', 'leakyRelu'].includes(spec.activation)
+      ) {
+        notes.push(
+          `'${spec.name}': the deconvnet passes ${spec.activation} unchanged (it rectifies ReLUs only)`,
+        );
+      }
+      return activationBackward(method, spec.activation, signal, input.data, spec.activationParam);
+    case 'maxPool': {
+      const { switches } = maxPoolSwitches(spec, input);
+      return unpool(signal, switches, input.shape);
+    }
+    case 'avgPool':
+      return spreadAverage(spec, signal, input.shape);
+    case 'globalMaxPool':
+    case 'globalAvgPool':
+      return globalPoolBackward(spec.op, signal, input);
+    case 'batchNorm':
+      return scaleChannels(signal, spec.scale!);
+    case 'identity':
+    case 'reshape':
+      return signal;
+    case 'zeroPadding':
+      return shiftWindow(
+        signal,
+        outputShape,
+        input.shape,
+        (spec.amounts ?? []).map(([before]) => -before),
+      );
+    case 'cropping':
+      return shiftWindow(
+        signal,
+        outputShape,
+        input.shape,
+        (spec.amounts ?? []).map(([before]) => before),
+      );
+    default:
+      throw new NotInvertibleError(spec.name, spec.className, spec.reason ?? 'not supported');
+  }
+}
+
+/** The first layer of the chain that the projections cannot pass, with the reason; undefined if none. */
+export function firstNotInvertible(chain: ChainStep[]): NotInvertibleError | undefined {
+  for (const { spec } of chain) {
+    if (spec.op === 'unsupported')
+      return new NotInvertibleError(spec.name, spec.className, spec.reason ?? 'not supported');
+    if ((spec.op === 'conv' || spec.op === 'depthwiseConv') && spec.padding === 'causal') {
+      return new NotInvertibleError(spec.name, spec.className, 'causal padding');
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Projects `unit` of the chain's last layer back to the chain's input. `chain` runs from the
+ * layer right after the model input to the unit's layer; `unitValue` is the unit's activation,
+ * the deconvnet's starting signal (Zeiler & Fergus keep the activation and zero the rest). The
+ * gradient methods start from 1.
+ */
+export function projectUnit(
+  tf: typeof tfType,
+  chain: ChainStep[],
+  unit: UnitRef,
+  unitValue: number,
+  method: ProjectionMethod,
+): Projection {
+  if (chain.length === 0) throw new Error('the chain of layers is empty');
+  const last = chain[chain.length - 1];
+  if (last.spec.name !== unit.layer)
+    throw new Error(`the chain ends at '${last.spec.name}', not '${unit.layer}'`);
+  const blocked = firstNotInvertible(chain);
+  if (blocked) throw blocked;
+  const notes: string[] = [...new Set(chain.flatMap((s) => s.spec.notes ?? []))];
+  let signal: Float32Array = new Float32Array(last.outputShape.reduce((a, b) => a * b, 1));
+  signal[unitIndex(last.outputShape, unit)] = method === 'deconvnet' ? unitValue : 1;
+  for (let i = chain.length - 1; i >= 0; i--)
+    signal = stepBack(tf, method, chain[i], signal, notes);
+  return {
+    method,
+    values: { data: signal, shape: chain[0].input.shape },
+    notes: [...new Set(notes)],
+  };
+}

@@ -1,0 +1,56 @@
+// Plain data shared by the explanation modules: arrays without the batch dimension, channels last,
+// and each layer's computation described by its class, configuration and weights (no tf objects).
+
+/** A dense array, row-major, channels last, without the batch dimension: [h, w, c], [steps, c], [n]. */
+export interface ArrayND {
+  data: Float32Array;
+  shape: number[];
+}
+
+/** What a layer computes, as far as the explanations need it. */
+export type LayerOp =
+  | 'input'
+  | 'conv'
+  | 'depthwiseConv'
+  | 'maxPool'
+  | 'avgPool'
+  | 'globalMaxPool'
+  | 'globalAvgPool'
+  | 'dense'
+  | 'activation'
+  | 'batchNorm'
+  | 'identity'
+  | 'reshape'
+  | 'zeroPadding'
+  | 'cropping'
+  | 'unsupported';
+
+export interface LayerSpec {
+  name: string;
+  className: string;
+  op: LayerOp;
+  /** 1 for *1D layers, 2 for *2D ones; 0 for layers without a window. */
+  spatialRank: number;
+  /** Windowed layers: per spatial axis. */
+  kernelSize?: number[];
+  strides?: number[];
+  dilation?: number[];
+  padding?: 'valid' | 'same' | 'causal';
+  /** Activation applied to the layer's output: 'linear', 'relu', 'leakyRelu', 'sigmoid'... */
+  activation: string;
+  /** Parameter of parametrised activations (LeakyReLU / ELU alpha, ReLU maxValue). */
+  activationParam?: number;
+  /** conv: [...kernel, inC, outC]; depthwise: [...kernel, inC, multiplier]; dense: [in, out]. */
+  kernel?: ArrayND;
+  bias?: Float32Array;
+  depthMultiplier?: number;
+  /** Inference-time batch normalisation as y = x * scale + offset, per channel. */
+  scale?: Float32Array;
+  offset?: Float32Array;
+  /** ZeroPadding / Cropping amounts per spatial axis, [before, after]. */
+  amounts?: [number, number][];
+  /** Why this layer cannot be explained (op 'unsupported'). */
+  reason?: string;
+  /** Where what tfjs runs differs from the configuration (shown with the explanation). */
+  notes?: string[];
+}

@@ -1,0 +1,71 @@
+// The per-file loop of a folder gallery, run inside each pool worker on its share of the files:
+// one forward pass to the layer per image, candidates per unit, a bounded top-k per unit. Nothing
+// but the top-k survives an image, so memory does not grow with the number of files.
+import type { InspectionSession } from '../inspectionSession';
+import type { DecodeOptions } from '../image/decodeImage';
+import { InspectorError } from '../errors';
+import { LayerGalleries } from './boundedTopK';
+import { galleryLayer } from './chooseLayer';
+import { imageCandidates } from './imagePatches';
+import { computeLayerForImage } from './layerProbe';
+import type { FolderImage, GalleryOptions, SkippedFile, UnitGallery } from './types';
+
+export interface GalleryShardResult {
+  units: UnitGallery[];
+  /** Files whose patches are in `units` (read and run). */
+  processed: FolderImage[];
+  /** Files that could not be read or decoded, with the reason; the run went on without them. */
+  skipped: (SkippedFile & { hash: string })[];
+}
+
+export function checkGalleryLayer(session: InspectionSession, layerName: string) {
+  if (!session.structure) {
+    throw new InspectorError(
+      'layer',
+      `${session.summary.file}: no receptive fields for this model (${session.structureError ?? 'structure analysis failed'}), so no gallery.`,
+    );
+  }
+  const found = galleryLayer(session.structure, layerName);
+  if ('error' in found)
+    throw new InspectorError('layer', `${session.summary.file}: ${found.error}.`);
+  return found.layer;
+}
+
+export async function processImages(
+  session: InspectionSession,
+  layerName: string,
+  files: readonly FolderImage[],
+  options: GalleryOptions,
+  decodeOptions: DecodeOptions = {},
+  signal?: AbortSignal,
+): Promise<GalleryShardResult> {
+  const layer = checkGalleryLayer(session, layerName);
+  const { height, width } = session.imageInputSize();
+  const units = layer.outputShape?.[2];
+  if (typeof units !== 'number')
+    throw new InspectorError('layer', `Layer '${layerName}' has a free channel count.`);
+  const galleries = new LayerGalleries(units, options.topK);
+  const processed: FolderImage[] = [];
+  const skipped: GalleryShardResult['skipped'] = [];
+  for (const file of files) {
+    if (signal?.aborted) throw new InspectorError('cancelled', 'Cancelled.');
+    let map;
+    try {
+      ({ map } = await computeLayerForImage(session, file.path, layerName, decodeOptions));
+    } catch (error) {
+      // A bad file is the file's problem, not the run's; anything else (the model) stops the run.
+      if (error instanceof InspectorError && error.kind === 'image') {
+        skipped.push({ file: file.path, hash: file.hash, reason: error.message });
+        continue;
+      }
+      throw error;
+    }
+    const perUnit = imageCandidates(map, layer.receptiveField, height, width, options);
+    perUnit.forEach((candidates, unit) => {
+      for (const c of candidates)
+        galleries.offer(unit, { file: file.path, fileHash: file.hash, ...c });
+    });
+    processed.push(file);
+  }
+  return { units: galleries.toGalleries(), processed, skipped };
+}

@@ -1,0 +1,46 @@
+/** "CNN Inspector: Build gallery from folder" (explorer context menu on a folder, or the palette). */
+import * as vscode from 'vscode';
+import type { ModelService } from '../modelService';
+import type { PanelRegistry } from '../panelRegistry';
+import { requireTrust } from '../commands';
+import { pickModel } from '../pickers';
+import type { ModelRef } from '../../worker/workerProtocol';
+import { galleryFolderSetting } from './gallerySettings';
+
+export interface BuildGalleryArgs {
+  modelFile?: string;
+  exportName?: string;
+}
+
+export async function buildGalleryFromFolder(
+  models: ModelService,
+  panels: PanelRegistry,
+  folderUri?: vscode.Uri,
+  args: BuildGalleryArgs = {},
+): Promise<string | undefined> {
+  if (!requireTrust()) return undefined;
+  try {
+    let folder = folderUri?.fsPath ?? galleryFolderSetting();
+    if (!folder) {
+      const chosen = await vscode.window.showOpenDialog({
+        canSelectFiles: false,
+        canSelectFolders: true,
+        canSelectMany: false,
+        title: 'Folder of images for the gallery',
+      });
+      folder = chosen?.[0]?.fsPath;
+    }
+    if (!folder) return undefined;
+    const ref: ModelRef | undefined = args.modelFile
+      ? { file: args.modelFile, exportName: args.exportName }
+      : await pickModel();
+    if (!ref) return undefined;
+    const panel = panels.open(ref);
+    await panel.show({});
+    await panel.gallery.showFolder(folder);
+    return folder;
+  } catch (error) {
+    models.report(error);
+    return undefined;
+  }
+}

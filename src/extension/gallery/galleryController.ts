@@ -1,0 +1,300 @@
+/**
+ * The Gallery tab of one model panel, host side: the layer choice, the ranking of units on the
+ * panel's image, and the folder gallery (a worker pool, its progress, partial results with crops,
+ * cancel). Crops are made by the panel's model worker, only for the units the panel shows.
+ */
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { InspectorError } from '../../analysis/errors';
+import { DEFAULT_GALLERY_OPTIONS } from '../../analysis/gallery/types';
+import type { GalleryInfo } from '../../worker/galleryProtocol';
+import { buildFolderGallery, type FolderGalleryResult } from '../../worker/folderGallery';
+import type { ModelRef } from '../../worker/workerProtocol';
+import type { HostToPanel } from '../../protocol/panelProtocol';
+import type { CropView, FolderGalleryView, GalleryToHost } from '../../protocol/galleryMessages';
+import type { ModelService } from '../modelService';
+import { readSettings } from '../settings';
+import { galleryStorageDir, galleryTopK, galleryFolderSetting } from './gallerySettings';
+
+const TILE_SIDE = 64;
+const UNITS_WITH_CROPS = 32;
+
+export interface GalleryPanelSide {
+  ref: ModelRef;
+  exportName(): string;
+  imagePath(): string | undefined;
+  post(message: HostToPanel): void;
+  /** Opens `file` in the panel at `layer` (the panel then shows the unit). */
+  openImage(file: string, layer: string): Promise<void>;
+}
+
+export class GalleryController implements vscode.Disposable {
+  private info: GalleryInfo | undefined;
+  private layer: string | undefined;
+  private folder: string | undefined;
+  private opened = false;
+  private run: AbortController | undefined;
+  private latest: FolderGalleryResult | undefined;
+  private readonly crops = new Map<string, CropView>();
+  private cropUnits = UNITS_WITH_CROPS;
+  private sending: Promise<void> | undefined;
+  private dirty = false;
+
+  constructor(
+    private readonly panel: GalleryPanelSide,
+    private readonly models: ModelService,
+    private readonly extensionUri: vscode.Uri,
+  ) {}
+
+  onMessage(message: GalleryToHost): void {
+    switch (message.type) {
+      case 'galleryOpen':
+        this.opened = true;
+        this.guard(this.open());
+        return;
+      case 'galleryLayer':
+        this.layer = message.layer;
+        this.info = undefined;
+        this.run?.abort();
+        this.latest = undefined;
+        this.guard(this.open());
+        return;
+      case 'galleryPickFolder':
+        this.guard(this.pickFolder());
+        return;
+      case 'galleryBuild':
+        if (this.folder) this.guard(this.buildFolder(this.folder));
+        return;
+      case 'galleryCancel':
+        this.run?.abort();
+        return;
+      case 'galleryUnits':
+        this.cropUnits = Math.max(this.cropUnits, message.count);
+        if (this.latest) this.guard(this.sendFolder(this.latest));
+        return;
+      case 'galleryOpenPatch':
+        this.guard(
+          this.panel.openImage(message.file, message.layer).then(() =>
+            this.panel.post({
+              type: 'showUnit',
+              layer: message.layer,
+              unit: message.unit,
+              y: message.y,
+              x: message.x,
+            }),
+          ),
+        );
+        return;
+    }
+  }
+
+  /** The panel's image changed: rank the units on it if the tab has been opened. */
+  imageChanged(): void {
+    if (this.opened) this.guard(this.sendImage());
+  }
+
+  /** Explorer command: this folder's gallery, shown in the Gallery tab. */
+  async showFolder(folder: string): Promise<void> {
+    this.opened = true;
+    this.panel.post({ type: 'showGallery' });
+    this.folder = folder;
+    await this.open();
+  }
+
+  dispose(): void {
+    this.run?.abort();
+  }
+
+  private async ensureInfo(): Promise<GalleryInfo> {
+    if (this.info && this.info.layer === (this.layer ?? this.info.layer)) return this.info;
+    this.info = await this.models.request({
+      type: 'galleryInfo',
+      config: this.models.config(),
+      model: this.panel.ref,
+      ...(this.layer ? { layer: this.layer } : {}),
+    });
+    this.layer = this.info.layer;
+    return this.info;
+  }
+
+  private async open(): Promise<void> {
+    const info = await this.ensureInfo();
+    this.folder ??= galleryFolderSetting();
+    this.panel.post({
+      type: 'galleryState',
+      layers: info.layers,
+      layer: info.layer,
+      topK: galleryTopK(),
+      folder: this.folder,
+    });
+    await this.sendImage();
+    if (this.folder && !this.run) await this.buildFolder(this.folder);
+  }
+
+  private async sendImage(): Promise<void> {
+    const imagePath = this.panel.imagePath();
+    if (!imagePath) return;
+    const info = await this.ensureInfo();
+    const gallery = await this.models.request({
+      type: 'imageGallery',
+      config: this.models.config(),
+      model: this.panel.ref,
+      imagePath,
+      layer: info.layer,
+      count: 16,
+      maxSide: TILE_SIDE,
+    });
+    this.panel.post({
+      type: 'galleryImage',
+      gallery: { ...gallery, imageName: basename(imagePath) },
+    });
+  }
+
+  private async pickFolder(): Promise<void> {
+    const chosen = await vscode.window.showOpenDialog({
+      canSelectFiles: false,
+      canSelectFolders: true,
+      canSelectMany: false,
+      title: 'Folder of images for the gallery',
+    });
+    const folder = chosen?.[0]?.fsPath;
+    if (!folder) return;
+    this.folder = folder;
+    await this.buildFolder(folder);
+  }
+
+  async buildFolder(folder: string): Promise<void> {
+    this.run?.abort();
+    const run = new AbortController();
+    this.run = run;
+    this.folder = folder;
+    this.crops.clear();
+    const info = await this.ensureInfo();
+    this.panel.post({
+      type: 'galleryState',
+      layers: info.layers,
+      layer: info.layer,
+      topK: galleryTopK(),
+      folder,
+    });
+    const settings = readSettings();
+    let lastProgress = 0;
+    let lastPartial = 0;
+    this.panel.post({
+      type: 'galleryProgress',
+      progress: undefined,
+      message: `Reading ${folder}\u2026`,
+    });
+    try {
+      const result = await buildFolderGallery({
+        folder,
+        cacheDir: galleryStorageDir(),
+        info,
+        model: this.panel.ref,
+        exportName: this.panel.exportName(),
+        config: this.models.config(),
+        options: { ...DEFAULT_GALLERY_OPTIONS, topK: galleryTopK() },
+        timeoutMs: settings.modelTimeoutSeconds * 1000,
+        pool: {
+          workerScript: vscode.Uri.joinPath(this.extensionUri, 'dist', 'worker.js').fsPath,
+          memoryLimitMb: settings.workerMemoryLimitMb,
+        },
+        signal: run.signal,
+        onProgress: (p) => {
+          if (Date.now() - lastProgress < 200 && p.done < p.total) return;
+          lastProgress = Date.now();
+          this.panel.post({ type: 'galleryProgress', progress: p });
+        },
+        onPartial: (partial) => {
+          this.latest = partial;
+          if (Date.now() - lastPartial < 500) return;
+          lastPartial = Date.now();
+          void this.sendFolder(partial);
+        },
+      });
+      if (this.run !== run) return;
+      this.latest = result;
+      this.panel.post({ type: 'galleryProgress', progress: undefined });
+      await this.sendFolder(result);
+    } catch (error) {
+      if (this.run === run) this.panel.post({ type: 'galleryProgress', progress: undefined });
+      if (error instanceof InspectorError && error.kind === 'cancelled') {
+        this.panel.post({
+          type: 'galleryProgress',
+          progress: undefined,
+          message: 'Cancelled; the images done so far are cached.',
+        });
+        if (this.latest && this.run === run) await this.sendFolder(this.latest);
+        return;
+      }
+      throw error;
+    } finally {
+      if (this.run === run) this.run = undefined;
+    }
+  }
+
+  /** Posts the galleries with crops for the first units; one crop request at a time, latest wins. */
+  private async sendFolder(result: FolderGalleryResult): Promise<void> {
+    if (this.sending) {
+      this.dirty = true;
+      return this.sending;
+    }
+    this.sending = (async () => {
+      let current = result;
+      do {
+        this.dirty = false;
+        await this.postWithCrops(current);
+        current = this.latest ?? current;
+      } while (this.dirty);
+    })().finally(() => (this.sending = undefined));
+    return this.sending;
+  }
+
+  private async postWithCrops(result: FolderGalleryResult): Promise<void> {
+    const key = (p: { fileHash: string; y: number; x: number }) => `${p.fileHash}:${p.y}:${p.x}`;
+    const wanted = result.units.slice(0, this.cropUnits).flatMap((u) => u.patches);
+    const missing = wanted.filter((p) => !this.crops.has(key(p)));
+    if (missing.length) {
+      const crops = await this.models.request({
+        type: 'galleryCrops',
+        config: this.models.config(),
+        model: this.panel.ref,
+        patches: missing.map((p) => ({ file: p.file, box: p.box, clipped: p.clipped })),
+        maxSide: TILE_SIDE,
+      });
+      missing.forEach((p, i) => this.crops.set(key(p), crops[i]));
+    }
+    const view: FolderGalleryView = {
+      folder: result.folder,
+      layer: result.layer,
+      topK: result.topK,
+      complete: result.complete,
+      imageCount: result.imageCount,
+      cache: result.cache,
+      skipped: result.skipped,
+      units: result.units.map((u) => ({
+        unit: u.unit,
+        patches: u.patches.map((p) => ({
+          file: p.file,
+          fileName: basename(p.file),
+          y: p.y,
+          x: p.x,
+          value: p.value,
+          box: p.box,
+          clipped: p.clipped,
+          crop: this.crops.get(key(p)),
+        })),
+      })),
+    };
+    this.panel.post({ type: 'galleryFolder', gallery: view });
+  }
+
+  private guard(work: Promise<void>): void {
+    work.catch((error: unknown) => {
+      if (error instanceof InspectorError && error.kind === 'cancelled') return;
+      const message = error instanceof Error ? error.message : String(error);
+      this.panel.post({ type: 'galleryError', message });
+      this.models.report(error);
+    });
+  }
+}

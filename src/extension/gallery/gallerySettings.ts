@@ -1,0 +1,31 @@
+/** The gallery's settings and the cache folder (the extension's global storage). */
+import * as vscode from 'vscode';
+import { isAbsolute } from 'node:path';
+import { DEFAULT_GALLERY_OPTIONS } from '../../analysis/gallery/types';
+
+let storageDir: string | undefined;
+
+/** Called once on activation with context.globalStorageUri. */
+export function setGalleryStorageDir(dir: string): void {
+  storageDir = dir;
+}
+
+export function galleryStorageDir(): string | undefined {
+  return storageDir;
+}
+
+/** `cnnInspector.galleryFolder` as an absolute path (relative: to the first workspace folder). */
+export function galleryFolderSetting(): string | undefined {
+  const value = vscode.workspace.getConfiguration('cnnInspector').get<string>('galleryFolder', '');
+  if (!value) return undefined;
+  if (isAbsolute(value)) return value;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  return folder ? vscode.Uri.joinPath(folder.uri, value).fsPath : undefined;
+}
+
+export function galleryTopK(): number {
+  const k = vscode.workspace
+    .getConfiguration('cnnInspector')
+    .get<number>('galleryTopK', DEFAULT_GALLERY_OPTIONS.topK);
+  return Number.isInteger(k) && k >= 1 ? Math.min(k, 100) : DEFAULT_GALLERY_OPTIONS.topK;
+}

@@ -1,0 +1,123 @@
+/**
+ * A folder gallery from start to end, on the host side (extension or CLI): list and hash the
+ * folder's images, reuse the cache, run the pool on what is new, merge its shards as they arrive,
+ * and save the cache (also after a cancel: every merged shard is exact for the files it covers).
+ */
+import { LayerGalleries } from '../analysis/gallery/boundedTopK';
+import { hashFolderImages, listFolderImages } from '../analysis/gallery/folderImages';
+import {
+  GALLERY_CACHE_VERSION,
+  loadGalleryCache,
+  planGalleryUpdate,
+  saveGalleryCache,
+  type GalleryCacheKey,
+  type GalleryUpdatePlan,
+} from '../analysis/gallery/galleryCache';
+import type { GalleryOptions, SkippedFile, UnitGallery } from '../analysis/gallery/types';
+import type { GalleryInfo } from './galleryProtocol';
+import { GalleryPool, type GalleryPoolOptions, type GalleryProgress } from './galleryPool';
+import type { ModelRef, WorkerConfig } from './workerProtocol';
+
+export interface FolderGalleryRun {
+  folder: string;
+  /** Where the cache lives (the extension's storage folder); none: no cache. */
+  cacheDir?: string;
+  /** From a `galleryInfo` request on the model: layer, unit count and the hashes of the cache key. */
+  info: GalleryInfo;
+  model: ModelRef;
+  /** The export the model resolved to (the cache key names it). */
+  exportName: string;
+  config: WorkerConfig;
+  options: GalleryOptions;
+  timeoutMs: number;
+  pool: GalleryPoolOptions;
+  signal?: AbortSignal;
+  onProgress?: (progress: GalleryProgress) => void;
+  /** Called after each merged shard with the galleries so far. */
+  onPartial?: (partial: FolderGalleryResult) => void;
+}
+
+export interface FolderGalleryResult {
+  folder: string;
+  layer: string;
+  topK: number;
+  units: UnitGallery[];
+  /** Images whose patches are in the galleries. */
+  imageCount: number;
+  skipped: SkippedFile[];
+  /** Images taken from the cache, and run now. */
+  fromCache: number;
+  computed: number;
+  cache: GalleryUpdatePlan['why'] | 'no cache folder';
+  complete: boolean;
+}
+
+export async function buildFolderGallery(run: FolderGalleryRun): Promise<FolderGalleryResult> {
+  const paths = await listFolderImages(run.folder);
+  const { images, unreadable } = await hashFolderImages(paths, run.signal);
+  const key: GalleryCacheKey = {
+    modelFile: run.model.file,
+    exportName: run.exportName,
+    layer: run.info.layer,
+    topK: run.options.topK,
+    nmsIoU: run.options.nmsIoU,
+    weightsHash: run.info.weightsHash,
+    bundleHash: run.info.bundleHash,
+  };
+  const entry = run.cacheDir ? await loadGalleryCache(run.cacheDir, key) : undefined;
+  const plan = planGalleryUpdate(entry, images);
+  const galleries = new LayerGalleries(run.info.units, run.options.topK);
+  galleries.merge(plan.base);
+  const processed = new Map(plan.known.map((f) => [f.hash, f.path]));
+  const skipped = new Map(plan.knownSkipped.map((s) => [s.hash, s]));
+  let computed = 0;
+  const snapshot = (complete: boolean): FolderGalleryResult => ({
+    folder: run.folder,
+    layer: run.info.layer,
+    topK: run.options.topK,
+    units: galleries.toGalleries(),
+    imageCount: processed.size,
+    skipped: [
+      ...unreadable,
+      ...[...skipped.values()].map(({ file, reason }) => ({ file, reason })),
+    ],
+    fromCache: plan.known.length,
+    computed,
+    cache: run.cacheDir ? plan.why : 'no cache folder',
+    complete,
+  });
+  const save = async () => {
+    if (!run.cacheDir || (computed === 0 && entry)) return;
+    await saveGalleryCache(run.cacheDir, {
+      version: GALLERY_CACHE_VERSION,
+      key,
+      processed: Object.fromEntries(processed),
+      skipped: Object.fromEntries(
+        [...skipped].map(([h, s]) => [h, { file: s.file, reason: s.reason }]),
+      ),
+      units: galleries.toGalleries(),
+    });
+  };
+  try {
+    await new GalleryPool(run.pool).run({
+      config: run.config,
+      model: run.model,
+      layer: run.info.layer,
+      files: plan.toProcess,
+      options: run.options,
+      timeoutMs: run.timeoutMs,
+      signal: run.signal,
+      onProgress: run.onProgress,
+      onShard: (shard) => {
+        galleries.merge(shard.units);
+        for (const f of shard.processed) processed.set(f.hash, f.path);
+        for (const s of shard.skipped) skipped.set(s.hash, s);
+        computed += shard.processed.length + shard.skipped.length;
+        run.onPartial?.(snapshot(false));
+      },
+    });
+  } finally {
+    await save();
+  }
+  return snapshot(true);
+}

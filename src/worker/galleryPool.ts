@@ -1,0 +1,141 @@
+/**
+ * A pool of model worker threads (dist/worker.js, the same script as the panel's worker) that
+ * builds a folder gallery in parallel. Each worker loads the model once, then takes small shards of
+ * files from a shared queue (so a slow worker never holds the others up) and returns each shard's
+ * top-k per unit, which the host merges as it arrives. Cancelling terminates every thread.
+ */
+import { availableParallelism } from 'node:os';
+import { InspectorError } from '../analysis/errors';
+import type { FolderImage, GalleryOptions } from '../analysis/gallery/types';
+import type { GalleryShardResult } from '../analysis/gallery/processImages';
+import { WorkerClient, type WorkerClientOptions } from './workerClient';
+import type { ModelRef, WorkerConfig } from './workerProtocol';
+
+export interface GalleryProgress {
+  done: number;
+  total: number;
+  skipped: number;
+  elapsedMs: number;
+  /** Images per second since the run started (model loading included). */
+  rate: number;
+  /** Seconds left at that rate; undefined before the first shard. */
+  etaSeconds: number | undefined;
+}
+
+export interface GalleryPoolRun {
+  config: WorkerConfig;
+  model: ModelRef;
+  layer: string;
+  files: readonly FolderImage[];
+  options: GalleryOptions;
+  /** Per shard (the first one includes loading the model in that worker). */
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onShard?: (shard: GalleryShardResult) => void;
+  onProgress?: (progress: GalleryProgress) => void;
+}
+
+export interface GalleryPoolOptions extends WorkerClientOptions {
+  /** Number of worker threads; default: the cores available (os.availableParallelism()). */
+  workers?: number;
+}
+
+/** Files per shard: small enough to spread the work and show progress, big enough to be cheap. */
+export function shardSize(files: number, workers: number): number {
+  return Math.max(1, Math.min(16, Math.ceil(files / (workers * 4))));
+}
+
+export class GalleryPool {
+  private readonly clients: WorkerClient[] = [];
+
+  constructor(private readonly options: GalleryPoolOptions) {}
+
+  /** Worker threads currently running (0 after `run` settles). */
+  get liveWorkers(): number {
+    return this.clients.filter((c) => c.running).length;
+  }
+
+  get size(): number {
+    return Math.max(1, this.options.workers ?? availableParallelism());
+  }
+
+  async run(run: GalleryPoolRun): Promise<void> {
+    const total = run.files.length;
+    if (total === 0) return;
+    const workers = Math.min(this.size, total);
+    const size = shardSize(total, workers);
+    const queue: FolderImage[][] = [];
+    for (let i = 0; i < total; i += size) queue.push(run.files.slice(i, i + size));
+    // One failure (or the caller's cancel) stops every worker.
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    run.signal?.addEventListener('abort', onAbort, { once: true });
+    const started = Date.now();
+    let done = 0;
+    let skipped = 0;
+    const report = () => {
+      const elapsedMs = Date.now() - started;
+      const rate = done / Math.max(elapsedMs / 1000, 1e-3);
+      run.onProgress?.({
+        done,
+        total,
+        skipped,
+        elapsedMs,
+        rate,
+        etaSeconds: done > 0 ? (total - done) / rate : undefined,
+      });
+    };
+    const clients = Array.from({ length: workers }, () => new WorkerClient(this.options));
+    this.clients.push(...clients);
+    const loop = async (client: WorkerClient) => {
+      while (queue.length && !stop.signal.aborted) {
+        const files = queue.shift()!;
+        const shard = await client.request(
+          {
+            type: 'galleryShard',
+            config: run.config,
+            model: run.model,
+            layer: run.layer,
+            files,
+            options: run.options,
+          },
+          { timeoutMs: run.timeoutMs, signal: stop.signal },
+        );
+        if (stop.signal.aborted) return;
+        done += files.length;
+        skipped += shard.skipped.length;
+        run.onShard?.(shard);
+        report();
+      }
+    };
+    let failure: unknown;
+    try {
+      report();
+      // Each worker loads the model with its first shard, all at once.
+      await Promise.all(
+        clients.map((c) =>
+          loop(c).catch((error) => {
+            failure ??= error;
+            stop.abort();
+          }),
+        ),
+      );
+      if (run.signal?.aborted) failure = new InspectorError('cancelled', 'Cancelled.');
+    } finally {
+      run.signal?.removeEventListener('abort', onAbort);
+      await this.stopAll(clients);
+    }
+    if (failure) throw failure;
+  }
+
+  /** Terminates every thread of the pool and waits until they have exited. */
+  async dispose(): Promise<void> {
+    await this.stopAll([...this.clients]);
+  }
+
+  private async stopAll(clients: WorkerClient[]): Promise<void> {
+    for (const c of clients) c.dispose();
+    await Promise.all(clients.map((c) => c.whenStopped()));
+    for (const c of clients) this.clients.splice(this.clients.indexOf(c), 1);
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The Gallery tab: the units of a layer that respond most to the panel's image, and the dataset
+ * gallery of a folder (top patches per unit), updated as partial results arrive.
+ */
+import type {
+  FolderGalleryView,
+  GalleryProgressView,
+  GalleryToHost,
+  GalleryToPanel,
+  ImageGalleryView,
+} from '../src/protocol/galleryMessages';
+import { el } from './dom';
+import { drawCrop, drawHeat, formatActivation } from './galleryTiles';
+
+const UNITS_PER_STEP = 32;
+
+export class GalleryView {
+  readonly element = el('div', 'gallery-view');
+  private readonly controls = el('div', 'gallery-controls');
+  private readonly imageSection = el('section', 'gallery-image');
+  private readonly folderHeader = el('div', 'gallery-folder-header');
+  private readonly progress = el('div', 'gallery-progress');
+  private readonly folderSection = el('section', 'gallery-folder');
+  private opened = false;
+  private state: Extract<GalleryToPanel, { type: 'galleryState' }> | undefined;
+  private folder: FolderGalleryView | undefined;
+  private unitsShown = UNITS_PER_STEP;
+
+  constructor(
+    private readonly post: (message: GalleryToHost) => void,
+    /** Opens a unit of the panel's current image in the feature-map view, with its field box. */
+    private readonly openUnit: (layer: string, unit: number, y: number, x: number) => void,
+  ) {
+    this.element.id = 'gallery-view';
+    this.element.setAttribute('role', 'tabpanel');
+    this.imageSection.id = 'gallery-image';
+    this.folderSection.id = 'gallery-folder';
+    this.progress.id = 'gallery-progress';
+    const hint = el('p', 'hint');
+    hint.textContent = 'Open an image to see which units of the layer it excites most.';
+    this.imageSection.appendChild(hint);
+    this.element.append(
+      this.controls,
+      this.imageSection,
+      this.folderHeader,
+      this.progress,
+      this.folderSection,
+    );
+    this.renderControls();
+  }
+
+  /** The tab was shown: the first time, ask the host for the layer list and the image ranking. */
+  activate(): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.post({ type: 'galleryOpen' });
+  }
+
+  onMessage(message: GalleryToPanel): void {
+    switch (message.type) {
+      case 'galleryState':
+        this.state = message;
+        this.renderControls();
+        return;
+      case 'galleryImage':
+        this.renderImage(message.gallery);
+        return;
+      case 'galleryFolder':
+        this.folder = message.gallery;
+        this.renderFolder();
+        return;
+      case 'galleryProgress':
+        this.renderProgress(message.progress, message.message);
+        return;
+      case 'galleryError':
+        this.progress.dataset.kind = 'error';
+        this.progress.textContent = message.message;
+        return;
+    }
+  }
+
+  private renderControls(): void {
+    const label = el('label', 'control');
+    label.textContent = 'Layer ';
+    const select = document.createElement('select');
+    select.id = 'gallery-layer';
+    for (const name of this.state?.layers ?? []) {
+      select.add(new Option(name, name, false, name === this.state?.layer));
+    }
+    select.addEventListener('change', () =>
+      this.post({ type: 'galleryLayer', layer: select.value }),
+    );
+    label.appendChild(select);
+    const pick = el('button', 'secondary');
+    pick.id = 'gallery-pick-folder';
+    pick.textContent = 'Choose folder\u2026';
+    pick.addEventListener('click', () => this.post({ type: 'galleryPickFolder' }));
+    const folder = el('span', 'gallery-folder-name');
+    folder.textContent = this.state?.folder ?? 'no folder (setting cnnInspector.galleryFolder)';
+    folder.title = this.state?.folder ?? '';
+    this.controls.replaceChildren(label, pick, folder);
+  }
+
+  private renderImage(gallery: ImageGalleryView): void {
+    const title = el('h3', 'gallery-title');
+    title.textContent = `Units of ${gallery.layer} that ${gallery.imageName} excites most (${gallery.units.length} of ${gallery.unitCount})`;
+    const grid = el('div', 'gallery-units');
+    for (const unit of gallery.units) {
+      const tile = el('button', 'gallery-tile unit-tile');
+      tile.dataset.unit = String(unit.unit);
+      tile.dataset.value = String(unit.max);
+      tile.title = `unit ${unit.unit}: max ${unit.max} at (y ${unit.y}, x ${unit.x}); field rows ${unit.box[0]}\u2026${unit.box[2] - 1}, columns ${unit.box[1]}\u2026${unit.box[3] - 1}. Click: its feature map.`;
+      const crop = document.createElement('canvas');
+      crop.className = 'crop';
+      drawCrop(crop, unit.crop);
+      const heat = document.createElement('canvas');
+      heat.className = 'heat';
+      drawHeat(heat, unit);
+      const caption = el('span', 'caption');
+      caption.textContent = `#${unit.unit} \u00b7 ${formatActivation(unit.max)}`;
+      const pictures = el('span', 'pictures');
+      pictures.append(crop, heat);
+      tile.append(pictures, caption);
+      tile.addEventListener('click', () => this.openUnit(gallery.layer, unit.unit, unit.y, unit.x));
+      grid.appendChild(tile);
+    }
+    this.imageSection.replaceChildren(title, grid);
+  }
+
+  private renderProgress(progress: GalleryProgressView | undefined, message?: string): void {
+    this.progress.dataset.kind = progress ? 'busy' : '';
+    if (!progress) {
+      this.progress.textContent = message ?? '';
+      return;
+    }
+    const eta =
+      progress.etaSeconds === undefined ? '' : `, about ${Math.ceil(progress.etaSeconds)} s left`;
+    const text = el('span', 'text');
+    text.textContent = `${progress.done} of ${progress.total} images \u00b7 ${progress.rate.toFixed(1)} images/s${eta}${progress.skipped ? ` \u00b7 ${progress.skipped} skipped` : ''}`;
+    const bar = document.createElement('progress');
+    bar.max = progress.total;
+    bar.value = progress.done;
+    const cancel = el('button', 'secondary');
+    cancel.id = 'gallery-cancel';
+    cancel.textContent = 'Cancel';
+    cancel.addEventListener('click', () => this.post({ type: 'galleryCancel' }));
+    this.progress.replaceChildren(bar, text, cancel);
+  }
+
+  private renderFolder(): void {
+    const g = this.folder;
+    if (!g) return;
+    const title = el('h3', 'gallery-title');
+    title.textContent = `Top ${g.topK} patches per unit of ${g.layer} over ${g.imageCount} images${g.complete ? '' : ' (so far)'}`;
+    const facts = el('p', 'gallery-facts');
+    facts.textContent = `${g.folder} \u00b7 cache: ${g.cache}`;
+    const parts: HTMLElement[] = [title, facts];
+    if (g.skipped.length) {
+      const skipped = document.createElement('details');
+      skipped.className = 'gallery-skipped';
+      const summary = document.createElement('summary');
+      summary.textContent = `${g.skipped.length} file${g.skipped.length === 1 ? '' : 's'} skipped`;
+      const list = el('ul', 'skipped-list');
+      for (const s of g.skipped) {
+        const item = el('li', '');
+        item.textContent = s.reason;
+        list.appendChild(item);
+      }
+      skipped.append(summary, list);
+      parts.push(skipped);
+    }
+    this.folderHeader.replaceChildren(...parts);
+    const units: HTMLElement[] = g.units.slice(0, this.unitsShown).map((u) => {
+      const row = el('div', 'unit-gallery');
+      row.dataset.unit = String(u.unit);
+      const name = el('h4', 'unit-name');
+      name.textContent = `#${u.unit}`;
+      const patches = el('div', 'patches');
+      for (const p of u.patches) {
+        const tile = el('button', 'gallery-tile patch-tile');
+        tile.dataset.file = p.fileName;
+        tile.dataset.value = String(p.value);
+        tile.title = `${p.file}\nunit ${u.unit} = ${p.value} at (y ${p.y}, x ${p.x}); click: open this image at this unit`;
+        const canvas = document.createElement('canvas');
+        canvas.className = 'crop';
+        if (p.crop) drawCrop(canvas, p.crop);
+        const caption = el('span', 'caption');
+        caption.textContent = `${formatActivation(p.value)} \u00b7 ${p.fileName}`;
+        tile.append(canvas, caption);
+        tile.addEventListener('click', () =>
+          this.post({
+            type: 'galleryOpenPatch',
+            file: p.file,
+            layer: g.layer,
+            unit: u.unit,
+            y: p.y,
+            x: p.x,
+          }),
+        );
+        patches.appendChild(tile);
+      }
+      if (u.patches.length === 0) patches.textContent = 'no positive activation';
+      row.append(name, patches);
+      return row;
+    });
+    if (g.units.length > this.unitsShown) {
+      const more = el('button', 'secondary');
+      more.textContent = `Show ${Math.min(UNITS_PER_STEP, g.units.length - this.unitsShown)} more units`;
+      more.addEventListener('click', () => {
+        this.unitsShown += UNITS_PER_STEP;
+        this.post({ type: 'galleryUnits', count: this.unitsShown });
+        this.renderFolder();
+      });
+      units.push(more);
+    }
+    this.folderSection.replaceChildren(...units);
+  }
+}
