@@ -14,7 +14,7 @@ import { cropRgba, isFlat, signedPicture, type Box, type Rgba } from './whyPictu
 export const METHOD_TITLES: Record<ProjectionMethod, string> = {
   deconvnet: 'Deconvnet',
   guided: 'Guided backprop',
-  saliency: 'Gradient',
+  saliency: 'Gradient (effective receptive field)',
 };
 
 const METHOD_HINTS: Record<ProjectionMethod, string> = {
@@ -22,7 +22,8 @@ const METHOD_HINTS: Record<ProjectionMethod, string> = {
     'Zeiler & Fergus (2014): unpool with the recorded max switches, rectify, filter with the transposed filters.',
   guided:
     'Springenberg et al. (2015): the gradient, with negative values zeroed at every ReLU on the way back.',
-  saliency: 'The plain gradient of the unit with respect to the input (Simonyan et al. 2014).',
+  saliency:
+    'The plain gradient of the unit with respect to the input (Simonyan et al. 2014): where it is large is the unit\u2019s effective receptive field for this image (Luo et al. 2016), inside the theoretical field outlined on the full-size picture.',
 };
 
 /** What the panel knows of the input: its display pixels, and the values of a 1-D signal. */

@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import {
   computeReceptiveFields,
-  effectiveReceptiveField,
   extractLayerGraph,
   unitReceptiveField,
 } from '../../src/analysis/structure';
+import { effectiveReceptiveField } from './helpers/gradientField';
 
 /** Single-channel convolutions with all-ones kernels and no bias: gradients count paths. */
 function onesConv(args: {

@@ -11,5 +11,3 @@ export type {
 export { unitReceptiveField, unitReceptiveField1D } from './unitField';
 export type { Rect, UnitField1D, UnitField2D } from './unitField';
 export { paddingAmounts } from './geometry';
-export { effectiveReceptiveField } from './effectiveReceptiveField';
-export type { EffectiveReceptiveField } from './effectiveReceptiveField';

@@ -1,3 +1,7 @@
+// Test helper: the gradient of a unit by tf.grad, to cross-check the receptive-field arithmetic
+// against what tfjs computes (cpu backend: tf.grad through fused convolutions also needs
+// Conv2DBackpropFilter, which the wasm backend lacks; the product computes the gradient with
+// explicit transposed operations in src/analysis/explain instead).
 // Effective receptive field (Luo et al., "Understanding the Effective Receptive Field in Deep
 // Convolutional Neural Networks", NIPS 2016): how strongly each input pixel moves one unit,
 // measured as |d unit / d input| summed over input channels. The tfjs namespace is passed in, so
