@@ -2,12 +2,10 @@
 import type { HostToPanel, PanelSettings } from '../src/protocol/panelProtocol';
 import type { ModelSummary } from '../src/analysis/modelSummary';
 import type { PanelHost } from './host';
-import { FeatureGrid } from './featureGrid';
+import { FeatureMapsView } from './featureMapsView';
 import { EnlargedView } from './enlargedView';
 import { Tooltip } from './tooltip';
-import { renderLegend } from './legend';
-import { renderVector } from './vectorView';
-import { renderInput, renderLayerList, formatShape, paramCount } from './sidebar';
+import { renderInput, renderLayerList, formatShape } from './sidebar';
 import { mapGeometry, type LayerData } from './layerData';
 import { el } from './dom';
 import { StructureView } from './structureView';
@@ -21,6 +19,7 @@ import { WhyView } from './whyView';
 import { drawInputSignal } from './signalInput';
 
 type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
+const DEFAULT_SETTINGS: PanelSettings = { colormap: 'viridis', normalization: 'layer' };
 type Tab = 'feature-maps' | 'structure' | 'gallery' | 'why';
 
 export class App {
@@ -32,24 +31,17 @@ export class App {
   private selected = '';
   private image: ImageMessage | undefined;
   private layer: LayerData | undefined;
-  private settings: PanelSettings = { colormap: 'viridis', normalization: 'layer' };
   private canPickImage = false;
-  private tileSize = 96;
 
   private readonly header = el('header', 'panel-header');
   private readonly status = el('div', 'status');
   private readonly inputPane = el('section', 'input-pane');
   private readonly layerPane = el('section', 'layer-pane');
-  private readonly layerTitle = el('h2', 'layer-title');
-  private readonly toolbar = el('div', 'toolbar');
-  private readonly legend = el('div', 'legend');
-  private readonly content = el('div', 'layer-content');
   private readonly tooltip: Tooltip;
-  private readonly grid: FeatureGrid;
   private readonly enlarged: EnlargedView;
   private readonly rfHover = new RfHover();
   private readonly tabs = el('div', 'main-tabs');
-  private readonly featureView = el('div', 'feature-view');
+  private readonly featureMaps: FeatureMapsView;
   private readonly structureView: StructureView;
   private readonly gallery: GalleryView;
   /** A unit to open once its layer's maps arrive (a click in the Gallery tab). */
@@ -65,8 +57,10 @@ export class App {
     sidebar.append(this.inputPane, this.layerPane);
     const main = el('main', 'main');
     main.id = 'main';
-    this.featureView.id = 'feature-view';
-    this.featureView.append(this.layerTitle, this.toolbar, this.legend, this.content);
+    this.tooltip = new Tooltip(root);
+    this.featureMaps = new FeatureMapsView(DEFAULT_SETTINGS, this.tooltip, this.rfHover, (c) =>
+      this.enlarge(c),
+    );
     this.structureView = new StructureView(
       (name) => {
         this.select(name);
@@ -79,19 +73,16 @@ export class App {
       (layer, unit, y, x) => this.openUnit(layer, unit, y, x),
     );
     this.why = new WhyView((m) => host.post(m));
-    main.append(this.tabs, this.featureView, this.structureView.element, this.gallery.element);
+    main.append(
+      this.tabs,
+      this.featureMaps.element,
+      this.structureView.element,
+      this.gallery.element,
+    );
     main.appendChild(this.why.element);
     const body = el('div', 'body');
     body.append(sidebar, main);
     root.append(this.header, this.status, body);
-    this.tooltip = new Tooltip(root);
-    this.grid = new FeatureGrid(
-      this.content,
-      main,
-      this.tooltip,
-      (c) => this.enlarge(c),
-      this.rfHover,
-    );
     this.arithmetic = new ArithmeticView(root);
     this.enlarged = new EnlargedView(
       root,
@@ -104,7 +95,6 @@ export class App {
       },
     );
     this.renderTabs();
-    this.renderToolbar();
     host.onMessage((m) => this.onMessage(m));
     host.post({ type: 'ready' });
   }
@@ -112,9 +102,8 @@ export class App {
   private onMessage(message: HostToPanel): void {
     switch (message.type) {
       case 'settings':
-        this.settings = message.settings;
         this.canPickImage = message.canPickImage;
-        this.renderToolbar();
+        this.featureMaps.setSettings(message.settings);
         this.renderInputPane();
         return;
       case 'model':
@@ -264,7 +253,7 @@ export class App {
       button.setAttribute('aria-selected', String(active));
       button.classList.toggle('active', active);
     }
-    this.featureView.hidden = tab !== 'feature-maps';
+    this.featureMaps.element.hidden = tab !== 'feature-maps';
     this.structureView.element.hidden = tab !== 'structure';
     this.gallery.element.hidden = tab !== 'gallery';
     if (tab === 'gallery') this.gallery.activate();
@@ -285,83 +274,19 @@ export class App {
       renderLayerList(this.layerPane, this.summary, this.selected, (n) => this.select(n));
   }
 
-  private renderToolbar(): void {
-    const normalization = el('label', 'control');
-    normalization.textContent = 'Normalise ';
-    const select = document.createElement('select');
-    select.id = 'normalization';
-    for (const [value, text] of [
-      ['layer', 'per layer'],
-      ['channel', 'per channel'],
-    ]) {
-      select.add(new Option(text, value, false, value === this.settings.normalization));
-    }
-    select.addEventListener('change', () => {
-      this.settings = {
-        ...this.settings,
-        normalization: select.value as PanelSettings['normalization'],
-      };
-      this.renderLayer();
-    });
-    normalization.appendChild(select);
-    const size = el('label', 'control');
-    size.textContent = 'Tile size ';
-    const slider = document.createElement('input');
-    slider.type = 'range';
-    slider.min = '32';
-    slider.max = '320';
-    slider.step = '8';
-    slider.value = String(this.tileSize);
-    slider.addEventListener('input', () => {
-      this.tileSize = Number(slider.value);
-      this.content.style.setProperty('--tile-size', `${this.tileSize}px`);
-    });
-    size.appendChild(slider);
-    this.toolbar.replaceChildren(normalization, size);
-  }
-
   private renderLayer(): void {
-    const summary = this.summary?.layers.find((l) => l.name === this.selected);
-    if (!summary) return;
-    this.layerTitle.textContent = `${summary.name} \u00b7 ${summary.className} \u00b7 ${formatShape(summary.outputShape)} \u00b7 ${paramCount(summary).toLocaleString('en-US')} params`;
-    this.layerTitle.dataset.layer = summary.name;
-    const field = this.structure?.layers.find((l) => l.name === summary.name)?.receptiveField;
-    this.rfHover.setLayer(this.layer ? summary.name : undefined, field);
-    const layer = this.layer;
-    this.grid.clear();
-    this.content.querySelector('#vector-view')?.remove();
-    this.content.querySelector('.hint')?.remove();
-    if (!layer) {
-      this.legend.replaceChildren();
-      const waiting = el('p', 'hint');
-      waiting.textContent = this.image
-        ? 'Computing\u2026'
-        : 'Choose an image to see this layer\u2019s activations.';
-      this.content.appendChild(waiting);
-      return;
-    }
-    const geometry = mapGeometry(layer.shape);
-    if (geometry) {
-      this.grid.render(layer, geometry, { ...this.settings, tileSize: this.tileSize });
-      const perChannel = this.settings.normalization === 'channel';
-      renderLegend(
-        this.legend,
-        this.grid.scaleOf(0),
-        perChannel
-          ? `per channel (channel 0 shown; layer range ${layer.min.toPrecision(3)} to ${layer.max.toPrecision(3)})`
-          : `${geometry.channels} channels \u00b7 whole-layer range`,
-      );
-    } else {
-      const isOutput = this.summary!.layers[this.summary!.layers.length - 1].name === layer.name;
-      renderVector(
-        this.content,
-        layer,
-        this.settings.colormap,
-        isOutput ? this.summary!.labels : undefined,
-        this.tooltip,
-      );
-      this.legend.replaceChildren();
-    }
+    const layer = this.summary?.layers.find((l) => l.name === this.selected);
+    if (!layer) return;
+    const field = this.structure?.layers.find((l) => l.name === layer.name)?.receptiveField;
+    this.rfHover.setLayer(this.layer ? layer.name : undefined, field);
+    const layers = this.summary!.layers;
+    const isOutput = layers[layers.length - 1].name === layer.name;
+    this.featureMaps.show({
+      layer,
+      data: this.layer,
+      hasImage: this.image !== undefined,
+      labels: isOutput ? this.summary!.labels : undefined,
+    });
   }
 
   /** A click on a unit of an enlarged map: its arithmetic (convolution and pooling layers). */
@@ -395,6 +320,12 @@ export class App {
   private enlarge(channel: number): void {
     const geometry = this.layer && mapGeometry(this.layer.shape);
     if (this.layer && geometry)
-      this.enlarged.open(this.layer, geometry, channel, this.grid.scaleOf(channel), this.image);
+      this.enlarged.open(
+        this.layer,
+        geometry,
+        channel,
+        this.featureMaps.scaleOf(channel),
+        this.image,
+      );
   }
 }

@@ -39,7 +39,6 @@ export class FeatureGrid {
 
   constructor(
     parent: HTMLElement,
-    private readonly scroller: HTMLElement,
     private readonly tooltip: Tooltip,
     private readonly onEnlarge: (channel: number) => void,
     private readonly unitHover?: UnitHover,

@@ -2,7 +2,13 @@
 import { lut, type ColorScale } from './colormap';
 import { formatValue } from './layerData';
 
-export function renderLegend(container: HTMLElement, scale: ColorScale, note: string): void {
+export function renderLegend(
+  container: HTMLElement,
+  scale: ColorScale,
+  note: string,
+  /** Words instead of numbers at the ends, when each tile has its own range. */
+  ends?: { low: string; high: string },
+): void {
   const bar = document.createElement('canvas');
   bar.className = 'legend-bar';
   bar.width = 256;
@@ -18,10 +24,10 @@ export function renderLegend(container: HTMLElement, scale: ColorScale, note: st
   }
   const low = document.createElement('span');
   low.className = 'legend-low';
-  low.textContent = formatValue(scale.low);
+  low.textContent = ends?.low ?? formatValue(scale.low);
   const high = document.createElement('span');
   high.className = 'legend-high';
-  high.textContent = formatValue(scale.high);
+  high.textContent = ends?.high ?? formatValue(scale.high);
   const caption = document.createElement('span');
   caption.className = 'legend-note';
   caption.textContent = note;
