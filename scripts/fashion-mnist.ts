@@ -6,19 +6,8 @@ import { join } from 'node:path';
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
-/** Class names in label order, as published by Zalando Research. */
-export const FASHION_MNIST_LABELS = [
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-];
+/** Class names in label order (Zalando Research): the ones the example model exports. */
+export { labels as FASHION_MNIST_LABELS } from '../examples/lenet';
 
 /** A label name usable in a file name: 'T-shirt/top' -> 't-shirt-top', 'Ankle boot' -> 'ankle-boot'. */
 export function labelFileName(label: string): string {

@@ -10,7 +10,11 @@ import { InspectorError } from '../analysis/errors';
 import { DEFAULT_GALLERY_OPTIONS, type Rect, type SkippedFile } from '../analysis/gallery/types';
 import type { RequestOptions, WorkerClient } from '../worker/workerClient';
 import type { ModelRef, WorkerConfig } from '../worker/workerProtocol';
-import { buildFolderGallery, type FolderGalleryResult } from '../worker/folderGallery';
+import {
+  buildFolderGallery,
+  folderGalleryView,
+  type FolderGalleryResult,
+} from '../worker/folderGallery';
 import type { GalleryToPanel, FolderGalleryView } from '../protocol/galleryMessages';
 import { encodeReportGallery, type ReportGallery } from '../protocol/galleryReportData';
 
@@ -164,26 +168,8 @@ async function folderView(
     options,
   );
   let next = 0;
-  return {
-    folder: result.folder,
-    layer: result.layer,
-    topK: result.topK,
-    complete: true,
-    imageCount: result.imageCount,
-    cache: result.cache,
-    skipped: result.skipped,
-    units: result.units.map((u, i) => ({
-      unit: u.unit,
-      patches: u.patches.map((p) => ({
-        file: p.file,
-        fileName: basename(p.file),
-        y: p.y,
-        x: p.x,
-        value: p.value,
-        box: p.box,
-        clipped: p.clipped,
-        ...(i < REPORT_CROP_UNITS ? { crop: crops[next++] } : {}),
-      })),
-    })),
-  };
+  // The report is written once the run is over: complete, whatever the partial flag said.
+  return folderGalleryView({ ...result, complete: true }, (_p, unitIndex) =>
+    unitIndex < REPORT_CROP_UNITS ? crops[next++] : undefined,
+  );
 }

@@ -2,26 +2,13 @@
  * Gallery messages between the extension host (or the static report) and the panel, joined into
  * HostToPanel / PanelToHost in panelProtocol.ts. Crops travel as RGBA bytes of the crop only.
  */
-import type { Rect, SkippedFile } from '../analysis/gallery/types';
+import type { Rect, SkippedFile, UnitRanking } from '../analysis/gallery/types';
+import type { PatchCrop } from '../analysis/gallery/crops';
 
-export interface CropView {
-  /** The receptive field (may reach into the padding) and its part inside the image. */
-  box: Rect;
-  clipped: Rect | null;
-  /** Crop pixels per input pixel (1 unless the field is larger than the tile). */
-  scale: number;
-  width: number;
-  height: number;
-  rgba: Uint8ClampedArray;
-}
+/** A patch's crop: only the pixels its receptive field covers, scaled to fit a tile. */
+export type CropView = PatchCrop;
 
-export interface ImageGalleryUnit {
-  unit: number;
-  max: number;
-  y: number;
-  x: number;
-  box: Rect;
-  clipped: Rect | null;
+export interface ImageGalleryUnit extends UnitRanking {
   crop: CropView;
   heat: { height: number; width: number; data: Float32Array };
 }

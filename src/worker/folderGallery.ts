@@ -13,7 +13,14 @@ import {
   type GalleryCacheKey,
   type GalleryUpdatePlan,
 } from '../analysis/gallery/galleryCache';
-import type { GalleryOptions, SkippedFile, UnitGallery } from '../analysis/gallery/types';
+import { basename } from 'node:path';
+import type {
+  GalleryOptions,
+  GalleryPatch,
+  SkippedFile,
+  UnitGallery,
+} from '../analysis/gallery/types';
+import type { CropView, FolderGalleryView } from '../protocol/galleryMessages';
 import type { GalleryInfo } from './galleryProtocol';
 import { GalleryPool, type GalleryPoolOptions, type GalleryProgress } from './galleryPool';
 import type { ModelRef, WorkerConfig } from './workerProtocol';
@@ -50,6 +57,38 @@ export interface FolderGalleryResult {
   computed: number;
   cache: GalleryUpdatePlan['why'] | 'no cache folder';
   complete: boolean;
+}
+
+/** The panel's (and the report's) view of a folder gallery, with the crops made so far. */
+export function folderGalleryView(
+  result: FolderGalleryResult,
+  cropOf: (patch: GalleryPatch, unitIndex: number) => CropView | undefined,
+): FolderGalleryView {
+  return {
+    folder: result.folder,
+    layer: result.layer,
+    topK: result.topK,
+    complete: result.complete,
+    imageCount: result.imageCount,
+    cache: result.cache,
+    skipped: result.skipped,
+    units: result.units.map((u, i) => ({
+      unit: u.unit,
+      patches: u.patches.map((p) => {
+        const crop = cropOf(p, i);
+        return {
+          file: p.file,
+          fileName: basename(p.file),
+          y: p.y,
+          x: p.x,
+          value: p.value,
+          box: p.box,
+          clipped: p.clipped,
+          ...(crop ? { crop } : {}),
+        };
+      }),
+    })),
+  };
 }
 
 export async function buildFolderGallery(run: FolderGalleryRun): Promise<FolderGalleryResult> {

@@ -8,10 +8,14 @@ import { basename } from 'node:path';
 import { InspectorError } from '../../analysis/errors';
 import { DEFAULT_GALLERY_OPTIONS } from '../../analysis/gallery/types';
 import type { GalleryInfo } from '../../worker/galleryProtocol';
-import { buildFolderGallery, type FolderGalleryResult } from '../../worker/folderGallery';
+import {
+  buildFolderGallery,
+  folderGalleryView,
+  type FolderGalleryResult,
+} from '../../worker/folderGallery';
 import type { ModelRef } from '../../worker/workerProtocol';
 import type { HostToPanel } from '../../protocol/panelProtocol';
-import type { CropView, FolderGalleryView, GalleryToHost } from '../../protocol/galleryMessages';
+import type { CropView, GalleryToHost } from '../../protocol/galleryMessages';
 import type { ModelService } from '../modelService';
 import { readSettings } from '../settings';
 import { galleryStorageDir, galleryTopK, galleryFolderSetting } from './gallerySettings';
@@ -264,28 +268,7 @@ export class GalleryController implements vscode.Disposable {
       });
       missing.forEach((p, i) => this.crops.set(key(p), crops[i]));
     }
-    const view: FolderGalleryView = {
-      folder: result.folder,
-      layer: result.layer,
-      topK: result.topK,
-      complete: result.complete,
-      imageCount: result.imageCount,
-      cache: result.cache,
-      skipped: result.skipped,
-      units: result.units.map((u) => ({
-        unit: u.unit,
-        patches: u.patches.map((p) => ({
-          file: p.file,
-          fileName: basename(p.file),
-          y: p.y,
-          x: p.x,
-          value: p.value,
-          box: p.box,
-          clipped: p.clipped,
-          crop: this.crops.get(key(p)),
-        })),
-      })),
-    };
+    const view = folderGalleryView(result, (p) => this.crops.get(key(p)));
     this.panel.post({ type: 'galleryFolder', gallery: view });
   }
 
