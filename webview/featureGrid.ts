@@ -64,6 +64,7 @@ export class FeatureGrid {
     this.grid.style.setProperty('--tile-size', `${options.tileSize}px`);
     // Sequences ([steps, channels]) are line plots, 2.5 times wider than high.
     const aspect = geometry.height === 1 ? 1 / 2.5 : geometry.height / geometry.width;
+    this.grid.classList.toggle('line-plots', geometry.height === 1);
     const fragment = document.createDocumentFragment();
     for (let c = 0; c < geometry.channels; c++) {
       fragment.appendChild(this.makeTile(c, aspect));

@@ -84,6 +84,7 @@ export class FeatureMapsView {
       return;
     }
     this.grid.render(data, geometry, { ...this.settings, tileSize: this.tileSize });
+    if (geometry.height === 1) return; // line plots carry their own axes: no colour legend
     if (this.settings.normalization === 'channel') {
       renderLegend(
         this.legend,
