@@ -1,0 +1,73 @@
+// The Gallery tab of the VGG-style example: pool5 is chosen by default and its strongest units on
+// a photograph come with image crops of their (large) receptive fields.
+import * as assert from 'node:assert/strict';
+import { screenshot, workbenchPage } from './fixture';
+import {
+  activeWebview,
+  pickQuickItem,
+  runCommand,
+  waitForQuickPickItem,
+  webviewIsShown,
+} from './workbench';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('CNN Inspector: Gallery of the VGG-16 example, through the UI', () => {
+  it('ranks pool5 units on a photograph and shows a crop for each', async function () {
+    this.timeout(300_000);
+    const page = workbenchPage();
+    await runCommand(page, 'CNN Inspector: Visualize layer');
+    await waitForQuickPickItem(page, (l) => l === 'vgg16');
+    await pickQuickItem(page, 'vgg16');
+    await waitForQuickPickItem(page, (l) => l === 'block1_conv1', 180_000);
+    await pickQuickItem(page, 'block1_conv1');
+    await waitForQuickPickItem(page, (l) => l.endsWith('.png'), 60_000);
+    await page.keyboard.type('chelsea');
+    await waitForQuickPickItem(page, (l) => l === 'chelsea.png', 30_000);
+    await pickQuickItem(page, 'chelsea.png');
+    const deadline = Date.now() + 180_000;
+    while (!(await webviewIsShown(page))) {
+      if (Date.now() > deadline) throw new Error('the panel did not open');
+      await sleep(250);
+    }
+    const webview = activeWebview(page);
+    await webview.locator('#input-image, #input-frame').first().waitFor({ timeout: 180_000 });
+    await webview.locator('#tab-gallery').click();
+
+    const tiles = webview.locator('#gallery-image .unit-tile');
+    await tiles.first().waitFor({ timeout: 180_000 });
+    await sleep(500);
+    assert.equal(await webview.locator('#gallery-layer').inputValue(), 'pool5');
+    // pool5 has 512 units; the panel shows the strongest 16.
+    assert.equal(await tiles.count(), 16);
+    const values = await tiles.evaluateAll((els) =>
+      els.map((e) => Number(e.getAttribute('data-value'))),
+    );
+    assert.deepEqual(
+      values,
+      [...values].sort((a, b) => b - a),
+      'strongest unit first',
+    );
+    const colours = await webview
+      .locator('#gallery-image .unit-tile canvas.crop')
+      .evaluateAll((els) =>
+        (els as HTMLCanvasElement[]).map((canvas) => {
+          const ctx = canvas.getContext('2d');
+          if (!ctx || !canvas.width || !canvas.height) return 0;
+          const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+          const seen = new Set<number>();
+          for (let i = 0; i < data.length; i += 4)
+            seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+          return seen.size;
+        }),
+      );
+    assert.equal(colours.length, 16);
+    // A 212x212 field of a cat photograph, scaled into a tile, has far more than a few colours.
+    assert.ok(
+      colours.every((n) => n > 50),
+      `crops: ${colours.join(', ')}`,
+    );
+    await screenshot('gallery-vgg16-pool5');
+    await webview.locator('#tab-feature-maps').click();
+  });
+});
