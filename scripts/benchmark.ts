@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import Module from 'node:module';
 import { performance } from 'node:perf_hooks';
+import os from 'node:os';
 
 const root = join(__dirname, '..', '..');
 const examples = join(root, 'examples');
@@ -54,7 +55,11 @@ function activationFigure(): number {
   const extension = require(join(root, 'dist', 'extension.js')) as {
     activate(c: unknown): unknown;
   };
-  extension.activate({ subscriptions: [], extensionUri: stubVscode() });
+  extension.activate({
+    subscriptions: [],
+    extensionUri: stubVscode(),
+    globalStorageUri: { fsPath: join(os.tmpdir(), 'cnn-inspector-bench') },
+  });
   return performance.now() - started;
 }
 
@@ -66,8 +71,13 @@ async function forwardFigures(
 ): Promise<ForwardFigures> {
   const { loadRuntime } = await import('../src/analysis/runtime');
   const { InspectionSession } = await import('../src/analysis/inspectionSession');
-  const runtime = await loadRuntime(backend as 'wasm');
-  if (runtime.backend !== backend)
+  // 'wasm-mt': WebAssembly on one thread per core (the cnnInspector.wasmThreads default).
+  const threaded = backend === 'wasm-mt';
+  const runtime = await loadRuntime((threaded ? 'wasm' : backend) as 'wasm', {
+    wasmThreads: threaded ? 0 : 1,
+  });
+  const threadNote = runtime.notes.find((n) => /^WebAssembly on \d+ threads/.test(n));
+  if (runtime.backend !== (threaded ? 'wasm' : backend) || (threaded && !threadNote))
     throw new Error(`backend ${backend} is not available here (${runtime.notes.join(' ')})`);
   let started = performance.now();
   const session = await InspectionSession.open(runtime, join(examples, model), undefined);
@@ -131,9 +141,11 @@ async function main(): Promise<void> {
   const runs: [string, string, string, number][] = [
     ['tensorflow', 'lenet.ts', lenetImage, 20],
     ['wasm', 'lenet.ts', lenetImage, 20],
+    ['wasm-mt', 'lenet.ts', lenetImage, 20],
     ['cpu', 'lenet.ts', lenetImage, 20],
     ['tensorflow', 'vgg16.ts', photo, 3],
     ['wasm', 'vgg16.ts', photo, 3],
+    ['wasm-mt', 'vgg16.ts', photo, 3],
   ];
   if (!quick) runs.push(['cpu', 'vgg16.ts', photo, 0]);
   const rows: ForwardFigures[] = [];
@@ -154,6 +166,14 @@ async function main(): Promise<void> {
   const find = (m: string, b: string) => rows.find((r) => r.model === m && r.backend === b);
   const vggWasm = find('vgg16.ts', 'wasm');
   const vggCpu = find('vgg16.ts', 'cpu');
+  for (const model of ['lenet.ts', 'vgg16.ts']) {
+    const [single, threads] = [find(model, 'wasm'), find(model, 'wasm-mt')];
+    if (single && threads) {
+      const ratio = (single.medianPassMs / threads.medianPassMs).toFixed(2);
+      const cores = os.availableParallelism();
+      console.log(`${model} median pass, wasm / wasm-mt: ${ratio}x (${cores} cores)`);
+    }
+  }
   if (vggWasm && vggCpu) {
     console.log(
       `\nVGG-16 cpu / wasm ratio: ${(vggCpu.firstPassMs / vggWasm.medianPassMs).toFixed(1)}x`,

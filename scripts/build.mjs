@@ -83,6 +83,14 @@ function copyAssets() {
   for (const f of readdirSync(wasmSrc).filter((f) => f.endsWith('.wasm'))) {
     cpSync(join(wasmSrc, f), join(root, 'dist/wasm', f));
   }
+  // The threaded build's scripts, which its pthread workers load from disk (src/analysis/wasmThreads.ts).
+  const wasmOut = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/wasm-out');
+  for (const f of [
+    'tfjs-backend-wasm-threaded-simd.js',
+    'tfjs-backend-wasm-threaded-simd.worker.js',
+  ]) {
+    cpSync(join(wasmOut, f), join(root, 'dist/wasm', f));
+  }
 }
 
 copyAssets();

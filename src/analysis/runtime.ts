@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as bundledTf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setWasmBackend } from './wasmThreads';
 
 export type TfNamespace = typeof bundledTf;
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -28,6 +29,8 @@ export interface RuntimeOptions {
   searchDirs?: string[];
   /** Folder with the tfjs-backend-wasm .wasm files. */
   wasmDir?: string;
+  /** WebAssembly threads: 0 one per core, 1 (default) single-threaded; fixed at the first load. */
+  wasmThreads?: number;
 }
 
 let cached: Promise<TfRuntime> | undefined;
@@ -61,7 +64,7 @@ async function chooseRuntime(
     const wasmDir = options.wasmDir ?? defaultWasmDir();
     try {
       setWasmPaths(wasmDir.endsWith('/') ? wasmDir : `${wasmDir}/`);
-      if (await bundledTf.setBackend('wasm')) {
+      if (await setWasmBackend(bundledTf, options.wasmThreads, wasmDir, notes)) {
         await bundledTf.ready();
         notes.push(`WebAssembly backend (wasm files from ${wasmDir}).`);
         return { tf: bundledTf, backend: 'wasm', notes };

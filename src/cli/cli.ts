@@ -15,6 +15,7 @@ import { renderReportHtml } from './reportHtml';
 import { collectReportData } from './collectReportData';
 import { buildUnitReport, parseUnitArgument, type UnitArgument } from './unitReport';
 import { buildGalleryReport, parseGalleryArgs, type GalleryArgs } from './galleryReport';
+import { parseThreadsArgument } from '../analysis/wasmThreadCount';
 
 const USAGE = `Usage: cnn-inspector report <model.ts> --image <file> [options]
 
@@ -32,6 +33,7 @@ Options:
   --gallery-folder <dir>  with --gallery-layer: top patches per unit over the folder's images
   --top-k <n>           patches per unit in the folder gallery (default 9)
   --backend <name>      auto | tensorflow | wasm | cpu (default auto)
+  --threads <n>         WebAssembly threads: 0 one per core (default), 1 single-threaded
   --timeout <seconds>   stop a model step that takes longer (default 300)
   --verbose             print progress and full stack traces
   --help                show this help`;
@@ -58,6 +60,7 @@ async function main(argv: string[]): Promise<void> {
         'gallery-folder': { type: 'string' },
         'top-k': { type: 'string' },
         backend: { type: 'string', default: 'auto' },
+        threads: { type: 'string', default: '0' },
         timeout: { type: 'string', default: '300' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
@@ -78,6 +81,12 @@ async function main(argv: string[]): Promise<void> {
   const backend = values.backend as BackendPreference;
   if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend))
     fail(`unknown backend '${backend}'.`, 2);
+  let wasmThreads = 0;
+  try {
+    wasmThreads = parseThreadsArgument(values.threads);
+  } catch (error) {
+    fail((error as Error).message, 2);
+  }
   const modelFile = resolve(modelArg);
   if (!existsSync(modelFile)) fail(`${modelFile}: no such file.`, 1);
   const imagePath = resolve(values.image);
@@ -110,7 +119,12 @@ async function main(argv: string[]): Promise<void> {
     timeoutMs,
     onProgress: verbose ? (m: string) => process.stderr.write(`… ${m}\n`) : undefined,
   };
-  const config: WorkerConfig = { backend, searchDirs: [process.cwd()], maxImageMegapixels: 100 };
+  const config: WorkerConfig = {
+    backend,
+    searchDirs: [process.cwd()],
+    maxImageMegapixels: 100,
+    wasmThreads,
+  };
   const model = { file: modelFile, exportName: values.export };
   try {
     const loaded = await client.request(

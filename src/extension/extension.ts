@@ -38,6 +38,14 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
     ),
     vscode.commands.registerCommand('cnnInspector.showLog', () => log.show()),
     vscode.commands.registerCommand('cnnInspector.restartWorker', () => models.restartWorker()),
+    // The backend is chosen once per worker thread: a new choice needs a new worker.
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (
+        e.affectsConfiguration('cnnInspector.backend') ||
+        e.affectsConfiguration('cnnInspector.wasmThreads')
+      )
+        models.restartWorker();
+    }),
     vscode.commands.registerCommand(
       'cnnInspector.buildGallery',
       (uri?: vscode.Uri, args?: BuildGalleryArgs) =>

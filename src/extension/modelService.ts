@@ -45,6 +45,7 @@ export class ModelService implements vscode.Disposable {
       backend: settings.backend,
       searchDirs: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
       maxImageMegapixels: settings.maxImageMegapixels,
+      wasmThreads: vscode.workspace.getConfiguration('cnnInspector').get<number>('wasmThreads', 0),
     };
   }
 

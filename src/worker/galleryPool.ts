@@ -86,6 +86,15 @@ export class GalleryPool {
       });
     };
     const clients = Array.from({ length: workers }, () => new WorkerClient(this.options));
+    // The pool already spreads images over the cores: each worker's wasm threads share what is left,
+    // so the machine is not oversubscribed.
+    const config = {
+      ...run.config,
+      wasmThreads: Math.min(
+        run.config.wasmThreads || Infinity, // 0 or absent: automatic
+        Math.max(1, Math.floor(availableParallelism() / workers)),
+      ),
+    };
     this.clients.push(...clients);
     const loop = async (client: WorkerClient) => {
       while (queue.length && !stop.signal.aborted) {
@@ -93,7 +102,7 @@ export class GalleryPool {
         const shard = await client.request(
           {
             type: 'galleryShard',
-            config: run.config,
+            config,
             model: run.model,
             layer: run.layer,
             files,

@@ -65,7 +65,10 @@ async function openModel(
     existing.session.dispose();
   }
   progress(`Loading TensorFlow.js (${config.backend} backend)`);
-  const runtime = await loadRuntime(config.backend, { searchDirs: config.searchDirs });
+  const runtime = await loadRuntime(config.backend, {
+    searchDirs: config.searchDirs,
+    wasmThreads: config.wasmThreads,
+  });
   const session = await InspectionSession.open(runtime, ref.file, ref.exportName, progress);
   const open: OpenModel = { session, stamps: await stampsOf(session.inputs) };
   openModels.set(key, open);

@@ -22,6 +22,8 @@ export interface WorkerConfig {
   backend: BackendPreference;
   searchDirs: string[];
   maxImageMegapixels: number;
+  /** WebAssembly threads: 0 one per core, 1 or absent single-threaded (see analysis/wasmThreads). */
+  wasmThreads?: number;
 }
 
 export type WorkerRequest =
