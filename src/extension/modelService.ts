@@ -15,6 +15,7 @@ import type {
 } from '../worker/workerProtocol';
 import type { ExplainRequest, ExplainResults } from '../worker/explainProtocol';
 import { readSettings } from './settings';
+import { TRUST_WARNING } from './commands';
 
 export class ModelService implements vscode.Disposable {
   private readonly client: WorkerClient;
@@ -93,6 +94,7 @@ export class ModelService implements vscode.Disposable {
     message: Extract<RequestWithoutId, { type: T }>,
     signal?: AbortSignal,
   ): Promise<WorkerResults[T]> {
+    assertTrusted();
     return this.client.request(message, {
       timeoutMs: readSettings().modelTimeoutSeconds * 1000,
       signal,
@@ -150,6 +152,7 @@ export class ModelService implements vscode.Disposable {
     title: string,
     signal?: AbortSignal,
   ): Promise<WorkerResults[T]> {
+    assertTrusted();
     const started = Date.now();
     // The notification appears only for slow steps, so quick layer switches do not flash it.
     const controller = new AbortController();
@@ -201,4 +204,9 @@ function label(model: ModelRef): string {
   return model.exportName && model.exportName !== 'default'
     ? `${base} › ${model.exportName}`
     : `${base}`;
+}
+
+/** Every model request runs workspace code: the last line of defence behind the commands' checks. */
+function assertTrusted(): void {
+  if (!vscode.workspace.isTrusted) throw new InspectorError('usage', TRUST_WARNING);
 }
