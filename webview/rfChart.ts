@@ -66,7 +66,7 @@ export function renderRfChart(
     );
   }
   const step = Math.ceil(n / 24); // at most ~24 depth labels
-  layers.forEach((l, i) => {
+  layers.forEach((_layer, i) => {
     if (i % step === 0 || i === n - 1) {
       chart.appendChild(
         node(

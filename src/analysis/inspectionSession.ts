@@ -41,7 +41,6 @@ export class InspectionSession {
   private constructor(
     private readonly runtime: TfRuntime,
     private readonly module: ModelModule,
-    private readonly model: tfType.LayersModel,
     private readonly probe: { probe: tfType.LayersModel; layerNames: string[] },
     readonly summary: ModelSummary,
     readonly bundleHash: string,
@@ -82,7 +81,6 @@ export class InspectionSession {
     return new InspectionSession(
       runtime,
       module,
-      model,
       probe,
       summary,
       bundle.hash,

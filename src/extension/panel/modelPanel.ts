@@ -37,7 +37,7 @@ export class ModelPanel implements vscode.Disposable {
   constructor(
     readonly ref: ModelRef,
     private readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private readonly models: ModelService,
     private readonly chooseImage: () => Promise<string | undefined>,
     onDispose: () => void,
