@@ -29,7 +29,8 @@ export class ModelPanel implements vscode.Disposable {
   private loaded: LoadedModel | undefined;
   private image: ImageResult | undefined;
   private selectedLayer: string | undefined;
-  private layerRequest: AbortController | undefined;
+  /** Numbers layer requests, so a slow answer for an older choice is dropped. */
+  private layerRequests = 0;
   private readonly disposables: vscode.Disposable[] = [];
   /** The Gallery tab's host side. */
   readonly gallery: GalleryController;
@@ -147,7 +148,6 @@ export class ModelPanel implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.layerRequest?.abort();
     this.disposables.forEach((d) => d.dispose());
   }
 
@@ -161,11 +161,11 @@ export class ModelPanel implements vscode.Disposable {
 
   private async sendLayer(name: string): Promise<void> {
     if (!this.image) return;
-    this.layerRequest?.abort();
-    const request = new AbortController();
-    this.layerRequest = request;
-    const layer = await this.models.getLayer(this.ref, this.image.imagePath, name, request.signal);
-    if (request.signal.aborted || name !== this.selectedLayer) return; // a newer choice won
+    // Not cancelled when the user picks another layer: cancelling stops the worker, and reading a
+    // computed layer is cheap; the stale answer is dropped instead.
+    const request = ++this.layerRequests;
+    const layer = await this.models.getLayer(this.ref, this.image.imagePath, name);
+    if (request !== this.layerRequests || name !== this.selectedLayer) return; // a newer choice won
     this.post({ type: 'layer', ...layer });
   }
 
