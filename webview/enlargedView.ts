@@ -2,6 +2,7 @@
  * A single feature map, large, in a dialog: the same pixels and hover as its tile, beside the
  * input image on which the hovered unit's receptive field is drawn.
  */
+import { rgbaCanvas } from './rgbaCanvas';
 import type { ColorScale } from './colormap';
 import { drawChannel, unitUnderPointer } from './drawMap';
 import { formatValue, valueAt, type LayerData, type MapGeometry } from './layerData';
@@ -105,18 +106,8 @@ export class EnlargedView {
     stage.className = 'input-stage';
     const frame = document.createElement('div');
     frame.className = 'input-frame';
-    const canvas = document.createElement('canvas');
+    const canvas = rgbaCanvas(input, '');
     canvas.id = 'enlarged-input';
-    canvas.width = input.width;
-    canvas.height = input.height;
-    canvas.style.aspectRatio = `${input.width / input.height}`;
-    canvas
-      .getContext('2d')
-      ?.putImageData(
-        new ImageData(new Uint8ClampedArray(input.rgba), input.width, input.height),
-        0,
-        0,
-      );
     frame.appendChild(canvas);
     stage.appendChild(frame);
     const caption = document.createElement('p');

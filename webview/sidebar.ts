@@ -1,4 +1,5 @@
 /** The left column: the input as the model sees it, the top-5 classes and the layer list. */
+import { rgbaCanvas } from './rgbaCanvas';
 import type { LayerSummary, ModelSummary } from '../src/analysis/modelSummary';
 import type { HostToPanel } from '../src/protocol/panelProtocol';
 
@@ -23,17 +24,8 @@ export function renderInput(
   heading.textContent = 'Input';
   container.appendChild(heading);
   if (image) {
-    const canvas = document.createElement('canvas');
+    const canvas = rgbaCanvas(image, '');
     canvas.id = 'input-image';
-    canvas.width = image.width;
-    canvas.height = image.height;
-    canvas.style.aspectRatio = `${image.width / image.height}`;
-    const context = canvas.getContext('2d');
-    context?.putImageData(
-      new ImageData(new Uint8ClampedArray(image.rgba), image.width, image.height),
-      0,
-      0,
-    );
     const caption = document.createElement('p');
     caption.className = 'caption';
     caption.title = image.imagePath;

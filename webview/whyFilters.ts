@@ -4,13 +4,14 @@
  * input channel; per-filter statistics. "Normalise together" scales every filter by the layer's
  * largest |w| (comparable strengths); "one by one" scales each by its own (visible patterns).
  */
+import { rgbaCanvas } from './rgbaCanvas';
 import type { FilterResult } from '../src/worker/explainProtocol';
 import { lut } from './colormap';
 import { el } from './dom';
 import { formatValue } from './layerData';
 import { channelSum, drawSignalPlot } from './signalPlot';
 import type { WhyInput } from './whyProjections';
-import { cropRgba, gridSlice, weightGrid, type Box, type Rgba } from './whyPictures';
+import { cropRgba, gridSlice, weightGrid, type Box } from './whyPictures';
 
 /** Filters whose weight grids one page shows. */
 export const FILTERS_PER_PAGE = 16;
@@ -18,21 +19,6 @@ export const FILTERS_PER_PAGE = 16;
 const MAX_INPUT_GRIDS = 64;
 
 export type FilterScaling = 'together' | 'alone';
-
-function canvasOf(picture: Rgba, className: string): HTMLCanvasElement {
-  const canvas = el('canvas', className);
-  canvas.width = picture.width;
-  canvas.height = picture.height;
-  canvas.style.aspectRatio = `${picture.width / picture.height}`;
-  canvas
-    .getContext('2d')
-    ?.putImageData(
-      new ImageData(new Uint8ClampedArray(picture.rgba), picture.width, picture.height),
-      0,
-      0,
-    );
-  return canvas;
-}
 
 function statsLine(set: FilterResult, o: number): HTMLElement {
   const s = set.stats[o];
@@ -51,7 +37,7 @@ function patchOf(set: FilterResult, o: number, input: WhyInput | undefined): HTM
   const figure = el('figure', 'why-patch');
   const field = strongest.field;
   if (field.length === 4 && input.height > 1) {
-    figure.appendChild(canvasOf(cropRgba(input, field as Box), 'why-patch-picture'));
+    figure.appendChild(rgbaCanvas(cropRgba(input, field as Box), 'why-patch-picture'));
   } else if (field.length === 2 && input.signal) {
     const channels = input.signal.length / input.width;
     const canvas = el('canvas', 'why-patch-plot');
@@ -80,7 +66,7 @@ function pictureCard(
   card.dataset.filter = String(o);
   const row = el('div', 'why-filter-row');
   const rgba = (scaling === 'together' ? pictures.together : pictures.alone)[o];
-  const kernel = canvasOf({ width: pictures.width, height: pictures.height, rgba }, 'why-kernel');
+  const kernel = rgbaCanvas({ width: pictures.width, height: pictures.height, rgba }, 'why-kernel');
   kernel.title = `filter ${o}: ${pictures.height}\u00d7${pictures.width}`;
   row.appendChild(kernel);
   const patch = patchOf(set, o, input);
@@ -112,7 +98,7 @@ function gridCard(
   const row = el('div', 'why-grid-row');
   for (let c = 0; c < drawn; c++) {
     const weights = gridSlice(grids.weights, set.inputChannels, grids.taps, i, c);
-    const canvas = canvasOf(weightGrid(weights, kh, kw, maxAbs, table), 'why-weight-grid');
+    const canvas = rgbaCanvas(weightGrid(weights, kh, kw, maxAbs, table), 'why-weight-grid');
     canvas.title = `filter ${o}, input channel ${c}: ${Array.from(weights, (w) => formatValue(w)).join(' ')}`;
     canvas.dataset.inputChannel = String(c);
     row.appendChild(canvas);

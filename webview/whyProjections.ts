@@ -4,6 +4,7 @@
  * field and full size. 2-D inputs are pictures around mid grey; 1-D inputs are line plots.
  * Canvases carry data-method / data-view / data-drawn so tests can find and read them.
  */
+import { rgbaCanvas } from './rgbaCanvas';
 import type { ProjectionResult } from '../src/analysis/explain/explainSession';
 import type { ProjectionMethod } from '../src/analysis/explain/projection';
 import { el } from './dom';
@@ -35,17 +36,7 @@ export interface WhyInput {
 }
 
 function pictureCanvas(picture: Rgba, method: string, view: string): HTMLCanvasElement {
-  const canvas = el('canvas', 'why-picture');
-  canvas.width = picture.width;
-  canvas.height = picture.height;
-  canvas.style.aspectRatio = `${picture.width / picture.height}`;
-  canvas
-    .getContext('2d')
-    ?.putImageData(
-      new ImageData(new Uint8ClampedArray(picture.rgba), picture.width, picture.height),
-      0,
-      0,
-    );
+  const canvas = rgbaCanvas(picture, 'why-picture');
   canvas.id = `why-${method}-${view}`;
   canvas.dataset.method = method;
   canvas.dataset.view = view;
