@@ -32,6 +32,15 @@ export interface GalleryPanelSide {
   openImage(file: string, layer: string): Promise<void>;
 }
 
+export interface GalleryFolderSummary {
+  folder: string;
+  layer: string;
+  imageCount: number;
+  skipped: number;
+  complete: boolean;
+  units: number;
+}
+
 export class GalleryController implements vscode.Disposable {
   private info: GalleryInfo | undefined;
   private layer: string | undefined;
@@ -103,6 +112,20 @@ export class GalleryController implements vscode.Disposable {
     this.panel.post({ type: 'showGallery' });
     this.folder = folder;
     await this.open();
+  }
+
+  /** The folder gallery built last (for the extension's API and its tests). */
+  folderSummary(): GalleryFolderSummary | undefined {
+    const latest = this.latest;
+    if (!latest) return undefined;
+    return {
+      folder: latest.folder,
+      layer: latest.layer,
+      imageCount: latest.imageCount,
+      skipped: latest.skipped.length,
+      complete: latest.complete && this.run === undefined,
+      units: latest.units.length,
+    };
   }
 
   dispose(): void {

@@ -14,7 +14,7 @@ import { readSettings } from '../settings';
 import { modelLabel } from '../pickers';
 import { panelHtml } from './panelHtml';
 import { answerExplainQuery } from './explainHandler';
-import { GalleryController } from '../gallery/galleryController';
+import { GalleryController, type GalleryFolderSummary } from '../gallery/galleryController';
 import { pickSignal, takesSignal } from '../signalPicker';
 
 export interface PanelSnapshot {
@@ -23,6 +23,8 @@ export interface PanelSnapshot {
   selectedLayer: string | undefined;
   imagePath: string | undefined;
   layerCount: number;
+  /** Present once a folder gallery was built in this panel. */
+  gallery?: GalleryFolderSummary;
 }
 
 export class ModelPanel implements vscode.Disposable {
@@ -89,12 +91,14 @@ export class ModelPanel implements vscode.Disposable {
   }
 
   snapshot(): PanelSnapshot {
+    const gallery = this.gallery.folderSummary();
     return {
       modelFile: this.ref.file,
       exportName: this.loaded?.summary.exportName ?? this.ref.exportName ?? 'default',
       selectedLayer: this.selectedLayer,
       imagePath: this.image?.imagePath,
       layerCount: this.loaded?.summary.layers.length ?? 0,
+      ...(gallery ? { gallery } : {}),
     };
   }
 

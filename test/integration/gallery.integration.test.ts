@@ -1,0 +1,46 @@
+// "CNN Inspector: Build gallery from folder", as the explorer's context menu calls it on a folder.
+import * as assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { CnnInspectorApi } from '../../src/extension/extension';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('gallery from the explorer', function () {
+  this.timeout(240_000);
+
+  it('builds the LeNet pool2 gallery of the Fashion-MNIST folder in the model panel', async () => {
+    const api = (await vscode.extensions
+      .getExtension<CnnInspectorApi>('cnn-inspector.cnn-inspector')!
+      .activate()) as CnnInspectorApi;
+    const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const folder = join(root, 'images', 'fashion-mnist');
+    const pictures = readdirSync(folder).filter((f) => f.endsWith('.png')).length;
+    const modelFile = join(root, 'lenet.ts');
+    const errorBefore = api.getLastError(); // other suites may have left one
+    const result = await vscode.commands.executeCommand(
+      'cnnInspector.buildGallery',
+      vscode.Uri.file(folder),
+      {
+        modelFile,
+        exportName: 'default',
+      },
+    );
+    assert.equal(result, folder);
+    const deadline = Date.now() + 200_000;
+    let gallery = api.getPanels().find((p) => p.modelFile === modelFile)?.gallery;
+    while (!gallery?.complete && Date.now() < deadline) {
+      await sleep(500);
+      gallery = api.getPanels().find((p) => p.modelFile === modelFile)?.gallery;
+    }
+    assert.ok(gallery?.complete, `the gallery did not finish: ${JSON.stringify(gallery)}`);
+    // LeNet's deepest spatial pooling layer is pool2 (5x5x16): 16 units, one gallery each.
+    assert.equal(gallery.layer, 'pool2');
+    assert.equal(gallery.units, 16);
+    assert.equal(gallery.imageCount, pictures);
+    assert.equal(pictures, 300, 'the training script writes 300 test pictures');
+    assert.equal(gallery.skipped, 0);
+    assert.equal(api.getLastError(), errorBefore, 'no new error');
+  });
+});
