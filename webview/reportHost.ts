@@ -2,6 +2,8 @@
 import type { HostToPanel } from '../src/protocol/panelProtocol';
 import { REPORT_DATA_ELEMENT_ID, type ReportData } from '../src/protocol/reportData';
 import type { PanelHost } from './host';
+import { decodeTypedArrays } from '../src/protocol/typedArrayJson';
+import type { ExplainAnswer, ExplainQuery } from '../src/protocol/explainMessages';
 import { decodeReportGallery } from '../src/protocol/galleryReportData';
 
 function decodeBase64(text: string): Uint8Array {
@@ -15,6 +17,9 @@ export function reportHost(): PanelHost {
   const data = JSON.parse(
     document.getElementById(REPORT_DATA_ELEMENT_ID)!.textContent!,
   ) as ReportData;
+  const explained = (data.explain ?? []).map(
+    (a) => decodeTypedArrays(a, decodeBase64) as ExplainAnswer,
+  );
   let listener: ((message: HostToPanel) => void) | undefined;
   const send = (message: HostToPanel) => setTimeout(() => listener?.(message), 0);
   const sendLayer = (name: string) => {
@@ -48,12 +53,17 @@ export function reportHost(): PanelHost {
       } else if (message.type === 'selectLayer') {
         sendLayer(message.name);
       } else if (message.type === 'explain') {
-        send({
-          type: 'explainFailed',
-          query: message.query,
-          message:
-            'The static report holds no model to explain units with: use the CLI\u2019s --unit.',
-        });
+        const answer = embeddedAnswer(explained, message.query);
+        send(
+          answer
+            ? { type: 'explained', answer }
+            : {
+                type: 'explainFailed',
+                query: message.query,
+                message:
+                  'The static report holds the strongest unit and the filters of the layer it opened at; for others, use the CLI\u2019s --unit or open the model in VS Code.',
+              },
+        );
       } else if (message.type === 'copyText') {
         copyToClipboard(message.text).then(
           () => send({ type: 'copied', what: message.what }),
@@ -89,4 +99,25 @@ async function copyToClipboard(text: string): Promise<void> {
   const ok = document.execCommand('copy');
   area.remove();
   if (!ok) throw new Error('the browser refused to copy');
+}
+
+/** The embedded answer to a Why-tab query, when the report computed that one. */
+function embeddedAnswer(answers: ExplainAnswer[], query: ExplainQuery): ExplainAnswer | undefined {
+  return answers.find((answer) => {
+    if (answer.kind !== query.kind) return false;
+    if (answer.kind === 'projections' && query.kind === 'projections') {
+      const { unit } = answer.result;
+      return (
+        unit.layer === query.layer &&
+        (query.channel === undefined || query.channel === unit.channel) &&
+        (query.position === undefined || query.position.join() === unit.position.join())
+      );
+    }
+    if (answer.kind === 'filters' && query.kind === 'filters') {
+      return (
+        answer.result.layer === query.layer && (query.first ?? 0) === answer.result.grids.first
+      );
+    }
+    return false;
+  });
 }

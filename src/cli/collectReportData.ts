@@ -4,6 +4,8 @@ import type { LoadedModel, ModelRef, WorkerConfig } from '../worker/workerProtoc
 import type { ImageResult } from '../analysis/inspectionSession';
 import type { ReportData } from '../protocol/reportData';
 import { InspectorError } from '../analysis/errors';
+import { encodeTypedArrays } from '../protocol/typedArrayJson';
+import type { ExplainAnswer } from '../protocol/explainMessages';
 import { basename } from 'node:path';
 
 /** Float32 bytes embedded at most (base64 adds a third): keeps VGG-sized reports openable. */
@@ -67,5 +69,53 @@ export async function collectReportData(
       top5: image.top5,
     },
     layers: embedded,
+    explain: await explainForReport(client, config, model, image.imagePath, options, {
+      projectionLayer: selectedLayer,
+      // The Filters section opens at the first convolution; the selected layer's come too.
+      filterLayers: [
+        ...new Set(
+          [layers.find((l) => l.className.includes('Conv'))?.name, selectedLayer].filter(
+            (n): n is string => n !== undefined,
+          ),
+        ),
+      ],
+    }),
   };
+}
+
+/**
+ * What the Why tab shows first: the selected layer's strongest unit's projections, and filters.
+ * A layer that cannot be explained (not invertible, no kernel) is just left out.
+ */
+async function explainForReport(
+  client: WorkerClient,
+  config: WorkerConfig,
+  model: ModelRef,
+  imagePath: string,
+  options: RequestOptions,
+  wanted: { projectionLayer: string; filterLayers: string[] },
+): Promise<unknown[]> {
+  const base = { config, model, imagePath };
+  const answers: ExplainAnswer[] = [];
+  const optional = async (work: () => Promise<ExplainAnswer>) => {
+    try {
+      answers.push(await work());
+    } catch (error) {
+      if (!(error instanceof InspectorError) || error.kind === 'timeout') throw error;
+    }
+  };
+  await optional(async () => ({
+    kind: 'projections',
+    result: await client.request(
+      { type: 'explainProjections', ...base, layerName: wanted.projectionLayer },
+      options,
+    ),
+  }));
+  for (const layerName of wanted.filterLayers) {
+    await optional(async () => ({
+      kind: 'filters',
+      result: await client.request({ type: 'explainFilters', ...base, layerName }, options),
+    }));
+  }
+  return answers.map((a) => encodeTypedArrays(a, (b) => Buffer.from(b).toString('base64')));
 }

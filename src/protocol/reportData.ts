@@ -24,6 +24,11 @@ export interface ReportData {
   layers: Record<string, { shape: number[]; min: number; max: number; dataBase64: string }>;
   /** The Gallery tab's messages (`--gallery-layer`), typed arrays in base64. */
   gallery?: ReportGallery;
+  /**
+   * The Why tab's answers computed for the report (the selected layer's strongest unit and its
+   * filters), typed arrays encoded by typedArrayJson.ts.
+   */
+  explain?: unknown[];
 }
 
 export const REPORT_DATA_ELEMENT_ID = 'report-data';

@@ -74,6 +74,14 @@ describe('command-line report', function () {
     assert.match(page, /<div id="app" data-host="report">/);
     assert.match(page, /<script type="application\/json" id="report-data">\{"summary"/);
     assert.doesNotMatch(page, /src="http|href="http/, 'the report loads nothing from the network');
+    // The Why tab's first answers are embedded: the strongest unit of the conv layer it opens at
+    // (2x2 all-ones kernel + 0.5 over the ramp: (16*2 + 4*2 + 10)/15 + 0.5 at y 2, x 2) and its filters.
+    const data = JSON.parse(page.match(/id="report-data">(.*?)<\/script>/s)![1]);
+    const kinds = (data.explain as { kind: string }[]).map((a) => a.kind);
+    assert.deepEqual(kinds, ['projections', 'filters']);
+    const projections = data.explain[0].result;
+    assert.deepEqual([projections.unit.layer, projections.unit.position], ['sum2x2', [2, 2]]);
+    assert.ok(Math.abs(projections.value - (50 / 15 + 0.5)) < 1e-5);
   });
 
   it('fails with one line naming the file and line for a syntax error', () => {
