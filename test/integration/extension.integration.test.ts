@@ -3,19 +3,9 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 
-// The contract the extension offers its tests (src/extension): what visualizeLayer resolves to,
-// and the API returned by activate().
-interface PanelSnapshot {
-  modelFile: string;
-  exportName: string;
-  selectedLayer: string;
-  imagePath: string;
-  layerCount: number;
-}
-interface CnnInspectorApi {
-  getPanels(): PanelSnapshot[];
-  getLastError(): string | undefined;
-}
+// The extension's own types: what visualizeLayer resolves to, and what activate() returns.
+import type { CnnInspectorApi } from '../../src/extension/extension';
+import type { PanelSnapshot } from '../../src/extension/panel/modelPanel';
 
 const EXTENSION_ID = 'cnn-inspector.cnn-inspector';
 const COMMANDS = [

@@ -4,17 +4,9 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 
 // Lenses, reveal and re-run on save, inside the real VS Code, on examples/lenet.ts.
-interface PanelSnapshot {
-  modelFile: string;
-  exportName: string;
-  selectedLayer: string;
-  imagePath: string;
-  layerCount: number;
-}
-interface CnnInspectorApi {
-  getPanels(): PanelSnapshot[];
-  getLastError(): string | undefined;
-}
+// The extension's own types: what visualizeLayer resolves to, and what activate() returns.
+import type { CnnInspectorApi } from '../../src/extension/extension';
+import type { PanelSnapshot } from '../../src/extension/panel/modelPanel';
 
 const EXTENSION_ID = 'cnn-inspector.cnn-inspector';
 const DOT = '\u00b7';
