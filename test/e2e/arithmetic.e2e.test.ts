@@ -2,37 +2,14 @@
 // hover readout shows for that unit (both read from the DOM).
 import * as assert from 'node:assert/strict';
 import { screenshot, workbenchPage } from './fixture';
-import {
-  activeWebview,
-  pickQuickItem,
-  quickPickLabels,
-  runCommand,
-  throwOnExtensionError,
-  waitForQuickPickItem,
-  webviewIsShown,
-} from './workbench';
+import { openPanelFromPalette } from './workbench';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('CNN Inspector: the arithmetic of one output value, through the UI', () => {
   it('clicking a feature-map pixel shows the arithmetic ending at the hovered value', async () => {
     const page = workbenchPage();
-    if (!(await webviewIsShown(page))) {
-      await runCommand(page, 'CNN Inspector: Visualize layer');
-      await waitForQuickPickItem(page, (l) => l === 'lenet');
-      await pickQuickItem(page, 'lenet');
-      await waitForQuickPickItem(page, (l) => l === 'conv2', 120_000);
-      await pickQuickItem(page, 'conv2');
-      const deadline = Date.now() + 120_000;
-      while (!(await webviewIsShown(page))) {
-        if (Date.now() > deadline) throw new Error('no webview appeared within 120 s');
-        await throwOnExtensionError(page, 'after the layer was picked');
-        const png = (await quickPickLabels(page)).find((l) => l.toLowerCase().endsWith('.png'));
-        if (png) await pickQuickItem(page, png);
-        await sleep(500);
-      }
-    }
-    const webview = activeWebview(page);
+    const webview = await openPanelFromPalette(page, 'lenet', 'conv2');
     await webview
       .locator('#feature-grid .tile[data-drawn="true"]')
       .first()

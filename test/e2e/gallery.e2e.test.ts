@@ -2,59 +2,11 @@
 // image crop, then the dataset gallery of the Fashion-MNIST folder chosen with the folder picker.
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import type { FrameLocator, Locator } from 'playwright-core';
 import { screenshot, workbenchPage } from './fixture';
-import {
-  activeWebview,
-  pickQuickItem,
-  quickPickLabels,
-  runCommand,
-  throwOnExtensionError,
-  waitForQuickPickItem,
-  webviewIsShown,
-} from './workbench';
+import { activeWebview, canvasColourCounts, openPanelFromPalette } from './workbench';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fashion = join(__dirname, '..', '..', 'examples', 'images', 'fashion-mnist');
-
-/** Distinct colours of each canvas (copied onto a 2-D canvas), to tell a drawn crop from a blank one. */
-function colourCounts(canvases: Locator): Promise<number[]> {
-  return canvases.evaluateAll((els) =>
-    (els as HTMLCanvasElement[]).map((canvas) => {
-      const copy = document.createElement('canvas');
-      copy.width = canvas.width;
-      copy.height = canvas.height;
-      const ctx = copy.getContext('2d');
-      if (!ctx || !canvas.width || !canvas.height) return 0;
-      ctx.drawImage(canvas, 0, 0);
-      const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
-      const colours = new Set<number>();
-      for (let i = 0; i < data.length; i += 4)
-        colours.add(((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]) >>> 0);
-      return colours.size;
-    }),
-  );
-}
-
-async function openLenetPanel(): Promise<FrameLocator> {
-  const page = workbenchPage();
-  if (!(await webviewIsShown(page))) {
-    await runCommand(page, 'CNN Inspector: Visualize layer');
-    await waitForQuickPickItem(page, (l) => l === 'lenet');
-    await pickQuickItem(page, 'lenet');
-    await waitForQuickPickItem(page, (l) => l === 'pool2', 120_000);
-    await pickQuickItem(page, 'pool2');
-    const deadline = Date.now() + 120_000;
-    while (!(await webviewIsShown(page))) {
-      if (Date.now() > deadline) throw new Error('no webview appeared within 120 s');
-      await throwOnExtensionError(page, 'after the layer was picked');
-      const png = (await quickPickLabels(page)).find((l) => l.toLowerCase().endsWith('.png'));
-      if (png) await pickQuickItem(page, png);
-      await sleep(500);
-    }
-  }
-  return activeWebview(page);
-}
 
 describe('CNN Inspector: Gallery tab, through the UI', () => {
   afterEach(async () => {
@@ -68,7 +20,7 @@ describe('CNN Inspector: Gallery tab, through the UI', () => {
   it('shows the top units of the image as tiles with crops, then a folder gallery', async function () {
     this.timeout(300_000);
     const page = workbenchPage();
-    const webview = await openLenetPanel();
+    const webview = await openPanelFromPalette(page, 'lenet', 'pool2');
     await webview.locator('#input-image, #input-frame').first().waitFor({ timeout: 120_000 });
     await page.keyboard.press('Escape'); // an enlarged view or dialog left by another test
     await webview.locator('#tab-gallery').click();
@@ -88,7 +40,9 @@ describe('CNN Inspector: Gallery tab, through the UI', () => {
       [...values].sort((a, b) => b - a),
       'strongest unit first',
     );
-    const crops = await colourCounts(webview.locator('#gallery-image .unit-tile canvas.crop'));
+    const crops = await canvasColourCounts(
+      webview.locator('#gallery-image .unit-tile canvas.crop'),
+    );
     assert.equal(crops.length, 16);
     assert.ok(
       crops.every((n) => n > 1),
@@ -121,7 +75,7 @@ describe('CNN Inspector: Gallery tab, through the UI', () => {
       await webview.locator('#gallery-folder .unit-gallery').first().locator('.patch-tile').count(),
       9,
     );
-    const patchColours = await colourCounts(
+    const patchColours = await canvasColourCounts(
       webview.locator('#gallery-folder .unit-gallery').first().locator('canvas.crop'),
     );
     assert.ok(

@@ -2,13 +2,7 @@
 // a photograph come with image crops of their (large) receptive fields.
 import * as assert from 'node:assert/strict';
 import { screenshot, workbenchPage } from './fixture';
-import {
-  activeWebview,
-  pickQuickItem,
-  runCommand,
-  waitForQuickPickItem,
-  webviewIsShown,
-} from './workbench';
+import { openPanelFromPalette, canvasColourCounts } from './workbench';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -16,21 +10,7 @@ describe('CNN Inspector: Gallery of the VGG-16 example, through the UI', () => {
   it('ranks pool5 units on a photograph and shows a crop for each', async function () {
     this.timeout(300_000);
     const page = workbenchPage();
-    await runCommand(page, 'CNN Inspector: Visualize layer');
-    await waitForQuickPickItem(page, (l) => l === 'vgg16');
-    await pickQuickItem(page, 'vgg16');
-    await waitForQuickPickItem(page, (l) => l === 'block1_conv1', 180_000);
-    await pickQuickItem(page, 'block1_conv1');
-    await waitForQuickPickItem(page, (l) => l.endsWith('.png'), 60_000);
-    await page.keyboard.type('chelsea');
-    await waitForQuickPickItem(page, (l) => l === 'chelsea.png', 30_000);
-    await pickQuickItem(page, 'chelsea.png');
-    const deadline = Date.now() + 180_000;
-    while (!(await webviewIsShown(page))) {
-      if (Date.now() > deadline) throw new Error('the panel did not open');
-      await sleep(250);
-    }
-    const webview = activeWebview(page);
+    const webview = await openPanelFromPalette(page, 'vgg16', 'block1_conv1', 'chelsea.png');
     await webview.locator('#input-image, #input-frame').first().waitFor({ timeout: 180_000 });
     await webview.locator('#tab-gallery').click();
 
@@ -48,19 +28,9 @@ describe('CNN Inspector: Gallery of the VGG-16 example, through the UI', () => {
       [...values].sort((a, b) => b - a),
       'strongest unit first',
     );
-    const colours = await webview
-      .locator('#gallery-image .unit-tile canvas.crop')
-      .evaluateAll((els) =>
-        (els as HTMLCanvasElement[]).map((canvas) => {
-          const ctx = canvas.getContext('2d');
-          if (!ctx || !canvas.width || !canvas.height) return 0;
-          const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-          const seen = new Set<number>();
-          for (let i = 0; i < data.length; i += 4)
-            seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-          return seen.size;
-        }),
-      );
+    const colours = await canvasColourCounts(
+      webview.locator('#gallery-image .unit-tile canvas.crop'),
+    );
     assert.equal(colours.length, 16);
     // A 212x212 field of a cat photograph, scaled into a tile, has far more than a few colours.
     assert.ok(

@@ -109,3 +109,54 @@ export function activeWebview(page: Page): FrameLocator {
 export function webviewIsShown(page: Page): Promise<boolean> {
   return page.locator('iframe.webview.ready').first().isVisible();
 }
+
+/**
+ * "Visualize layer" from the palette: model, then layer, then an image (the first .png listed,
+ * or the one whose label is `image`, typed to filter the list), until the panel is shown.
+ */
+export async function openPanelFromPalette(
+  page: Page,
+  model: string,
+  layer: string,
+  image?: string,
+): Promise<FrameLocator> {
+  await runCommand(page, 'CNN Inspector: Visualize layer');
+  await waitForQuickPickItem(page, (l) => l === model);
+  await pickQuickItem(page, model);
+  await waitForQuickPickItem(page, (l) => l === layer, 180_000);
+  await pickQuickItem(page, layer);
+  if (image) {
+    await waitForQuickPickItem(page, (l) => l.endsWith('.png'), 60_000);
+    await page.keyboard.type(image.replace(/\.png$/, ''));
+    await waitForQuickPickItem(page, (l) => l === image, 30_000);
+    await pickQuickItem(page, image);
+  }
+  const deadline = Date.now() + 180_000;
+  while (!(await webviewIsShown(page))) {
+    if (Date.now() > deadline) throw new Error('no webview appeared within 180 s');
+    await throwOnExtensionError(page, 'after the layer was picked');
+    const png = (await quickPickLabels(page)).find((l) => l.toLowerCase().endsWith('.png'));
+    if (png && !image) await pickQuickItem(page, png);
+    await sleep(500);
+  }
+  return activeWebview(page);
+}
+
+/** Distinct colours of each canvas (copied onto a 2-D canvas), to tell a drawn picture from a blank one. */
+export function canvasColourCounts(canvases: Locator): Promise<number[]> {
+  return canvases.evaluateAll((els) =>
+    (els as HTMLCanvasElement[]).map((canvas) => {
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const ctx = copy.getContext('2d');
+      if (!ctx || !canvas.width || !canvas.height) return 0;
+      ctx.drawImage(canvas, 0, 0);
+      const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
+      const colours = new Set<number>();
+      for (let i = 0; i < data.length; i += 4)
+        colours.add(((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]) >>> 0);
+      return colours.size;
+    }),
+  );
+}
