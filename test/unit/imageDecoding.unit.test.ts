@@ -6,6 +6,7 @@ import { decodeImageBytes, decodeImageFile } from '../../src/analysis/image/deco
 import { readImageHeader } from '../../src/analysis/image/imageHeader';
 import { InspectorError } from '../../src/analysis/errors';
 import { greyPng, jpegWithOrientation, pngFile } from './helpers/imageBytes';
+import { pillowPixels } from './helpers/pythonOracle';
 
 const images = join(__dirname, '..', 'fixtures', 'images');
 
@@ -53,6 +54,67 @@ describe('image decoding', () => {
       [pixel(image, 0, 0)[0], pixel(image, 1, 0)[0], pixel(image, 2, 0)[0]],
       [255, 128, 0],
     );
+  });
+
+  it('rounds 16-bit samples to the nearest 8-bit value, round(v * 255 / 65535)', async () => {
+    // 0x00ff = 255 -> 0.992 -> 1 (Pillow keeps the high byte: 0); 0x7fff -> 127.498 -> 127.
+    const row = Uint8Array.from([0x00, 0xff, 0x7f, 0xff]);
+    const image = await decodeImageBytes(pngFile(2, 1, 16, 0, [row]), 'deep.png');
+    assert.deepEqual([pixel(image, 0, 0)[0], pixel(image, 1, 0)[0]], [1, 127]);
+  });
+
+  describe('colour-key transparency (tRNS) keeps the stored colour, as alpha is dropped', () => {
+    const rgb = (image: { data: Uint8Array }) =>
+      Array.from(image.data).filter((_, i) => i % 4 !== 3);
+
+    it('an RGB PNG keyed on (200, 100, 50): key pixels keep (200, 100, 50), as Pillow', async () => {
+      const row = Uint8Array.from([200, 100, 50, 10, 20, 30, 200, 100, 51]);
+      const key = Uint8Array.from([0, 200, 0, 100, 0, 50]); // three 16-bit samples
+      const bytes = pngFile(3, 1, 8, 2, [row], undefined, key);
+      const image = await decodeImageBytes(bytes, 'keyed.png');
+      assert.deepEqual(pixel(image, 0, 0), [200, 100, 50, 255]);
+      assert.deepEqual(rgb(image), [200, 100, 50, 10, 20, 30, 200, 100, 51]);
+      assert.deepEqual(pillowPixels(bytes, 'RGB').data, rgb(image));
+    });
+
+    it('a grey PNG keyed on 77: key pixels stay 77, as Pillow', async () => {
+      const bytes = pngFile(
+        2,
+        1,
+        8,
+        0,
+        [Uint8Array.from([77, 5])],
+        undefined,
+        Uint8Array.from([0, 77]),
+      );
+      const image = await decodeImageBytes(bytes, 'keyed-grey.png');
+      assert.equal(image.grey, true);
+      assert.deepEqual(rgb(image), [77, 77, 77, 5, 5, 5]);
+      assert.deepEqual(pillowPixels(bytes, 'L').data, [77, 5]);
+    });
+
+    it('a 16-bit RGB PNG keyed on its first pixel: the key pixel keeps its colour', async () => {
+      // 0xc8c8 = 200 * 257 -> exactly 200; 0x0a0a -> 10 (Pillow's high byte agrees on these).
+      const row = Uint8Array.from([
+        0xc8, 0xc8, 0x64, 0x64, 0x32, 0x32, 0x0a, 0x0a, 0x14, 0x14, 0x1e, 0x1e,
+      ]);
+      const key = Uint8Array.from([0xc8, 0xc8, 0x64, 0x64, 0x32, 0x32]);
+      const bytes = pngFile(2, 1, 16, 2, [row], undefined, key);
+      const image = await decodeImageBytes(bytes, 'keyed16.png');
+      assert.deepEqual(rgb(image), [200, 100, 50, 10, 20, 30]);
+      assert.deepEqual(pillowPixels(bytes, 'RGB').data, rgb(image));
+    });
+
+    it("a palette PNG with a transparent entry keeps that entry's colour", async () => {
+      const palette = [
+        [255, 0, 0],
+        [0, 0, 255],
+      ];
+      const bytes = pngFile(2, 1, 8, 3, [Uint8Array.from([0, 1])], palette, Uint8Array.from([0]));
+      const image = await decodeImageBytes(bytes, 'palette-alpha.png');
+      assert.deepEqual(rgb(image), [255, 0, 0, 0, 0, 255]);
+      assert.deepEqual(pillowPixels(bytes, 'RGB').data, rgb(image));
+    });
   });
 
   it('reads the sample palette, RGBA and JPEG files', async () => {

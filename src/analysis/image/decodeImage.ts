@@ -79,8 +79,9 @@ export async function decodeImageBytes(
 
 function decodePng(bytes: Buffer, file: string): DecodedImage {
   try {
-    // pngjs expands palette and grey to RGBA and scales 16-bit samples to 8 bits.
-    const png = PNG.sync.read(bytes);
+    // pngjs expands palette and grey to RGBA and scales 16-bit samples to 8 bits
+    // (round(v * 255 / 65535)).
+    const png = PNG.sync.read(withoutColourKey(bytes));
     const colorType = png.colorType as number; // 3 (palette) happens at run time too
     const grey = (colorType & 2) === 0 && colorType !== 3;
     return {
@@ -95,6 +96,33 @@ function decodePng(bytes: Buffer, file: string): DecodedImage {
   } catch (error) {
     throw new InspectorError('image', `${file}: damaged PNG file (${(error as Error).message}).`);
   }
+}
+
+const PNG_SIGNATURE_LENGTH = 8;
+const COLOUR_TYPE_OFFSET = PNG_SIGNATURE_LENGTH + 8 + 9; // IHDR: length, type, width, height, depth
+
+/**
+ * The PNG without its tRNS chunk when that chunk is a colour key (grey or RGB images). pngjs
+ * writes RGBA (0, 0, 0, 0) over key pixels, and alpha is dropped on the way to the model, so the
+ * key colour would enter it as black; like Pillow's convert('RGB') and like RGBA files, we keep
+ * the stored colour. Palette images keep their tRNS: pngjs keeps the palette colour there. Chunks
+ * carry their own CRC, so leaving one out keeps the file valid.
+ */
+function withoutColourKey(bytes: Buffer): Buffer {
+  const colourType = bytes[COLOUR_TYPE_OFFSET];
+  if (colourType !== 0 && colourType !== 2) return bytes;
+  const kept: Buffer[] = [bytes.subarray(0, PNG_SIGNATURE_LENGTH)];
+  let offset = PNG_SIGNATURE_LENGTH;
+  let found = false;
+  while (offset + 12 <= bytes.length) {
+    const end = offset + 12 + bytes.readUInt32BE(offset);
+    if (bytes.toString('latin1', offset + 4, offset + 8) === 'tRNS') found = true;
+    else kept.push(bytes.subarray(offset, end));
+    offset = end;
+  }
+  if (!found) return bytes;
+  if (offset < bytes.length) kept.push(bytes.subarray(offset)); // let pngjs report the damage
+  return Buffer.concat(kept);
 }
 
 async function decodeJpeg(

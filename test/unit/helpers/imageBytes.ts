@@ -26,7 +26,7 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-/** rows: already-packed scanlines (without the filter byte). */
+/** rows: already-packed scanlines (without the filter byte); transparency: a tRNS chunk's bytes. */
 export function pngFile(
   width: number,
   height: number,
@@ -34,6 +34,7 @@ export function pngFile(
   colorType: number,
   rows: Uint8Array[],
   palette?: number[][],
+  transparency?: Uint8Array,
 ): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
@@ -46,6 +47,7 @@ export function pngFile(
     chunk('IHDR', ihdr),
   ];
   if (palette) parts.push(chunk('PLTE', Uint8Array.from(palette.flat())));
+  if (transparency) parts.push(chunk('tRNS', transparency));
   parts.push(chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0)));
   return Buffer.concat(parts);
 }
