@@ -217,6 +217,28 @@ export class InspectionSession {
     return { image, input: await this.preprocess(image) };
   }
 
+  /** The range of model input values that pixels 0..255 become (black and white through preprocessing). */
+  async inputRange(): Promise<[number, number]> {
+    const size = this.imageInputSize();
+    const count = size.height * size.width * size.channels;
+    let low = Infinity;
+    let high = -Infinity;
+    for (const value of [0, 255]) {
+      const pixels = new Float32Array(count).fill(value);
+      const image = { ...size, pixels, display: new Uint8ClampedArray(0) };
+      const input = await this.preprocess(image);
+      try {
+        for (const v of await input.data()) {
+          low = Math.min(low, v);
+          high = Math.max(high, v);
+        }
+      } finally {
+        input.dispose();
+      }
+    }
+    return [low, high];
+  }
+
   layer(name: string): LayerActivation {
     const activation = this.activations.get(name);
     if (!activation) {

@@ -23,3 +23,12 @@ export {
 export { loadSignal, syntheticSignal, SYNTHETIC_SIGNALS, type Signal } from './signal';
 export { projectionPicture, cropPicture, encodePng, type Picture } from './projectionImage';
 export * from './explainSession';
+export * from './classExplainSession';
+export type { OcclusionOptions, OcclusionResult, LongRun } from './occlusion';
+export type { IgBaseline, IntegratedGradientsResult } from './integratedGradients';
+export type { GradCamResult } from './gradCam';
+export {
+  DEFAULT_FEATURE_VISUALIZATION,
+  type FeatureVisualizationOptions,
+  type FeatureVisualizationResult,
+} from './featureVisualization';

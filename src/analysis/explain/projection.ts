@@ -192,16 +192,26 @@ export function projectUnit(
   const last = chain[chain.length - 1];
   if (last.spec.name !== unit.layer)
     throw new Error(`the chain ends at '${last.spec.name}', not '${unit.layer}'`);
+  const signal: Float32Array = new Float32Array(last.outputShape.reduce((a, b) => a * b, 1));
+  signal[unitIndex(last.outputShape, unit)] = method === 'deconvnet' ? unitValue : 1;
+  return { method, ...propagateBack(tf, chain, signal, method) };
+}
+
+/**
+ * Carries `signal` (at the chain's last output) back to the chain's input with `method`'s rules.
+ * With 'saliency' it is the gradient of sum(signal * output) with respect to the chain's input.
+ * Throws NotInvertibleError at the first layer it cannot pass.
+ */
+export function propagateBack(
+  tf: typeof tfType,
+  chain: ChainStep[],
+  signal: Float32Array,
+  method: ProjectionMethod,
+): { values: ArrayND; notes: string[] } {
   const blocked = firstNotInvertible(chain);
   if (blocked) throw blocked;
   const notes: string[] = [...new Set(chain.flatMap((s) => s.spec.notes ?? []))];
-  let signal: Float32Array = new Float32Array(last.outputShape.reduce((a, b) => a * b, 1));
-  signal[unitIndex(last.outputShape, unit)] = method === 'deconvnet' ? unitValue : 1;
-  for (let i = chain.length - 1; i >= 0; i--)
-    signal = stepBack(tf, method, chain[i], signal, notes);
-  return {
-    method,
-    values: { data: signal, shape: chain[0].input.shape },
-    notes: [...new Set(notes)],
-  };
+  let r = signal;
+  for (let i = chain.length - 1; i >= 0; i--) r = stepBack(tf, method, chain[i], r, notes);
+  return { values: { data: r, shape: chain[0].input.shape }, notes: [...new Set(notes)] };
 }
