@@ -80,6 +80,52 @@ describe('gallery: candidates and non-maximum suppression', () => {
     );
   });
 
+  it('counts an 8-connected V of equal maxima once, through a 1x1 field', () => {
+    // 200 at (0,0), (1,1), (2,2), (1,3), (0,4) of an 8x8 map: one plateau (each touches the next
+    // diagonally). Every one of them is >= its neighbours; only the first in row-major order counts.
+    const rows = Array.from({ length: 8 }, () => new Array<number>(8).fill(0));
+    for (const [y, x] of [
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [1, 3],
+      [0, 4],
+    ])
+      rows[y][x] = 200;
+    rows[5][6] = 7; // a separate peak
+    const v = map1(rows);
+    assert.deepEqual(localMaxima(v, 0), [
+      { y: 0, x: 0, value: 200 },
+      { y: 5, x: 6, value: 7 },
+    ]);
+    const pixel = field(1, 1, 0, 8);
+    const patches = unitCandidates(v, 0, pixel, 8, 8, { topK: 9, nmsIoU: 0.3 });
+    assert.deepEqual(
+      patches.map((c) => [c.value, c.box]),
+      [
+        [200, [0, 0, 1, 1]],
+        [7, [5, 6, 6, 7]],
+      ],
+    );
+  });
+
+  it('counts a plateau at its first peak when its first position touches a higher value', () => {
+    const plateau = map1([
+      [5, 9, 0, 0],
+      [5, 0, 0, 0],
+      [5, 5, 5, 0],
+      [0, 0, 0, 0],
+    ]);
+    // 9 is a peak; (0,0) and (1,0) touch 9; (2,0) is the plateau's first peak.
+    assert.deepEqual(
+      localMaxima(plateau, 0).map((m) => [m.y, m.x]),
+      [
+        [0, 1],
+        [2, 0],
+      ],
+    );
+  });
+
   it('drops a weaker patch overlapping a stronger one beyond the IoU threshold, in strength order', () => {
     const rf = field(6, 2, 0, 6);
     // (1,1) -> [2,2,8,8]; (1,3) -> [2,6,8,12]: overlap 6x2 = 12 of 60 -> IoU 0.2; (4,4) -> [8,8,14,14].

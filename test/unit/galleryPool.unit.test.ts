@@ -105,30 +105,36 @@ function bruteForce(maps: Map<string, Float32Array>, topK: number, nms: number):
             if (ny >= 0 && nx >= 0 && ny < size && nx < size && at(ny, nx, u) > v) return false;
         return true;
       };
+      // A plateau counts once: union-find over 8-neighbours of equal value, then each component's
+      // first peak in row-major order.
+      const parent = Array.from({ length: size * size }, (_, i) => i);
+      const root = (i: number): number => (parent[i] === i ? i : (parent[i] = root(parent[i])));
+      for (let y = 0; y < size; y++)
+        for (let x = 0; x < size; x++)
+          for (const [dy, dx] of [
+            [0, 1],
+            [1, -1],
+            [1, 0],
+            [1, 1],
+          ]) {
+            const ny = y + dy;
+            const nx = x + dx;
+            if (ny < size && nx >= 0 && nx < size && at(ny, nx, u) === at(y, x, u))
+              parent[root(ny * size + nx)] = root(y * size + x);
+          }
+      const counted = new Set<number>();
       const peaks: Brute[] = [];
       for (let y = 0; y < size; y++) {
         for (let x = 0; x < size; x++) {
-          if (!isPeak(y, x)) continue;
-          const v = at(y, x, u);
-          // A plateau counts once: skip when an earlier neighbour with the same value is a peak.
-          const twin = [
-            [-1, -1],
-            [-1, 0],
-            [-1, 1],
-            [0, -1],
-          ].some(([dy, dx]) => {
-            const ny = y + dy;
-            const nx = x + dx;
-            return ny >= 0 && nx >= 0 && nx < size && at(ny, nx, u) === v && isPeak(ny, nx);
+          if (!isPeak(y, x) || counted.has(root(y * size + x))) continue;
+          counted.add(root(y * size + x));
+          peaks.push({
+            file,
+            y,
+            x,
+            value: at(y, x, u),
+            box: [4 * y - 2, 4 * x - 2, 4 * y + 14, 4 * x + 14],
           });
-          if (!twin)
-            peaks.push({
-              file,
-              y,
-              x,
-              value: v,
-              box: [4 * y - 2, 4 * x - 2, 4 * y + 14, 4 * x + 14],
-            });
         }
       }
       peaks.sort((a, b) => b.value - a.value || a.y - b.y || a.x - b.x);

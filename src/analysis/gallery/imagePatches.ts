@@ -65,9 +65,9 @@ export function rankUnits(
 }
 
 /**
- * Positive local maxima of one channel: at least every one of the 8 neighbours. On a plateau
- * (equal neighbours) only one position is kept: one that has no equal-valued candidate before it
- * in row-major order, so a flat run of equal values gives one candidate, not several.
+ * Positive local maxima of one channel: positions at least as large as every one of their 8
+ * neighbours. A plateau (8-connected positions of equal value) counts once, at its first such
+ * position in row-major order, whatever its shape: a V or a ring of equal values is one plateau.
  */
 export function localMaxima(
   map: LayerMap,
@@ -75,34 +75,61 @@ export function localMaxima(
 ): { y: number; x: number; value: number }[] {
   const [h, w, c] = dims(map);
   const value = (y: number, x: number) => map.data[(y * w + x) * c + unit];
-  const isCandidate = new Uint8Array(h * w);
+  const onCountedPlateau = new Uint8Array(h * w);
   const found: { y: number; x: number; value: number }[] = [];
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const v = value(y, x);
-      if (!(v > 0)) continue;
-      let peak = true;
-      let equalEarlierCandidate = false;
-      for (let dy = -1; dy <= 1 && peak; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          const ny = y + dy;
-          const nx = x + dx;
-          if ((dy === 0 && dx === 0) || ny < 0 || nx < 0 || ny >= h || nx >= w) continue;
-          const n = value(ny, nx);
-          if (n > v) {
-            peak = false;
-            break;
-          }
-          const earlier = dy < 0 || (dy === 0 && dx < 0);
-          if (n === v && earlier && isCandidate[ny * w + nx]) equalEarlierCandidate = true;
-        }
-      }
-      if (!peak) continue;
-      isCandidate[y * w + x] = 1;
-      if (!equalEarlierCandidate) found.push({ y, x, value: v });
+      if (!(v > 0) || onCountedPlateau[y * w + x] || !isPeak(value, h, w, y, x)) continue;
+      found.push({ y, x, value: v });
+      markPlateau(value, h, w, y, x, onCountedPlateau);
     }
   }
   return found;
+}
+
+function isPeak(
+  value: (y: number, x: number) => number,
+  h: number,
+  w: number,
+  y: number,
+  x: number,
+): boolean {
+  const v = value(y, x);
+  for (let ny = Math.max(y - 1, 0); ny <= Math.min(y + 1, h - 1); ny++) {
+    for (let nx = Math.max(x - 1, 0); nx <= Math.min(x + 1, w - 1); nx++) {
+      if (value(ny, nx) > v) return false;
+    }
+  }
+  return true;
+}
+
+/** Marks the 8-connected component of positions equal to (y, x), flood-filling with a stack. */
+function markPlateau(
+  value: (y: number, x: number) => number,
+  h: number,
+  w: number,
+  y: number,
+  x: number,
+  marks: Uint8Array,
+): void {
+  const v = value(y, x);
+  const stack = [y * w + x];
+  marks[y * w + x] = 1;
+  while (stack.length > 0) {
+    const p = stack.pop()!;
+    const py = Math.floor(p / w);
+    const px = p % w;
+    for (let ny = Math.max(py - 1, 0); ny <= Math.min(py + 1, h - 1); ny++) {
+      for (let nx = Math.max(px - 1, 0); nx <= Math.min(px + 1, w - 1); nx++) {
+        const q = ny * w + nx;
+        if (!marks[q] && value(ny, nx) === v) {
+          marks[q] = 1;
+          stack.push(q);
+        }
+      }
+    }
+  }
 }
 
 export function iou(a: Rect | null, b: Rect | null): number {
