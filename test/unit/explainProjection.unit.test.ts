@@ -283,6 +283,44 @@ describe('explain: projections back to the input', () => {
     assert.equal(tf.memory().numTensors, baseline);
   });
 
+  for (const softmaxAs of ['the dense activation', 'a Softmax activation layer'])
+    it(`deconvnet of a softmax unit starts from its score, not its probability (${softmaxAs})`, () => {
+      // 2x2x1 input x = [0.25, 0.5, 0.75, 1]; conv 1x1 weight 2 + ReLU: a = [0.5, 1, 1.5, 2];
+      // dense column 1 = [1, -1, 1, -2], column 0 = 0: score 1 = 0.5 - 1 + 1.5 - 4 = -3, score 0 = 0,
+      // p1 = e^-3 / (1 + e^-3) = 0.047. Deconvnet from the score: dense back -3 * [1, -1, 1, -2] =
+      // [-3, 3, -3, 6]; ReLU rectifies: [0, 3, 0, 6]; the 1x1 conv's transpose doubles:
+      // [0, 6, 0, 12]. (From the probability it would be [0.095, 0, 0.095, 0].)
+      const separate = softmaxAs !== 'the dense activation';
+      const conv = tf.layers.conv2d({
+        inputShape: [2, 2, 1],
+        filters: 1,
+        kernelSize: 1,
+        activation: 'relu',
+        name: 'c',
+      });
+      const dense = tf.layers.dense({
+        units: 2,
+        activation: separate ? 'linear' : 'softmax',
+        name: 'scores',
+      });
+      const layers: tfType.layers.Layer[] = [conv, tf.layers.flatten({ name: 'f' }), dense];
+      if (separate) layers.push(tf.layers.activation({ activation: 'softmax', name: 'probs' }));
+      const model = tf.sequential({ layers });
+      setWeights(tf, conv, [2]);
+      setWeights(tf, dense, [0, 1, 0, -1, 0, 1, 0, -2]);
+      const input = Float32Array.from([0.25, 0.5, 0.75, 1]);
+      const unit = { layer: separate ? 'probs' : 'scores', channel: 1, position: [] };
+      const { projection, value } = project(model, input, unit, 'deconvnet');
+      assert.ok(Math.abs(value - Math.exp(-3) / (1 + Math.exp(-3))) < 1e-6, `p1 = ${value}`);
+      assertClose(projection.values.data, [0, 6, 0, 12], 'deconvnet from the score');
+      assert.ok(projection.notes.some((n) => n.includes('softmax')));
+      // The gradient methods start from 1 and are unchanged: guided = relu(W1) * 2 where a > 0.
+      const guided = project(model, input, unit, 'guided').projection;
+      assertClose(guided.values.data, [2, 0, 2, 0], 'guided backprop');
+      model.dispose();
+      assert.equal(tf.memory().numTensors, baseline);
+    });
+
   it('says which layer cannot be inverted and refuses units outside the layer', () => {
     const input = tf.input({ shape: [4, 4, 1] });
     const a = tf.layers

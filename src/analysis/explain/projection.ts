@@ -176,10 +176,20 @@ export function firstNotInvertible(chain: ChainStep[]): NotInvertibleError | und
 }
 
 /**
+ * The deconvnet's starting value: the unit's activation, except after a softmax, which is passed
+ * over (the score before it is explained), so the start is that score, not the probability.
+ */
+function deconvnetStart(tf: typeof tfType, last: ChainStep, index: number, unitValue: number) {
+  if (last.spec.activation !== 'softmax') return unitValue;
+  if (last.spec.op === 'activation') return last.input.data[index];
+  return preActivation(tf, last.spec, last.input)[index];
+}
+
+/**
  * Projects `unit` of the chain's last layer back to the chain's input. `chain` runs from the
  * layer right after the model input to the unit's layer; `unitValue` is the unit's activation,
- * the deconvnet's starting signal (Zeiler & Fergus keep the activation and zero the rest). The
- * gradient methods start from 1.
+ * the deconvnet's starting signal (Zeiler & Fergus keep the activation and zero the rest; for a
+ * softmax unit, the score before the softmax). The gradient methods start from 1.
  */
 export function projectUnit(
   tf: typeof tfType,
@@ -193,7 +203,8 @@ export function projectUnit(
   if (last.spec.name !== unit.layer)
     throw new Error(`the chain ends at '${last.spec.name}', not '${unit.layer}'`);
   const signal: Float32Array = new Float32Array(last.outputShape.reduce((a, b) => a * b, 1));
-  signal[unitIndex(last.outputShape, unit)] = method === 'deconvnet' ? unitValue : 1;
+  const index = unitIndex(last.outputShape, unit);
+  signal[index] = method === 'deconvnet' ? deconvnetStart(tf, last, index, unitValue) : 1;
   return { method, ...propagateBack(tf, chain, signal, method) };
 }
 
