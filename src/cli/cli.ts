@@ -16,6 +16,13 @@ import { collectReportData } from './collectReportData';
 import { buildUnitReport, parseUnitArgument, type UnitArgument } from './unitReport';
 import { buildGalleryReport, parseGalleryArgs, type GalleryArgs } from './galleryReport';
 import { parseThreadsArgument } from '../analysis/wasmThreadCount';
+import {
+  buildClassReport,
+  buildFeatureVisualization,
+  parseClassArgs,
+  parseVisualizeUnit,
+  type ClassArgs,
+} from './classReport';
 
 const USAGE = `Usage: cnn-inspector report <model.ts> --image <file> [options]
 
@@ -32,6 +39,12 @@ Options:
                         (auto: pool5, else the last pooling layer, else the last convolution)
   --gallery-folder <dir>  with --gallery-layer: top patches per unit over the folder's images
   --top-k <n>           patches per unit in the folder gallery (default 9)
+  --explain-class <index|top|label>  with --json: Grad-CAM, Guided Grad-CAM, occlusion and
+                        integrated gradients of the class (score before softmax), PNGs next to it
+  --cam-layer <name>    Grad-CAM's layer (default: the last convolution with a spatial output)
+  --occlusion <w[:s]>   occlusion window and stride in pixels (default: a quarter of the input, a third of that)
+  --ig-steps <n>        integrated-gradients steps (default 64)
+  --visualize-unit <layer:channel>  with --json: the input that channel wants (activation maximization)
   --backend <name>      auto | tensorflow | wasm | cpu (default auto)
   --threads <n>         WebAssembly threads: 0 one per core (default), 1 single-threaded
   --timeout <seconds>   stop a model step that takes longer (default 300)
@@ -59,6 +72,11 @@ async function main(argv: string[]): Promise<void> {
         'gallery-layer': { type: 'string' },
         'gallery-folder': { type: 'string' },
         'top-k': { type: 'string' },
+        'explain-class': { type: 'string' },
+        'cam-layer': { type: 'string' },
+        occlusion: { type: 'string' },
+        'ig-steps': { type: 'string' },
+        'visualize-unit': { type: 'string' },
         backend: { type: 'string', default: 'auto' },
         threads: { type: 'string', default: '0' },
         timeout: { type: 'string', default: '300' },
@@ -99,6 +117,21 @@ async function main(argv: string[]): Promise<void> {
       fail((error as Error).message, 2);
     }
   }
+
+  let classArgs: ClassArgs | undefined;
+  let visualizeUnit: { layer: string; channel: number } | undefined;
+  try {
+    classArgs = parseClassArgs(values);
+    if (values['visualize-unit'] !== undefined)
+      visualizeUnit = parseVisualizeUnit(values['visualize-unit']);
+  } catch (error) {
+    fail((error as Error).message, 2);
+  }
+  if ((classArgs || visualizeUnit) && !values.json)
+    fail(
+      `--${classArgs ? 'explain-class' : 'visualize-unit'} needs --json <report.json> (the PNG files go next to it).`,
+      2,
+    );
 
   let gallery: GalleryArgs | undefined;
   try {
@@ -171,7 +204,22 @@ async function main(argv: string[]): Promise<void> {
           { ...options, workerScript: join(__dirname, 'worker.js'), memoryLimitMb: 8192, verbose },
         )
       : undefined;
-    const withGallery = galleryReport ? { ...full, gallery: galleryReport.json } : full;
+    const classContext = {
+      client,
+      config,
+      model,
+      image,
+      jsonPath: resolve(values.json ?? 'report.json'),
+      options,
+    };
+    const explained = {
+      ...full,
+      ...(classArgs ? { classExplanation: await buildClassReport(classContext, classArgs) } : {}),
+      ...(visualizeUnit
+        ? { featureVisualization: await buildFeatureVisualization(classContext, visualizeUnit) }
+        : {}),
+    };
+    const withGallery = galleryReport ? { ...explained, gallery: galleryReport.json } : explained;
     if (values.json)
       writeFileSync(resolve(values.json), `${JSON.stringify(withGallery, null, 2)}\n`);
     if (values.out) {

@@ -11,6 +11,7 @@ import { InspectionSession } from '../analysis/inspectionSession';
 import type { ModelRef, WorkerConfig, WorkerRequest, WorkerResponse } from './workerProtocol';
 import { runGalleryTask } from './galleryTasks';
 import { runExplainTask } from './explainTasks';
+import { runClassExplainTask } from './classExplainTasks';
 
 process.setSourceMapsEnabled(true); // stack traces of model files point at their .ts lines
 
@@ -141,6 +142,16 @@ async function handle(request: WorkerRequest): Promise<void> {
       await ensureImage(request.config, open, request.imagePath, progress);
       const { result, transfer } = runExplainTask(request, open.session);
       post({ id: request.id, type: 'result', result }, transfer);
+      return;
+    }
+    case 'classGradCam':
+    case 'classOcclusion':
+    case 'classIntegratedGradients':
+    case 'visualizeUnit': {
+      const open = await openModel(request.config, request.model, false, progress);
+      await ensureImage(request.config, open, request.imagePath, progress);
+      const result = await runClassExplainTask(request, open.session, progress);
+      post({ id: request.id, type: 'result', result });
       return;
     }
     case 'galleryInfo':

@@ -11,6 +11,7 @@ import type { ImageResult } from '../analysis/inspectionSession';
 import type { ModelStructure } from '../protocol/modelStructure';
 import type { GalleryRequest, GalleryResults } from './galleryProtocol';
 import type { ExplainRequest, ExplainResults } from './explainProtocol';
+import type { ClassExplainRequest, ClassExplainResults } from './classExplainProtocol';
 
 export interface ModelRef {
   file: string;
@@ -38,7 +39,8 @@ export type WorkerRequest =
       layerName: string;
     }
   | GalleryRequest
-  | ExplainRequest;
+  | ExplainRequest
+  | ClassExplainRequest;
 
 export interface LoadedModel {
   summary: ModelSummary;
@@ -52,7 +54,7 @@ export interface LoadedModel {
   structureError?: string;
 }
 
-export interface WorkerResults extends GalleryResults, ExplainResults {
+export interface WorkerResults extends GalleryResults, ExplainResults, ClassExplainResults {
   loadModel: LoadedModel;
   runImage: ImageResult;
   getLayer: LayerActivation;

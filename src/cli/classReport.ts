@@ -1,0 +1,204 @@
+/**
+ * `--explain-class <index|top|label> [--cam-layer NAME] [--occlusion WINDOW[:STRIDE]] [--ig-steps N]`
+ * and `--visualize-unit layer:channel`: the class explanations as numbers in the JSON report and
+ * as PNG files next to it (maps blended over the input; the feature visualization as an image).
+ */
+import { writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { InspectorError } from '../analysis/errors';
+import type { RequestOptions, WorkerClient } from '../worker/workerClient';
+import type { ModelRef, WorkerConfig } from '../worker/workerProtocol';
+import type { ImageResult } from '../analysis/inspectionSession';
+import { encodePng, projectionPicture } from '../analysis/explain/projectionImage';
+import { heatOverlay, sumChannels } from '../analysis/explain/heatmapImage';
+
+export interface ClassArgs {
+  classRef: number | string;
+  camLayer?: string;
+  /** Undefined: a window of a quarter of the input's shorter side, stride a third of it. */
+  occlusion?: { window: number; stride?: number };
+  igSteps: number;
+}
+
+export function parseClassArgs(values: {
+  'explain-class'?: string;
+  'cam-layer'?: string;
+  occlusion?: string;
+  'ig-steps'?: string;
+}): ClassArgs | undefined {
+  const which = values['explain-class'];
+  if (which === undefined) {
+    for (const option of ['cam-layer', 'occlusion', 'ig-steps'] as const)
+      if (values[option] !== undefined)
+        throw new InspectorError('usage', `--${option} needs --explain-class <index|top>.`);
+    return undefined;
+  }
+  if (which.trim() === '')
+    throw new InspectorError('usage', '--explain-class needs a class: an index, top or a label.');
+  const args: ClassArgs = {
+    classRef: /^\d+$/.test(which) ? Number(which) : which,
+    camLayer: values['cam-layer'],
+    igSteps: 64,
+  };
+  if (values.occlusion !== undefined) {
+    const m = /^(\d+)(?::(\d+))?$/.exec(values.occlusion);
+    if (!m || Number(m[1]) < 1 || (m[2] !== undefined && Number(m[2]) < 1))
+      throw new InspectorError(
+        'usage',
+        `--occlusion '${values.occlusion}': expected WINDOW or WINDOW:STRIDE in pixels (positive whole numbers).`,
+      );
+    args.occlusion = {
+      window: Number(m[1]),
+      stride: m[2] === undefined ? undefined : Number(m[2]),
+    };
+  }
+  if (values['ig-steps'] !== undefined) {
+    const n = Number(values['ig-steps']);
+    if (!/^\d+$/.test(values['ig-steps']) || n < 1 || n > 4096)
+      throw new InspectorError(
+        'usage',
+        `--ig-steps '${values['ig-steps']}': expected a whole number from 1 to 4096.`,
+      );
+    args.igSteps = n;
+  }
+  return args;
+}
+
+/** Parses `layer:channel` (the layer name may contain ':'). */
+export function parseVisualizeUnit(text: string): { layer: string; channel: number } {
+  const m = /^(.+):(\d+)$/.exec(text);
+  if (!m) throw new InspectorError('usage', `--visualize-unit '${text}': expected layer:channel.`);
+  return { layer: m[1], channel: Number(m[2]) };
+}
+
+const nested = (data: ArrayLike<number>, shape: number[]): unknown => {
+  if (shape.length === 1) return Array.from(data);
+  const size = data.length / shape[0];
+  return Array.from({ length: shape[0] }, (_, i) =>
+    nested(Array.prototype.slice.call(data, i * size, (i + 1) * size), shape.slice(1)),
+  );
+};
+
+interface Context {
+  client: WorkerClient;
+  config: WorkerConfig;
+  model: ModelRef;
+  image: ImageResult;
+  jsonPath: string;
+  options: RequestOptions;
+}
+
+function stemOf(jsonPath: string, suffix: string): string {
+  return join(dirname(jsonPath), `${basename(jsonPath).replace(/\.json$/i, '')}.${suffix}`);
+}
+
+function writePng(path: string, picture: Parameters<typeof encodePng>[0]): string {
+  writeFileSync(path, encodePng(picture));
+  return basename(path);
+}
+
+export async function buildClassReport(context: Context, args: ClassArgs) {
+  const { client, config, model, image, jsonPath, options } = context;
+  if (image.signal)
+    throw new InspectorError(
+      'usage',
+      '--explain-class needs an image model; this one takes 1-D signals.',
+    );
+  const base = { config, model, imagePath: image.imagePath, classRef: args.classRef };
+  const cam = await client.request(
+    { type: 'classGradCam', ...base, camLayer: args.camLayer },
+    options,
+  );
+  const stem = stemOf(jsonPath, `class-${cam.class.index}`);
+  const input = image.input;
+  const [h, w] = [input.height, input.width];
+  const window = args.occlusion?.window ?? Math.max(1, Math.round(Math.min(h, w) / 4));
+  const stride = args.occlusion?.stride ?? Math.max(1, Math.floor(window / 3));
+  const occlusion = await client.request(
+    {
+      type: 'classOcclusion',
+      ...base,
+      options: { window: [window, window], stride: [stride, stride], fill: 0 },
+    },
+    options,
+  );
+  const ig = await client.request(
+    { type: 'classIntegratedGradients', ...base, steps: args.igSteps, baseline: 'zeros' },
+    options,
+  );
+  const channels = ig.values.shape[2];
+  return {
+    class: cam.class.index,
+    label: cam.class.label,
+    score: cam.class.score,
+    gradcam: {
+      layer: cam.layer,
+      values: nested(cam.values, cam.shape),
+      png: writePng(`${stem}.gradcam.png`, heatOverlay(cam.upsampled, input)),
+      ...(cam.guided
+        ? { guidedPng: writePng(`${stem}.guided-gradcam.png`, projectionPicture(cam.guided)) }
+        : {}),
+      ...(cam.notes.length ? { notes: cam.notes } : {}),
+    },
+    occlusion: {
+      window: occlusion.window,
+      stride: occlusion.stride,
+      fill: occlusion.fill,
+      values: nested(occlusion.values, [occlusion.rows, occlusion.cols]),
+      png: writePng(`${stem}.occlusion.png`, heatOverlay(occlusion.perPixel, input)),
+    },
+    integratedGradients: {
+      steps: ig.steps,
+      baseline: ig.baseline,
+      sum: ig.sum,
+      scoreDifference: ig.scoreDifference,
+      values: nested(ig.values.data, ig.values.shape),
+      png: writePng(
+        `${stem}.integrated-gradients.png`,
+        heatOverlay(sumChannels(ig.values.data, channels), input),
+      ),
+    },
+  };
+}
+
+export async function buildFeatureVisualization(
+  context: Context,
+  unit: { layer: string; channel: number },
+) {
+  const { client, config, model, image, jsonPath, options } = context;
+  const result = await client.request(
+    {
+      type: 'visualizeUnit',
+      config,
+      model,
+      imagePath: image.imagePath,
+      layerName: unit.layer,
+      channel: unit.channel,
+    },
+    options,
+  );
+  const [h, w, c] = result.image.shape;
+  const [low, high] = result.range;
+  const rgba = new Uint8ClampedArray(h * w * 4);
+  for (let p = 0; p < h * w; p++) {
+    for (let k = 0; k < 3; k++) {
+      const v = result.image.data[p * c + (c === 3 ? k : 0)];
+      rgba[p * 4 + k] = Math.round((255 * (v - low)) / (high - low || 1));
+    }
+    rgba[p * 4 + 3] = 255;
+  }
+  const png = writePng(stemOf(jsonPath, `${unit.layer}-${unit.channel}.feature.png`), {
+    width: w,
+    height: h,
+    rgba,
+  });
+  return {
+    layer: result.layer,
+    channel: result.channel,
+    steps: result.steps,
+    activation: result.activation,
+    meanActivation: result.meanActivation,
+    currentImageActivation: result.currentActivation,
+    png,
+  };
+}
