@@ -1,6 +1,7 @@
 // One build for every target: extension host, model worker, CLI, webview, test bundles and scripts.
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,28 +26,32 @@ const node = {
   minify: production,
   logLevel: 'warning',
   absWorkingDir: root,
-  // Loaded only when present: native TensorFlow, and esbuild's own binary stays in node_modules.
+  // Loaded only when present: native TensorFlow. Test and script bundles leave esbuild in
+  // node_modules; the shipped bundles carry its API and find its binary in dist/bin.
   external: [
     'vscode',
     '@tensorflow/tfjs-node',
     '@tensorflow/tfjs-node-gpu',
-    'esbuild',
     'mocha',
     'playwright-core',
   ],
 };
+// esbuild's API falls back to require.resolve('esbuild') only without ESBUILD_BINARY_PATH, which
+// src/analysis/model/loadEsbuild.ts always sets for the bundles.
+const shipped = { ...node, logOverride: { 'require-resolve-not-external': 'silent' } };
+const development = { ...node, external: [...node.external, 'esbuild'] };
 
 const targets = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { worker: 'src/worker/modelWorker.ts' }, outdir: 'dist' },
+  { ...shipped, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...shipped, entryPoints: { worker: 'src/worker/modelWorker.ts' }, outdir: 'dist' },
   // The static pass with the TypeScript parser, required by the extension on first use only.
   {
-    ...node,
+    ...shipped,
     entryPoints: { sourceScan: 'src/analysis/source/scanModelSource.ts' },
     outdir: 'dist',
   },
   {
-    ...node,
+    ...shipped,
     entryPoints: { cli: 'src/cli/cli.ts' },
     outdir: 'dist',
     banner: { js: '#!/usr/bin/env node' },
@@ -64,7 +69,7 @@ const targets = [
     outdir: 'dist',
   },
   {
-    ...node,
+    ...development,
     entryPoints: [
       ...testEntries('test/integration').map((f) => ({
         in: f,
@@ -93,7 +98,21 @@ function copyAssets() {
   }
 }
 
+/** This machine's esbuild binary beside the bundles (scripts/package.mjs swaps it per target). */
+function copyEsbuildBinary() {
+  const require = createRequire(import.meta.url);
+  const pkg = `@esbuild/${process.platform}-${process.arch}`;
+  const folder = dirname(require.resolve(`${pkg}/package.json`));
+  const name = process.platform === 'win32' ? 'esbuild.exe' : 'esbuild';
+  const binary = join(folder, process.platform === 'win32' ? name : join('bin', name));
+  mkdirSync(join(root, 'dist/bin'), { recursive: true });
+  cpSync(binary, join(root, 'dist/bin', name), { preserveTimestamps: true });
+  const target = { platform: process.platform, arch: process.arch };
+  writeFileSync(join(root, 'dist/bin/target.json'), `${JSON.stringify(target)}\n`);
+}
+
 copyAssets();
+copyEsbuildBinary();
 if (watch) {
   const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
   await Promise.all(contexts.map((c) => c.watch()));

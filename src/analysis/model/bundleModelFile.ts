@@ -14,6 +14,7 @@ import { builtinModules, createRequire } from 'node:module';
 import { basename, isAbsolute, dirname, join, resolve } from 'node:path';
 import { InspectorError } from '../errors';
 import { BUNDLE_DIR } from './bundleFolder';
+import { loadEsbuild } from './loadEsbuild';
 
 export const RUNTIME_GLOBAL = '__cnnInspectorTf';
 const TENSORFLOW_PACKAGE = /^@tensorflow\/tfjs(-[a-z-]+)?(\/.*)?$/;
@@ -25,12 +26,6 @@ export interface ModelBundle {
   hash: string;
   /** Files the bundle was made from (for watching). */
   inputs: string[];
-}
-
-export function loadEsbuild(): typeof esbuildType {
-  // Required lazily: the CLI's `--help` and the tests of other modules need not pay for it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('esbuild') as typeof esbuildType;
 }
 
 export async function bundleModelFile(modelFile: string): Promise<ModelBundle> {

@@ -5,7 +5,7 @@
 import type * as esbuildType from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { RESERVED_EXPORTS } from './loadModelModule';
-import { loadEsbuild } from './bundleModelFile';
+import { loadEsbuild } from './loadEsbuild';
 
 /** A file that imports TensorFlow.js and builds or loads a layers model. */
 export function looksLikeModelFile(source: string): boolean {
