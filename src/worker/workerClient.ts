@@ -5,6 +5,10 @@
  */
 import { Worker } from 'node:worker_threads';
 import { InspectorError, deserializeError } from '../analysis/errors';
+import {
+  removeBundleFoldersOfThread,
+  removeBundleFoldersOnExit,
+} from '../analysis/model/bundleFolder';
 import type {
   RequestWithoutId,
   WorkerRequest,
@@ -147,7 +151,10 @@ export class WorkerClient {
           : new InspectorError('worker', `The model worker crashed: ${error.message}`),
       );
     });
+    const threadId = worker.threadId; // -1 once the thread has stopped
+    removeBundleFoldersOnExit();
     worker.on('exit', (code) => {
+      removeBundleFoldersOfThread(threadId);
       if (this.worker !== worker) return;
       this.restart(new InspectorError('worker', `The model worker exited (code ${code}).`));
     });

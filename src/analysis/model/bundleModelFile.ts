@@ -11,9 +11,9 @@
 import type * as esbuildType from 'esbuild';
 import { createHash } from 'node:crypto';
 import { builtinModules, createRequire } from 'node:module';
-import { basename, isAbsolute, dirname, join, resolve } from 'node:path';
+import { basename, isAbsolute, dirname, resolve } from 'node:path';
 import { InspectorError } from '../errors';
-import { BUNDLE_DIR } from './bundleFolder';
+import { sourceMapOutfile } from './bundleFolder';
 import { loadEsbuild } from './loadEsbuild';
 
 export const RUNTIME_GLOBAL = '__cnnInspectorTf';
@@ -44,7 +44,7 @@ export async function bundleModelFile(modelFile: string): Promise<ModelBundle> {
       target: 'node20',
       sourcemap: 'inline',
       sourcesContent: false,
-      outfile: join(BUNDLE_DIR, `${basename(file)}.cjs`),
+      outfile: sourceMapOutfile(`${basename(file)}.cjs`),
       logLevel: 'silent',
       plugins: [runtimeAliasPlugin(), workspacePackagesPlugin()],
     });

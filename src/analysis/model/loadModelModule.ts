@@ -5,13 +5,13 @@
  * or async) returning one, as the default export or as named exports. Reserved optional exports:
  * `preprocess(image) => tensor`, `labels: string[]`, `inputSize: [height, width]`.
  */
-import { writeFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type * as tfType from '@tensorflow/tfjs';
 import { InspectorError, formatLocation } from '../errors';
 import { RUNTIME_GLOBAL, type ModelBundle } from './bundleModelFile';
-import { prepareBundleFolder } from './bundleFolder';
+import { writeBundle } from './bundleFolder';
 import { userFrame, trimStack } from './userStack';
 import { runtimeForModelFile } from './runtimeForModelFile';
 import { LayerSiteRecorder } from './layerCreationSites';
@@ -40,8 +40,7 @@ export function evaluateModelBundle(
   // A fresh name each time: Node caches modules and their source maps by path.
   // Worker threads share the process's folder: the thread id keeps their files apart.
   const name = `${basename(modelFile)}.${threadId}.${++bundleCounter}.cjs`;
-  const bundlePath = join(prepareBundleFolder(), name);
-  writeFileSync(bundlePath, bundle.code);
+  const bundlePath = writeBundle(name, bundle.code);
   const layerSites = new LayerSiteRecorder();
   (globalThis as Record<string, unknown>)[RUNTIME_GLOBAL] = runtimeForModelFile(
     tf,
