@@ -34,6 +34,21 @@ export function parseUnitArgument(text: string): UnitArgument {
   return position.length ? { layer, channel, position } : { layer, channel };
 }
 
+const MAX_NAME_PART = 100;
+
+/**
+ * A layer name as part of a file name: TF.js allows any text ('block1/conv1' is common in converted
+ * models), so path separators, '..' and other characters that are not letters, digits, '.', '_' or
+ * '-' become '_', and long names are cut.
+ */
+export function safeFileNamePart(name: string): string {
+  const safe = name
+    .replace(/[^\p{L}\p{N}._-]/gu, '_')
+    .replace(/\.{2,}/g, (dots) => '_'.repeat(dots.length))
+    .slice(0, MAX_NAME_PART);
+  return safe || '_';
+}
+
 export interface UnitReportJson {
   layer: string;
   channel: number;
@@ -80,17 +95,24 @@ export async function buildUnitReport(
     { type: 'explainProjections', ...base, channel: unit.channel, position: unit.position },
     options,
   );
+  const folder = dirname(jsonPath);
   const stem = join(
-    dirname(jsonPath),
-    `${basename(jsonPath).replace(/\.json$/i, '')}.${unit.layer}-${[result.unit.channel, ...result.unit.position].join('-')}`,
+    folder,
+    `${basename(jsonPath).replace(/\.json$/i, '')}.${safeFileNamePart(unit.layer)}-${[result.unit.channel, ...result.unit.position].join('-')}`,
   );
+  const writeInFolder = (path: string, bytes: Uint8Array) => {
+    if (dirname(path) !== folder) {
+      throw new InspectorError('usage', `${path}: refusing to write outside ${folder}.`);
+    }
+    writeFileSync(path, bytes);
+  };
   const projections = result.projections.map((p) => {
     const notes = p.notes;
     if (p.values.shape.length !== 3)
       return { method: p.method, values: Array.from(p.values.data), notes };
     const picture = projectionPicture(p.values);
     const png = `${stem}.${p.method}.png`;
-    writeFileSync(png, encodePng(picture));
+    writeInFolder(png, encodePng(picture));
     const entry: UnitReportJson['projections'][number] = {
       method: p.method,
       png: basename(png),
@@ -98,7 +120,7 @@ export async function buildUnitReport(
     };
     if (result.field && result.field.length === 4) {
       const cropPng = `${stem}.${p.method}.crop.png`;
-      writeFileSync(cropPng, encodePng(cropPicture(picture, result.field)));
+      writeInFolder(cropPng, encodePng(cropPicture(picture, result.field)));
       entry.cropPng = basename(cropPng);
     }
     return entry;
