@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -9,6 +9,7 @@ import {
   fileSystemSaveHandler,
   registerFileSystemRouter,
 } from '../../src/analysis/model/fileSystemIO';
+import { runtimeForModelFile } from '../../src/analysis/model/runtimeForModelFile';
 
 // A dense layer 2 -> 3 with hand-picked weights: output = x . [[1,2,3],[4,5,6]] + [7,8,9].
 const KERNEL = [
@@ -192,6 +193,61 @@ describe('fileSystemIO', () => {
     assert.match(err.message, /holds 32 bytes but its manifest needs 36 bytes/);
     writeFileSync(join(dir, 'weights.bin'), Buffer.concat([bin, Buffer.alloc(4)]));
     assert.match((await loadError(join(dir, 'model.json'))).message, /holds 40 bytes/);
+  });
+
+  it('refuses weight paths that leave the model folder, naming the entry and the folder', async () => {
+    // The outside file has exactly the manifest's size: before the check it loaded as weights.
+    const modelDir = join(dir, 'model');
+    await saveSmallModel(modelDir);
+    const secret = join(dir, 'secret.bin');
+    writeFileSync(secret, Buffer.alloc(WEIGHT_BYTES, 7));
+    const path = join(modelDir, 'model.json');
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    for (const bad of ['../secret.bin', secret, 'sub/../../secret.bin', '.', '']) {
+      json.weightsManifest[0].paths = ['weights.bin', bad];
+      json.weightsManifest[0].weights.push(...json.weightsManifest[0].weights);
+      writeFileSync(path, JSON.stringify(json));
+      json.weightsManifest[0].weights.splice(2);
+      const err = await loadError(path);
+      assert.ok(err.message.startsWith(`Model file ${path}: `), err.message);
+      assert.ok(
+        err.message.includes(
+          `weightsManifest[0].paths[1] ${JSON.stringify(bad)} is not a file inside the model's folder ${modelDir}`,
+        ),
+        err.message,
+      );
+    }
+  });
+
+  it('reads weight paths in subfolders and names starting with dots inside the folder', async () => {
+    await saveSmallModel(dir);
+    const bin = readFileSync(join(dir, 'weights.bin'));
+    mkdirSync(join(dir, 'shards'));
+    writeFileSync(join(dir, 'shards', '..w.bin'), bin);
+    const path = join(dir, 'model.json');
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    json.weightsManifest[0].paths = ['./shards/x/../..w.bin'];
+    writeFileSync(path, JSON.stringify(json));
+    const model = await tf.loadLayersModel(fileSystemLoadHandler(path));
+    assert.deepEqual(predictOnes(model), [12, 15, 18]);
+    model.dispose();
+  });
+
+  it('model files load file:// URLs with this checked handler, whatever file:// handler TF.js has', async () => {
+    await saveSmallModel(join(dir, 'w'));
+    const seen: unknown[] = [];
+    const fakeTf = {
+      ...tf,
+      loadLayersModel: (source: unknown) => {
+        seen.push(source);
+        return tf.loadLayersModel(source as tf.io.IOHandler);
+      },
+    } as unknown as typeof tf;
+    const namespace = runtimeForModelFile(fakeTf, join(dir, 'm.ts'));
+    const model = await namespace.loadLayersModel('file://./w/model.json');
+    assert.deepEqual(predictOnes(model), [12, 15, 18]);
+    model.dispose();
+    assert.equal(typeof seen[0], 'object', 'the URL was passed on to TF.js');
   });
 
   it('rejects a load through the router with the file named', async () => {

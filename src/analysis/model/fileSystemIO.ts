@@ -4,7 +4,7 @@
 // run time; only the router needs the caller's tf namespace (the one whose registry is used).
 import type * as tfTypes from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 type IOHandler = tfTypes.io.IOHandler;
@@ -94,10 +94,37 @@ function checkModelJson(json: unknown, path: string): ModelJSON {
   return model as ModelJSON;
 }
 
-function readWeightGroups(manifest: WeightsManifestConfig, modelDir: string): ArrayBuffer {
+/**
+ * A weight path of the manifest as a file inside the model's folder: a `model.json` from elsewhere
+ * must not make the loader read other files (`"../../.ssh/id_rsa"`) as weights. The check is on the
+ * path's text, so weights stored as symlinks (git-annex, DVC) still load.
+ */
+function weightFile(modelJsonPath: string, modelDir: string, path: unknown, where: string): string {
+  const file = typeof path === 'string' ? resolve(modelDir, path) : '';
+  const inside = relative(modelDir, file);
+  if (
+    typeof path !== 'string' ||
+    path === '' ||
+    path.includes('\0') ||
+    isAbsolute(path) ||
+    inside === '' ||
+    inside.split(sep)[0] === '..' ||
+    isAbsolute(inside)
+  ) {
+    throw new Error(
+      `Model file ${modelJsonPath}: ${where} ${JSON.stringify(path)} is not a file inside the model's folder ${modelDir}; weight files must be there, named relative to model.json`,
+    );
+  }
+  return file;
+}
+
+function readWeightGroups(manifest: WeightsManifestConfig, modelJsonPath: string): ArrayBuffer {
+  const modelDir = dirname(modelJsonPath);
   const buffers: ArrayBuffer[] = [];
-  for (const group of manifest) {
-    const files = group.paths.map((p) => join(modelDir, p));
+  for (const [g, group] of manifest.entries()) {
+    const files = group.paths.map((p, i) =>
+      weightFile(modelJsonPath, modelDir, p, `weightsManifest[${g}].paths[${i}]`),
+    );
     let groupBytes = 0;
     for (const file of files) {
       if (!existsSync(file)) throw new Error(`Weights file ${file} is missing`);
@@ -121,7 +148,7 @@ export function fileSystemLoadHandler(modelJsonPath: string): IOHandler {
   return {
     load: async (): Promise<ModelArtifacts> => {
       const model = checkModelJson(readJson(path), path);
-      const weightData = readWeightGroups(model.weightsManifest, dirname(path));
+      const weightData = readWeightGroups(model.weightsManifest, path);
       const { weightsManifest, ...rest } = model;
       return {
         ...rest,
