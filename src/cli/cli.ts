@@ -23,6 +23,7 @@ import {
   parseVisualizeUnit,
   type ClassArgs,
 } from './classReport';
+import { GALLERY_USAGE, galleryCommand, mergeCommand } from './galleryCommands';
 
 const USAGE = `Usage: cnn-inspector report <model.ts> --image <file> [options]
 
@@ -49,14 +50,30 @@ Options:
   --threads <n>         WebAssembly threads: 0 one per core (default), 1 single-threaded
   --timeout <seconds>   stop a model step that takes longer (default 300)
   --verbose             print progress and full stack traces
-  --help                show this help`;
+  --help                show this help
+
+${GALLERY_USAGE}`;
 
 function fail(message: string, code: number): never {
   process.stderr.write(`cnn-inspector: ${message}\n`);
   process.exit(code);
 }
 
+/** `gallery` and `merge`: exit 2 for bad arguments, 1 for a failure, with one line. */
+async function runGalleryCommand(command: string, argv: string[]): Promise<void> {
+  try {
+    if (command === 'gallery') await galleryCommand(argv, join(__dirname, 'worker.js'));
+    else await mergeCommand(argv);
+  } catch (error) {
+    const usage = error instanceof InspectorError && error.kind === 'usage';
+    const message = error instanceof Error ? error.message : String(error);
+    fail(usage ? message : message.split('\n')[0], usage && message.includes('\n\n') ? 2 : 1);
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'gallery' || argv[0] === 'merge')
+    return runGalleryCommand(argv[0], argv.slice(1));
   let parsed;
   try {
     parsed = parseArgs({

@@ -8,10 +8,13 @@ import { LayerGalleries } from './boundedTopK';
 import { galleryLayer } from './chooseLayer';
 import { imageCandidates } from './imagePatches';
 import { computeLayerForImage } from './layerProbe';
+import { UnitStatsAccumulator, type UnitStats } from './unitStats';
 import type { FolderImage, GalleryOptions, SkippedFile, UnitGallery } from './types';
 
 export interface GalleryShardResult {
   units: UnitGallery[];
+  /** Unit health over the processed files (mergeable exactly with other shards'). */
+  unitStats: UnitStats[];
   /** Files whose patches are in `units` (read and run). */
   processed: FolderImage[];
   /** Files that could not be read or decoded, with the reason; the run went on without them. */
@@ -45,6 +48,7 @@ export async function processImages(
   if (typeof units !== 'number')
     throw new InspectorError('layer', `Layer '${layerName}' has a free channel count.`);
   const galleries = new LayerGalleries(units, options.topK);
+  const stats = new UnitStatsAccumulator(units);
   const processed: FolderImage[] = [];
   const skipped: GalleryShardResult['skipped'] = [];
   for (const file of files) {
@@ -60,6 +64,14 @@ export async function processImages(
       }
       throw error;
     }
+    try {
+      stats.addImage(map);
+    } catch (error) {
+      throw new InspectorError(
+        'layer',
+        `${file.path}: layer '${layerName}': ${(error as Error).message}, so no unit statistics.`,
+      );
+    }
     const perUnit = imageCandidates(map, layer.receptiveField, height, width, options);
     perUnit.forEach((candidates, unit) => {
       for (const c of candidates)
@@ -67,5 +79,5 @@ export async function processImages(
     });
     processed.push(file);
   }
-  return { units: galleries.toGalleries(), processed, skipped };
+  return { units: galleries.toGalleries(), unitStats: stats.toStats(), processed, skipped };
 }

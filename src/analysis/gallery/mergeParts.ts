@@ -1,0 +1,146 @@
+// `cnn-inspector merge part-*.json`: checks that the parts are the n shards of one pass (same
+// model, weights, backend, layer, top-k, NMS, folder listing; every index 0..n-1 exactly once)
+// and adds them up. Each refusal names the part and the field that does not match.
+import { InspectorError } from '../errors';
+import { HISTOGRAM_BINS } from './unitStats';
+import {
+  GALLERY_FILE_SCHEMA,
+  PART_KIND,
+  keyMismatch,
+  mergedGallery,
+  shardRange,
+  type GalleryPart,
+  type MergedGallery,
+} from './galleryFile';
+
+export interface NamedPart {
+  /** The file it was read from, for messages. */
+  name: string;
+  part: GalleryPart;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+
+/** The first structural problem of a parsed part file, or undefined when it looks right. */
+function partProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'not a JSON object';
+  if (value.kind !== PART_KIND)
+    return `not a gallery part (kind ${JSON.stringify(value.kind)}, expected '${PART_KIND}')`;
+  if (value.schemaVersion !== GALLERY_FILE_SCHEMA)
+    return `schema version ${JSON.stringify(value.schemaVersion)}, this cnn-inspector reads ${GALLERY_FILE_SCHEMA}`;
+  const shard = value.shard;
+  if (!isObject(shard) || !isCount(shard.index) || !isCount(shard.count) || shard.count < 1)
+    return 'no valid "shard" {index, count}';
+  const model = value.model;
+  if (
+    !isObject(model) ||
+    !['file', 'exportName', 'weightsHash', 'codeHash'].every((k) => typeof model[k] === 'string')
+  )
+    return 'no valid "model" {file, exportName, weightsHash, codeHash}';
+  for (const k of ['tool', 'backend', 'layer'])
+    if (typeof value[k] !== 'string') return `no valid "${k}"`;
+  for (const k of ['units', 'topK', 'imageCount']) if (!isCount(value[k])) return `no valid "${k}"`;
+  if (typeof value.nmsIoU !== 'number') return 'no valid "nmsIoU"';
+  if (!Array.isArray(value.inputSize) || value.inputSize.length !== 2)
+    return 'no valid "inputSize"';
+  const folder = value.folder;
+  if (!isObject(folder) || !isCount(folder.fileCount) || typeof folder.listHash !== 'string')
+    return 'no valid "folder" {fileCount, listHash}';
+  if (!Array.isArray(value.files)) return 'no "files" list';
+  if (!Array.isArray(value.skipped)) return 'no "skipped" list';
+  const units = value.units as number;
+  if (!Array.isArray(value.galleries) || value.galleries.length !== units)
+    return `"galleries" must list the layer's ${units} units`;
+  for (const g of value.galleries as unknown[]) {
+    if (!isObject(g) || !isCount(g.unit) || g.unit >= units || !Array.isArray(g.patches))
+      return 'a "galleries" entry is not {unit, patches}';
+    for (const p of g.patches as unknown[]) {
+      if (
+        !isObject(p) ||
+        typeof p.file !== 'string' ||
+        typeof p.value !== 'number' ||
+        !isCount(p.y) ||
+        !isCount(p.x) ||
+        !Array.isArray(p.box)
+      )
+        return `a patch of unit ${g.unit} is not {file, value, y, x, box}`;
+    }
+  }
+  if (!Array.isArray(value.unitStats) || value.unitStats.length !== units)
+    return `"unitStats" must list the layer's ${units} units`;
+  for (const s of value.unitStats as unknown[]) {
+    if (
+      !isObject(s) ||
+      !isCount(s.unit) ||
+      typeof s.sum !== 'string' ||
+      !Array.isArray(s.histogram) ||
+      s.histogram.length !== HISTOGRAM_BINS
+    )
+      return 'a "unitStats" entry is not {unit, sum, histogram, ...}';
+  }
+  return undefined;
+}
+
+/** Parses a part file's text, or throws naming the file and what is wrong. */
+export function parsePart(name: string, text: string): GalleryPart {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InspectorError('usage', `${name}: not JSON (${(error as Error).message}).`);
+  }
+  const problem = partProblem(value);
+  if (problem) throw new InspectorError('usage', `${name}: ${problem}.`);
+  return value as GalleryPart;
+}
+
+const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : String(v));
+
+/** Checks that the parts are exactly the shards of one pass, then merges them. */
+export function mergeParts(parts: readonly NamedPart[]): MergedGallery {
+  if (parts.length === 0) throw new InspectorError('usage', 'merge needs at least one part file.');
+  const [first] = parts;
+  const count = first.part.shard.count;
+  const byIndex = new Map<number, string>();
+  for (const { name, part } of parts) {
+    const mismatch = keyMismatch(part, first.part);
+    if (mismatch) {
+      throw new InspectorError(
+        'usage',
+        `${name} does not belong with ${first.name}: ${mismatch.field} is ${show(mismatch.a)} there, ${show(mismatch.b)} in ${first.name}.`,
+      );
+    }
+    if (part.shard.count !== count) {
+      throw new InspectorError(
+        'usage',
+        `${name} does not belong with ${first.name}: it is shard ${part.shard.index}/${part.shard.count}, ${first.name} is one of ${count} shards.`,
+      );
+    }
+    const twin = byIndex.get(part.shard.index);
+    if (twin !== undefined)
+      throw new InspectorError(
+        'usage',
+        `${name} and ${twin} are both shard ${part.shard.index}/${count}.`,
+      );
+    byIndex.set(part.shard.index, name);
+    const [start, end] = shardRange(part.folder.fileCount, part.shard.index, count);
+    if (part.files.length !== end - start)
+      throw new InspectorError(
+        'usage',
+        `${name}: shard ${part.shard.index}/${count} of ${part.folder.fileCount} files should list ${end - start} files, it lists ${part.files.length}.`,
+      );
+  }
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !byIndex.has(i));
+  if (missing.length) {
+    throw new InspectorError(
+      'usage',
+      `missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} (got ${parts.length} of ${count} parts).`,
+    );
+  }
+  return mergedGallery(
+    first.part,
+    parts.map((p) => p.part),
+  );
+}
