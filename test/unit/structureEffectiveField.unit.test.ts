@@ -101,4 +101,51 @@ describe('structure: effective receptive field', () => {
       model.dispose();
     });
   }
+
+  it('a dilated DepthwiseConv2D has the field of what TF.js runs (undilated), down to later layers', () => {
+    // Configured 3x3, dilation 2, 'same' (5x5, padding 2), but tfjs 4.22 runs it undilated: 3x3,
+    // padding 1. A 3x3 'valid' convolution after it: size 3 + 2 = 5, padding 1, so unit (y, x)
+    // sees rows y-1 .. y+3 and columns x-1 .. x+3 (clipped to the 9x9 input).
+    const model = tf.sequential({
+      layers: [
+        tf.layers.depthwiseConv2d({
+          inputShape: [9, 9, 1],
+          kernelSize: 3,
+          dilationRate: 2,
+          padding: 'same',
+          useBias: false,
+          depthwiseInitializer: 'ones',
+          name: 'dw',
+        }),
+        onesConv({ kernelSize: 3, name: 'c2' }),
+      ],
+    });
+    const fields = computeReceptiveFields(extractLayerGraph(model));
+    assert.deepEqual(fields.byName.dw.axes, [
+      { size: 3, jump: 1, padding: 1 },
+      { size: 3, jump: 1, padding: 1 },
+    ]);
+    assert.deepEqual(fields.byName.c2.axes, [
+      { size: 5, jump: 1, padding: 1 },
+      { size: 5, jump: 1, padding: 1 },
+    ]);
+    assert.ok(
+      fields.byName.dw.warnings.some((w) => /dilationRate \[2, 2\].*undilated/.test(w)),
+      fields.byName.dw.warnings.join('; '),
+    );
+    const input = tf.ones([1, 9, 9, 1]);
+    for (const [y, x] of [
+      [0, 0],
+      [3, 4],
+      [6, 6],
+    ]) {
+      const erf = effectiveReceptiveField(tf, model, 'c2', [y, x, 0], input);
+      const clip = (v: number) => Math.min(9, Math.max(0, v));
+      const hand = [clip(y - 1), clip(x - 1), clip(y + 4), clip(x + 4)];
+      assert.deepEqual(nonZeroRect(erf.values, 9), hand, `what tfjs runs, unit (${y}, ${x})`);
+      assert.deepEqual(unitReceptiveField(fields.byName.c2, y, x, 9, 9).clipped, hand);
+    }
+    input.dispose();
+    model.dispose();
+  });
 });

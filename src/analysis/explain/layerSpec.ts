@@ -3,6 +3,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { perAxis, perAxisPairs, spatialRankOf } from '../structure/layerConfig';
 import { layerKindOf, unsupportedReasonOf } from '../structure/layerClasses';
+import { dilationThatRuns } from '../structure/whatRuns';
 import type { ArrayND, LayerOp, LayerSpec } from './types';
 
 type Config = Record<string, unknown>;
@@ -143,18 +144,11 @@ export function layerSpecOf(layer: tfType.layers.Layer): LayerSpec {
     }
     case 'depthwiseConv': {
       const spec = windowed('depthwiseConv', perAxis(config.kernelSize, rank), config.strides ?? 1);
-      // tfjs 4.22's DepthwiseConv2D layer calls the op without its dilation rate: it runs undilated.
-      const dilated = spec.dilation?.some((d) => d !== 1);
+      const runs = dilationThatRuns(className, spec.dilation ?? []);
       return {
         ...spec,
-        dilation: spec.dilation?.map(() => 1),
-        ...(dilated
-          ? {
-              notes: [
-                `dilationRate [${spec.dilation!.join(', ')}] is configured, but tfjs runs DepthwiseConv2D undilated; the arithmetic follows what runs`,
-              ],
-            }
-          : {}),
+        dilation: spec.dilation && runs.dilation,
+        ...(runs.note ? { notes: [runs.note] } : {}),
         kernel: weightNamed(layer, 'depthwise_kernel'),
         bias: weightNamed(layer, 'bias')?.data,
         depthMultiplier: Number(config.depthMultiplier ?? 1),

@@ -11,3 +11,4 @@ export type {
 export { unitReceptiveField, unitReceptiveField1D } from './unitField';
 export type { Rect, UnitField1D, UnitField2D } from './unitField';
 export { paddingAmounts } from './geometry';
+export { dilationThatRuns } from './whatRuns';

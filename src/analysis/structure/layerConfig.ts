@@ -1,5 +1,6 @@
 // Reads a layer's serialised config (tfjs getConfig(), Keras-style names) into LayerGeometry.
 import type { DataFormat, LayerGeometry, LayerKind, PaddingMode } from './types';
+import { dilationThatRuns } from './whatRuns';
 
 type Config = Record<string, unknown>;
 
@@ -59,6 +60,17 @@ function axisList(value: unknown): number[] | undefined {
   return undefined;
 }
 
+/** The dilation that runs, and the configured one when it is ignored. */
+function setDilation(g: LayerGeometry, className: string, configured: number[] | undefined): void {
+  if (!configured) return;
+  const runs = dilationThatRuns(className, configured);
+  g.dilationRate = runs.dilation;
+  if (runs.note) {
+    g.configuredDilationRate = configured;
+    g.ignoredConfig = runs.note;
+  }
+}
+
 /** Normalised geometry of a layer; `inputRank` is its first input's rank without batch. */
 export function geometryFromConfig(
   className: string,
@@ -78,7 +90,7 @@ export function geometryFromConfig(
     case 'transposedConv':
       set('kernelSize', perAxis(config.kernelSize ?? config.kernel_size, rank));
       set('strides', perAxis(config.strides ?? 1, rank));
-      set('dilationRate', perAxis(config.dilationRate ?? config.dilation_rate ?? 1, rank));
+      setDilation(g, className, perAxis(config.dilationRate ?? config.dilation_rate ?? 1, rank));
       set('padding', paddingModeOf(config.padding ?? 'valid'));
       if (isNumber(config.filters)) g.filters = config.filters;
       if (isNumber(config.groups)) g.groups = config.groups;

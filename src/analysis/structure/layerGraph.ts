@@ -64,7 +64,8 @@ function describeLayer(model: tfType.LayersModel, layer: Layer): LayerNode {
     const batchShape = (layer as unknown as { batchInputShape?: Shape }).batchInputShape;
     if (batchShape) outputShapes = [batchShape.slice(1)];
   }
-  const warnings: string[] = [];
+  const geometry = geometryFromConfig(className, kind, layerConfig(layer), inputShapes[0]?.length);
+  const warnings: string[] = geometry.ignoredConfig ? [geometry.ignoredConfig] : [];
   if (apps.length > 1) {
     warnings.push(
       `layer is applied ${apps.length} times (shared weights); its shapes and receptive field are those of its first application, its compute is counted for every application`,
@@ -74,7 +75,7 @@ function describeLayer(model: tfType.LayersModel, layer: Layer): LayerNode {
     name: layer.name,
     className,
     kind,
-    geometry: geometryFromConfig(className, kind, layerConfig(layer), inputShapes[0]?.length),
+    geometry,
     inbound: first ? first.inboundLayers.map((l) => l.name) : [],
     inboundApplication: first ? [...first.nodeIndices] : [],
     inboundOutputIndex: first ? [...first.tensorIndices] : [],

@@ -54,7 +54,12 @@ export interface LayerGeometry {
   kernelSize?: number[];
   strides?: number[];
   padding?: PaddingMode;
+  /** The dilation that runs (see whatRuns.ts), which may differ from the configured one. */
   dilationRate?: number[];
+  /** The configured dilation, when TF.js ignores it. */
+  configuredDilationRate?: number[];
+  /** Why the geometry differs from the layer's config, for the reader. */
+  ignoredConfig?: string;
   poolSize?: number[];
   depthMultiplier?: number;
   filters?: number;
