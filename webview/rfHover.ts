@@ -62,10 +62,13 @@ export class RfHover implements UnitHover {
       return reason;
     }
     this.overlay?.show(box);
-    const text = describeRfBox(box, this.size!.height, this.size!.width);
+    const warning = this.field?.misalignment ? ` Approximate: ${this.field.misalignment}.` : '';
+    const text = describeRfBox(box, this.size!.height, this.size!.width) + warning;
     if (this.readout) this.readout.textContent = text;
     const [y0, x0, y1, x1] = box.field.unclipped;
-    return `receptive field rows ${y0}\u2026${y1 - 1}, columns ${x0}\u2026${x1 - 1}`;
+    return `receptive field rows ${y0}\u2026${y1 - 1}, columns ${x0}\u2026${x1 - 1}${
+      this.field?.misalignment ? ' (approximate: misaligned branches)' : ''
+    }`;
   }
 
   leave(): void {

@@ -132,6 +132,9 @@ export function formatDims(dims: readonly (number | null)[] | null, separator = 
   return dims && dims.length ? dims.map((d) => d ?? '?').join(separator) : DASH;
 }
 
+/** Marks a field that comes through misaligned branches (the largest branch's field). */
+export const MISALIGNED_MARK = '\u26a0';
+
 function rfAxes(layer: StructureLayer) {
   return layer.receptiveField.axes;
 }
@@ -144,6 +147,7 @@ export function structureRows(structure: ModelStructure): StructureRow[] {
   return structure.layers.map((layer, i) => {
     const axes = rfAxes(layer);
     const whole = layer.receptiveField.collapsed ? ' (all)' : '';
+    const misaligned = layer.receptiveField.misalignment ? ` ${MISALIGNED_MARK}` : '';
     const dense = layer.denseEquivalent;
     const text: Record<ColumnKey, string> = {
       index: String(i + 1),
@@ -157,7 +161,7 @@ export function structureRows(structure: ModelStructure): StructureRow[] {
       params: formatInteger(layer.params.total),
       macs: layer.macs === null ? '?' : formatInteger(layer.macs),
       memory: layer.activationBytes === null ? '?' : formatBytes(layer.activationBytes),
-      rfSize: axes ? formatDims(axes.map((a) => a.size)) + whole : DASH,
+      rfSize: axes ? formatDims(axes.map((a) => a.size)) + whole + misaligned : DASH,
       rfJump: axes ? formatDims(axes.map((a) => a.jump)) : DASH,
       rfPadding: axes ? formatDims(axes.map((a) => a.padding)) : DASH,
       denseRatio: dense ? `${formatRatio(dense.ratio)}${TIMES}` : DASH,
@@ -261,7 +265,10 @@ export function toCsv(structure: ModelStructure, rows: StructureRow[]): string {
   for (const { index, layer } of rows) {
     const axes = rfAxes(layer);
     const rf = layer.receptiveField;
-    const note = axes ? (rf.collapsed ? 'whole input' : null) : (rf.reason ?? 'unsupported');
+    const note = axes
+      ? [rf.collapsed ? 'whole input' : null, rf.misalignment ?? null].filter(Boolean).join('; ') ||
+        null
+      : (rf.reason ?? 'unsupported');
     const fields = [
       index,
       layer.name,

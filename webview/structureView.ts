@@ -201,6 +201,7 @@ export class StructureView {
     const { layer } = row;
     const rf = layer.receptiveField;
     if (!rf.axes) cell('rfSize').title = `No receptive field: ${rf.reason ?? 'unknown reason'}`;
+    else if (rf.misalignment) cell('rfSize').title = `Approximate field: ${rf.misalignment}.`;
     else if (rf.collapsed)
       cell('rfSize').title =
         'The layer gathers the whole input: its field covers every position it saw.';

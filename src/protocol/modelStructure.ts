@@ -157,10 +157,17 @@ export interface StructureLayerJson {
   /** Per spatial axis ([h, w] for images), in input pixels (Araujo et al., Distill 2019). */
   rf: { size: number[]; jump: number[]; padding: number[] } | null;
   rfUnsupported?: string;
+  /**
+   * Present when the field comes through a merge whose branches look at different places: `rf` is
+   * the largest branch's field, and this names the merge, the branches and their offsets.
+   */
+  rfWarning?: string;
   /** Present when the layer has no spatial layout left (Flatten, Dense...): the field covers everything it gathered. */
   rfWholeInput?: true;
   /** Convolutions: weights of the dense layer mapping the same input volume to the same output volume (no bias). */
   denseEquivalentParams?: number;
+  /** What the reader should know (a configuration TF.js ignores, counting notes, field warnings); absent when none. */
+  notes?: string[];
 }
 
 export function structureLayerJson(layer: StructureLayer): StructureLayerJson {
@@ -177,7 +184,9 @@ export function structureLayerJson(layer: StructureLayer): StructureLayerJson {
       : null,
   };
   if (!axes) out.rfUnsupported = reason ?? 'unknown reason';
+  if (axes && layer.receptiveField.misalignment) out.rfWarning = layer.receptiveField.misalignment;
   if (axes && collapsed) out.rfWholeInput = true;
   if (layer.denseEquivalent) out.denseEquivalentParams = layer.denseEquivalent.params;
+  if (layer.notes.length) out.notes = layer.notes;
   return out;
 }

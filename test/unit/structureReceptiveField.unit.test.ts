@@ -7,6 +7,7 @@ import {
   unitReceptiveField1D,
   type ReceptiveFieldReport,
 } from '../../src/analysis/structure';
+import { describeStructure, structureLayerJson } from '../../src/protocol/modelStructure';
 import { applyTo, buildLenet5, buildVgg16 } from './structureModels';
 
 /** Builds a model, computes its receptive fields, disposes it and checks for tensor leaks. */
@@ -231,9 +232,63 @@ describe('structure: receptive fields', () => {
     assert.deepEqual(report.byName.pool.axes, square(2, 2, 0));
     assert.deepEqual(report.byName.conv.axes, square(3, 2, 0));
     assert.deepEqual(report.byName.sum.axes, square(3, 2, 0));
-    assert.equal(report.byName.sum.warnings.length, 2); // one per axis
+    assert.equal(report.byName.sum.warnings.length, 1);
     assert.match(report.byName.sum.warnings[0], /misaligned/);
     assert.match(report.byName.sum.warnings[0], /centred at 0\.5/);
+  });
+
+  it('carries a misaligned merge to the JSON (rfWarning) and to every layer after it', () => {
+    const before = tf.memory().numTensors;
+    const input = tf.input({ shape: [16, 16, 1] });
+    const pool = applyTo(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }), input);
+    const conv = applyTo(
+      tf.layers.conv2d({ filters: 1, kernelSize: 3, strides: 2, padding: 'same', name: 'conv' }),
+      input,
+    );
+    const sum = applyTo(tf.layers.add({ name: 'sum' }), [pool, conv]);
+    const after = applyTo(tf.layers.conv2d({ filters: 1, kernelSize: 3, name: 'after' }), sum);
+    const model = tf.model({ inputs: input, outputs: after });
+    const structure = describeStructure(extractLayerGraph(model));
+    model.dispose();
+    assert.equal(tf.memory().numTensors, before);
+    const json = Object.fromEntries(structure.layers.map((l) => [l.name, structureLayerJson(l)]));
+    // pool (2,2,0): unit 0 centred at -0 + 1 * 0.5 = 0.5; conv (3,2,0): centred at 1, on both axes.
+    const expected =
+      "the branches joined by 'sum' are misaligned along axis 0 (pool: jump 2, unit 0 centred at 0.5; conv: jump 2, unit 0 centred at 1), along axis 1 (pool: jump 2, unit 0 centred at 0.5; conv: jump 2, unit 0 centred at 1); the largest field is reported, but units of different branches do not look at the same place";
+    assert.deepEqual(json.sum.rf, { size: [3, 3], jump: [2, 2], padding: [0, 0] });
+    assert.equal(json.sum.rfWarning, expected);
+    // after: 3x3 valid on jump 2: size 3 + 2 * 2 = 7, still from the misaligned merge.
+    assert.deepEqual(json.after.rf, { size: [7, 7], jump: [2, 2], padding: [0, 0] });
+    assert.equal(json.after.rfWarning, expected);
+    assert.ok(json.after.notes?.includes(expected), 'the Structure view lists it');
+    assert.equal('rfWarning' in json.pool, false);
+    assert.equal('rfWarning' in json.conv, false);
+  });
+
+  it('reports a dilated DepthwiseConv2D as it runs in the JSON, with a note', () => {
+    const model = tf.sequential({
+      layers: [
+        tf.layers.depthwiseConv2d({
+          inputShape: [9, 9, 1],
+          kernelSize: 3,
+          dilationRate: 2,
+          padding: 'same',
+          name: 'dw',
+        }),
+        tf.layers.conv2d({ filters: 1, kernelSize: 3, name: 'c2' }),
+      ],
+    });
+    const structure = describeStructure(extractLayerGraph(model));
+    model.dispose();
+    const [dw, c2] = structure.layers;
+    // What runs: 3x3 'same' -> size 3, padding 1 (not 5 / 2); c2 adds 2: size 5, padding 1.
+    assert.deepEqual(structureLayerJson(dw).rf, { size: [3, 3], jump: [1, 1], padding: [1, 1] });
+    assert.deepEqual(structureLayerJson(c2).rf, { size: [5, 5], jump: [1, 1], padding: [1, 1] });
+    assert.deepEqual(dw.dilation, [1, 1]);
+    assert.match(
+      structureLayerJson(dw).notes?.join(' ') ?? '',
+      /dilationRate \[2, 2\] is configured, but TF\.js 4\.22 runs DepthwiseConv2D undilated/,
+    );
   });
 
   it('UpSampling2D has no field, with its reason, and so has everything after it', () => {

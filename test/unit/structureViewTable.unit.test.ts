@@ -24,7 +24,9 @@ import {
 import { niceTicks } from '../../webview/rfChart';
 import { compact } from '../../webview/structureCharts';
 import { describeRfBox } from '../../webview/rfOverlay';
-import { buildLenet5 } from './structureModels';
+import { factsLine, layerFacts } from '../../src/analysis/source/linkRunToSource';
+import type { ModelSummary } from '../../src/analysis/modelSummary';
+import { applyTo, buildLenet5 } from './structureModels';
 
 /** Structure of a freshly built model, which is disposed again without leaking a tensor. */
 function structureOf(build: () => tf.LayersModel): ModelStructure {
@@ -309,6 +311,50 @@ describe('Structure view: table, sorting and exports', () => {
     assert.deepEqual(order(s, 'rfSize', 'descending'), ['c1', 'up', 'c2']);
     const csvLine = toCsv(s, rows).split('\r\n')[3];
     assert.ok(csvLine.includes(csvField(c2.receptiveField.reason!)), csvLine);
+  });
+
+  it('marks a field that comes through misaligned branches, with the merge named, everywhere', () => {
+    // 2x2/2 pooling (unit 0 centred at 0.5) added to a 3x3/2 'same' conv on 16 (centred at 1).
+    const s = structureOf(() => {
+      const input = tf.input({ shape: [16, 16, 1] });
+      const pool = applyTo(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool' }), input);
+      const conv = applyTo(
+        tf.layers.conv2d({ filters: 1, kernelSize: 3, strides: 2, padding: 'same', name: 'conv' }),
+        input,
+      );
+      return tf.model({
+        inputs: input,
+        outputs: applyTo(tf.layers.add({ name: 'sum' }), [pool, conv]),
+      });
+    });
+    const rows = structureRows(s);
+    assert.deepEqual(
+      rows.map((r) => r.text.rfSize),
+      ['2\u00d72', '3\u00d73', '3\u00d73 \u26a0'],
+    );
+    const sumLine = toCsv(s, rows).split('\r\n')[3];
+    assert.match(
+      sumLine,
+      /^3,sum,Add,.*"the branches joined by 'sum' are misaligned along axis 0 \(pool: jump 2, unit 0 centred at 0\.5; conv: jump 2, unit 0 centred at 1\)/,
+    );
+    const exported = JSON.parse(toJsonExport('m', s, rows));
+    assert.match(exported.layers[2].rfWarning, /^the branches joined by 'sum' are misaligned/);
+    const facts = layerFacts(
+      {
+        layers: s.layers.map((l) => ({
+          name: l.name,
+          className: l.className,
+          outputShape: l.outputShape,
+          params: { trainable: 0, nonTrainable: 0 },
+        })),
+      } as unknown as ModelSummary,
+      s,
+      'sum',
+    )!;
+    assert.equal(
+      factsLine(facts),
+      '8x8x1 \u00b7 0 params \u00b7 RF 3x3 (misaligned branches)',
+    );
   });
 
   it('rejects a layer that is not in the graph', () => {

@@ -113,6 +113,8 @@ export interface LayerFacts {
   macs: number | null;
   /** e.g. "5x5"; null where receptive fields do not apply or are unknown. */
   receptiveField: string | null;
+  /** Set when the field comes through a merge of misaligned branches (see LayerReceptiveField). */
+  receptiveFieldWarning?: string;
 }
 
 export function layerFacts(
@@ -132,13 +134,17 @@ export function layerFacts(
     macs: s?.macs ?? null,
     receptiveField:
       axes && !s.receptiveField.collapsed ? axes.map((a) => String(a.size)).join('x') : null,
+    ...(axes && s.receptiveField.misalignment
+      ? { receptiveFieldWarning: s.receptiveField.misalignment }
+      : {}),
   };
 }
 
 /** `24x24x6 · 156 params · RF 5x5` */
 export function factsLine(f: LayerFacts): string {
   const parts = [f.outputShape, `${formatCount(f.params)} params`];
-  if (f.receptiveField) parts.push(`RF ${f.receptiveField}`);
+  if (f.receptiveField)
+    parts.push(`RF ${f.receptiveField}${f.receptiveFieldWarning ? ' (misaligned branches)' : ''}`);
   return parts.join(' \u00b7 ');
 }
 

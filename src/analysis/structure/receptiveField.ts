@@ -29,6 +29,12 @@ export interface LayerReceptiveField {
   outputSize: Dim[] | null;
   /** The model input the coordinates refer to. */
   sourceInput: string | null;
+  /**
+   * Set when the field comes through a merge (Add, Concatenate...) whose branches look at
+   * different places (different jumps or centres): which merge, branches and offsets. `axes` then
+   * holds the largest branch's field, which not every unit of the layer has.
+   */
+  misalignment?: string;
   warnings: string[];
 }
 
@@ -43,6 +49,8 @@ interface State {
   axes: AxisReceptiveField[];
   collapsed: boolean;
   source: string;
+  /** The first misaligned merge upstream (see LayerReceptiveField.misalignment). */
+  misalignment?: string;
 }
 
 type Outcome = { state: State } | { reason: string };
@@ -127,6 +135,7 @@ function merge(states: State[], node: LayerNode, warnings: string[]): Outcome {
   if (new Set(states.map((s) => s.collapsed)).size > 1) {
     warnings.push('some branches are flattened and others are not');
   }
+  const misaligned: string[] = [];
   const axes = states[0].axes.map((_, i) => {
     const candidates = states.map((s) => s.axes[i]);
     const jumps = new Set(candidates.map((a) => a.jump));
@@ -135,13 +144,21 @@ function merge(states: State[], node: LayerNode, warnings: string[]): Outcome {
       const desc = candidates
         .map((a, b) => `${node.inbound[b]}: jump ${a.jump}, unit 0 centred at ${centreOf(a)}`)
         .join('; ');
-      warnings.push(
-        `branches are misaligned along axis ${i} (${desc}); the largest field is reported, but units of different branches do not look at the same place`,
-      );
+      misaligned.push(`along axis ${i} (${desc})`);
     }
     return candidates.reduce((best, a) => (a.size > best.size ? a : best));
   });
-  return { state: { axes, collapsed: states.every((s) => s.collapsed), source: states[0].source } };
+  const misalignment = misaligned.length
+    ? `the branches joined by '${node.name}' are misaligned ${misaligned.join(', ')}; the largest field is reported, but units of different branches do not look at the same place`
+    : states.find((s) => s.misalignment)?.misalignment;
+  return {
+    state: {
+      axes,
+      collapsed: states.every((s) => s.collapsed),
+      source: states[0].source,
+      ...(misalignment ? { misalignment } : {}),
+    },
+  };
 }
 
 function nestedModel(state: State, input: Shape, node: LayerNode, warnings: string[]): Outcome {
@@ -268,7 +285,8 @@ export function computeReceptiveFields(graph: LayerGraph): ReceptiveFieldReport 
           ? spatialDims(output, node.kind === 'input' ? 'channelsLast' : node.geometry.dataFormat)
           : null,
       sourceInput: ok?.source ?? null,
-      warnings: [...node.warnings, ...newWarnings],
+      ...(ok?.misalignment ? { misalignment: ok.misalignment } : {}),
+      warnings: [...node.warnings, ...newWarnings, ...(ok?.misalignment ? [ok.misalignment] : [])],
     });
   }
   const firstInput = graph.layers.find((l) => l.name === graph.inputNames[0]);

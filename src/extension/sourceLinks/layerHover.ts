@@ -39,6 +39,10 @@ export class LayerHoverProvider implements vscode.HoverProvider {
       md.appendMarkdown(`| parameters | ${f.params.toLocaleString('en-US')} |\n`);
       md.appendMarkdown(`| MACs | ${f.macs === null ? 'unknown' : formatCount(f.macs)} |\n`);
       md.appendMarkdown(`| receptive field | ${f.receptiveField ?? 'n/a'} |\n\n`);
+      if (f.receptiveFieldWarning) {
+        md.appendText(`\u26a0 Approximate receptive field: ${f.receptiveFieldWarning}.`);
+        md.appendMarkdown('\n\n');
+      }
     }
     if (run) md.appendMarkdown(`_From the last run of export \`${run.exportName}\`._`);
     return new vscode.Hover(md);
