@@ -6,6 +6,9 @@
 // from Keras (tensorflowjs_converter) load into the same layer names with tf.loadLayersModel.
 import * as tf from '@tensorflow/tfjs';
 
+/** The input's channels are blue, green, red (see preprocess): pictures are drawn in RGB. */
+export const channelOrder = 'bgr';
+
 /** Keras's "caffe" preprocessing for VGG: RGB to BGR, then subtract the ImageNet channel means. */
 export function preprocess(image: tf.Tensor3D): tf.Tensor {
   return tf.tidy(() => tf.reverse(image, -1).sub(tf.tensor1d([103.939, 116.779, 123.68])));

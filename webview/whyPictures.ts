@@ -4,6 +4,7 @@
  * The analysis side has the same picture rules (projectionImage.ts) but imports a PNG encoder
  * that does not belong in the webview bundle.
  */
+import { inputChannelOf, type ChannelOrder } from '../src/analysis/explain/channelOrder';
 
 export interface Rgba {
   width: number;
@@ -24,11 +25,16 @@ function checkBox(box: Box, height: number, width: number): void {
 
 /**
  * Projection values [h, w, c] (channels last) inside `box` (default: all) as RGBA: 3 channels as
- * RGB, any other count as the sum over channels in grey. 0 is mid grey (127.5, rounded to 128),
+ * colour (in the model input's channel `order`, drawn as RGB), any other count as the sum over channels in grey. 0 is mid grey (127.5, rounded to 128),
  * +-max|v| over the box is white / black per colour, as the deconvnet paper shows them; each box
  * is scaled on its own so a small receptive field keeps its contrast.
  */
-export function signedPicture(values: ArrayLike<number>, shape: number[], box?: Box): Rgba {
+export function signedPicture(
+  values: ArrayLike<number>,
+  shape: number[],
+  box?: Box,
+  order: ChannelOrder = 'rgb',
+): Rgba {
   if (shape.length !== 3)
     throw new RangeError(`a picture needs [h, w, c] values, got [${shape.join(', ')}]`);
   const [h, w, c] = shape;
@@ -45,7 +51,8 @@ export function signedPicture(values: ArrayLike<number>, shape: number[], box?: 
     for (let x = 0; x < width; x++) {
       const from = ((y0 + y) * w + (x0 + x)) * c;
       const to = (y * width + x) * planes;
-      if (colour) for (let k = 0; k < 3; k++) plane[to + k] = values[from + k];
+      if (colour)
+        for (let k = 0; k < 3; k++) plane[to + k] = values[from + inputChannelOf(k, order)];
       else for (let k = 0; k < c; k++) plane[to] += values[from + k];
     }
   let maxAbs = 0;

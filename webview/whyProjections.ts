@@ -101,7 +101,11 @@ function pictureTable(result: ProjectionResult, input: WhyInput): HTMLElement {
         `Receptive field ${box[2] - box[0]}\u00d7${box[3] - box[1]}`,
         pictureCanvas(cropRgba(inputPicture, box), 'input', 'crop'),
         ...result.projections.map((p) =>
-          pictureCanvas(signedPicture(p.values.data, p.values.shape, box), p.method, 'crop'),
+          pictureCanvas(
+            signedPicture(p.values.data, p.values.shape, box, result.channelOrder),
+            p.method,
+            'crop',
+          ),
         ),
       ),
     );
@@ -112,7 +116,11 @@ function pictureTable(result: ProjectionResult, input: WhyInput): HTMLElement {
       framed(pictureCanvas(inputPicture, 'input', 'full'), sameSize ? box : undefined, w, h),
       ...result.projections.map((p) =>
         framed(
-          pictureCanvas(signedPicture(p.values.data, p.values.shape), p.method, 'full'),
+          pictureCanvas(
+            signedPicture(p.values.data, p.values.shape, undefined, result.channelOrder),
+            p.method,
+            'full',
+          ),
           box,
           w,
           h,

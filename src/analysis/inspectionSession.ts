@@ -2,6 +2,7 @@
  * One model file, loaded and ready to inspect: the unit of work behind a panel and the CLI report.
  * Owns the model's tensors and the last forward pass; `dispose()` frees them all.
  */
+import type { ChannelOrder } from './explain/channelOrder';
 import type * as tfType from '@tensorflow/tfjs';
 import { dirname } from 'node:path';
 import { InspectorError } from './errors';
@@ -88,6 +89,11 @@ export class InspectionSession {
       structure,
       structureError,
     );
+  }
+
+  /** The colour order of the model input's channels, as the model file declares it. */
+  get channelOrder(): ChannelOrder {
+    return this.module.channelOrder ?? 'rgb';
   }
 
   get tf(): typeof tfType {

@@ -110,7 +110,7 @@ export async function buildUnitReport(
     const notes = p.notes;
     if (p.values.shape.length !== 3)
       return { method: p.method, values: Array.from(p.values.data), notes };
-    const picture = projectionPicture(p.values);
+    const picture = projectionPicture(p.values, result.channelOrder);
     const png = `${stem}.${p.method}.png`;
     writeInFolder(png, encodePng(picture));
     const entry: UnitReportJson['projections'][number] = {

@@ -16,6 +16,7 @@ import {
   type UnitRef,
 } from './projection';
 import type { ArrayND } from './types';
+import { channelOrderNote, type ChannelOrder } from './channelOrder';
 
 export interface ArithmeticResult extends UnitArithmetic {
   /** The value the forward pass wrote into the feature map, for comparison. */
@@ -32,6 +33,8 @@ export interface ProjectionResult {
   projections: Projection[];
   /** The unit's receptive field on the input, half-open per axis ([y0, x0, y1, x1] or [t0, t1]), clipped. */
   field: number[] | null;
+  /** The colour order of the input's channels: pictures map them to RGB accordingly. */
+  channelOrder: ChannelOrder;
   /** Set when the chain holds a layer that cannot be inverted (then `projections` is empty). */
   notInvertible?: { layer: string; className: string; reason: string };
 }
@@ -144,12 +147,24 @@ export function explainProjections(
     throw new InspectorError('usage', (error as Error).message);
   }
   const value = output.data[index];
-  const base = { unit, value, inputShape: input.shape, field: fieldOf(session, unit, input.shape) };
+  const base = {
+    unit,
+    value,
+    inputShape: input.shape,
+    field: fieldOf(session, unit, input.shape),
+    channelOrder: session.channelOrder,
+  };
   try {
     const steps = chainSteps(layersTo(session.layersModel, unit.layer), input, (n) =>
       outputOf(session, n),
     );
-    const projections = methods.map((m) => projectUnit(session.tf, steps, unit, value, m));
+    const colourNote =
+      input.shape.length === 3 && input.shape[2] === 3
+        ? channelOrderNote(session.channelOrder)
+        : [];
+    const projections = methods
+      .map((m) => projectUnit(session.tf, steps, unit, value, m))
+      .map((p) => ({ ...p, notes: [...p.notes, ...colourNote] }));
     return { ...base, projections };
   } catch (error) {
     if (error instanceof NotInvertibleError) {
@@ -171,15 +186,15 @@ export function explainFilters(
   count = 16,
 ): FilterSet & { strongest?: { position: number[]; value: number; field: number[] | null }[] } {
   const spec = layerSpecOf(session.layersModel.getLayer(layerName));
+  const inbound = session.layersModel.getLayer(layerName).inboundNodes[0]?.inboundLayers ?? [];
+  const isFirst = inbound.length === 1 && inbound[0].getClassName() === 'InputLayer';
   let set: FilterSet;
   try {
-    set = describeFilters(spec, first, count);
+    set = describeFilters(spec, first, count, isFirst ? session.channelOrder : 'rgb');
   } catch (error) {
     throw new InspectorError('layer', (error as Error).message);
   }
   const input = session.modelInput;
-  const inbound = session.layersModel.getLayer(layerName).inboundNodes[0]?.inboundLayers ?? [];
-  const isFirst = inbound.length === 1 && inbound[0].getClassName() === 'InputLayer';
   if (!isFirst || !input) return set;
   const strongest = strongestUnits(outputOf(session, layerName)).map((s, c) => ({
     ...s,

@@ -1,6 +1,7 @@
 // A convolution layer's filters as pictures and numbers: first-layer kernels as small images
 // (RGB when the input has 3 channels, grey for 1), scaled over all filters together and each on
 // its own; every layer's kernels as weight grids per input channel; per-filter statistics.
+import { inputChannelOf, type ChannelOrder } from './channelOrder';
 import type { ArrayND, LayerSpec } from './types';
 
 /** Share of weights counted as near zero: |w| at most this fraction of the layer's largest |w|. */
@@ -70,11 +71,13 @@ function toPicture(
   inC: number,
   taps: number,
   scale: number,
+  order: ChannelOrder,
 ): Uint8ClampedArray {
   const rgba = new Uint8ClampedArray(taps * 4);
   const byte = (v: number) => Math.round(127.5 + (127.5 * v) / (scale || 1));
   for (let t = 0; t < taps; t++) {
-    for (let ch = 0; ch < 3; ch++) rgba[t * 4 + ch] = byte(values[t * inC + (inC === 3 ? ch : 0)]);
+    for (let ch = 0; ch < 3; ch++)
+      rgba[t * 4 + ch] = byte(values[t * inC + (inC === 3 ? inputChannelOf(ch, order) : 0)]);
     rgba[t * 4 + 3] = 255;
   }
   return rgba;
@@ -82,9 +85,15 @@ function toPicture(
 
 /**
  * Filters of a Conv1D/Conv2D/DepthwiseConv2D layer. `gridFirst` / `gridCount` choose which
- * filters' weight grids are included (all statistics are always included).
+ * filters' weight grids are included (all statistics are always included). `order` is the colour
+ * order of the layer's 3 input channels (first layers); the pictures are drawn in RGB.
  */
-export function describeFilters(spec: LayerSpec, gridFirst = 0, gridCount = 16): FilterSet {
+export function describeFilters(
+  spec: LayerSpec,
+  gridFirst = 0,
+  gridCount = 16,
+  order: ChannelOrder = 'rgb',
+): FilterSet {
   if ((spec.op !== 'conv' && spec.op !== 'depthwiseConv') || !spec.kernel) {
     throw new Error(`layer '${spec.name}' (${spec.className}) has no convolution filters`);
   }
@@ -142,11 +151,13 @@ export function describeFilters(spec: LayerSpec, gridFirst = 0, gridCount = 16):
     set.pictures = {
       height: k.shape[0],
       width: k.shape[1],
-      together: perFilter.map(({ values, inC, taps }) => toPicture(values, inC, taps, maxAbs)),
+      together: perFilter.map(({ values, inC, taps }) =>
+        toPicture(values, inC, taps, maxAbs, order),
+      ),
       alone: perFilter.map(({ values, inC, taps }) => {
         let m = 0;
         for (const w of values) m = Math.max(m, Math.abs(w));
-        return toPicture(values, inC, taps, m);
+        return toPicture(values, inC, taps, m, order);
       }),
     };
   }

@@ -2,6 +2,7 @@
 // per colour channel), as the deconvnet and guided-backprop papers show them; crops to a
 // receptive field; PNG encoding for the report.
 import { PNG } from 'pngjs';
+import { inputChannelOf, type ChannelOrder } from './channelOrder';
 import type { ArrayND } from './types';
 
 export interface Picture {
@@ -10,8 +11,11 @@ export interface Picture {
   rgba: Uint8ClampedArray;
 }
 
-/** [h, w, c] values to RGBA: 3 channels as RGB, otherwise the sum over channels as grey. */
-export function projectionPicture(values: ArrayND): Picture {
+/**
+ * [h, w, c] values to RGBA: 3 channels as colour (in the input's channel `order`, drawn as RGB),
+ * otherwise the sum over channels as grey.
+ */
+export function projectionPicture(values: ArrayND, order: ChannelOrder = 'rgb'): Picture {
   if (values.shape.length !== 3)
     throw new Error(`a picture needs [h, w, c] values, got [${values.shape.join(', ')}]`);
   const [height, width, channels] = values.shape;
@@ -24,7 +28,8 @@ export function projectionPicture(values: ArrayND): Picture {
   const rgba = new Uint8ClampedArray(height * width * 4);
   const byte = (v: number) => Math.round(127.5 + (127.5 * v) / (maxAbs || 1));
   for (let p = 0; p < height * width; p++) {
-    for (let ch = 0; ch < 3; ch++) rgba[p * 4 + ch] = byte(colour ? plane[p * 3 + ch] : plane[p]);
+    for (let ch = 0; ch < 3; ch++)
+      rgba[p * 4 + ch] = byte(colour ? plane[p * 3 + inputChannelOf(ch, order)] : plane[p]);
     rgba[p * 4 + 3] = 255;
   }
   return { width, height, rgba };

@@ -3,7 +3,8 @@
  *
  * Contract (documented in the README): a model file exports a `tf.LayersModel`, or a function (sync
  * or async) returning one, as the default export or as named exports. Reserved optional exports:
- * `preprocess(image) => tensor`, `labels: string[]`, `inputSize: [height, width]`.
+ * `preprocess(image) => tensor`, `labels: string[]`, `inputSize: [height, width]`,
+ * `channelOrder: 'rgb' | 'bgr'` (the colour order of the model input's channels).
  */
 import { rmSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
@@ -15,8 +16,15 @@ import { writeBundle } from './bundleFolder';
 import { userFrame, trimStack } from './userStack';
 import { runtimeForModelFile } from './runtimeForModelFile';
 import { LayerSiteRecorder } from './layerCreationSites';
+import { CHANNEL_ORDERS, type ChannelOrder } from '../explain/channelOrder';
 
-export const RESERVED_EXPORTS = new Set(['preprocess', 'labels', 'inputSize', '__esModule']);
+export const RESERVED_EXPORTS = new Set([
+  'preprocess',
+  'labels',
+  'inputSize',
+  'channelOrder',
+  '__esModule',
+]);
 
 export type Preprocess = (image: tfType.Tensor3D) => tfType.Tensor | Promise<tfType.Tensor>;
 
@@ -26,6 +34,8 @@ export interface ModelModule {
   preprocess?: Preprocess;
   labels?: string[];
   inputSize?: [number, number];
+  /** The colour order of the model input's 3 channels after `preprocess` (default 'rgb'). */
+  channelOrder?: ChannelOrder;
   /** Where the file's `tf.layers.*` calls created each layer. */
   layerSites: LayerSiteRecorder;
 }
@@ -64,6 +74,7 @@ export function evaluateModelBundle(
     preprocess: optionalFunction(exports.preprocess, 'preprocess', modelFile) as Preprocess,
     labels: optionalLabels(exports.labels, modelFile),
     inputSize: optionalInputSize(exports.inputSize, modelFile),
+    channelOrder: optionalChannelOrder(exports.channelOrder, modelFile),
     layerSites,
   };
 }
@@ -170,4 +181,15 @@ function optionalInputSize(value: unknown, file: string): [number, number] | und
     );
   }
   return value as [number, number];
+}
+
+function optionalChannelOrder(value: unknown, file: string): ChannelOrder | undefined {
+  if (value === undefined) return undefined;
+  if (!CHANNEL_ORDERS.includes(value as ChannelOrder)) {
+    throw new InspectorError(
+      'usage',
+      `${file}: export 'channelOrder' must be 'rgb' or 'bgr', not ${JSON.stringify(value)}.`,
+    );
+  }
+  return value as ChannelOrder;
 }

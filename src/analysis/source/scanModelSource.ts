@@ -18,7 +18,7 @@ import type {
   SourceScan,
 } from './types';
 
-const RESERVED_EXPORTS = new Set(['preprocess', 'labels', 'inputSize']);
+const RESERVED_EXPORTS = new Set(['preprocess', 'labels', 'inputSize', 'channelOrder']);
 const TOP_LEVEL_CODE = '<top-level>';
 
 interface Declaration {
