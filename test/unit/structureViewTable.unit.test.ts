@@ -351,10 +351,7 @@ describe('Structure view: table, sorting and exports', () => {
       s,
       'sum',
     )!;
-    assert.equal(
-      factsLine(facts),
-      '8x8x1 \u00b7 0 params \u00b7 RF 3x3 (misaligned branches)',
-    );
+    assert.equal(factsLine(facts), '8x8x1 \u00b7 0 params \u00b7 RF 3x3 (misaligned branches)');
   });
 
   it('rejects a layer that is not in the graph', () => {
