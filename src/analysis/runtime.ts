@@ -1,8 +1,9 @@
 /**
  * Loads the one TensorFlow.js runtime that runs models, on the backend the user asked for.
  *
- * Native TensorFlow (`@tensorflow/tfjs-node`) is never bundled: it is used when it loads, either
- * installed with the extension or in the user's workspace. Its package re-exports all of tfjs, so
+ * Native TensorFlow (`@tensorflow/tfjs-node`) is never bundled nor shipped in the VSIX: it is used
+ * when it loads from a workspace folder's node_modules (or, in a development checkout, from this
+ * repository's, where it is an optional dependency). Its package re-exports all of tfjs, so
  * when it loads, *its* namespace becomes the runtime, and model files and our analysis share it.
  * Otherwise the bundled tfjs runs on WebAssembly (XNNPACK + SIMD), or on plain JavaScript.
  */

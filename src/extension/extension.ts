@@ -11,6 +11,8 @@ import { pickImage } from './pickers';
 import type { PanelSnapshot } from './panel/modelPanel';
 import { buildGalleryFromFolder, type BuildGalleryArgs } from './gallery/galleryCommand';
 import { setGalleryStorageDir } from './gallery/gallerySettings';
+import { newModelFile, type NewModelFileArgs } from './newModelFile';
+import { useNativeTensorFlow } from './nativeTensorFlow';
 
 /** What the extension exports, for integration tests and other extensions. */
 export interface CnnInspectorApi {
@@ -54,7 +56,25 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
     ),
   );
   setGalleryStorageDir(context.globalStorageUri.fsPath);
-  registerSourceLinks(context, models, panels, log);
+  const sourceLinks = registerSourceLinks(context, models, panels, log);
+  context.subscriptions.push(
+    vscode.commands.registerCommand(
+      'cnnInspector.newModelFile',
+      async (args?: NewModelFileArgs) => {
+        try {
+          const file = await newModelFile(context.extensionUri, args);
+          if (file) sourceLinks.noteModelFile(file);
+          return file;
+        } catch (error) {
+          models.report(error);
+          return undefined;
+        }
+      },
+    ),
+    vscode.commands.registerCommand('cnnInspector.useNativeTensorFlow', () =>
+      useNativeTensorFlow(() => models.restartWorker()),
+    ),
+  );
   log.info(`Activated in ${Date.now() - started} ms.`);
   return {
     getPanels: () => panels.snapshots(),

@@ -15,6 +15,7 @@ import { ModelTreeProvider } from './modelTree';
 import { SourceCommands, type LayerRef } from './sourceCommands';
 import { RerunOnSave } from './rerunOnSave';
 import { forgetDocument, isModelSourceCandidate } from './documentScans';
+import { WorkspaceRelevance } from './workspaceRelevance';
 
 const SELECTOR: vscode.DocumentSelector = { language: 'typescript', scheme: 'file' };
 const DIAGNOSTICS_DELAY_MS = 300;
@@ -32,16 +33,21 @@ export function registerSourceLinks(
   models: ObservedModelService,
   panels: PanelRegistry,
   log: vscode.LogOutputChannel,
-): void {
+): { noteModelFile(file: string): void } {
   const results = new RunResults();
   const lenses = new LayerLensProvider(results);
   const diagnostics = new SourceDiagnostics(results);
-  const tree = new ModelTreeProvider(results);
+  const relevance = new WorkspaceRelevance();
+  const tree = new ModelTreeProvider(results, relevance);
   const commands = new SourceCommands(models, results);
   const rerun = new RerunOnSave(models, panels, results, log);
   const pending = new Map<string, NodeJS.Timeout>();
   const updateDiagnostics = (document: vscode.TextDocument, delay = DIAGNOSTICS_DELAY_MS) => {
     if (!isModelSourceCandidate(document)) return;
+    if (!relevance.isRelatedSync()) {
+      relevance.markRelated();
+      tree.refresh();
+    }
     const key = document.uri.toString();
     clearTimeout(pending.get(key));
     pending.set(
@@ -78,9 +84,19 @@ export function registerSourceLinks(
       diagnostics.forget(d);
     }),
     vscode.workspace.onDidSaveTextDocument((d) => {
-      if (!isModelSourceCandidate(d)) return;
-      rerun.onSaved(d);
-      tree.refresh();
+      if (d.uri.scheme !== 'file' || d.languageId !== 'typescript') return;
+      // A file that stopped being a model file leaves the tree too.
+      void tree.updateFile(d.uri.fsPath, d.getText());
+      if (isModelSourceCandidate(d)) rerun.onSaved(d);
+    }),
+    vscode.workspace.onDidDeleteFiles((e) => {
+      for (const uri of e.files) void tree.updateFile(uri.fsPath, undefined);
+    }),
+    vscode.workspace.onDidCreateFiles((e) => {
+      for (const uri of e.files) void tree.updateFile(uri.fsPath, textOnDisk(uri.fsPath));
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('cnnInspector.codeLens')) lenses.refresh();
     }),
     vscode.commands.registerCommand('cnnInspector.revealLayer', (args: LayerRef) =>
       commands.revealLayer(args),
@@ -95,7 +111,14 @@ export function registerSourceLinks(
       (args: { modelFile: string; exportName: string; layerNames: string[] }) =>
         commands.pickLayerInstance(args),
     ),
-    vscode.commands.registerCommand('cnnInspector.refreshModels', () => tree.refresh()),
+    vscode.commands.registerCommand('cnnInspector.refreshModels', () => tree.refresh(true)),
   );
   for (const document of vscode.workspace.textDocuments) updateDiagnostics(document, 0);
+  void relevance.isRelated();
+  return {
+    noteModelFile: (file) => {
+      relevance.markRelated();
+      void tree.updateFile(file, textOnDisk(file));
+    },
+  };
 }

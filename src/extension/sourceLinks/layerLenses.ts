@@ -40,6 +40,8 @@ export class LayerLensProvider implements vscode.CodeLensProvider {
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    if (!vscode.workspace.getConfiguration('cnnInspector').get<boolean>('codeLens', true))
+      return [];
     const linked = linkDocument(document, this.results);
     if (!linked) return [];
     const file = document.uri.fsPath;

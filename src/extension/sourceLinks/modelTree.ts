@@ -3,9 +3,11 @@ import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { findWorkspaceModels } from '../pickers';
+import { listModelExports, looksLikeModelFile } from '../../analysis/model/listModelExports';
 import { factsLine, layerFacts } from '../../analysis/source/linkRunToSource';
 import { scanModelSource } from './sourceScanner';
 import type { RunResults } from './runResults';
+import type { WorkspaceRelevance } from './workspaceRelevance';
 
 type Node =
   | { kind: 'file'; file: string; exportNames: string[] }
@@ -16,10 +18,31 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly results: RunResults) {}
+  /** Model files and their exports: the workspace is searched once, then kept up to date per file. */
+  private files: Map<string, string[]> | undefined;
 
-  refresh(): void {
+  constructor(
+    private readonly results: RunResults,
+    private readonly relevance: WorkspaceRelevance,
+  ) {}
+
+  /** Redraws (after a run); `rescan` searches the workspace again (the Refresh button). */
+  refresh(rescan = false): void {
+    if (rescan) this.files = undefined;
     this.changed.fire();
+  }
+
+  /** A file was saved, created or deleted: re-lists that one file instead of the workspace. */
+  async updateFile(file: string, source: string | undefined): Promise<void> {
+    if (!this.files) return; // not searched yet: the first search will see it
+    const exportNames =
+      source !== undefined && looksLikeModelFile(source)
+        ? (await listModelExports(file)).exportNames
+        : [];
+    const before = this.files.get(file)?.join();
+    if (exportNames.length > 0) this.files.set(file, exportNames);
+    else this.files.delete(file);
+    if (before !== this.files.get(file)?.join()) this.changed.fire();
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -55,10 +78,17 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
 
   async getChildren(node?: Node): Promise<Node[]> {
     if (!node) {
-      const { models } = await findWorkspaceModels();
-      const byFile = new Map<string, string[]>();
-      for (const m of models) byFile.set(m.file, [...(byFile.get(m.file) ?? []), m.exportName!]);
-      return [...byFile].map(([file, exportNames]) => ({ kind: 'file', file, exportNames }));
+      // An unrelated workspace is not searched: the view is hidden there and shows its welcome.
+      if (!(await this.relevance.isRelated())) return [];
+      if (!this.files) {
+        const { models } = await findWorkspaceModels();
+        const byFile = new Map<string, string[]>();
+        for (const m of models) byFile.set(m.file, [...(byFile.get(m.file) ?? []), m.exportName!]);
+        this.files = byFile;
+      }
+      return [...this.files]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([file, exportNames]) => ({ kind: 'file', file, exportNames }));
     }
     if (node.kind === 'file')
       return node.exportNames.map((exportName) => ({ kind: 'model', file: node.file, exportName }));

@@ -23,6 +23,8 @@ export class RerunOnSave implements vscode.Disposable {
   ) {}
 
   onSaved(document: vscode.TextDocument): void {
+    if (!vscode.workspace.getConfiguration('cnnInspector').get<boolean>('rerunOnSave', true))
+      return;
     const file = document.uri.fsPath;
     const panelRefs = this.panels.snapshots().filter((p) => p.modelFile === file);
     if (panelRefs.length === 0 && this.results.forFile(file).length === 0) return;
