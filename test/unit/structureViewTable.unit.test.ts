@@ -24,6 +24,7 @@ import {
 import { niceTicks } from '../../webview/rfChart';
 import { compact } from '../../webview/structureCharts';
 import { describeRfBox } from '../../webview/rfOverlay';
+import { RfHover } from '../../webview/rfHover';
 import { factsLine, layerFacts } from '../../src/analysis/source/linkRunToSource';
 import type { ModelSummary } from '../../src/analysis/modelSummary';
 import { applyTo, buildLenet5 } from './structureModels';
@@ -332,6 +333,16 @@ describe('Structure view: table, sorting and exports', () => {
       rows.map((r) => r.text.rfSize),
       ['2\u00d72', '3\u00d73', '3\u00d73 \u26a0'],
     );
+    // The panel's hover: sum's unit (0, 0) sees rows/columns 0..2 (size 3, jump 2, padding 0).
+    const hover = new RfHover();
+    hover.attach(null, null, 16, 16);
+    hover.setLayer('sum', s.layers[2].receptiveField);
+    assert.equal(
+      hover.enter(0, 0),
+      'receptive field rows 0\u20262, columns 0\u20262 (approximate: misaligned branches)',
+    );
+    hover.setLayer('pool', s.layers[0].receptiveField);
+    assert.equal(hover.enter(0, 0), 'receptive field rows 0\u20261, columns 0\u20261');
     const sumLine = toCsv(s, rows).split('\r\n')[3];
     assert.match(
       sumLine,
