@@ -17,6 +17,7 @@ import { GalleryView } from './galleryView';
 import { RfOverlay } from './rfOverlay';
 import { WhyView } from './whyView';
 import { drawInputSignal } from './signalInput';
+import { ErrorBanner } from './errorBanner';
 
 type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
 const DEFAULT_SETTINGS: PanelSettings = { colormap: 'viridis', normalization: 'layer' };
@@ -35,6 +36,7 @@ export class App {
 
   private readonly header = el('header', 'panel-header');
   private readonly status = el('div', 'status');
+  private readonly errorBanner: ErrorBanner;
   private readonly inputPane = el('section', 'input-pane');
   private readonly layerPane = el('section', 'layer-pane');
   private readonly tooltip: Tooltip;
@@ -82,7 +84,10 @@ export class App {
     main.appendChild(this.why.element);
     const body = el('div', 'body');
     body.append(sidebar, main);
-    root.append(this.header, this.status, body);
+    this.errorBanner = new ErrorBanner(body, (location) =>
+      host.post({ type: 'openLocation', location }),
+    );
+    root.append(this.header, this.errorBanner.element, this.status, body);
     this.arithmetic = new ArithmeticView(root);
     this.enlarged = new EnlargedView(
       root,
@@ -113,7 +118,7 @@ export class App {
         this.structureError = message.structureError;
         if (this.selected !== message.selectedLayer) this.layer = undefined;
         this.selected = message.selectedLayer;
-        this.clearError();
+        this.errorBanner.clear();
         this.renderHeader();
         this.renderLayers();
         this.renderLayer();
@@ -121,6 +126,7 @@ export class App {
         this.why.setModel(message.summary, message.selectedLayer);
         return;
       case 'image':
+        this.errorBanner.clear();
         this.image = message;
         this.why.setInput(message);
         this.renderInputPane();
@@ -158,9 +164,10 @@ export class App {
         this.structureView.copied(message.what, message.error);
         return;
       case 'error':
-        this.status.dataset.kind = 'error';
+        this.status.dataset.kind = '';
         this.status.classList.remove('busy');
-        this.status.textContent = message.message;
+        this.status.textContent = '';
+        this.errorBanner.show(message.message, message.location, this.summary !== undefined);
         return;
       case 'changes':
         this.status.dataset.kind = 'info';
@@ -176,13 +183,6 @@ export class App {
       case 'galleryError':
         this.gallery.onMessage(message as GalleryToPanel);
         return;
-    }
-  }
-
-  private clearError(): void {
-    if (this.status.dataset.kind === 'error') {
-      this.status.dataset.kind = '';
-      this.status.textContent = '';
     }
   }
 

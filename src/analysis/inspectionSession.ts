@@ -16,6 +16,7 @@ import {
 } from './model/loadModelModule';
 import { registerFileSystemRouter } from './model/fileSystemIO';
 import { userFilePredicate } from './model/layerCreationSites';
+import { assertNoEmptyOutputs } from './model/emptyOutputs';
 import { summarizeModel, type ModelSummary } from './modelSummary';
 import { buildActivationModel, computeActivations, type LayerActivation } from './activations';
 import { decodeImageFile, type DecodeOptions } from './image/decodeImage';
@@ -77,6 +78,12 @@ export class InspectionSession {
       model.layers,
       userFilePredicate(dirname(modelFile), bundle.inputs),
     );
+    try {
+      assertNoEmptyOutputs(model, summary);
+    } catch (error) {
+      model.dispose(); // the session is never made: free the weights now
+      throw error;
+    }
     const { structure, structureError } = analyseStructure(model, summary);
     const probe = buildActivationModel(tf, model);
     return new InspectionSession(

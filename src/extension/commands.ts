@@ -4,7 +4,7 @@ import { InspectorError } from '../analysis/errors';
 import type { ModelRef } from '../worker/workerProtocol';
 import type { ModelService } from './modelService';
 import type { PanelRegistry } from './panelRegistry';
-import type { PanelSnapshot } from './panel/modelPanel';
+import type { ModelPanel, PanelSnapshot } from './panel/modelPanel';
 import { defaultImagePath, pickImage, pickLayer, pickModel } from './pickers';
 import { pickInputFor } from './signalPicker';
 import { readSettings } from './settings';
@@ -49,6 +49,7 @@ export class Commands {
   /** "CNN Inspector: Visualize layer": pick model, layer and image unless given as arguments. */
   async visualizeLayer(args: VisualizeArgs = {}): Promise<PanelSnapshot | undefined> {
     if (!requireTrust()) return undefined;
+    let shownIn: ModelPanel | undefined;
     try {
       const modelFile = fsPath(args.modelFile);
       const ref: ModelRef | undefined = modelFile
@@ -68,10 +69,12 @@ export class Commands {
         defaultImagePath(readSettings().defaultImage) ??
         (await pickInputFor(this.models, ref));
       const panel = this.panels.open(ref);
+      shownIn = panel;
       await panel.show({ layerName, imagePath });
       return panel.snapshot();
     } catch (error) {
-      this.models.report(error);
+      // The panel shows its own failures: a toast only when it is not in view.
+      this.models.report(error, { toast: !shownIn?.visible });
       return undefined;
     }
   }

@@ -106,8 +106,11 @@ export class ModelService implements vscode.Disposable {
     this.log.info('Model worker restarted by the user.');
   }
 
-  /** Shows the error to the user, in the Problems view when it has a location, and in the log. */
-  report(error: unknown): void {
+  /**
+   * Shows the error to the user, in the Problems view when it has a location, and in the log; as
+   * a toast too unless `toast` is false (the panel the user is looking at already shows it).
+   */
+  report(error: unknown, { toast = true }: { toast?: boolean } = {}): void {
     if (error instanceof InspectorError && error.kind === 'cancelled') {
       this.log.info('Cancelled.');
       return;
@@ -126,6 +129,8 @@ export class ModelService implements vscode.Disposable {
       );
       diagnostic.source = 'CNN Inspector';
       this.diagnostics.set(vscode.Uri.file(file), [diagnostic]);
+      this.log.error(`at ${formatLocation(error.location)}`);
+      if (!toast) return;
       void vscode.window.showErrorMessage(message, 'Open File', 'Show Log').then((choice) => {
         if (choice === 'Open File')
           void vscode.window.showTextDocument(vscode.Uri.file(file), {
@@ -133,9 +138,9 @@ export class ModelService implements vscode.Disposable {
           });
         if (choice === 'Show Log') this.log.show();
       });
-      this.log.error(`at ${formatLocation(error.location)}`);
       return;
     }
+    if (!toast) return;
     void vscode.window.showErrorMessage(message, 'Show Log').then((choice) => {
       if (choice === 'Show Log') this.log.show();
     });

@@ -7,6 +7,7 @@ import type { ModelSummary } from '../analysis/modelSummary';
 import type { ClassScore } from '../analysis/topClasses';
 import type { BackendName } from '../analysis/runtime';
 import type { ModelStructure } from './modelStructure';
+import type { SourceLocation } from '../analysis/errors';
 import type { ExplainToHost, ExplainToPanel } from './explainMessages';
 import type { GalleryToHost, GalleryToPanel } from './galleryMessages';
 
@@ -54,7 +55,11 @@ export type HostToPanel =
   | { type: 'busy'; message: string | undefined }
   /** Answer to `copyText`: `error` set when the clipboard refused. */
   | { type: 'copied'; what: string; error?: string }
-  | { type: 'error'; message: string }
+  /**
+   * A failure to show prominently: the panel keeps what it shows, marked stale, until the next
+   * `model` or `image`. `location`: where in the user's code (the panel links to it).
+   */
+  | { type: 'error'; message: string; location?: SourceLocation }
   /** What a re-run after saving the model file changed (shapes, parameters, receptive fields). */
   | { type: 'changes'; lines: string[] }
   | ExplainToPanel
@@ -64,6 +69,8 @@ export type PanelToHost =
   | { type: 'ready' }
   | { type: 'selectLayer'; name: string }
   | { type: 'pickImage' }
+  /** Opens the user's file at an error's line. */
+  | { type: 'openLocation'; location: SourceLocation }
   /** Puts text on the clipboard (the webview's own clipboard access is not reliable in VS Code). */
   | { type: 'copyText'; text: string; what: string }
   | ExplainToHost

@@ -182,7 +182,14 @@ let queue = Promise.resolve();
 parentPort!.on('message', (request: WorkerRequest) => {
   queue = queue.then(() =>
     handle(request).catch((error) =>
-      post({ id: request.id, type: 'error', error: serializeError(error) }),
+      post({
+        id: request.id,
+        type: 'error',
+        error: serializeError(error),
+        // A trap (out-of-bounds access...) may leave the backend's memory corrupt: every later
+        // request would fail the same way, so the host replaces this worker.
+        ...(error instanceof WebAssembly.RuntimeError ? { fatal: true } : {}),
+      }),
     ),
   );
 });

@@ -168,7 +168,13 @@ export class WorkerClient {
     if (!pending) return;
     if (message.type === 'progress') pending.onProgress?.(message.message);
     else if (message.type === 'result') pending.resolve(message.result);
-    else pending.reject(deserializeError(message.error));
+    else {
+      pending.reject(deserializeError(message.error));
+      if (message.fatal)
+        this.restart(
+          new InspectorError('worker', 'The model worker was restarted after a WebAssembly fault.'),
+        );
+    }
   }
 
   private failAll(reason: Error): void {

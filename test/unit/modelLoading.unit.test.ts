@@ -165,6 +165,20 @@ describe('model files', () => {
       ));
   });
 
+  it('refuses a layer with an empty output at once, at its line, without leaking its weights', async () => {
+    // conv2: a 15x15 kernel, 'valid' padding, on pool1's 14x14x6 output: floor((14 - 15) / 1) + 1
+    // = 0 positions per axis, so 0x0x16; the layer is created on line 17 of the fixture.
+    const runtime = await testRuntime();
+    const baseline = runtime.tf.memory().numTensors;
+    await openFails(
+      'emptyOutput.ts',
+      'layer',
+      /emptyOutput\.ts:17:\d+: layer 'conv2' \(Conv2D\) has an empty output, 0\u00d70\u00d716, from a 14\u00d714\u00d76 input.* 15\u00d715 window with 'valid' padding/,
+      17,
+    );
+    assert.equal(runtime.tf.memory().numTensors, baseline, 'tensor leak');
+  });
+
   it('leaves no tensors behind after loading and disposing', async () => {
     const runtime = await testRuntime();
     const baseline = runtime.tf.memory().numTensors;

@@ -129,6 +129,26 @@ describe('model worker', function () {
     await tinyWorks();
   });
 
+  it('replaces a worker whose WebAssembly memory may be corrupt after a fault', async () => {
+    const faulty = new WorkerClient({
+      workerScript: join(__dirname, '..', 'fixtures', 'workers', 'wasmFault.cjs'),
+      memoryLimitMb: 64,
+    });
+    const request = (file: string) =>
+      faulty.request(
+        { type: 'loadModel', config, model: { file }, reload: false },
+        { timeoutMs: LONG },
+      ) as unknown as Promise<{ requests: number }>;
+    try {
+      await assert.rejects(request('fault.ts'), isError('runtime', /memory access out of bounds/));
+      assert.equal(faulty.running, false, 'the faulted worker was stopped');
+      // The next request is the first of a fresh worker (the old one would count 2).
+      assert.deepEqual(await request('fine.ts'), { requests: 1 });
+    } finally {
+      faulty.dispose();
+    }
+  });
+
   it('passes errors with their source location across the thread boundary', async () => {
     await assert.rejects(
       client.request(

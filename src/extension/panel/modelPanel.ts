@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import type { HostToPanel, PanelToHost } from '../../protocol/panelProtocol';
 import type { ModelRef, LoadedModel } from '../../worker/workerProtocol';
 import type { ImageResult } from '../../analysis/inspectionSession';
-import { InspectorError } from '../../analysis/errors';
+import { InspectorError, type SourceLocation } from '../../analysis/errors';
 import type { ModelService } from '../modelService';
 import { readSettings } from '../settings';
 import { modelLabel } from '../pickers';
@@ -16,6 +16,7 @@ import { panelHtml } from './panelHtml';
 import { answerExplainQuery } from './explainHandler';
 import { GalleryController, type GalleryFolderSummary } from '../gallery/galleryController';
 import { pickSignal, takesSignal } from '../signalPicker';
+import { isCancellation } from '../commands';
 
 export interface PanelSnapshot {
   modelFile: string;
@@ -31,6 +32,10 @@ export class ModelPanel implements vscode.Disposable {
   private loaded: LoadedModel | undefined;
   private image: ImageResult | undefined;
   private selectedLayer: string | undefined;
+  /** The error the panel shows, sent again when the webview is rebuilt; cleared by a good run. */
+  private shownError: Extract<HostToPanel, { type: 'error' }> | undefined;
+  /** The running `show`, cancelled when a newer one starts (a save while a run is stuck). */
+  private currentShow: AbortController | undefined;
   /** Numbers layer requests, so a slow answer for an older choice is dropped. */
   private layerRequests = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -106,30 +111,53 @@ export class ModelPanel implements vscode.Disposable {
     this.panel.reveal(undefined, true);
   }
 
-  /** Loads (or reloads) the model, runs the image and shows the layer. Throws on failure. */
+  /**
+   * Loads (or reloads) the model, runs the image and shows the layer. Throws on failure, after
+   * showing the error in the panel over the last good maps. A newer call supersedes a running one:
+   * the older is cancelled (its worker replaced if it does not answer) and throws 'cancelled'.
+   */
   async show(options: { layerName?: string; imagePath?: string; reload?: boolean }): Promise<void> {
+    this.currentShow?.abort();
+    const run = new AbortController();
+    this.currentShow = run;
+    const superseded = () => {
+      if (this.currentShow !== run)
+        throw new InspectorError('cancelled', 'Superseded by a newer run.');
+    };
     this.post({ type: 'busy', message: `Loading ${modelLabel(this.ref)}\u2026` });
     try {
-      this.loaded = await this.models.loadModel(this.ref, options.reload ?? false);
-      const layers = this.loaded.summary.layers;
+      const loaded = await this.models.loadModel(this.ref, options.reload ?? false, run.signal);
+      superseded();
+      this.loaded = loaded;
+      const layers = loaded.summary.layers;
       const wanted = options.layerName ?? this.selectedLayer;
       if (wanted && !layers.some((l) => l.name === wanted)) {
         throw new InspectorError(
           'layer',
-          `${this.ref.file}: model '${this.loaded.summary.exportName}' has no layer '${wanted}' (layers: ${layers.map((l) => l.name).join(', ')}).`,
+          `${this.ref.file}: model '${loaded.summary.exportName}' has no layer '${wanted}' (layers: ${layers.map((l) => l.name).join(', ')}).`,
         );
       }
       this.selectedLayer =
         wanted ?? layers.find((l) => l.kind === 'spatial')?.name ?? layers[0]?.name;
+      this.shownError = undefined; // the webview clears it on 'model'
       this.postModel();
       const imagePath = options.imagePath ?? this.image?.imagePath;
-      if (imagePath) await this.runImage(imagePath);
+      if (imagePath) await this.runImage(imagePath, run.signal);
+      superseded();
     } catch (error) {
-      this.post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      if (this.currentShow === run && !isCancellation(error)) this.postError(error);
       throw error;
     } finally {
-      this.post({ type: 'busy', message: undefined });
+      if (this.currentShow === run) {
+        this.currentShow = undefined;
+        this.post({ type: 'busy', message: undefined });
+      }
     }
+  }
+
+  /** Whether the user can see the panel now (an error shown there needs no toast). */
+  get visible(): boolean {
+    return this.panel.visible;
   }
 
   /** Shows, in the panel, what the last re-run changed. */
@@ -155,9 +183,11 @@ export class ModelPanel implements vscode.Disposable {
     this.disposables.forEach((d) => d.dispose());
   }
 
-  private async runImage(imagePath: string): Promise<void> {
+  private async runImage(imagePath: string, signal?: AbortSignal): Promise<void> {
     this.post({ type: 'busy', message: `Running the model on ${basename(imagePath)}\u2026` });
-    this.image = await this.models.runImage(this.ref, imagePath);
+    const image = await this.models.runImage(this.ref, imagePath, signal);
+    if (signal?.aborted) return;
+    this.image = image;
     this.postImage();
     this.gallery.imageChanged();
     if (this.selectedLayer) await this.sendLayer(this.selectedLayer);
@@ -193,6 +223,10 @@ export class ModelPanel implements vscode.Disposable {
           this.postImage();
           if (this.selectedLayer) this.guard(this.sendLayer(this.selectedLayer));
         }
+        if (this.shownError) this.post(this.shownError);
+        return;
+      case 'openLocation':
+        this.openLocation(message.location);
         return;
       case 'selectLayer':
         this.selectedLayer = message.name;
@@ -243,16 +277,28 @@ export class ModelPanel implements vscode.Disposable {
     }
   }
 
-  /** Failures of webview-initiated work go to the user and the panel, never unhandled. */
+  /** Failures of webview-initiated work go to the panel (and a toast if it is hidden), never unhandled. */
   private guard(work: Promise<void>): void {
     work.catch((error) => {
-      if (!(error instanceof InspectorError && error.kind === 'cancelled')) {
-        this.post({
-          type: 'error',
-          message: error instanceof Error ? error.message : String(error),
-        });
-      }
-      this.models.report(error);
+      if (!isCancellation(error)) this.postError(error);
+      this.models.report(error, { toast: !this.visible });
+    });
+  }
+
+  /** The error, prominently in the panel, with its place in the user's code when known. */
+  private postError(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const location = error instanceof InspectorError ? error.location : undefined;
+    this.shownError = { type: 'error', message, ...(location ? { location } : {}) };
+    this.post(this.shownError);
+  }
+
+  /** The user's file at the error's line, in the editor group beside the panel. */
+  private openLocation(location: SourceLocation): void {
+    const position = new vscode.Position(location.line - 1, Math.max(0, location.column - 1));
+    void vscode.window.showTextDocument(vscode.Uri.file(location.file), {
+      selection: new vscode.Range(position, position),
+      viewColumn: vscode.ViewColumn.One,
     });
   }
 

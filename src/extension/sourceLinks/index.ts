@@ -68,6 +68,11 @@ export function registerSourceLinks(
     diagnostics,
     rerun,
     { dispose: () => pending.forEach((t) => clearTimeout(t)) },
+    // A failed re-run forgets the older facts: lenses and tree follow.
+    results.onDidChange(() => {
+      lenses.refresh();
+      tree.refresh();
+    }),
     models.onDidLoadModel((loaded) => {
       results.record(loaded, textOnDisk(loaded.ref.file));
       lenses.refresh();

@@ -1,17 +1,24 @@
 /**
  * Saving a model file that has run re-runs it (debounced) and updates its open panels in place;
  * then says what changed since the previous run (shapes, parameters, windows, receptive fields).
+ * A save supersedes the re-run of an earlier one; a failure shows in the panel, the lenses lose
+ * the old facts, and a toast appears only when no visible panel shows it.
  */
 import * as vscode from 'vscode';
 import { describeChanges } from '../../analysis/source/modelChanges';
 import type { PanelRegistry } from '../panelRegistry';
 import type { ObservedModelService } from './observedModelService';
 import type { RunResults } from './runResults';
+import type { ModelRef } from '../../worker/workerProtocol';
+import type { ModelPanel } from '../panel/modelPanel';
+import { isCancellation } from '../commands';
 
 const DEBOUNCE_MS = 400;
 
 export class RerunOnSave implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The re-run in progress per file, cancelled by a newer save. */
+  private readonly running = new Map<string, AbortController>();
   /** The last re-run's summary of changes per file, for tests and the log. */
   readonly lastChanges = new Map<string, string[]>();
 
@@ -27,7 +34,7 @@ export class RerunOnSave implements vscode.Disposable {
       return;
     const file = document.uri.fsPath;
     const panelRefs = this.panels.snapshots().filter((p) => p.modelFile === file);
-    if (panelRefs.length === 0 && this.results.forFile(file).length === 0) return;
+    if (panelRefs.length === 0 && this.results.exportsToRerun(file).length === 0) return;
     clearTimeout(this.timers.get(file));
     this.timers.set(
       file,
@@ -38,57 +45,64 @@ export class RerunOnSave implements vscode.Disposable {
     );
   }
 
-  /** Re-runs every model of `file` that has run or has a panel; resolves when all are done. */
+  /**
+   * Re-runs the models of `file` that have an open panel or have run (their facts are on the
+   * file's lenses); resolves when all are done. A newer save of the file supersedes this run.
+   */
   async rerun(file: string): Promise<string[]> {
     if (!vscode.workspace.isTrusted) return [];
+    this.running.get(file)?.abort();
+    const run = new AbortController();
+    this.running.set(file, run);
     const withPanel = this.panels.snapshots().filter((p) => p.modelFile === file);
     const exports = new Set([
       ...withPanel.map((p) => p.exportName),
-      ...this.results.forFile(file).map((r) => r.exportName),
+      ...this.results.exportsToRerun(file),
     ]);
     const lines: string[] = [];
+    let failureSeen = false; // one toast per save at most, none when a visible panel shows it
     for (const exportName of exports) {
       const ref = { file, exportName };
-      try {
-        if (withPanel.some((p) => p.exportName === exportName)) {
-          // Keeps the panel's selected layer and image.
-          await this.panels.open(ref).show({ reload: true });
-        } else {
-          await this.models.loadModel(ref, true);
-        }
-      } catch (error) {
-        this.models.report(error);
-        continue;
-      }
-      const run = this.results.get(file, exportName);
-      if (!run?.previous) continue;
-      const changes = describeChanges(
-        { summary: run.previous.summary, structure: run.previous.structure },
-        { summary: run.loaded.summary, structure: run.loaded.structure },
-      );
       const panel = this.panels.find(ref);
-      panel?.showChanges(changes);
-      const label = `${vscode.workspace.asRelativePath(file)}${exportName === 'default' ? '' : ` \u203a ${exportName}`}`;
-      if (changes.length === 0) {
-        this.log.info(`${label}: re-run after save, no change in shapes or parameters.`);
+      try {
+        // A panel keeps its selected layer and image.
+        if (panel) await panel.show({ reload: true });
+        else await this.models.loadModel(ref, true, run.signal);
+      } catch (error) {
+        if (run.signal.aborted || isCancellation(error)) break; // a newer save took over
+        this.results.forget(file, exportName);
+        this.models.report(error, { toast: !failureSeen && !panel?.visible });
+        failureSeen = true;
         continue;
       }
-      this.log.info(`${label}: re-run after save; changes:\n  ${changes.join('\n  ')}`);
-      lines.push(...changes);
-      if (panel) continue; // the panel says it, where the user is looking
-      const shown = changes.slice(0, 3).join('; ');
-      const more = changes.length > 3 ? ` (and ${changes.length - 3} more, see the log)` : '';
-      void vscode.window
-        .showInformationMessage(`CNN Inspector: ${label} changed: ${shown}${more}`, 'Show Log')
-        .then((choice) => {
-          if (choice) this.log.show();
-        });
+      if (run.signal.aborted) break;
+      lines.push(...this.describe(ref, exportName, panel));
     }
-    this.lastChanges.set(file, lines);
+    if (this.running.get(file) === run) this.running.delete(file);
+    if (!run.signal.aborted) this.lastChanges.set(file, lines);
     return lines;
+  }
+
+  /** What the re-run changed, in the panel and the log (no toast: the lenses show the facts). */
+  private describe(ref: ModelRef, exportName: string, panel: ModelPanel | undefined): string[] {
+    const record = this.results.get(ref.file, exportName);
+    if (!record?.previous) return [];
+    const changes = describeChanges(
+      { summary: record.previous.summary, structure: record.previous.structure },
+      { summary: record.loaded.summary, structure: record.loaded.structure },
+    );
+    panel?.showChanges(changes);
+    const label = `${vscode.workspace.asRelativePath(ref.file)}${exportName === 'default' ? '' : ` \u203a ${exportName}`}`;
+    this.log.info(
+      changes.length === 0
+        ? `${label}: re-run after save, no change in shapes or parameters.`
+        : `${label}: re-run after save; changes:\n  ${changes.join('\n  ')}`,
+    );
+    return changes;
   }
 
   dispose(): void {
     this.timers.forEach((t) => clearTimeout(t));
+    this.running.forEach((r) => r.abort());
   }
 }

@@ -17,6 +17,8 @@ export interface RunRecord {
 
 export class RunResults implements vscode.Disposable {
   private readonly runs = new Map<string, RunRecord>();
+  /** Models whose last run failed, by the same key. */
+  private readonly failed = new Map<string, { file: string; exportName: string }>();
   private readonly changed = new vscode.EventEmitter<RunRecord>();
   readonly onDidChange = this.changed.event;
 
@@ -24,6 +26,7 @@ export class RunResults implements vscode.Disposable {
     const exportName = loaded.summary.exportName;
     const key = `${ref.file}#${exportName}`;
     const previous = this.runs.get(key);
+    this.failed.delete(key);
     const record: RunRecord = {
       file: ref.file,
       exportName,
@@ -34,6 +37,25 @@ export class RunResults implements vscode.Disposable {
     this.runs.set(key, record);
     this.changed.fire(record);
     return record;
+  }
+
+  /**
+   * A failed re-run: lenses, hovers and the tree stop showing the older run's facts (they show the
+   * latest run or nothing), and the next save of the file tries the model again.
+   */
+  forget(file: string, exportName: string): void {
+    const key = `${file}#${exportName}`;
+    this.failed.set(key, { file, exportName });
+    const record = this.runs.get(key);
+    if (!record) return;
+    this.runs.delete(key);
+    this.changed.fire(record);
+  }
+
+  /** Exports of `file` that ran or whose last run failed: what a save of the file re-runs. */
+  exportsToRerun(file: string): string[] {
+    const failed = [...this.failed.values()].filter((f) => f.file === file);
+    return [...this.forFile(file), ...failed].map((r) => r.exportName);
   }
 
   get(file: string, exportName: string): RunRecord | undefined {
