@@ -87,7 +87,7 @@ describe('CNN Inspector: edit, save, see, through the UI', () => {
     // The explorer learns of the new folder from a file watcher: refresh it if that is slow.
     await waitUntil('the folder in the explorer', 60_000, async () => {
       if (await folderRow.isVisible()) return true;
-      await runCommand(page, 'File: Refresh Explorer');
+      await runCommand(page, 'Refresh Explorer');
       await sleep(1000);
       return folderRow.isVisible();
     });
