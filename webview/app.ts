@@ -1,5 +1,10 @@
 /** The panel: state, layout and the reaction to each host message. */
-import type { HostToPanel, PanelSettings } from '../src/protocol/panelProtocol';
+import type {
+  HostToPanel,
+  PanelSettings,
+  PanelState,
+  PanelTab,
+} from '../src/protocol/panelProtocol';
 import type { ModelSummary } from '../src/analysis/modelSummary';
 import type { PanelHost } from './host';
 import { FeatureMapsView } from './featureMapsView';
@@ -21,7 +26,7 @@ import { ErrorBanner } from './errorBanner';
 
 type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
 const DEFAULT_SETTINGS: PanelSettings = { colormap: 'viridis', normalization: 'layer' };
-type Tab = 'feature-maps' | 'structure' | 'gallery' | 'why';
+type Tab = PanelTab;
 
 export class App {
   private summary: ModelSummary | undefined;
@@ -50,6 +55,11 @@ export class App {
   private pendingUnit: { layer: string; unit: number; y: number; x: number } | undefined;
   private readonly arithmetic: ArithmeticView;
   private readonly why: WhyView;
+  private readonly main: HTMLElement;
+  /** What VS Code kept of this panel (hidden and shown again, or a window reload). */
+  private readonly saved: PanelState;
+  /** The saved tab, opened once the model is known (the Gallery and Why tabs need it). */
+  private tabToRestore: Tab | undefined;
 
   constructor(
     root: HTMLElement,
@@ -59,6 +69,10 @@ export class App {
     sidebar.append(this.inputPane, this.layerPane);
     const main = el('main', 'main');
     main.id = 'main';
+    this.main = main;
+    this.saved = host.getState() ?? {};
+    this.tabToRestore = this.saved.tab;
+    main.addEventListener('scroll', () => this.rememberScroll(), { passive: true });
     this.tooltip = new Tooltip(root);
     this.featureMaps = new FeatureMapsView(DEFAULT_SETTINGS, this.tooltip, this.rfHover, (c) =>
       this.enlarge(c),
@@ -124,6 +138,9 @@ export class App {
         this.renderLayer();
         this.renderStructure();
         this.why.setModel(message.summary, message.selectedLayer);
+        if (this.tabToRestore) this.showTab(this.tabToRestore);
+        this.tabToRestore = undefined;
+        this.persist();
         return;
       case 'image':
         this.errorBanner.clear();
@@ -131,11 +148,13 @@ export class App {
         this.why.setInput(message);
         this.renderInputPane();
         this.renderHeader();
+        this.persist();
         return;
       case 'layer':
         if (message.name !== this.selected) return;
         this.layer = message;
         this.renderLayer();
+        this.restoreScroll();
         this.openPendingUnit();
         return;
       case 'showGallery':
@@ -194,6 +213,31 @@ export class App {
     this.renderLayer();
     this.structureView.setSelected(name);
     this.host.post({ type: 'selectLayer', name });
+    this.persist();
+  }
+
+  /** Saves what the panel shows, for hide/show and window reloads. */
+  private persist(): void {
+    this.host.setState({
+      ...this.saved,
+      modelFile: this.summary?.file ?? this.saved.modelFile,
+      exportName: this.summary?.exportName ?? this.saved.exportName,
+      imagePath: this.image?.imagePath ?? this.saved.imagePath,
+      layer: this.selected || this.saved.layer,
+      tab: this.tabToRestore ?? this.tab,
+      scroll: this.saved.scroll,
+    });
+  }
+
+  private rememberScroll(): void {
+    this.saved.scroll = { ...this.saved.scroll, [this.tab]: this.main.scrollTop };
+    this.persist();
+  }
+
+  /** Back to where the user had scrolled this tab, once its content is there. */
+  private restoreScroll(): void {
+    const top = this.saved.scroll?.[this.tab];
+    if (top && this.main.scrollTop === 0) this.main.scrollTop = top;
   }
 
   private renderHeader(): void {
@@ -247,6 +291,7 @@ export class App {
   }
 
   private showTab(tab: Tab): void {
+    const changed = tab !== this.tab;
     this.tab = tab;
     for (const button of this.tabs.querySelectorAll<HTMLElement>('.tab')) {
       const active = button.id === `tab-${tab}`;
@@ -260,6 +305,11 @@ export class App {
     this.why.element.hidden = tab !== 'why';
     if (tab === 'why') this.why.activate();
     else this.why.deactivate();
+    if (changed) {
+      this.main.scrollTop = 0;
+      this.restoreScroll();
+      this.persist();
+    }
   }
 
   private renderStructure(): void {

@@ -31,6 +31,9 @@ export function reportHost(): PanelHost {
   };
   return {
     onMessage: (l) => (listener = l),
+    // A static page has nothing to restore.
+    getState: () => undefined,
+    setState: () => {},
     post: (message) => {
       if (message.type === 'ready') {
         send({

@@ -8,7 +8,8 @@ import { registerSourceLinks } from './sourceLinks';
 import { PanelRegistry } from './panelRegistry';
 import { Commands, wasRefusedForTrust, type VisualizeArgs } from './commands';
 import { pickImage } from './pickers';
-import type { PanelSnapshot } from './panel/modelPanel';
+import { ModelPanel, type PanelSnapshot } from './panel/modelPanel';
+import type { PanelState } from '../protocol/panelProtocol';
 import { buildGalleryFromFolder, type BuildGalleryArgs } from './gallery/galleryCommand';
 import { setGalleryStorageDir } from './gallery/gallerySettings';
 import { newModelFile, type NewModelFileArgs } from './newModelFile';
@@ -39,6 +40,11 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
       commands.inspectImage(uri),
     ),
     vscode.commands.registerCommand('cnnInspector.showLog', () => log.show()),
+    // Panels come back after a window reload, at the model, image, layer and tab they showed.
+    vscode.window.registerWebviewPanelSerializer(ModelPanel.viewType, {
+      deserializeWebviewPanel: async (panel, state: PanelState | undefined) =>
+        panels.restore(panel, state),
+    }),
     vscode.commands.registerCommand('cnnInspector.restartWorker', () => models.restartWorker()),
     // The backend is chosen once per worker thread: a new choice needs a new worker.
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -3,6 +3,9 @@ import * as vscode from 'vscode';
 import type { ModelRef } from '../worker/workerProtocol';
 import type { ModelService } from './modelService';
 import { ModelPanel, type PanelSnapshot } from './panel/modelPanel';
+import type { PanelState } from '../protocol/panelProtocol';
+import { InspectorError } from '../analysis/errors';
+import { TRUST_WARNING } from './commands';
 
 export class PanelRegistry implements vscode.Disposable {
   private readonly panels = new Map<string, ModelPanel>();
@@ -29,11 +32,52 @@ export class PanelRegistry implements vscode.Disposable {
       existing.reveal();
       return existing;
     }
-    const panel = ModelPanel.create(ref, this.extensionUri, this.models, this.chooseImage, () =>
-      this.panels.delete(key),
+    // Every model's panel goes to the group of the panels already open (one column of panels,
+    // as VS Code's previews do), or beside the editor for the first one.
+    const column = [...this.panels.values()].map((p) => p.viewColumn).find((c) => c);
+    const panel = ModelPanel.create(
+      ref,
+      this.extensionUri,
+      this.models,
+      this.chooseImage,
+      () => this.panels.delete(key),
+      column,
     );
     this.panels.set(key, panel);
     return panel;
+  }
+
+  /**
+   * A panel VS Code brings back after a window reload, with the state its webview saved: the
+   * model, image, layer and tab it showed. Loading runs workspace code: only when trusted.
+   */
+  restore(webviewPanel: vscode.WebviewPanel, state: PanelState | undefined): void {
+    if (
+      !state?.modelFile ||
+      this.panels.has(PanelRegistry.key({ file: state.modelFile, exportName: state.exportName }))
+    ) {
+      webviewPanel.dispose(); // nothing to show, or that model already has its panel
+      return;
+    }
+    const ref: ModelRef = { file: state.modelFile, exportName: state.exportName };
+    const key = PanelRegistry.key(ref);
+    webviewPanel.webview.options = ModelPanel.webviewOptions(this.extensionUri);
+    const panel = new ModelPanel(
+      ref,
+      webviewPanel,
+      this.extensionUri,
+      this.models,
+      this.chooseImage,
+      () => this.panels.delete(key),
+    );
+    this.panels.set(key, panel);
+    if (!vscode.workspace.isTrusted) {
+      panel.showError(new InspectorError('usage', TRUST_WARNING));
+      return;
+    }
+    panel.show({ layerName: state.layer, imagePath: state.imagePath }).catch((error: unknown) => {
+      this.models.report(error, { toast: !panel.visible });
+    });
   }
 
   snapshots(): PanelSnapshot[] {

@@ -19,6 +19,22 @@ export interface PanelSettings {
   normalization: Normalization;
 }
 
+export type PanelTab = 'feature-maps' | 'structure' | 'gallery' | 'why';
+
+/**
+ * What the webview keeps in VS Code's webview state: its UI across hide/show, and what the host
+ * needs to restore the panel after a window reload (the model, image and layer it showed).
+ */
+export interface PanelState {
+  modelFile?: string;
+  exportName?: string;
+  imagePath?: string;
+  layer?: string;
+  tab?: PanelTab;
+  /** Scroll offset of the main area, per tab. */
+  scroll?: Partial<Record<PanelTab, number>>;
+}
+
 export type HostToPanel =
   | { type: 'settings'; settings: PanelSettings; canPickImage: boolean }
   | {

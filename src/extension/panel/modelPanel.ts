@@ -50,6 +50,7 @@ export class ModelPanel implements vscode.Disposable {
     private readonly chooseImage: () => Promise<string | undefined>,
     onDispose: () => void,
   ) {
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
     panel.webview.html = panelHtml(panel.webview, extensionUri, panel.title);
     this.gallery = new GalleryController(
       {
@@ -78,21 +79,32 @@ export class ModelPanel implements vscode.Disposable {
     models: ModelService,
     chooseImage: () => Promise<string | undefined>,
     onDispose: () => void,
+    viewColumn: vscode.ViewColumn = vscode.ViewColumn.Beside,
   ): ModelPanel {
     const panel = vscode.window.createWebviewPanel(
-      'cnnInspector.model',
+      ModelPanel.viewType,
       `CNN: ${modelLabel(ref)}`,
-      vscode.ViewColumn.Beside,
-      {
-        enableScripts: true,
-        localResourceRoots: [
-          vscode.Uri.joinPath(extensionUri, 'dist'),
-          vscode.Uri.joinPath(extensionUri, 'media'),
-        ],
-      },
+      { viewColumn, preserveFocus: false },
+      ModelPanel.webviewOptions(extensionUri),
     );
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
     return new ModelPanel(ref, panel, extensionUri, models, chooseImage, onDispose);
+  }
+
+  static readonly viewType = 'cnnInspector.model';
+
+  static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [
+        vscode.Uri.joinPath(extensionUri, 'dist'),
+        vscode.Uri.joinPath(extensionUri, 'media'),
+      ],
+    };
+  }
+
+  /** The editor group the panel is in (undefined while it is not shown). */
+  get viewColumn(): vscode.ViewColumn | undefined {
+    return this.panel.viewColumn;
   }
 
   snapshot(): PanelSnapshot {
@@ -145,7 +157,7 @@ export class ModelPanel implements vscode.Disposable {
       if (imagePath) await this.runImage(imagePath, run.signal);
       superseded();
     } catch (error) {
-      if (this.currentShow === run && !isCancellation(error)) this.postError(error);
+      if (this.currentShow === run && !isCancellation(error)) this.showError(error);
       throw error;
     } finally {
       if (this.currentShow === run) {
@@ -280,13 +292,13 @@ export class ModelPanel implements vscode.Disposable {
   /** Failures of webview-initiated work go to the panel (and a toast if it is hidden), never unhandled. */
   private guard(work: Promise<void>): void {
     work.catch((error) => {
-      if (!isCancellation(error)) this.postError(error);
+      if (!isCancellation(error)) this.showError(error);
       this.models.report(error, { toast: !this.visible });
     });
   }
 
   /** The error, prominently in the panel, with its place in the user's code when known. */
-  private postError(error: unknown): void {
+  showError(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     const location = error instanceof InspectorError ? error.location : undefined;
     this.shownError = { type: 'error', message, ...(location ? { location } : {}) };
