@@ -80,7 +80,9 @@ describe('CNN Inspector: edit, save, see, through the UI', () => {
   });
   after(() => rmSync(folder, { recursive: true, force: true }));
 
-  it('shows a breaking save at its line over the stale maps, and a later fix supersedes a stuck run', async () => {
+  it('shows a breaking save at its line over the stale maps, and a later fix supersedes a stuck run', async function () {
+    // Five saves and runs in a row, each bounded by its own wait below.
+    this.timeout(420_000);
     const page = workbenchPage();
     const rows = page.locator('.explorer-folders-view .monaco-list-row');
     const folderRow = rows.filter({ hasText: /^\.e2e-edit-loop$/ });
