@@ -15,6 +15,7 @@ export type InspectorErrorKind =
   | 'timeout'
   | 'out-of-memory'
   | 'worker' // the worker died for another reason
+  | 'onnx' // an ONNX file that cannot be read or translated exactly
   | 'usage'; // bad arguments
 
 export interface SourceLocation {

@@ -62,6 +62,10 @@ const KIND_BY_CLASS: Record<string, LayerKind> = {
   Maximum: 'merge',
   Minimum: 'merge',
   Concatenate: 'merge',
+  // The ONNX import's own layers (src/analysis/onnx/customLayers.ts).
+  OnnxPad2D: 'zeroPadding',
+  OnnxElementwise: 'elementwise',
+  OnnxBroadcast: 'merge',
   Functional: 'model',
   Sequential: 'model',
   Model: 'model',

@@ -1,0 +1,323 @@
+"""Exports the ONNX test fixtures and PyTorch's own activations for them (the numeric oracle).
+
+Run with Debian's PyTorch: /usr/bin/python3 scripts/onnx/export_fixtures.py OUT_DIR [NAME...]
+No download: torchvision models get random weights from a fixed seed. For each net, OUT_DIR/NAME/
+holds model.onnx, input.bin (float32 NCHW, batch 1), oracle.bin (float32 tensors back to back) and
+oracle.json: for each call of each leaf module, keyed like the export's scopes
+(`layer1.0.relu`, then `layer1.0.relu_1` for its second call), the offsets and NCHW shapes of
+its first input and its output, its type, and the parameters its ONNX node should hold.
+"""
+import json
+import os
+import sys
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+
+OPSET = 13
+
+
+class Convs(nn.Module):
+    """Explicit, asymmetric, same-size and stride-2 pads, dilation, depthwise with a multiplier,
+    transposed convolution, LeakyReLU/ELU, a flatten of a 5x7 map into a Linear, Softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.pad = nn.ZeroPad2d((1, 2, 0, 1))
+        self.conv_asym = nn.Conv2d(3, 6, 3)
+        self.act1 = nn.LeakyReLU(0.1)
+        self.conv_same = nn.Conv2d(6, 6, 5, padding=2)
+        self.conv_dilated = nn.Conv2d(6, 8, 3, padding=2, dilation=2)
+        self.act2 = nn.ELU(alpha=0.5)
+        self.depthwise = nn.Conv2d(8, 16, 3, stride=2, padding=1, groups=8)
+        self.deconv = nn.ConvTranspose2d(16, 6, 3, stride=2, padding=1, output_padding=1)
+        self.conv_s2 = nn.Conv2d(6, 4, 4, stride=3, padding=(1, 2), bias=False)
+        self.flatten = nn.Flatten()
+        self.fc = nn.Linear(4 * 5 * 7, 10)
+        self.softmax = nn.Softmax(dim=1)
+
+    def forward(self, x):
+        x = self.act1(self.conv_asym(self.pad(x)))
+        x = self.conv_same(x)
+        x = self.act2(self.conv_dilated(x))
+        x = self.deconv(self.depthwise(x))
+        x = self.conv_s2(x)
+        return self.softmax(self.fc(self.flatten(x)))
+
+
+class Pools(nn.Module):
+    """Max pooling with ceil_mode and pads on a signed input (padding must not win), average
+    pooling with count_include_pad, global max pooling, a view() shape chain, MatMul."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 5, 3)
+        self.pool_signed = nn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True)
+        self.relu = nn.ReLU()
+        self.pool_ceil = nn.MaxPool2d(2, stride=2, ceil_mode=True)
+        self.avg_pad = nn.AvgPool2d(3, stride=1, padding=1)
+        self.avg = nn.AvgPool2d(2)
+        self.gmp = nn.AdaptiveMaxPool2d(1)
+        self.weight = nn.Parameter(torch.randn(5, 7))
+
+    def forward(self, x):
+        x = self.pool_signed(self.conv(x))
+        x = self.pool_ceil(self.relu(x))
+        x = self.avg(self.avg_pad(x))
+        x = self.gmp(x)
+        x = x.view(x.size(0), -1)
+        return torch.matmul(x, self.weight)
+
+
+class Arithmetic(nn.Module):
+    """Sigmoid, Tanh, Hardsigmoid, Hardswish, ReLU6; constants (scalar and per channel);
+    squeeze-excitation broadcasting; Sub/Div of tensors; Concat; Transpose; reflection Pad;
+    ReduceMean; Squeeze/Unsqueeze; Dropout and Identity."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.sig = nn.Sigmoid()
+        self.tanh = nn.Tanh()
+        self.hsig = nn.Hardsigmoid()
+        self.hswish = nn.Hardswish()
+        self.relu6 = nn.ReLU6()
+        self.scale = nn.Parameter(torch.randn(1, 8, 1, 1))
+        self.se_reduce = nn.Conv2d(8, 4, 1)
+        self.se_expand = nn.Conv2d(4, 8, 1)
+        self.reflect = nn.ReflectionPad2d(1)
+        self.conv2 = nn.Conv2d(16, 6, 3)
+        self.dropout = nn.Dropout(0.3)
+        self.identity = nn.Identity()
+        self.fc = nn.Linear(6, 3)
+
+    def forward(self, x):
+        x = self.conv1(x)
+        a = self.sig(x) * 2.0 - 0.5
+        b = self.tanh(x) / 3.0 + self.hsig(x)
+        c = self.relu6(self.hswish(x)) * self.scale
+        se = self.sig(self.se_expand(self.relu6(self.se_reduce(x.mean((2, 3), keepdim=True)))))
+        d = (a - b) / (1.5 + self.sig(c)) + c * se
+        y = torch.cat([d, x.permute(0, 1, 3, 2)], dim=1)
+        y = self.conv2(self.reflect(y))
+        y = self.dropout(self.identity(y))
+        v = y.mean((2, 3))
+        v = v.unsqueeze(2).unsqueeze(3).squeeze(3).squeeze(2)
+        return self.fc(v)
+
+
+class BatchNormKept(nn.Module):
+    """Exported without folding, so BatchNormalization nodes and shape chains stay in the file."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 6, 3, padding=1)
+        self.bn = nn.BatchNorm2d(6)
+        self.relu = nn.ReLU()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.flatten = nn.Flatten()
+        self.fc = nn.Linear(6, 4)
+        self.bn1d = nn.BatchNorm1d(4)
+
+    def forward(self, x):
+        x = self.pool(self.relu(self.bn(self.conv(x))))
+        x = x.view(x.size(0), -1)  # without constant folding: a Shape/Gather/Unsqueeze/Concat chain
+        return self.bn1d(self.fc(self.flatten(x)))
+
+
+def randomize_batchnorm(model):
+    """Non-trivial statistics, so folding or keeping BatchNormalization is actually tested."""
+    for m in model.modules():
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            with torch.no_grad():
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+                m.running_mean.uniform_(-0.2, 0.2)
+                m.running_var.uniform_(0.5, 1.5)
+
+
+def torchvision_net(name):
+    def make():
+        kwargs = {'weights': None}
+        if name == 'googlenet':
+            kwargs.update(aux_logits=False, init_weights=True)
+        return getattr(torchvision.models, name)(**kwargs)
+
+    return make
+
+
+NETS = {
+    # name: (constructor, input size, export keeping BatchNormalization)
+    'convs': (Convs, 16, False),
+    'pools': (Pools, 17, False),
+    'arithmetic': (Arithmetic, 12, False),
+    'batchnorm': (BatchNormKept, 10, True),
+    'resnet18': (torchvision_net('resnet18'), 96, False),
+    'mobilenet_v2': (torchvision_net('mobilenet_v2'), 96, False),
+    'squeezenet1_1': (torchvision_net('squeezenet1_1'), 96, False),
+    'googlenet': (torchvision_net('googlenet'), 96, False),
+    # Receptive-field fixtures: the feature extractors only (the classifiers' weights are most of
+    # the 230-530 MB and do not change the fields).
+    'alexnet_features': (lambda: torchvision.models.alexnet(weights=None).features, 224, False),
+    'vgg16_features': (lambda: torchvision.models.vgg16(weights=None).features, 224, False),
+    'resnet18_224': (torchvision_net('resnet18'), 224, False),
+}
+
+
+def leaf_modules(model):
+    return [(n, m) for n, m in model.named_modules() if n and not list(m.children())]
+
+
+def expected_params(model):
+    """Per leaf module: what its ONNX node reads from the file. PyTorch's eval export folds a
+    BatchNorm into the convolution before it: that convolution then holds a bias."""
+    leaves = leaf_modules(model)
+    expected = {}
+    for i, (name, m) in enumerate(leaves):
+        count = sum(p.numel() for p in m.parameters(recurse=False))
+        nxt = leaves[i + 1][1] if i + 1 < len(leaves) else None
+        if isinstance(m, nn.Conv2d) and m.bias is None and isinstance(nxt, nn.BatchNorm2d):
+            count += m.out_channels
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            count += m.running_mean.numel() + m.running_var.numel()
+        expected[name] = count
+    return expected
+
+
+def folded_convs(model):
+    """Convolutions whose ONNX node also holds the BatchNorm after them (eval export)."""
+    leaves = leaf_modules(model)
+    return [
+        name
+        for (name, m), (_, nxt) in zip(leaves, leaves[1:])
+        if isinstance(m, nn.Conv2d) and isinstance(nxt, nn.BatchNorm2d)
+    ]
+
+
+def record(model, x, out_dir):
+    entries, blobs, offset = {}, [], [0]
+    calls = {}
+
+    def add(key, tensor):
+        data = tensor.detach().contiguous().float().numpy().tobytes()
+        entry = {'offset': offset[0], 'shape': list(tensor.shape)}
+        blobs.append(data)
+        offset[0] += len(data)
+        return entry
+
+    def pre_hook(name):
+        # Before the call: in-place modules (torchvision's ReLU(inplace=True)) overwrite their input.
+        def fn(module, inputs):
+            k = calls.get(name, 0)
+            key = name if k == 0 else f'{name}_{k}'
+            first = inputs[0] if inputs and isinstance(inputs[0], torch.Tensor) else None
+            entries[key] = {'type': type(module).__name__, 'input': None if first is None else add(key, first)}
+
+        return fn
+
+    def hook(name):
+        def fn(module, inputs, output):
+            k = calls.get(name, 0)
+            calls[name] = k + 1
+            key = name if k == 0 else f'{name}_{k}'
+            entries[key]['output'] = add(key, output)
+
+        return fn
+
+    handles = []
+    for n, m in leaf_modules(model):
+        handles.append(m.register_forward_pre_hook(pre_hook(n)))
+        handles.append(m.register_forward_hook(hook(n)))
+    with torch.no_grad():
+        y = model(x)
+    for h in handles:
+        h.remove()
+    final = add('output', y)
+    with open(os.path.join(out_dir, 'oracle.bin'), 'wb') as f:
+        for b in blobs:
+            f.write(b)
+    return entries, final
+
+
+def export(name, out_root):
+    make, size, keep_bn = NETS[name]
+    torch.manual_seed(13)
+    model = make()
+    randomize_batchnorm(model)
+    model.eval()
+    x = torch.randn(1, 3, size, size)
+    out_dir = os.path.join(out_root, name)
+    os.makedirs(out_dir, exist_ok=True)
+    options = {'opset_version': OPSET, 'input_names': ['input'], 'output_names': ['output']}
+    if keep_bn:
+        # A free batch size keeps view()'s Shape/Gather/Unsqueeze/Concat chain in the graph.
+        options.update(
+            training=torch.onnx.TrainingMode.PRESERVE,
+            do_constant_folding=False,
+            dynamic_axes={'input': {0: 'batch'}, 'output': {0: 'batch'}},
+        )
+    torch.onnx.export(model, x, os.path.join(out_dir, 'model.onnx'), **options)
+    with open(os.path.join(out_dir, 'input.bin'), 'wb') as f:
+        f.write(x.numpy().tobytes())
+    entries, final = record(model, x, out_dir)
+    oracle = {
+        'name': name,
+        'inputShape': list(x.shape),
+        'modules': entries,
+        'output': final,
+        'expectedParams': expected_params(model),
+        'foldedConvs': [] if keep_bn else folded_convs(model),
+        'moduleParams': sum(p.numel() for p in model.parameters()),
+    }
+    with open(os.path.join(out_dir, 'oracle.json'), 'w') as f:
+        json.dump(oracle, f)
+
+
+class TwoInputs(nn.Module):
+    def forward(self, x, y):
+        return x + y
+
+
+class Upsampling(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.up = nn.Upsample(scale_factor=2, mode='nearest')
+
+    def forward(self, x):
+        return self.up(self.conv(x))
+
+
+def export_bad(out_root):
+    """Files the import must refuse with one clear line: an unsupported op (Resize), two inputs,
+    a non-image input."""
+    out_dir = os.path.join(out_root, 'bad')
+    os.makedirs(out_dir, exist_ok=True)
+    image = torch.zeros(1, 3, 8, 8)
+    cases = {
+        'resize.onnx': (Upsampling(), (image,)),
+        'two_inputs.onnx': (TwoInputs(), (image, image)),
+        'vector_input.onnx': (nn.Linear(10, 2), (torch.zeros(1, 10),)),
+    }
+    for file, (model, args) in cases.items():
+        torch.onnx.export(model.eval(), args, os.path.join(out_dir, file), opset_version=OPSET)
+    with open(os.path.join(out_dir, 'oracle.json'), 'w') as f:
+        json.dump({'name': 'bad'}, f)
+
+
+def main():
+    out_root = sys.argv[1]
+    names = sys.argv[2:] or [*NETS, 'bad']
+    torch.set_num_threads(1)
+    for name in names:
+        if name == 'bad':
+            export_bad(out_root)
+        else:
+            export(name, out_root)
+        print(f'exported {name}', flush=True)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,163 @@
+/**
+ * The few layers tfjs-layers lacks for exact ONNX semantics. Everything else is composed from
+ * standard layers so the analyses understand it; these classes are known to the structure analysis
+ * (layerClasses.ts) by kind, and the projections say they do not invert the element-wise ones.
+ *
+ * - OnnxPad2D: padding with a constant other than 0 (max pooling pads with -Infinity) or
+ *   reflection. Geometrically a ZeroPadding2D (kind `zeroPadding`).
+ * - OnnxElementwise: Clip with other bounds than ReLU's, ELU with alpha != 1, HardSigmoid (ONNX alpha/beta),
+ *   HardSwish, and arithmetic with a constant (x * c, x - c, c / x...) broadcast in NHWC.
+ * - OnnxBroadcast: arithmetic of two computed tensors of different (broadcastable) shapes, and
+ *   Div, which tfjs-layers has no merge layer for (kind `merge`).
+ */
+import type { TfNamespace } from '../runtime';
+import type * as tfType from '@tensorflow/tfjs';
+
+type Tensor = tfType.Tensor;
+type Shape = (number | null)[];
+
+export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div';
+
+export interface PadConfig {
+  padding: [[number, number], [number, number]];
+  mode: 'constant' | 'reflect';
+  value: number;
+}
+
+export interface ElementwiseConfig {
+  op: 'clip' | 'elu' | 'hardSigmoid' | 'hardSwish' | ArithmeticOp;
+  min?: number;
+  max?: number;
+  alpha?: number;
+  beta?: number;
+  /** NHWC-broadcastable constant (batch axis included, size 1) for the arithmetic ops. */
+  constant?: { shape: number[]; values: number[] };
+  /** `c - x` / `c / x` rather than `x - c` / `x / c`. */
+  constantFirst?: boolean;
+}
+
+export const CUSTOM_LAYER_CLASSES = ['OnnxPad2D', 'OnnxElementwise', 'OnnxBroadcast'] as const;
+
+export interface CustomLayerFactories {
+  pad(args: PadConfig & { name: string }): tfType.layers.Layer;
+  elementwise(args: ElementwiseConfig & { name: string }): tfType.layers.Layer;
+  broadcast(args: { op: ArithmeticOp; name: string }): tfType.layers.Layer;
+}
+
+const cache = new WeakMap<object, CustomLayerFactories>();
+
+function arithmetic(tf: TfNamespace, op: ArithmeticOp, a: Tensor, b: Tensor): Tensor {
+  switch (op) {
+    case 'add':
+      return tf.add(a, b);
+    case 'sub':
+      return tf.sub(a, b);
+    case 'mul':
+      return tf.mul(a, b);
+    case 'div':
+      return tf.div(a, b);
+  }
+}
+
+/** The classes are made from the runtime's own Layer class and registered with it once. */
+export function customLayers(tf: TfNamespace): CustomLayerFactories {
+  const known = cache.get(tf);
+  if (known) return known;
+  const Layer = tf.layers.Layer;
+  const first = (inputs: Tensor | Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
+
+  class OnnxPad2D extends Layer {
+    static className = 'OnnxPad2D';
+    readonly pad: PadConfig;
+    constructor(args: PadConfig & { name?: string }) {
+      super({ name: args.name });
+      this.pad = { padding: args.padding, mode: args.mode, value: args.value };
+    }
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+      const [[t, b], [l, r]] = this.pad.padding;
+      return [s[0], s[1] === null ? null : s[1] + t + b, s[2] === null ? null : s[2] + l + r, s[3]];
+    }
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      return tf.tidy(() => {
+        const x = first(inputs) as tfType.Tensor4D;
+        const pattern: [number, number][] = [[0, 0], ...this.pad.padding, [0, 0]];
+        return this.pad.mode === 'reflect'
+          ? tf.mirrorPad(x, pattern, 'reflect')
+          : tf.pad(x, pattern, this.pad.value);
+      });
+    }
+    override getConfig() {
+      return { ...super.getConfig(), ...this.pad };
+    }
+  }
+
+  class OnnxElementwise extends Layer {
+    static className = 'OnnxElementwise';
+    readonly spec: ElementwiseConfig;
+    constructor(args: ElementwiseConfig & { name?: string }) {
+      super({ name: args.name });
+      const { op, min, max, alpha, beta, constant, constantFirst } = args;
+      this.spec = { op, min, max, alpha, beta, constant, constantFirst };
+    }
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      return (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+    }
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      return tf.tidy(() => {
+        const x = first(inputs);
+        const s = this.spec;
+        switch (s.op) {
+          case 'clip':
+            return tf.clipByValue(x, s.min ?? -Infinity, s.max ?? Infinity);
+          case 'hardSigmoid':
+            return tf.clipByValue(tf.add(tf.mul(x, s.alpha ?? 0.2), s.beta ?? 0.5), 0, 1);
+          case 'elu':
+            return tf.where(tf.greater(x, 0), x, tf.mul(tf.sub(tf.exp(x), 1), s.alpha ?? 1));
+          case 'hardSwish':
+            return tf.mul(x, tf.clipByValue(tf.add(tf.div(x, 6), 0.5), 0, 1));
+          default: {
+            const c = tf.tensor(s.constant!.values, s.constant!.shape);
+            return s.constantFirst ? arithmetic(tf, s.op, c, x) : arithmetic(tf, s.op, x, c);
+          }
+        }
+      });
+    }
+    override getConfig() {
+      return { ...super.getConfig(), ...this.spec };
+    }
+  }
+
+  class OnnxBroadcast extends Layer {
+    static className = 'OnnxBroadcast';
+    readonly op: ArithmeticOp;
+    constructor(args: { op: ArithmeticOp; name?: string }) {
+      super({ name: args.name });
+      this.op = args.op;
+    }
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      const [a, b] = inputShape as Shape[];
+      return a.map((d, i) => (d === 1 ? b[i] : d));
+    }
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      const [a, b] = inputs as Tensor[];
+      return tf.tidy(() => arithmetic(tf, this.op, a, b));
+    }
+    override getConfig() {
+      return { ...super.getConfig(), op: this.op };
+    }
+  }
+
+  for (const cls of [OnnxPad2D, OnnxElementwise, OnnxBroadcast]) {
+    tf.serialization.registerClass(
+      cls as unknown as tfType.serialization.SerializableConstructor<tfType.layers.Layer>,
+    );
+  }
+  const factories: CustomLayerFactories = {
+    pad: (args) => new OnnxPad2D(args),
+    elementwise: (args) => new OnnxElementwise(args),
+    broadcast: (args) => new OnnxBroadcast(args),
+  };
+  cache.set(tf, factories);
+  return factories;
+}

@@ -1,0 +1,127 @@
+/**
+ * Folds constant computations (Constant, Shape -> Gather -> Unsqueeze -> Concat chains, Identity
+ * of initializers...) into constants, removes Identity/Dropout of computed values, and gives
+ * every computed value a static shape at batch size 1. What remains are the nodes that become
+ * layers.
+ */
+import { InspectorError } from '../errors';
+import type { ConstantTensor, FoldedGraph, GraphNode, ModelGraph } from './graph';
+import { evaluateConstantNode, scalarOrList } from './constantOps';
+import { intAttr } from './attributes';
+import { inferOutputShape } from './shapeInference';
+import { fileError, nodeError } from './onnxErrors';
+
+export interface FoldOptions {
+  /** [height, width] when the file leaves the image size free. */
+  inputSize?: [number, number];
+}
+
+export function foldGraph(graph: ModelGraph, options: FoldOptions = {}): FoldedGraph {
+  const input = imageInput(graph, options);
+  const constants = new Map(graph.constants);
+  const shapes = new Map<string, number[]>([[input.name, input.shape]]);
+  const aliases = new Map<string, string>();
+  const resolve = (name: string) => aliases.get(name) ?? name;
+  const nodes: GraphNode[] = [];
+  for (const original of graph.nodes) {
+    const node = { ...original, inputs: original.inputs.map((n) => (n ? resolve(n) : n)) };
+    const inputConstants = node.inputs.map((n) => (n ? constants.get(n) : undefined));
+    const computed = node.inputs.filter((n) => n && !constants.has(n));
+    for (const name of computed) {
+      if (!shapes.has(name)) {
+        throw nodeError(node, graph.opset, `reads '${name}', which no earlier node computes.`);
+      }
+    }
+    if (node.opType === 'Shape' && computed.length === 1) {
+      constants.set(node.outputs[0], shapeValue(node, shapes.get(computed[0])!));
+      continue;
+    }
+    if (computed.length === 0) {
+      const value = evaluateConstantNode(node, graph.opset, inputConstants);
+      if (!value) throw nodeError(node, graph.opset, 'cannot be folded into a constant.');
+      constants.set(node.outputs[0], value);
+      continue;
+    }
+    if (node.opType === 'Identity' || node.opType === 'Dropout') {
+      if (node.opType === 'Dropout' && intAttr(node, 'is_test', 1) === 0 && graph.opset < 7) {
+        throw nodeError(node, graph.opset, 'a Dropout in training mode is not supported.');
+      }
+      aliases.set(node.outputs[0], node.inputs[0]);
+      continue;
+    }
+    const inputShapes = node.inputs.map((n) =>
+      n ? (shapes.get(n) ?? constants.get(n)?.dims) : undefined,
+    );
+    shapes.set(node.outputs[0], inferOutputShape(node, graph.opset, inputShapes, inputConstants));
+    if (node.outputs.length > 1 && node.opType !== 'BatchNormalization') {
+      throw nodeError(node, graph.opset, 'nodes with several outputs are not supported.');
+    }
+    nodes.push(node);
+  }
+  const outputs = graph.outputs.map((o) => ({ ...o, name: resolve(o.name) }));
+  return {
+    ...graph,
+    nodes: withoutUnused(
+      nodes,
+      outputs.map((o) => o.name),
+    ),
+    constants,
+    shapes,
+    outputs,
+    input,
+  };
+}
+
+function shapeValue(node: GraphNode, shape: number[]): ConstantTensor {
+  const start = intAttr(node, 'start', 0);
+  const end = node.attributes.has('end') ? intAttr(node, 'end', shape.length) : shape.length;
+  const values = shape.slice(start, end);
+  return scalarOrList(values, [values.length]);
+}
+
+/** Nodes no graph output depends on (e.g. BatchNormalization's training outputs) are dropped. */
+function withoutUnused(nodes: GraphNode[], outputs: string[]): GraphNode[] {
+  const needed = new Set(outputs);
+  const kept: GraphNode[] = [];
+  for (const node of [...nodes].reverse()) {
+    if (!node.outputs.some((o) => needed.has(o))) continue;
+    for (const i of node.inputs) needed.add(i);
+    kept.push(node);
+  }
+  return kept.reverse();
+}
+
+function imageInput(graph: ModelGraph, options: FoldOptions): FoldedGraph['input'] {
+  if (graph.inputs.length !== 1) {
+    const names = graph.inputs.map((i) => `'${i.name}'`).join(', ');
+    throw fileError(
+      graph.file,
+      `the model has ${graph.inputs.length} inputs (${names || 'none'}); CNN Inspector needs one image input.`,
+    );
+  }
+  const [info] = graph.inputs;
+  const dims = info.dims;
+  const describe = `[${dims.map((d) => d ?? '?').join(', ')}]`;
+  if (info.kind !== 'float' || dims.length !== 4) {
+    throw fileError(
+      graph.file,
+      `input '${info.name}' has shape ${describe} (${info.kind}); CNN Inspector needs one float image input [batch, channels, height, width].`,
+    );
+  }
+  const channels = dims[1];
+  if (typeof channels !== 'number' || channels < 1 || channels > 4) {
+    throw fileError(
+      graph.file,
+      `input '${info.name}' has shape ${describe}: ${channels ?? 'free'} channels is not an image (1, 3 or 4 channels, NCHW).`,
+    );
+  }
+  const free = typeof dims[2] !== 'number' || typeof dims[3] !== 'number';
+  if (free && !options.inputSize) {
+    throw new InspectorError(
+      'onnx',
+      `${graph.file}: input '${info.name}' has a free image size ${describe}; give one with inputSize (see the README's model-file contract).`,
+    );
+  }
+  const [h, w] = free ? options.inputSize! : [dims[2] as number, dims[3] as number];
+  return { ...info, shape: [1, channels, h, w] };
+}

@@ -1,0 +1,57 @@
+/**
+ * An ONNX file -> a tf.LayersModel: read, parse (parseOnnx), fold (foldGraph), build
+ * (buildLayersModel). Errors are one line naming the file (and node, op and opset).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { TfNamespace } from '../runtime';
+import { InspectorError } from '../errors';
+import { parseOnnx } from './parseOnnx';
+import { foldGraph, type FoldOptions } from './foldGraph';
+import { buildLayersModel, type BuiltModel } from './buildLayersModel';
+import type { FoldedGraph } from './graph';
+
+export interface OnnxLoadOptions extends FoldOptions {
+  /** Progress of the slow steps, for notifications: a phrase and a fraction 0..1. */
+  onProgress?: (step: string, fraction: number) => void;
+}
+
+export interface LoadedOnnxModel extends BuiltModel {
+  graph: FoldedGraph;
+}
+
+export async function loadOnnxFile(
+  tf: TfNamespace,
+  file: string,
+  options: OnnxLoadOptions = {},
+): Promise<LoadedOnnxModel> {
+  const path = resolve(file);
+  let bytes: Uint8Array;
+  try {
+    const { size } = await stat(path);
+    options.onProgress?.(`Reading ${(size / 1e6).toFixed(0)} MB`, 0);
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new InspectorError(
+      'onnx',
+      `${path}: cannot read the file (${(error as Error).message}).`,
+    );
+  }
+  return onnxModelFromBytes(tf, bytes, path, options);
+}
+
+export function onnxModelFromBytes(
+  tf: TfNamespace,
+  bytes: Uint8Array,
+  file: string,
+  options: OnnxLoadOptions = {},
+): LoadedOnnxModel {
+  options.onProgress?.('Parsing ONNX', 0.1);
+  const graph = foldGraph(parseOnnx(bytes, file), options);
+  options.onProgress?.('Building layers', 0.3);
+  const built = buildLayersModel(tf, graph, {
+    onWeights: (done, total) =>
+      options.onProgress?.('Converting weights', 0.3 + (0.7 * done) / total),
+  });
+  return { ...built, graph };
+}

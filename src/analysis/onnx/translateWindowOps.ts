@@ -1,0 +1,232 @@
+// Conv, ConvTranspose and pooling nodes -> standard tfjs layers (NHWC), with explicit ONNX pads
+// and PyTorch's ceil_mode made into padding layers that the receptive-field analysis reads.
+import {
+  intAttr,
+  intsAttr,
+  checkAttributes,
+  windowGeometry,
+  type WindowGeometry,
+} from './attributes';
+import type { BuiltValue, TranslationContext, Translation } from './builderTypes';
+import { float32Of } from './graph';
+import { materialize4d } from './layouts';
+
+const WINDOW_ATTRIBUTES = ['kernel_shape', 'strides', 'dilations', 'pads', 'auto_pad'];
+
+function inputSize(x: BuiltValue): [number, number] {
+  return [x.shape[2], x.shape[3]];
+}
+
+function hasPadding(g: WindowGeometry): boolean {
+  return g.pads.some(([a, b]) => a > 0 || b > 0) || g.ceilExtra.some((e) => e > 0);
+}
+
+/** Stride-1 symmetric padding of (k-1)*d/2 is what tfjs's 'same' does: no padding layer needed. */
+function isSame(g: WindowGeometry): boolean {
+  return [0, 1].every((a) => {
+    const total = (g.kernel[a] - 1) * g.dilations[a];
+    return (
+      g.strides[a] === 1 &&
+      total % 2 === 0 &&
+      g.pads[a][0] === total / 2 &&
+      g.pads[a][1] === total / 2
+    );
+  });
+}
+
+function padAmounts(g: WindowGeometry): [[number, number], [number, number]] {
+  return [
+    [g.pads[0][0], g.pads[0][1] + g.ceilExtra[0]],
+    [g.pads[1][0], g.pads[1][1] + g.ceilExtra[1]],
+  ];
+}
+
+function zeroPad(ctx: TranslationContext, x: BuiltValue, g: WindowGeometry): BuiltValue {
+  const layer = ctx.tf.layers.zeroPadding2d({ padding: padAmounts(g), name: ctx.layerName('pad') });
+  return { ...x, tensor: ctx.apply(layer, x.tensor), nonNegative: x.nonNegative };
+}
+
+export function translateConv(ctx: TranslationContext): Translation {
+  const { node, graph } = ctx;
+  checkAttributes(node, graph.opset, [...WINDOW_ATTRIBUTES, 'group']);
+  let x = materialize4d(ctx, ctx.value(0));
+  const w = ctx.requireConstant(1, 'weights');
+  const bias = ctx.constant(2);
+  const [outChannels, perGroup, kh, kw] = w.dims;
+  const groups = intAttr(node, 'group', 1);
+  const inChannels = x.shape[1];
+  const g = windowGeometry(node, graph.opset, inputSize(x), [kh, kw]);
+  const same = isSame(g);
+  if (!same && hasPadding(g)) x = zeroPad(ctx, x, g);
+  const common = {
+    kernelSize: g.kernel,
+    strides: g.strides,
+    dilationRate: g.dilations,
+    padding: same ? ('same' as const) : ('valid' as const),
+    useBias: !!bias,
+    name: ctx.layerName(),
+    kernelInitializer: 'zeros' as const,
+  };
+  const tf = ctx.tf;
+  let layer;
+  if (groups === 1) {
+    layer = tf.layers.conv2d({ ...common, filters: outChannels });
+    ctx.setWeights(layer, () => [
+      tf.tidy(() =>
+        tf.transpose(tf.tensor4d(float32Of(w), [outChannels, perGroup, kh, kw]), [2, 3, 1, 0]),
+      ),
+      ...(bias ? [tf.tensor1d(float32Of(bias))] : []),
+    ]);
+  } else if (groups === inChannels && perGroup === 1 && outChannels % groups === 0) {
+    if (g.dilations.some((d) => d !== 1)) {
+      throw ctx.fail(
+        'a dilated depthwise convolution is not supported (tfjs 4.22 runs DepthwiseConv2D undilated).',
+      );
+    }
+    const multiplier = outChannels / groups;
+    layer = tf.layers.depthwiseConv2d({
+      ...common,
+      depthMultiplier: multiplier,
+      depthwiseInitializer: 'zeros',
+    });
+    ctx.setWeights(layer, () => [
+      // ONNX output channel c*m + j reads input channel c; tfjs's depthwise kernel is [kh, kw, c, j].
+      tf.tidy(() =>
+        tf.transpose(tf.tensor4d(float32Of(w), [groups, multiplier, kh, kw]), [2, 3, 0, 1]),
+      ),
+      ...(bias ? [tf.tensor1d(float32Of(bias))] : []),
+    ]);
+  } else {
+    throw ctx.fail(
+      `a grouped convolution with group=${groups} (neither 1 nor depthwise) is not supported.`,
+    );
+  }
+  return {
+    tensor: ctx.apply(layer, x.tensor),
+    shape: [1, outChannels, ...g.outputSize],
+    layout: 'nhwc',
+    nonNegative: false,
+  };
+}
+
+export function translateConvTranspose(ctx: TranslationContext): Translation {
+  const { node, graph, tf } = ctx;
+  checkAttributes(node, graph.opset, [...WINDOW_ATTRIBUTES, 'group', 'output_padding']);
+  const x = materialize4d(ctx, ctx.value(0));
+  const w = ctx.requireConstant(1, 'weights');
+  const bias = ctx.constant(2);
+  const [inChannels, outChannels, kh, kw] = w.dims;
+  if (intAttr(node, 'group', 1) !== 1)
+    throw ctx.fail('a grouped transposed convolution is not supported.');
+  if ((intsAttr(node, 'dilations') ?? [1, 1]).some((d) => d !== 1)) {
+    throw ctx.fail('a dilated transposed convolution is not supported.');
+  }
+  if (node.attributes.has('auto_pad') && node.attributes.get('auto_pad') !== 'NOTSET') {
+    throw ctx.fail('auto_pad on ConvTranspose is not supported; export with explicit pads.');
+  }
+  const strides = intsAttr(node, 'strides') ?? [1, 1];
+  const outShape = ctx.graph.shapes.get(node.outputs[0])!;
+  const layer = tf.layers.conv2dTranspose({
+    filters: outChannels,
+    kernelSize: [kh, kw],
+    strides,
+    padding: 'valid',
+    useBias: !!bias,
+    kernelInitializer: 'zeros',
+    name: ctx.layerName(),
+  });
+  ctx.setWeights(layer, () => [
+    tf.tidy(() =>
+      tf.transpose(tf.tensor4d(float32Of(w), [inChannels, outChannels, kh, kw]), [2, 3, 1, 0]),
+    ),
+    ...(bias ? [tf.tensor1d(float32Of(bias))] : []),
+  ]);
+  let tensor = ctx.apply(layer, x.tensor);
+  // tfjs 'valid' gives in*s + max(k - s, 0); ONNX's pads crop the start and the end.
+  const pads = intsAttr(node, 'pads') ?? [0, 0, 0, 0];
+  const full = [0, 1].map(
+    (a) => x.shape[a + 2] * strides[a] + Math.max([kh, kw][a] - strides[a], 0),
+  );
+  const crop = [0, 1].map(
+    (a) => [pads[a], full[a] - pads[a] - outShape[a + 2]] as [number, number],
+  );
+  if (crop.some(([a, b]) => a < 0 || b < 0)) {
+    throw ctx.fail('output_padding larger than the end padding is not supported.');
+  }
+  if (crop.some(([a, b]) => a > 0 || b > 0)) {
+    tensor = ctx.apply(
+      tf.layers.cropping2D({
+        cropping: crop as [[number, number], [number, number]],
+        name: ctx.layerName('crop'),
+      }),
+      tensor,
+    );
+  }
+  return { tensor, shape: outShape, layout: 'nhwc', nonNegative: false };
+}
+
+export function translatePool(ctx: TranslationContext): Translation {
+  const { node, graph, tf } = ctx;
+  const isMax = node.opType === 'MaxPool';
+  checkAttributes(node, graph.opset, [
+    ...WINDOW_ATTRIBUTES,
+    'ceil_mode',
+    ...(isMax ? ['storage_order'] : ['count_include_pad']),
+  ]);
+  if (node.outputs.length > 1 && node.outputs[1])
+    throw ctx.fail("MaxPool's indices output is not supported.");
+  let x = materialize4d(ctx, ctx.value(0));
+  const g = windowGeometry(node, graph.opset, inputSize(x));
+  if (g.dilations.some((d) => d !== 1)) throw ctx.fail('dilated pooling is not supported.');
+  if (hasPadding(g)) {
+    if (isMax && !x.nonNegative) {
+      // Padding must never win a max: pad with -Infinity (zero is exact only for inputs >= 0).
+      const pad = ctx.custom.pad({
+        padding: padAmounts(g),
+        mode: 'constant',
+        value: -Infinity,
+        name: ctx.layerName('pad'),
+      });
+      x = { ...x, tensor: ctx.apply(pad, x.tensor) };
+    } else if (isMax) {
+      x = zeroPad(ctx, x, g);
+    } else {
+      const includePad = intAttr(node, 'count_include_pad', 0) === 1;
+      if (!includePad && g.pads.some(([a, b]) => a > 0 || b > 0)) {
+        throw ctx.fail('AveragePool with pads and count_include_pad=0 is not supported.');
+      }
+      if (g.ceilExtra.some((e) => e > 0)) {
+        throw ctx.fail('AveragePool with ceil_mode windows that cross the end is not supported.');
+      }
+      x = zeroPad(ctx, x, g);
+    }
+  }
+  const args = {
+    poolSize: g.kernel,
+    strides: g.strides,
+    padding: 'valid' as const,
+    name: ctx.layerName(),
+  };
+  const layer = isMax ? tf.layers.maxPooling2d(args) : tf.layers.averagePooling2d(args);
+  return {
+    tensor: ctx.apply(layer, x.tensor),
+    shape: [1, x.shape[1], ...g.outputSize],
+    layout: 'nhwc',
+    nonNegative: x.nonNegative,
+  };
+}
+
+export function translateGlobalPool(ctx: TranslationContext): Translation {
+  const x = materialize4d(ctx, ctx.value(0));
+  const isMax = ctx.node.opType === 'GlobalMaxPool';
+  const args = { name: ctx.layerName() };
+  const layer = isMax
+    ? ctx.tf.layers.globalMaxPooling2d(args)
+    : ctx.tf.layers.globalAveragePooling2d(args);
+  return {
+    tensor: ctx.apply(layer, x.tensor),
+    shape: [1, x.shape[1], 1, 1],
+    layout: 'flat',
+    nonNegative: x.nonNegative,
+  };
+}

@@ -1,0 +1,267 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadOnnxFile, type LoadedOnnxModel } from '../../src/analysis/onnx/loadOnnxModel';
+import type { ValueLocation } from '../../src/analysis/onnx/buildLayersModel';
+import {
+  computeReceptiveFields,
+  countModel,
+  extractLayerGraph,
+} from '../../src/analysis/structure';
+import { ensureFixtures, fixtureRoot, loadFixture, type Fixture } from './helpers/onnxFixtures';
+import { InspectorError } from '../../src/analysis/errors';
+
+const SMALL_NETS = ['convs', 'pools', 'arithmetic', 'batchnorm'];
+const TORCHVISION_NETS = ['resnet18', 'mobilenet_v2', 'squeezenet1_1', 'googlenet'];
+const TOLERANCE = 1e-4;
+
+/** A layer's output as PyTorch lays it out (NCHW, NCHW flatten order), computed with tf ops. */
+function toOnnxLayout(t: tf.Tensor, where: ValueLocation): tf.Tensor {
+  return tf.tidy(() => {
+    switch (where.layout) {
+      case 'nhwc':
+        return tf.transpose(t, [0, 3, 1, 2]);
+      case 'flatNhwc': {
+        const [c, h, w] = where.flattenedFrom!;
+        return tf.reshape(tf.transpose(tf.reshape(t, [1, h, w, c]), [0, 3, 1, 2]), [1, c * h * w]);
+      }
+      default:
+        return tf.reshape(t, where.shape);
+    }
+  });
+}
+
+/** max |a - b| / max |b| (a layer of zeros must be zeros). */
+function relativeError(actual: Float32Array, expected: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+/** A node that needs no layer (Flatten of a value that is flat already) reads as its input. */
+function aliased(loaded: LoadedOnnxModel, name: string): boolean {
+  const node = loaded.graph.nodes.find((n) => n.name === name);
+  const location = node && loaded.values.get(node.outputs[0]);
+  return !!location && location.layer !== name;
+}
+
+interface Comparison {
+  value: string;
+  key: string;
+  error: number;
+}
+
+/** Runs the imported model once and compares every value PyTorch recorded for it. */
+function compareActivations(fixture: Fixture, loaded: LoadedOnnxModel): Comparison[] {
+  const { oracle } = fixture;
+  const nodesByName = new Map(loaded.graph.nodes.map((n) => [n.name, n]));
+  const checks: { value: string; key: string; expected: Float32Array; shape: number[] }[] = [];
+  for (const [key, entry] of Object.entries(oracle.modules)) {
+    const node = nodesByName.get(key);
+    if (!node) continue;
+    if (!oracle.foldedConvs.includes(key)) {
+      checks.push({
+        value: node.outputs[0],
+        key,
+        expected: fixture.tensor(entry.output),
+        shape: entry.output.shape,
+      });
+    }
+    // A module exported as several nodes (Pad + AveragePool) reads its input at its first node.
+    const first = loaded.graph.nodes.find(
+      (n) =>
+        n.name === key || new RegExp(`^${key.replace(/\./g, '\\.')}\\.[A-Z]\\w*$`).test(n.name),
+    );
+    const input = (first ?? node).inputs[0];
+    if (entry.input && loaded.values.has(input) && input !== loaded.graph.input.name) {
+      checks.push({
+        value: input,
+        key: `${key} (input)`,
+        expected: fixture.tensor(entry.input),
+        shape: entry.input.shape,
+      });
+    }
+  }
+  const finalName = loaded.graph.outputs[0].name;
+  checks.push({
+    value: finalName,
+    key: 'output',
+    expected: fixture.tensor(oracle.output),
+    shape: oracle.output.shape,
+  });
+  const locations = checks.map((c) => loaded.values.get(c.value)!);
+  const layers = [...new Set(locations.map((l) => l.layer))];
+  const probe = tf.model({
+    inputs: loaded.model.inputs,
+    outputs: layers.map((l) => loaded.model.getLayer(l).output as tf.SymbolicTensor),
+  });
+  const [, c, h, w] = oracle.inputShape;
+  return tf.tidy(() => {
+    const x = tf.transpose(tf.tensor4d(fixture.input, [1, c, h, w]), [0, 2, 3, 1]);
+    const outputs = ([] as tf.Tensor[]).concat(probe.predict(x) as tf.Tensor | tf.Tensor[]);
+    return checks.map((check, i) => {
+      const actual = toOnnxLayout(outputs[layers.indexOf(locations[i].layer)], locations[i]);
+      assert.deepEqual(actual.shape, check.shape, `${check.key}: shape`);
+      return {
+        value: check.value,
+        key: check.key,
+        error: relativeError(actual.dataSync() as Float32Array, check.expected),
+      };
+    });
+  });
+}
+
+describe('ONNX import: every layer matches PyTorch', function () {
+  this.timeout(20 * 60_000);
+  before(async () => {
+    await tf.setBackend('cpu');
+    ensureFixtures([...SMALL_NETS, ...TORCHVISION_NETS]);
+  });
+
+  for (const name of [...SMALL_NETS, ...TORCHVISION_NETS]) {
+    it(`${name}: activations to ${TOLERANCE} relative, parameters per layer`, async () => {
+      const fixture = loadFixture(name);
+      const before = tf.memory().numTensors;
+      const loaded = await loadOnnxFile(tf, fixture.modelFile);
+      const comparisons = compareActivations(fixture, loaded);
+      const bad = comparisons.filter((c) => !(c.error <= TOLERANCE));
+      assert.deepEqual(bad, [], `layers off PyTorch: ${JSON.stringify(bad.slice(0, 5))}`);
+      // Every PyTorch module that is a node of its own is a layer of the same name.
+      const skipped = new Set([
+        'Dropout',
+        'Identity',
+        ...(fixture.oracle.foldedConvs.length ? ['BatchNorm2d'] : []),
+      ]);
+      const missed = Object.entries(fixture.oracle.modules)
+        .filter(
+          ([key, m]) => !skipped.has(m.type) && !loaded.model.layers.some((l) => l.name === key),
+        )
+        .filter(([key]) => !aliased(loaded, key))
+        .map(([key]) => key);
+      assert.deepEqual(missed, [], 'modules without a layer of the same name');
+      const counts = countModel(extractLayerGraph(loaded.model));
+      const params = new Map(counts.layers.map((l) => [l.name, l.totalParams]));
+      for (const [key, expected] of Object.entries(fixture.oracle.expectedParams)) {
+        if (params.has(key)) assert.equal(params.get(key), expected, `${key}: parameters`);
+      }
+      loaded.model.dispose();
+      assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+    });
+  }
+});
+
+describe('ONNX import: structure of torchvision exports', function () {
+  this.timeout(20 * 60_000);
+  const fieldAt = (report: ReturnType<typeof computeReceptiveFields>, layer: string) => {
+    const field = report.byName[layer];
+    assert.ok(field?.axes, `${layer}: no receptive field (${field?.reason})`);
+    return field.axes.map((a) => [a.size, a.jump]);
+  };
+
+  before(async () => {
+    await tf.setBackend('cpu');
+    ensureFixtures(['alexnet_features', 'vgg16_features', 'resnet18_224']);
+  });
+
+  // Published values: AlexNet pool5 195 px, stride 32; VGG-16 pool5 212 px, stride 32 (Araujo,
+  // Norris & Sim, Distill 2019, and the papers' own tables); ResNet-18's last block 435 px,
+  // stride 32. torchvision's AlexNet is Krizhevsky's one-GPU variant (conv1 11x11/4, pad 2).
+  it('receptive fields of AlexNet, VGG-16 and ResNet-18 are the published ones', async () => {
+    const cases: [string, string, number, string, number][] = [
+      ['alexnet_features', '12', 195, '11', 163],
+      ['vgg16_features', '30', 212, '28', 196],
+      ['resnet18_224', 'layer4.1.relu_1', 435, 'layer1.1.relu_1', 43],
+    ];
+    for (const [name, last, size, earlier, earlierSize] of cases) {
+      const loaded = await loadOnnxFile(tf, loadFixture(name).modelFile);
+      const report = computeReceptiveFields(extractLayerGraph(loaded.model));
+      assert.deepEqual(
+        fieldAt(report, last),
+        [
+          [size, 32],
+          [size, 32],
+        ],
+        `${name} ${last}`,
+      );
+      assert.equal(fieldAt(report, earlier)[0][0], earlierSize, `${name} ${earlier}`);
+      loaded.model.dispose();
+    }
+  });
+
+  it("ResNet-18's file holds 11,684,712 parameters (BatchNorm folded), counted per layer", async () => {
+    const fixture = loadFixture('resnet18_224');
+    const loaded = await loadOnnxFile(tf, fixture.modelFile);
+    const counts = countModel(extractLayerGraph(loaded.model));
+    assert.equal(counts.totals.totalParams, 11_684_712);
+    assert.equal(fixture.oracle.moduleParams, 11_689_512); // sum(p.numel()) of the module
+    const macs = counts.layers.find((l) => l.name === 'layer1.0.conv1')!.macs;
+    assert.equal(macs, 56 * 56 * 3 * 3 * 64 * 64);
+    loaded.model.dispose();
+  });
+});
+
+describe('ONNX import: bad files get one clear line', function () {
+  this.timeout(10 * 60_000);
+  let scratch: string;
+  let badDir: string;
+  before(async () => {
+    await tf.setBackend('cpu');
+    ensureFixtures(['bad', 'convs']);
+    badDir = join(fixtureRoot(), 'bad');
+    scratch = mkdtempSync(join(tmpdir(), 'onnx-bad-'));
+  });
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  async function refusal(file: string): Promise<string> {
+    const before = tf.memory().numTensors;
+    const error = await loadOnnxFile(tf, file).then(
+      () => assert.fail(`${file} was accepted`),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof InspectorError, String(error));
+    assert.equal(error.kind, 'onnx');
+    assert.ok(!error.message.includes('\n'), `one line: ${error.message}`);
+    assert.ok(error.message.startsWith(file), `names the file: ${error.message}`);
+    assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+    return error.message;
+  }
+
+  it('a truncated file', async () => {
+    const bytes = readFileSync(loadFixture('convs').modelFile);
+    const file = join(scratch, 'truncated.onnx');
+    writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    assert.match(await refusal(file), /truncated|not a readable ONNX model|holds \d+ values/);
+  });
+
+  it('a file that is not ONNX', async () => {
+    const file = join(scratch, 'notes.onnx');
+    writeFileSync(file, 'These are my notes about ResNet, not a model.\n');
+    assert.match(await refusal(file), /not (a readable )?ONNX/);
+    const empty = join(scratch, 'empty.onnx');
+    writeFileSync(empty, '');
+    assert.match(await refusal(empty), /not an ONNX model/);
+  });
+
+  it('an unsupported op names the node, the op and the opset', async () => {
+    const message = await refusal(join(badDir, 'resize.onnx'));
+    assert.match(message, /node '\/up\/Resize' \(Resize, opset 13\): .*not supported/);
+  });
+
+  it('two inputs, or an input that is not an image', async () => {
+    assert.match(await refusal(join(badDir, 'two_inputs.onnx')), /has 2 inputs .*one image input/);
+    assert.match(
+      await refusal(join(badDir, 'vector_input.onnx')),
+      /shape \[1, 10\].*\[batch, channels, height, width\]/,
+    );
+  });
+
+  it('a missing file', async () => {
+    assert.match(await refusal(join(scratch, 'missing.onnx')), /cannot read the file/);
+  });
+});
