@@ -15,6 +15,7 @@ import {
   type ModelModule,
 } from './model/loadModelModule';
 import { registerFileSystemRouter } from './model/fileSystemIO';
+import { isOnnxFile, openBareOnnxFile } from './model/onnxModels';
 import { userFilePredicate } from './model/layerCreationSites';
 import { assertNoEmptyOutputs } from './model/emptyOutputs';
 import { summarizeModel, type ModelSummary } from './modelSummary';
@@ -38,6 +39,41 @@ export interface ImageResult {
 }
 
 let fileRouterRegistered = false;
+
+interface OpenedModel {
+  module: ModelModule;
+  model: tfType.LayersModel;
+  resolvedName: string;
+  hash: string;
+  inputs: string[];
+}
+
+async function openModelFile(
+  tf: typeof tfType,
+  modelFile: string,
+  exportName: string | undefined,
+  progress: ProgressReporter,
+): Promise<OpenedModel> {
+  progress(`Bundling ${modelFile}`);
+  const bundle = await bundleModelFile(modelFile);
+  progress('Running the model file');
+  const module = evaluateModelBundle(tf, modelFile, bundle);
+  progress('Building the model and loading weights');
+  const { model, exportName: resolvedName } = await resolveModel(module, exportName);
+  return { module, model, resolvedName, hash: bundle.hash, inputs: bundle.inputs };
+}
+
+async function openOnnx(
+  tf: typeof tfType,
+  modelFile: string,
+  progress: ProgressReporter,
+): Promise<OpenedModel> {
+  progress(`Importing ${modelFile}`);
+  const { module, model, hash } = await openBareOnnxFile(tf, modelFile, (step, fraction) =>
+    progress(`${step} (${Math.round(fraction * 100)}%)`),
+  );
+  return { module, model, resolvedName: 'default', hash, inputs: [modelFile] };
+}
 
 export class InspectionSession {
   private constructor(
@@ -67,16 +103,14 @@ export class InspectionSession {
       registerFileSystemRouter(tf); // tfjs-node brings its own file:// handler
       fileRouterRegistered = true;
     }
-    progress(`Bundling ${modelFile}`);
-    const bundle = await bundleModelFile(modelFile);
-    progress('Running the model file');
-    const module = evaluateModelBundle(tf, modelFile, bundle);
-    progress('Building the model and loading weights');
-    const { model, exportName: resolvedName } = await resolveModel(module, exportName);
+    const opened = isOnnxFile(modelFile)
+      ? await openOnnx(tf, modelFile, progress)
+      : await openModelFile(tf, modelFile, exportName, progress);
+    const { module, model, resolvedName } = opened;
     const summary = summarizeModel(model, modelFile, resolvedName, module.labels);
     summary.creationSites = module.layerSites.sitesOf(
       model.layers,
-      userFilePredicate(dirname(modelFile), bundle.inputs),
+      userFilePredicate(dirname(modelFile), opened.inputs),
     );
     try {
       assertNoEmptyOutputs(model, summary);
@@ -91,8 +125,8 @@ export class InspectionSession {
       module,
       probe,
       summary,
-      bundle.hash,
-      bundle.inputs,
+      opened.hash,
+      opened.inputs,
       structure,
       structureError,
     );

@@ -1,5 +1,5 @@
 /**
- * `cnn-inspector report <model.ts> --image <file> [--export NAME] [--out report.html]
+ * `cnn-inspector report <model.ts|model.onnx> --image <file> [--export NAME] [--out report.html]
  *  [--json report.json]`: the panel's analysis without VS Code. The model runs in the same worker
  * as in the extension, so a hanging model file times out here too.
  */
@@ -25,7 +25,7 @@ import {
 } from './classReport';
 import { GALLERY_USAGE, galleryCommand, mergeCommand } from './galleryCommands';
 
-const USAGE = `Usage: cnn-inspector report <model.ts> --image <file> [options]
+const USAGE = `Usage: cnn-inspector report <model.ts|model.onnx> --image <file> [options]
 
 Options:
   --image <file>        PNG or JPEG image to run through the model (required)

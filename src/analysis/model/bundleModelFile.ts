@@ -4,6 +4,7 @@
  *
  * - Every TensorFlow.js package (`@tensorflow/tfjs`, `-node`, `-node-gpu`, `-core`, `-layers`, ...)
  *   resolves to the one runtime the extension uses: a file written for tfjs-node runs unchanged.
+ * - `cnn-inspector` resolves to the extension's own API for model files (loadOnnxModel).
  * - Other packages stay external and are required from the workspace's node_modules (by absolute
  *   path, so the bundle can live in a temporary folder).
  * - esbuild strips types without checking them, like `ts-node --transpile-only`.
@@ -17,7 +18,10 @@ import { sourceMapOutfile } from './bundleFolder';
 import { loadEsbuild } from './loadEsbuild';
 
 export const RUNTIME_GLOBAL = '__cnnInspectorTf';
+/** `import { loadOnnxModel } from 'cnn-inspector'` (see onnxModels.ts). */
+export const API_GLOBAL = '__cnnInspectorApi';
 const TENSORFLOW_PACKAGE = /^@tensorflow\/tfjs(-[a-z-]+)?(\/.*)?$/;
+const INSPECTOR_PACKAGE = /^cnn-inspector$/;
 const builtins = new Set(builtinModules);
 
 export interface ModelBundle {
@@ -53,7 +57,7 @@ export async function bundleModelFile(modelFile: string): Promise<ModelBundle> {
   }
   const code = result.outputFiles.find((f) => f.path.endsWith('.cjs'))?.text ?? '';
   const inputs = Object.keys(result.metafile.inputs)
-    .filter((input) => !input.startsWith('cnn-inspector-tf:'))
+    .filter((input) => !/^cnn-inspector-(tf|api):/.test(input))
     .map((input) => resolve(dirname(file), input));
   return { code, hash: createHash('sha256').update(code).digest('hex'), inputs };
 }
@@ -68,6 +72,14 @@ function runtimeAliasPlugin(): esbuildType.Plugin {
       }));
       build.onLoad({ filter: /.*/, namespace: 'cnn-inspector-tf' }, () => ({
         contents: `module.exports = globalThis.${RUNTIME_GLOBAL};`,
+        loader: 'js',
+      }));
+      build.onResolve({ filter: INSPECTOR_PACKAGE }, (args) => ({
+        path: args.path,
+        namespace: 'cnn-inspector-api',
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'cnn-inspector-api' }, () => ({
+        contents: `module.exports = globalThis.${API_GLOBAL};`,
         loader: 'js',
       }));
     },

@@ -11,8 +11,9 @@ import { threadId } from 'node:worker_threads';
 import { basename, dirname } from 'node:path';
 import type * as tfType from '@tensorflow/tfjs';
 import { InspectorError, formatLocation } from '../errors';
-import { RUNTIME_GLOBAL, type ModelBundle } from './bundleModelFile';
+import { API_GLOBAL, RUNTIME_GLOBAL, type ModelBundle } from './bundleModelFile';
 import { writeBundle } from './bundleFolder';
+import { modelFileApi } from './onnxModels';
 import { userFrame, trimStack } from './userStack';
 import { runtimeForModelFile } from './runtimeForModelFile';
 import { LayerSiteRecorder } from './layerCreationSites';
@@ -57,6 +58,7 @@ export function evaluateModelBundle(
     modelFile,
     layerSites,
   );
+  (globalThis as Record<string, unknown>)[API_GLOBAL] = modelFileApi(tf, modelFile);
   let exports: Record<string, unknown>;
   try {
     // A real require (not eval) so Node applies the bundle's source map to stack traces.

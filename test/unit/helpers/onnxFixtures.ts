@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -46,6 +46,11 @@ export function ensureFixtures(names: string[]): void {
   const root = fixtureRoot();
   const missing = names.filter((n) => !existsSync(join(root, n, 'oracle.json')));
   if (missing.length === 0) return;
+  // Fixtures of earlier versions of the script are stale: remove them (they can be large).
+  const parent = join(ROOT, '.cache', 'onnx-fixtures');
+  for (const old of existsSync(parent) ? readdirSync(parent) : []) {
+    if (join(parent, old) !== root) rmSync(join(parent, old), { recursive: true, force: true });
+  }
   if (!existsSync(PYTHON)) {
     throw new Error(
       `${PYTHON} is missing: run scripts/install-system-deps.sh (Debian's python3-torch).`,
