@@ -175,6 +175,9 @@ export class App {
         if (message.answer.kind === 'arithmetic') this.arithmetic.show(message.answer.result);
         else this.why.onAnswer(message.answer);
         return;
+      case 'explainProgress':
+        this.why.onProgress(message.kind, message.message);
+        return;
       case 'explainFailed':
         if (message.query.kind === 'arithmetic') this.arithmetic.failed(message.message);
         else this.why.onFailure(message.query, message.message);

@@ -3,7 +3,11 @@ import type { HostToPanel } from '../src/protocol/panelProtocol';
 import { REPORT_DATA_ELEMENT_ID, type ReportData } from '../src/protocol/reportData';
 import type { PanelHost } from './host';
 import { decodeTypedArrays } from '../src/protocol/typedArrayJson';
-import type { ExplainAnswer, ExplainQuery } from '../src/protocol/explainMessages';
+import {
+  isClassQuery,
+  type ExplainAnswer,
+  type ExplainQuery,
+} from '../src/protocol/explainMessages';
 import { decodeReportGallery } from '../src/protocol/galleryReportData';
 
 function decodeBase64(text: string): Uint8Array {
@@ -63,8 +67,9 @@ export function reportHost(): PanelHost {
             : {
                 type: 'explainFailed',
                 query: message.query,
-                message:
-                  'The static report holds the strongest unit and the filters of the layer it opened at; for others, use the CLI\u2019s --unit or open the model in VS Code.',
+                message: isClassQuery(message.query)
+                  ? 'The static report holds Grad-CAM of the top class (and, for small inputs, its occlusion and integrated gradients at the default settings); for others, use the CLI\u2019s --explain-class or open the model in VS Code.'
+                  : 'The static report holds the strongest unit and the filters of the layer it opened at; for others, use the CLI\u2019s --unit or open the model in VS Code.',
               },
         );
       } else if (message.type === 'copyText') {
@@ -114,6 +119,25 @@ function embeddedAnswer(answers: ExplainAnswer[], query: ExplainQuery): ExplainA
         unit.layer === query.layer &&
         (query.channel === undefined || query.channel === unit.channel) &&
         (query.position === undefined || query.position.join() === unit.position.join())
+      );
+    }
+    if (answer.kind === 'gradcam' && query.kind === 'gradcam')
+      return answer.result.class.index === query.classIndex && query.camLayer === undefined;
+    if (answer.kind === 'occlusion' && query.kind === 'occlusion') {
+      const r = answer.result;
+      return (
+        r.class.index === query.classIndex &&
+        r.window[0] === query.window &&
+        r.stride[0] === query.stride &&
+        r.fill === query.fill
+      );
+    }
+    if (answer.kind === 'integratedGradients' && query.kind === 'integratedGradients') {
+      const r = answer.result;
+      return (
+        r.class.index === query.classIndex &&
+        r.steps === query.steps &&
+        r.baseline === query.baseline
       );
     }
     if (answer.kind === 'filters' && query.kind === 'filters') {

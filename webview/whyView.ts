@@ -3,7 +3,14 @@
  * backprop, gradient) and the filters of a convolution layer. The unit is the layer's strongest
  * by default, or the one chosen in the enlarged view; the view asks the host only when it is shown.
  */
-import type { ExplainAnswer, ExplainQuery } from '../src/protocol/explainMessages';
+import {
+  isClassAnswer,
+  isClassQuery,
+  type ClassQuery,
+  type ExplainAnswer,
+  type ExplainQuery,
+} from '../src/protocol/explainMessages';
+import { ClassExplainView, type ClassInput } from './whyClass';
 import type { PanelToHost } from '../src/protocol/panelProtocol';
 import type { ModelSummary } from '../src/analysis/modelSummary';
 import type { FilterResult } from '../src/worker/explainProtocol';
@@ -53,8 +60,10 @@ export class WhyView {
   private readonly projections = el('div', 'why-projection-area');
   private readonly filterArea = el('div', 'why-filter-area');
   private readonly filterControls = el('div', 'why-controls');
+  private readonly classView: ClassExplainView;
 
   constructor(private readonly post: (message: PanelToHost) => void) {
+    this.classView = new ClassExplainView(post);
     this.element.id = 'why-view';
     this.element.setAttribute('role', 'tabpanel');
     const heading = el('h2', 'why-heading');
@@ -62,6 +71,7 @@ export class WhyView {
     const filterHeading = el('h2', 'why-heading');
     filterHeading.textContent = 'Filters';
     this.element.append(
+      this.classView.element,
       heading,
       this.controls,
       this.projections,
@@ -75,6 +85,7 @@ export class WhyView {
     const changed =
       this.summary?.file !== summary.file || this.summary?.exportName !== summary.exportName;
     this.summary = summary;
+    this.classView.setModel(summary);
     const layers = mapLayers(summary);
     if (changed || !this.unit || !layers.includes(this.unit.layer)) {
       const layer = layers.includes(selectedLayer) ? selectedLayer : layers[layers.length - 1];
@@ -91,8 +102,9 @@ export class WhyView {
   }
 
   /** A new input: every explanation is asked again. */
-  setInput(input: WhyInput | undefined): void {
+  setInput(input: (WhyInput & Partial<ClassInput>) | undefined): void {
     this.input = input;
+    this.classView.setInput(input ? { ...input, top5: input.top5 ?? [] } : undefined);
     this.asked = {};
     this.refresh();
   }
@@ -117,8 +129,14 @@ export class WhyView {
     this.active = false;
   }
 
+  onProgress(kind: ClassQuery['kind'], message: string): void {
+    this.classView.onProgress(kind, message);
+  }
+
   onAnswer(answer: ExplainAnswer): void {
-    if (answer.kind === 'projections') {
+    if (isClassAnswer(answer)) {
+      this.classView.onAnswer(answer);
+    } else if (answer.kind === 'projections') {
       const { unit } = answer.result;
       const asked = this.unit;
       const older =
@@ -136,6 +154,10 @@ export class WhyView {
   }
 
   onFailure(query: ExplainQuery, message: string): void {
+    if (isClassQuery(query)) {
+      this.classView.onFailure(query.kind, message);
+      return;
+    }
     const area =
       query.kind === 'projections'
         ? this.projections
@@ -153,6 +175,7 @@ export class WhyView {
 
   private refresh(): void {
     if (!this.active || !this.summary) return;
+    this.classView.refresh();
     if (!this.input) {
       this.projections.replaceChildren(
         Object.assign(el('p', 'hint'), { textContent: 'Choose an input to see why units fire.' }),

@@ -11,6 +11,9 @@ import { basename } from 'node:path';
 /** Float32 bytes embedded at most (base64 adds a third): keeps VGG-sized reports openable. */
 export const REPORT_LAYER_BUDGET_BYTES = 48 * 1024 * 1024;
 
+/** Inputs up to this many values (32x32x3) get occlusion and integrated gradients in the report. */
+const SMALL_INPUT_VALUES = 32 * 32 * 3;
+
 export async function collectReportData(
   client: WorkerClient,
   config: WorkerConfig,
@@ -111,6 +114,44 @@ async function explainForReport(
       options,
     ),
   }));
+  const top = (await client.request({ type: 'runImage', ...base }, options)).top5[0];
+  if (top) {
+    // The Why tab's class section: Grad-CAM always; the long methods only for small inputs, as
+    // the panel runs them without asking (its defaults, so the tab finds them).
+    const classRef = top.index;
+    await optional(async () => ({
+      kind: 'gradcam',
+      result: await client.request({ type: 'classGradCam', ...base, classRef }, options),
+    }));
+    const summary = await client.request(
+      { type: 'loadModel', config, model, reload: false },
+      options,
+    );
+    const [h, w, c] = summary.summary.inputShape as number[];
+    if (h && w && c && h * w * c <= SMALL_INPUT_VALUES) {
+      const window = Math.max(1, Math.round(Math.min(h, w) / 4));
+      const stride = Math.max(1, Math.floor(window / 3));
+      await optional(async () => ({
+        kind: 'occlusion',
+        result: await client.request(
+          {
+            type: 'classOcclusion',
+            ...base,
+            classRef,
+            options: { window: [window, window], stride: [stride, stride], fill: 0 },
+          },
+          options,
+        ),
+      }));
+      await optional(async () => ({
+        kind: 'integratedGradients',
+        result: await client.request(
+          { type: 'classIntegratedGradients', ...base, classRef, steps: 64, baseline: 'zeros' },
+          options,
+        ),
+      }));
+    }
+  }
   for (const layerName of wanted.filterLayers) {
     await optional(async () => ({
       kind: 'filters',

@@ -93,11 +93,13 @@ export class ModelService implements vscode.Disposable {
   request<T extends WorkerRequest['type']>(
     message: Extract<RequestWithoutId, { type: T }>,
     signal?: AbortSignal,
+    onProgress?: (message: string) => void,
   ): Promise<WorkerResults[T]> {
     assertTrusted();
     return this.client.request(message, {
       timeoutMs: readSettings().modelTimeoutSeconds * 1000,
       signal,
+      onProgress,
     });
   }
 

@@ -5,19 +5,49 @@
  */
 import type { ArithmeticResult, ProjectionResult } from '../analysis/explain/explainSession';
 import type { FilterResult } from '../worker/explainProtocol';
+import type { ClassExplainResults } from '../worker/classExplainProtocol';
+import type { IgBaseline } from '../analysis/explain/integratedGradients';
+
+/** The Why tab's class explanations (issue 17): a class index and each method's settings. */
+export type ClassQuery =
+  | { kind: 'gradcam'; classIndex: number; camLayer?: string }
+  | { kind: 'occlusion'; classIndex: number; window: number; stride: number; fill: number }
+  | { kind: 'integratedGradients'; classIndex: number; steps: number; baseline: IgBaseline }
+  | { kind: 'featureVisualization'; layer: string; channel: number; steps: number };
+
+export type ClassAnswer =
+  | { kind: 'gradcam'; result: ClassExplainResults['classGradCam'] }
+  | { kind: 'occlusion'; result: ClassExplainResults['classOcclusion'] }
+  | { kind: 'integratedGradients'; result: ClassExplainResults['classIntegratedGradients'] }
+  | { kind: 'featureVisualization'; result: ClassExplainResults['visualizeUnit'] };
+
+const CLASS_KINDS = new Set([
+  'gradcam',
+  'occlusion',
+  'integratedGradients',
+  'featureVisualization',
+]);
+export const isClassQuery = (q: ExplainQuery): q is ClassQuery => CLASS_KINDS.has(q.kind);
+export const isClassAnswer = (a: ExplainAnswer): a is ClassAnswer => CLASS_KINDS.has(a.kind);
 
 export type ExplainQuery =
   | { kind: 'arithmetic'; layer: string; position: number[]; channel: number }
   | { kind: 'projections'; layer: string; channel?: number; position?: number[] }
   /** `first` / `count`: which filters' weight grids to send (default the first 16). */
-  | { kind: 'filters'; layer: string; first?: number; count?: number };
+  | { kind: 'filters'; layer: string; first?: number; count?: number }
+  | ClassQuery;
 
 export type ExplainAnswer =
   | { kind: 'arithmetic'; result: ArithmeticResult }
   | { kind: 'projections'; result: ProjectionResult }
-  | { kind: 'filters'; result: FilterResult };
+  | { kind: 'filters'; result: FilterResult }
+  | ClassAnswer;
 
-export type ExplainToHost = { type: 'explain'; query: ExplainQuery };
+export type ExplainToHost =
+  | { type: 'explain'; query: ExplainQuery }
+  /** Stops the running occlusion, integrated gradients or feature visualization. */
+  | { type: 'cancelExplain' };
 export type ExplainToPanel =
   | { type: 'explained'; answer: ExplainAnswer }
-  | { type: 'explainFailed'; query: ExplainQuery; message: string };
+  | { type: 'explainFailed'; query: ExplainQuery; message: string }
+  | { type: 'explainProgress'; kind: ClassQuery['kind']; message: string };

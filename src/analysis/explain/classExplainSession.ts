@@ -146,6 +146,8 @@ export function explainGradCam(
   session: InspectionSession,
   which: number | string,
   camLayer?: string,
+  /** Also Guided Grad-CAM (one more backward pass, through the whole chain). */
+  withGuided = true,
 ): GradCamExplanation {
   const target = resolveClass(session, which);
   const chain = outputChain(session, 'Grad-CAM');
@@ -153,7 +155,11 @@ export function explainGradCam(
   const candidates = camCandidates(steps);
   const layer = camLayer ?? defaultCamLayer(steps);
   try {
-    return { ...gradCam(session.tf, steps, target.index, layer), class: target, candidates };
+    return {
+      ...gradCam(session.tf, steps, target.index, layer, withGuided),
+      class: target,
+      candidates,
+    };
   } catch (error) {
     if (error instanceof NotInvertibleError)
       throw new InspectorError('layer', `Grad-CAM cannot apply to this model: ${error.message}.`);

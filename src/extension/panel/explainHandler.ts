@@ -1,6 +1,12 @@
 /** Answers the panel's explanation queries through the model worker. */
-import type { ExplainAnswer, ExplainQuery } from '../../protocol/explainMessages';
-import type { ModelRef } from '../../worker/workerProtocol';
+import {
+  isClassQuery,
+  type ClassAnswer,
+  type ClassQuery,
+  type ExplainAnswer,
+  type ExplainQuery,
+} from '../../protocol/explainMessages';
+import type { ModelRef, RequestWithoutId, WorkerRequest } from '../../worker/workerProtocol';
 import type { ModelService } from '../modelService';
 
 export async function answerExplainQuery(
@@ -8,7 +14,9 @@ export async function answerExplainQuery(
   model: ModelRef,
   imagePath: string,
   query: ExplainQuery,
+  run: { signal?: AbortSignal; onProgress?: (message: string) => void } = {},
 ): Promise<ExplainAnswer> {
+  if (isClassQuery(query)) return answerClassQuery(models, model, imagePath, query, run);
   const base = { model, imagePath, layerName: query.layer };
   switch (query.kind) {
     case 'arithmetic':
@@ -42,6 +50,67 @@ export async function answerExplainQuery(
           config: models.config(),
           first: query.first,
           count: query.count,
+        }),
+      };
+  }
+}
+
+/** Class explanations: no notification (the Why tab shows progress and a Cancel button). */
+async function answerClassQuery(
+  models: ModelService,
+  model: ModelRef,
+  imagePath: string,
+  query: ClassQuery,
+  run: { signal?: AbortSignal; onProgress?: (message: string) => void },
+): Promise<ClassAnswer> {
+  const base = { model, imagePath, config: models.config() };
+  const ask = <T extends WorkerRequest['type']>(message: Extract<RequestWithoutId, { type: T }>) =>
+    models.request<T>(message, run.signal, run.onProgress);
+  switch (query.kind) {
+    case 'gradcam':
+      return {
+        kind: 'gradcam',
+        result: await ask({
+          type: 'classGradCam',
+          ...base,
+          classRef: query.classIndex,
+          camLayer: query.camLayer,
+        }),
+      };
+    case 'occlusion':
+      return {
+        kind: 'occlusion',
+        result: await ask({
+          type: 'classOcclusion',
+          ...base,
+          classRef: query.classIndex,
+          options: {
+            window: [query.window, query.window],
+            stride: [query.stride, query.stride],
+            fill: query.fill,
+          },
+        }),
+      };
+    case 'integratedGradients':
+      return {
+        kind: 'integratedGradients',
+        result: await ask({
+          type: 'classIntegratedGradients',
+          ...base,
+          classRef: query.classIndex,
+          steps: query.steps,
+          baseline: query.baseline,
+        }),
+      };
+    case 'featureVisualization':
+      return {
+        kind: 'featureVisualization',
+        result: await ask({
+          type: 'visualizeUnit',
+          ...base,
+          layerName: query.layer,
+          channel: query.channel,
+          options: { steps: query.steps },
         }),
       };
   }

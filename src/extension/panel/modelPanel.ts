@@ -14,6 +14,7 @@ import { readSettings } from '../settings';
 import { modelLabel } from '../pickers';
 import { panelHtml } from './panelHtml';
 import { answerExplainQuery } from './explainHandler';
+import { isClassQuery } from '../../protocol/explainMessages';
 import { GalleryController, type GalleryFolderSummary } from '../gallery/galleryController';
 import { pickSignal, takesSignal } from '../signalPicker';
 import { isCancellation } from '../commands';
@@ -36,6 +37,8 @@ export class ModelPanel implements vscode.Disposable {
   private shownError: Extract<HostToPanel, { type: 'error' }> | undefined;
   /** The running `show`, cancelled when a newer one starts (a save while a run is stuck). */
   private currentShow: AbortController | undefined;
+  /** The running occlusions, integrated gradients and feature visualizations, for Cancel. */
+  private readonly classRuns = new Set<AbortController>();
   /** Numbers layer requests, so a slow answer for an older choice is dropped. */
   private layerRequests = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -256,18 +259,36 @@ export class ModelPanel implements vscode.Disposable {
             }),
         );
         return;
+      case 'cancelExplain':
+        // Cancelling restarts the worker (a running step cannot be interrupted otherwise), which
+        // stops every long class explanation in flight.
+        for (const run of this.classRuns) run.abort();
+        this.classRuns.clear();
+        return;
       case 'explain': {
         const { query } = message;
         if (!this.image) return;
-        answerExplainQuery(this.models, this.ref, this.image.imagePath, query).then(
-          (answer) => this.post({ type: 'explained', answer }),
-          (error: unknown) =>
-            this.post({
-              type: 'explainFailed',
-              query,
-              message: error instanceof Error ? error.message : String(error),
-            }),
-        );
+        let run = {};
+        const controller = new AbortController();
+        if (isClassQuery(query) && query.kind !== 'gradcam') {
+          this.classRuns.add(controller);
+          run = {
+            signal: controller.signal,
+            onProgress: (m: string) =>
+              this.post({ type: 'explainProgress', kind: query.kind, message: m }),
+          };
+        }
+        answerExplainQuery(this.models, this.ref, this.image.imagePath, query, run)
+          .finally(() => this.classRuns.delete(controller))
+          .then(
+            (answer) => this.post({ type: 'explained', answer }),
+            (error: unknown) =>
+              this.post({
+                type: 'explainFailed',
+                query,
+                message: error instanceof Error ? error.message : String(error),
+              }),
+          );
         return;
       }
       case 'pickImage':
