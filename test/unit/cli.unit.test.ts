@@ -75,10 +75,19 @@ describe('command-line report', function () {
     assert.match(page, /<script type="application\/json" id="report-data">\{"summary"/);
     assert.doesNotMatch(page, /src="http|href="http/, 'the report loads nothing from the network');
     // The Why tab's first answers are embedded: the strongest unit of the conv layer it opens at
-    // (2x2 all-ones kernel + 0.5 over the ramp: (16*2 + 4*2 + 10)/15 + 0.5 at y 2, x 2) and its filters.
+    // (2x2 all-ones kernel + 0.5 over the ramp: (16*2 + 4*2 + 10)/15 + 0.5 at y 2, x 2), its filters
+
     const data = JSON.parse(page.match(/id="report-data">(.*?)<\/script>/s)![1]);
     const kinds = (data.explain as { kind: string }[]).map((a) => a.kind);
-    assert.deepEqual(kinds, ['projections', 'filters']);
+    // ... and the class section's answers for the top class (a 4x4 input is small enough for all three)
+    assert.deepEqual(kinds, [
+      'projections',
+      'gradcam',
+      'occlusion',
+      'integratedGradients',
+      'filters',
+    ]);
+    assert.equal(data.explain[1].result.class.label, 'bright');
     const projections = data.explain[0].result;
     assert.deepEqual([projections.unit.layer, projections.unit.position], ['sum2x2', [2, 2]]);
     assert.ok(Math.abs(projections.value - (50 / 15 + 0.5)) < 1e-5);
