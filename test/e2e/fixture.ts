@@ -55,7 +55,9 @@ export const mochaHooks = {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     page = await context.newPage();
     page.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
-    await page.goto(requiredEnv('CNN_E2E_WORKBENCH_URL'));
+    // The workbench's first load fetches several MB of scripts; on a loaded shared machine that
+    // takes longer than Playwright's default 30 s (what is tested starts after it).
+    await page.goto(requiredEnv('CNN_E2E_WORKBENCH_URL'), { timeout: 120_000 });
     // The workbench is usable once the explorer shows the workspace folder.
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
     await page
