@@ -11,6 +11,7 @@ import type {
 } from '../src/protocol/galleryMessages';
 import { el } from './dom';
 import { drawCrop, drawHeat, formatActivation } from './galleryTiles';
+import { UnitHealthView } from './unitHealthView';
 
 const UNITS_PER_STEP = 32;
 
@@ -21,6 +22,7 @@ export class GalleryView {
   private readonly folderHeader = el('div', 'gallery-folder-header');
   private readonly progress = el('div', 'gallery-progress');
   private readonly folderSection = el('section', 'gallery-folder');
+  private readonly health = new UnitHealthView((unit) => this.showUnitGallery(unit));
   private opened = false;
   private state: Extract<GalleryToPanel, { type: 'galleryState' }> | undefined;
   private folder: FolderGalleryView | undefined;
@@ -44,6 +46,7 @@ export class GalleryView {
       this.imageSection,
       this.folderHeader,
       this.progress,
+      this.health.element,
       this.folderSection,
     );
     this.renderControls();
@@ -95,10 +98,15 @@ export class GalleryView {
     pick.id = 'gallery-pick-folder';
     pick.textContent = 'Choose folder\u2026';
     pick.addEventListener('click', () => this.post({ type: 'galleryPickFolder' }));
+    const openFile = el('button', 'secondary');
+    openFile.id = 'gallery-open-file';
+    openFile.textContent = 'Open gallery file\u2026';
+    openFile.title = 'A gallery made by cnn-inspector gallery / merge, e.g. on a cluster';
+    openFile.addEventListener('click', () => this.post({ type: 'galleryOpenFile' }));
     const folder = el('span', 'gallery-folder-name');
     folder.textContent = this.state?.folder ?? 'no folder (setting cnnInspector.galleryFolder)';
     folder.title = this.state?.folder ?? '';
-    this.controls.replaceChildren(label, pick, folder);
+    this.controls.replaceChildren(label, pick, openFile, folder);
   }
 
   private renderImage(gallery: ImageGalleryView): void {
@@ -153,7 +161,9 @@ export class GalleryView {
     const title = el('h3', 'gallery-title');
     title.textContent = `Top ${g.topK} patches per unit of ${g.layer} over ${g.imageCount} images${g.complete ? '' : ' (so far)'}`;
     const facts = el('p', 'gallery-facts');
-    facts.textContent = `${g.folder} \u00b7 cache: ${g.cache}`;
+    facts.textContent = g.source
+      ? `${g.source} \u00b7 images in ${g.folder}`
+      : `${g.folder} \u00b7 cache: ${g.cache}`;
     const parts: HTMLElement[] = [title, facts];
     if (g.skipped.length) {
       const skipped = document.createElement('details');
@@ -170,6 +180,7 @@ export class GalleryView {
       parts.push(skipped);
     }
     this.folderHeader.replaceChildren(...parts);
+    this.health.show(g.unitStats);
     const units: HTMLElement[] = g.units.slice(0, this.unitsShown).map((u) => {
       const row = el('div', 'unit-gallery');
       row.dataset.unit = String(u.unit);
@@ -214,5 +225,22 @@ export class GalleryView {
       units.push(more);
     }
     this.folderSection.replaceChildren(...units);
+  }
+
+  /** Scrolls to a unit's gallery (rendering more units first if needed) and highlights it. */
+  private showUnitGallery(unit: number): void {
+    const index = this.folder?.units.findIndex((u) => u.unit === unit) ?? -1;
+    if (index < 0) return;
+    if (index >= this.unitsShown) {
+      this.unitsShown = Math.ceil((index + 1) / UNITS_PER_STEP) * UNITS_PER_STEP;
+      this.post({ type: 'galleryUnits', count: this.unitsShown });
+      this.renderFolder();
+    }
+    const row = this.folderSection.querySelector<HTMLElement>(`.unit-gallery[data-unit="${unit}"]`);
+    if (!row) return;
+    for (const other of this.folderSection.querySelectorAll('.unit-gallery.highlight'))
+      other.classList.remove('highlight');
+    row.classList.add('highlight');
+    row.scrollIntoView({ block: 'start' });
   }
 }

@@ -195,7 +195,7 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
   await removeCheckpoint(checkpointFile);
   const skipped = part.skipped.length ? ` (${part.skipped.length} skipped)` : '';
   say(
-    `${sharded ? `shard ${shard.index}/${shard.count}: ` : ''}${part.imageCount} images${skipped} of ${part.folder.fileCount}, layer ${part.layer} on ${part.backend}, in ${((Date.now() - started) / 1000).toFixed(1)} s; wrote ${out}`,
+    `${sharded ? `shard ${shard.index}/${shard.count}: ` : ''}${part.imageCount} images${skipped} of ${part.folder.fileCount}, layer ${part.layer} on ${part.backend}, in ${((Date.now() - started) / 1000).toFixed(1)} s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB; wrote ${out}`,
   );
 }
 

@@ -10,7 +10,12 @@ import { Commands, wasRefusedForTrust, type VisualizeArgs } from './commands';
 import { pickImage } from './pickers';
 import { ModelPanel, type PanelSnapshot } from './panel/modelPanel';
 import type { PanelState } from '../protocol/panelProtocol';
-import { buildGalleryFromFolder, type BuildGalleryArgs } from './gallery/galleryCommand';
+import {
+  buildGalleryFromFolder,
+  openGalleryFile,
+  type BuildGalleryArgs,
+  type OpenGalleryFileArgs,
+} from './gallery/galleryCommand';
 import { setGalleryStorageDir } from './gallery/gallerySettings';
 import { newModelFile, type NewModelFileArgs } from './newModelFile';
 import { useNativeTensorFlow } from './nativeTensorFlow';
@@ -59,6 +64,11 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
       (uri?: vscode.Uri, args?: BuildGalleryArgs) =>
         // From the explorer the second argument is the list of selected resources, not options.
         buildGalleryFromFolder(models, panels, uri, Array.isArray(args) ? undefined : args),
+    ),
+    vscode.commands.registerCommand(
+      'cnnInspector.openGalleryFile',
+      (uri?: vscode.Uri, args?: OpenGalleryFileArgs) =>
+        openGalleryFile(models, panels, uri, Array.isArray(args) ? undefined : args),
     ),
   );
   setGalleryStorageDir(context.globalStorageUri.fsPath);

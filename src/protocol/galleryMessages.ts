@@ -4,6 +4,7 @@
  */
 import type { Rect, SkippedFile, UnitRanking } from '../analysis/gallery/types';
 import type { PatchCrop } from '../analysis/gallery/crops';
+import type { UnitStats } from '../analysis/gallery/unitStats';
 
 /** A patch's crop: only the pixels its receptive field covers, scaled to fit a tile. */
 export type CropView = PatchCrop;
@@ -52,6 +53,10 @@ export interface FolderGalleryView {
   cache: string;
   skipped: SkippedFile[];
   units: { unit: number; patches: FolderPatchView[] }[];
+  /** The gallery file it was opened from, if any. */
+  source?: string;
+  /** Per unit, in unit order: how often it fires, mean, max, histogram (see analysis/gallery/unitStats). */
+  unitStats?: UnitStats[];
 }
 
 export type GalleryToPanel =
@@ -69,6 +74,8 @@ export type GalleryToHost =
   | { type: 'galleryOpen' }
   | { type: 'galleryLayer'; layer: string }
   | { type: 'galleryPickFolder' }
+  /** Open a merged gallery file (`cnn-inspector merge`) and the folder its paths are relative to. */
+  | { type: 'galleryOpenFile' }
   | { type: 'galleryBuild' }
   | { type: 'galleryCancel' }
   /** Units of the folder gallery that get crops (the first `count`). */

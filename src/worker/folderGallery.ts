@@ -20,6 +20,7 @@ import type {
   SkippedFile,
   UnitGallery,
 } from '../analysis/gallery/types';
+import type { UnitStats } from '../analysis/gallery/unitStats';
 import type { CropView, FolderGalleryView } from '../protocol/galleryMessages';
 import type { GalleryInfo } from './galleryProtocol';
 import { GalleryPool, type GalleryPoolOptions, type GalleryProgress } from './galleryPool';
@@ -55,8 +56,12 @@ export interface FolderGalleryResult {
   /** Images taken from the cache, and run now. */
   fromCache: number;
   computed: number;
-  cache: GalleryUpdatePlan['why'] | 'no cache folder';
+  cache: GalleryUpdatePlan['why'] | 'no cache folder' | 'gallery file';
   complete: boolean;
+  /** The gallery file it was read from (`cnn-inspector merge`), when not built here. */
+  source?: string;
+  /** Unit health over the images, when known (gallery files carry it). */
+  unitStats?: UnitStats[];
 }
 
 /** The panel's (and the report's) view of a folder gallery, with the crops made so far. */
@@ -72,6 +77,8 @@ export function folderGalleryView(
     imageCount: result.imageCount,
     cache: result.cache,
     skipped: result.skipped,
+    ...(result.source ? { source: result.source } : {}),
+    ...(result.unitStats ? { unitStats: result.unitStats } : {}),
     units: result.units.map((u, i) => ({
       unit: u.unit,
       patches: u.patches.map((p) => {

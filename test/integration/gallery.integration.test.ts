@@ -1,6 +1,9 @@
-// "CNN Inspector: Build gallery from folder", as the explorer's context menu calls it on a folder.
+// "CNN Inspector: Build gallery from folder", as the explorer's context menu calls it on a folder,
+// and "Open gallery file..." on a file written by `cnn-inspector gallery`.
 import * as assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CnnInspectorApi } from '../../src/extension/extension';
@@ -42,5 +45,70 @@ describe('gallery from the explorer', function () {
     assert.equal(pictures, 300, 'the training script writes 300 test pictures');
     assert.equal(gallery.skipped, 0);
     assert.equal(api.getLastError(), errorBefore, 'no new error');
+  });
+});
+
+describe('gallery file (cnn-inspector merge) opened from the palette', function () {
+  this.timeout(300_000);
+
+  it('shows the file in the model panel with paths resolved against the chosen folder', async () => {
+    const extension = vscode.extensions.getExtension<CnnInspectorApi>(
+      'cnn-inspector.cnn-inspector',
+    )!;
+    const api = (await extension.activate()) as CnnInspectorApi;
+    const root = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const folder = join(root, 'images', 'fashion-mnist');
+    const modelFile = join(root, 'lenet.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'gallery-file-'));
+    try {
+      const galleryFile = join(dir, 'gallery.json');
+      const cli = spawnSync(
+        process.execPath,
+        [
+          join(extension.extensionPath, 'dist', 'cli.js'),
+          'gallery',
+          modelFile,
+          '--folder',
+          folder,
+          '--layer',
+          'pool1',
+          '--top-k',
+          '3',
+          '--workers',
+          '1',
+          '--out',
+          galleryFile,
+        ],
+        { encoding: 'utf8', timeout: 240_000 },
+      );
+      assert.equal(cli.status, 0, cli.stderr);
+      const shown = await vscode.commands.executeCommand(
+        'cnnInspector.openGalleryFile',
+        vscode.Uri.file(galleryFile),
+        { modelFile, exportName: 'default', folder },
+      );
+      assert.equal(shown, galleryFile);
+      const gallery = api.getPanels().find((p) => p.modelFile === modelFile)?.gallery;
+      assert.deepEqual(gallery, {
+        folder,
+        layer: 'pool1',
+        imageCount: 300,
+        skipped: 0,
+        complete: true,
+        units: 6,
+      });
+
+      const broken = join(dir, 'broken.json');
+      writeFileSync(broken, '{"kind": "cnn-inspector-gallery-part"}');
+      const refused = await vscode.commands.executeCommand(
+        'cnnInspector.openGalleryFile',
+        vscode.Uri.file(broken),
+        { modelFile, exportName: 'default', folder },
+      );
+      assert.equal(refused, undefined);
+      assert.match(api.getLastError() ?? '', /broken\.json: not a merged gallery file/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

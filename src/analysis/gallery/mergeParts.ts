@@ -5,6 +5,7 @@ import { InspectorError } from '../errors';
 import { HISTOGRAM_BINS } from './unitStats';
 import {
   GALLERY_FILE_SCHEMA,
+  GALLERY_KIND,
   PART_KIND,
   keyMismatch,
   mergedGallery,
@@ -23,16 +24,24 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 
-/** The first structural problem of a parsed part file, or undefined when it looks right. */
-function partProblem(value: unknown): string | undefined {
+/** The first structural problem of a parsed part or gallery file, or undefined when it looks right. */
+function fileProblem(
+  value: unknown,
+  kind: typeof PART_KIND | typeof GALLERY_KIND,
+): string | undefined {
   if (!isObject(value)) return 'not a JSON object';
-  if (value.kind !== PART_KIND)
-    return `not a gallery part (kind ${JSON.stringify(value.kind)}, expected '${PART_KIND}')`;
+  if (value.kind !== kind) {
+    const what = kind === PART_KIND ? 'gallery part' : 'merged gallery file';
+    return `not a ${what} (kind ${JSON.stringify(value.kind)}, expected '${kind}')`;
+  }
   if (value.schemaVersion !== GALLERY_FILE_SCHEMA)
     return `schema version ${JSON.stringify(value.schemaVersion)}, this cnn-inspector reads ${GALLERY_FILE_SCHEMA}`;
-  const shard = value.shard;
-  if (!isObject(shard) || !isCount(shard.index) || !isCount(shard.count) || shard.count < 1)
-    return 'no valid "shard" {index, count}';
+  if (kind === PART_KIND) {
+    const shard = value.shard;
+    if (!isObject(shard) || !isCount(shard.index) || !isCount(shard.count) || shard.count < 1)
+      return 'no valid "shard" {index, count}';
+    if (!Array.isArray(value.files)) return 'no "files" list';
+  }
   const model = value.model;
   if (
     !isObject(model) ||
@@ -48,7 +57,6 @@ function partProblem(value: unknown): string | undefined {
   const folder = value.folder;
   if (!isObject(folder) || !isCount(folder.fileCount) || typeof folder.listHash !== 'string')
     return 'no valid "folder" {fileCount, listHash}';
-  if (!Array.isArray(value.files)) return 'no "files" list';
   if (!Array.isArray(value.skipped)) return 'no "skipped" list';
   const units = value.units as number;
   if (!Array.isArray(value.galleries) || value.galleries.length !== units)
@@ -83,17 +91,26 @@ function partProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Parses a part file's text, or throws naming the file and what is wrong. */
-export function parsePart(name: string, text: string): GalleryPart {
+function parseFile(name: string, text: string, kind: typeof PART_KIND | typeof GALLERY_KIND) {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     throw new InspectorError('usage', `${name}: not JSON (${(error as Error).message}).`);
   }
-  const problem = partProblem(value);
+  const problem = fileProblem(value, kind);
   if (problem) throw new InspectorError('usage', `${name}: ${problem}.`);
-  return value as GalleryPart;
+  return value;
+}
+
+/** Parses a part file's text, or throws naming the file and what is wrong. */
+export function parsePart(name: string, text: string): GalleryPart {
+  return parseFile(name, text, PART_KIND) as GalleryPart;
+}
+
+/** Parses a merged gallery file (`merge`, or `gallery` without --shard), or throws naming it. */
+export function parseMergedGallery(name: string, text: string): MergedGallery {
+  return parseFile(name, text, GALLERY_KIND) as MergedGallery;
 }
 
 const show = (v: unknown) => (typeof v === 'string' ? `'${v}'` : String(v));

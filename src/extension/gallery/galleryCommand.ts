@@ -44,3 +44,33 @@ export async function buildGalleryFromFolder(
     return undefined;
   }
 }
+
+export interface OpenGalleryFileArgs extends BuildGalleryArgs {
+  /** The images' folder; default: ask, starting at the gallery file's folder. */
+  folder?: string;
+}
+
+/**
+ * "CNN Inspector: Open gallery file..." (palette, or the explorer on a .json file): a merged
+ * gallery from `cnn-inspector merge` shown in the Gallery tab of a model's panel.
+ */
+export async function openGalleryFile(
+  models: ModelService,
+  panels: PanelRegistry,
+  fileUri?: vscode.Uri,
+  args: OpenGalleryFileArgs = {},
+): Promise<string | undefined> {
+  if (!requireTrust()) return undefined;
+  try {
+    const ref: ModelRef | undefined = args.modelFile
+      ? { file: args.modelFile, exportName: args.exportName }
+      : await pickModel();
+    if (!ref) return undefined;
+    const panel = panels.open(ref);
+    await panel.show({});
+    return await panel.gallery.openGalleryFile(fileUri?.fsPath, args.folder);
+  } catch (error) {
+    models.report(error);
+    return undefined;
+  }
+}

@@ -19,6 +19,13 @@ import type { CropView, GalleryToHost } from '../../protocol/galleryMessages';
 import type { ModelService } from '../modelService';
 import { readSettings } from '../settings';
 import { galleryStorageDir, galleryTopK, galleryFolderSetting } from './gallerySettings';
+import {
+  checkAgainstModel,
+  galleryFileResult,
+  pickGalleryFile,
+  pickImageFolder,
+  readGalleryFile,
+} from './openGalleryFile';
 
 const TILE_SIDE = 64;
 const UNITS_WITH_CROPS = 32;
@@ -75,6 +82,9 @@ export class GalleryController implements vscode.Disposable {
       case 'galleryPickFolder':
         this.guard(this.pickFolder());
         return;
+      case 'galleryOpenFile':
+        this.guard(this.openGalleryFile().then(() => undefined));
+        return;
       case 'galleryBuild':
         if (this.folder) this.guard(this.buildFolder(this.folder));
         return;
@@ -112,6 +122,46 @@ export class GalleryController implements vscode.Disposable {
     this.panel.post({ type: 'showGallery' });
     this.folder = folder;
     await this.open();
+  }
+
+  /**
+   * Shows a merged gallery file (asked for when not given) with its paths resolved against
+   * `folder` (asked for, starting at the file's folder, when not given). Returns the file shown.
+   */
+  async openGalleryFile(file?: string, folder?: string): Promise<string | undefined> {
+    this.opened = true;
+    this.panel.post({ type: 'showGallery' });
+    const galleryFile = file ?? (await pickGalleryFile());
+    if (!galleryFile) return undefined;
+    const gallery = await readGalleryFile(galleryFile);
+    const imageFolder = folder ?? (await pickImageFolder(galleryFile));
+    if (!imageFolder) return undefined;
+    this.run?.abort();
+    this.run = undefined;
+    if (this.layer !== gallery.layer) {
+      this.layer = gallery.layer;
+      this.info = undefined;
+    }
+    const info = await this.ensureInfo();
+    const notes = checkAgainstModel(galleryFile, gallery, info);
+    this.folder = imageFolder;
+    this.crops.clear();
+    this.panel.post({
+      type: 'galleryState',
+      layers: info.layers,
+      layer: info.layer,
+      topK: gallery.topK,
+      folder: imageFolder,
+    });
+    await this.sendImage();
+    this.panel.post({
+      type: 'galleryProgress',
+      progress: undefined,
+      message: notes.length ? `Note: ${notes.join('; ')}.` : '',
+    });
+    this.latest = galleryFileResult(galleryFile, gallery, imageFolder);
+    await this.sendFolder(this.latest);
+    return galleryFile;
   }
 
   /** The folder gallery built last (for the extension's API and its tests). */
@@ -155,7 +205,9 @@ export class GalleryController implements vscode.Disposable {
       folder: this.folder,
     });
     await this.sendImage();
-    if (this.folder && !this.run) await this.buildFolder(this.folder);
+    // A gallery opened from a file is shown as it is, not rebuilt from its folder.
+    if (this.latest?.source) await this.sendFolder(this.latest);
+    else if (this.folder && !this.run) await this.buildFolder(this.folder);
   }
 
   private async sendImage(): Promise<void> {
