@@ -1,9 +1,12 @@
 // Inputs of 1-D models: a signal read from a CSV or JSON file, or a synthetic one (step, impulse,
 // sine). A signal source is named by a string so it travels like an image path: a file path, or
 // `synthetic:<kind>` with optional `?channels=..&period=..` parameters.
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { InspectorError } from '../errors';
+import { readRegularFile } from '../regularFile';
+
+/** A signal file is text with a few numbers a step; no 1-D model's input comes near this. */
+const MAX_SIGNAL_FILE_BYTES = 256e6;
 
 export interface Signal {
   /** Row-major [length, channels]. */
@@ -141,7 +144,7 @@ export async function loadSignal(
   }
   let text: string;
   try {
-    text = await readFile(source, 'utf8');
+    text = (await readRegularFile(source, { maxBytes: MAX_SIGNAL_FILE_BYTES })).toString('utf8');
   } catch (error) {
     throw new InspectorError(
       'image',

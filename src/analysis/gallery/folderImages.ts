@@ -1,8 +1,10 @@
 // The image files of a gallery folder and their content hashes (what the cache knows them by).
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InspectorError } from '../errors';
+import { DEFAULT_MAX_MEGAPIXELS, maxImageFileBytes } from '../image/imageLimits';
+import { readRegularFile } from '../regularFile';
 import type { FolderImage, SkippedFile } from './types';
 
 const IMAGE_FILE = /\.(png|jpe?g)$/i;
@@ -37,18 +39,24 @@ export function hashBytes(bytes: Uint8Array): string {
 
 /**
  * Content hashes, one file at a time (memory stays one file). Files that cannot be read are
- * returned as skipped rather than failing the whole folder.
+ * returned as skipped rather than failing the whole folder; so are a named pipe or a device that
+ * took an image's name (reading one would block or never end) and files too large to be an image.
  */
 export async function hashFolderImages(
   paths: readonly string[],
   signal?: AbortSignal,
+  maxMegapixels = DEFAULT_MAX_MEGAPIXELS,
 ): Promise<{ images: FolderImage[]; unreadable: SkippedFile[] }> {
+  const limits = {
+    maxBytes: maxImageFileBytes(maxMegapixels),
+    limitReason: `the most an image of at most ${maxMegapixels} megapixels takes`,
+  };
   const images: FolderImage[] = [];
   const unreadable: SkippedFile[] = [];
   for (const path of paths) {
     if (signal?.aborted) throw new InspectorError('cancelled', 'Cancelled.');
     try {
-      images.push({ path, hash: hashBytes(await readFile(path)) });
+      images.push({ path, hash: hashBytes(await readRegularFile(path, limits)) });
     } catch (error) {
       unreadable.push({
         file: path,

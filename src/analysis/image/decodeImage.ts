@@ -3,13 +3,16 @@
  * orientation) to 8-bit RGBA. Pure-JS decoders (pngjs, jpeg-js, exifr) rather than a native one:
  * they run unchanged on every platform VS Code runs on, inside a worker, with no binary to ship.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import exifr from 'exifr';
 import { InspectorError } from '../errors';
+import { FileReadError, readRegularFile } from '../regularFile';
+import { DEFAULT_MAX_MEGAPIXELS, maxImageFileBytes } from './imageLimits';
 import { readImageHeader, sniffFormat } from './imageHeader';
 import { applyExifOrientation, type RgbaImage } from './orientation';
+
+export { DEFAULT_MAX_MEGAPIXELS, maxImageFileBytes };
 
 export interface DecodedImage extends RgbaImage {
   file: string;
@@ -24,24 +27,25 @@ export interface DecodeOptions {
   maxMegapixels?: number;
 }
 
-export const DEFAULT_MAX_MEGAPIXELS = 100;
-
 export async function decodeImageFile(
   file: string,
   options: DecodeOptions = {},
 ): Promise<DecodedImage> {
+  const maxMegapixels = options.maxMegapixels ?? DEFAULT_MAX_MEGAPIXELS;
   let bytes: Buffer;
   try {
-    const info = await stat(file);
-    if (info.isDirectory()) {
-      throw new InspectorError('image', `${file}: is a folder, not an image file.`);
-    }
-    bytes = await readFile(file);
+    bytes = await readRegularFile(file, {
+      maxBytes: maxImageFileBytes(maxMegapixels),
+      limitReason: `the most an image of at most ${maxMegapixels} megapixels takes`,
+    });
   } catch (error) {
-    if (error instanceof InspectorError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new InspectorError('image', `${file}: cannot read the image (${why}).`);
+    if (error instanceof FileReadError && !error.code) {
+      throw new InspectorError('image', `${file}: cannot read the image: ${error.message}.`);
+    }
+    throw new InspectorError(
+      'image',
+      `${file}: cannot read the image (${(error as Error).message}).`,
+    );
   }
   return decodeImageBytes(bytes, file, options);
 }

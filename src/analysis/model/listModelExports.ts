@@ -3,9 +3,15 @@
  * names of a module it transforms. Cheap enough to run over every model file of a workspace.
  */
 import type * as esbuildType from 'esbuild';
-import { readFile } from 'node:fs/promises';
 import { RESERVED_EXPORTS } from './loadModelModule';
 import { loadEsbuild } from './loadEsbuild';
+import { readRegularFile } from '../regularFile';
+
+/** Model sources are read on the editor's side: a named pipe there would block its I/O threads. */
+export const MODEL_SOURCE_LIMITS = {
+  maxBytes: 64e6,
+  limitReason: 'the most a model source file may take',
+};
 
 /** A file that imports TensorFlow.js and builds or loads a layers model. */
 export function looksLikeModelFile(source: string): boolean {
@@ -26,7 +32,7 @@ export interface ModelFileExports {
 export async function listModelExports(file: string): Promise<ModelFileExports> {
   const esbuild = loadEsbuild();
   try {
-    const source = await readFile(file, 'utf8');
+    const source = (await readRegularFile(file, MODEL_SOURCE_LIMITS)).toString('utf8');
     const result = await esbuild.build({
       stdin: { contents: source, loader: 'ts', sourcefile: file },
       bundle: false,

@@ -1,11 +1,12 @@
 /** The "CNN Inspector" view in the explorer: the workspace's models and their layers. */
 import * as vscode from 'vscode';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { findWorkspaceModels } from '../pickers';
 import { listModelExports, looksLikeModelFile } from '../../analysis/model/listModelExports';
 import { factsLine, layerFacts } from '../../analysis/source/linkRunToSource';
 import { scanModelSource } from './sourceScanner';
+import { readRegularFile } from '../../analysis/regularFile';
+import { MODEL_SOURCE_LIMITS } from '../../analysis/model/listModelExports';
 import type { RunResults } from './runResults';
 import type { WorkspaceRelevance } from './workspaceRelevance';
 
@@ -114,7 +115,10 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
       });
     }
     // Not run yet: the layer calls the static pass finds for this export.
-    const scan = scanModelSource(await readFile(file, 'utf8'), file);
+    const scan = scanModelSource(
+      (await readRegularFile(file, MODEL_SOURCE_LIMITS)).toString('utf8'),
+      file,
+    );
     return scan.layers
       .filter((c) => c.exportNames.includes(exportName))
       .map((c) => {
