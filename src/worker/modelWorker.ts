@@ -5,7 +5,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { stat } from 'node:fs/promises';
-import { serializeError } from '../analysis/errors';
+import { InspectorError, serializeError } from '../analysis/errors';
+import { isWasmFailure, wasmOutOfMemoryError } from '../analysis/wasmFailure';
 import { loadRuntime } from '../analysis/runtime';
 import { InspectionSession } from '../analysis/inspectionSession';
 import type { ModelRef, WorkerConfig, WorkerRequest, WorkerResponse } from './workerProtocol';
@@ -14,6 +15,8 @@ import { runExplainTask } from './explainTasks';
 import { runClassExplainTask } from './classExplainTasks';
 
 process.setSourceMapsEnabled(true); // stack traces of model files point at their .ts lines
+// The user's line can sit below many frames of tfjs and its wasm kernels (10 by default).
+Error.stackTraceLimit = 64;
 
 interface OpenModel {
   session: InspectionSession;
@@ -177,19 +180,38 @@ async function handle(request: WorkerRequest): Promise<void> {
   }
 }
 
+function whatFailed(request: WorkerRequest): string {
+  if (request.type === 'loadModel') return 'while loading';
+  return 'imagePath' in request ? `while running on ${request.imagePath}` : 'while running';
+}
+
+/**
+ * After a WebAssembly failure the module's memory is garbage: the error is reported as running out
+ * of memory, and the host replaces this thread (nothing else runs here until it does).
+ */
+let poisoned: InspectorError | undefined;
+
+function fail(request: WorkerRequest, error: unknown): void {
+  if (!isWasmFailure(error)) {
+    post({ id: request.id, type: 'error', error: serializeError(error) });
+    return;
+  }
+  poisoned = wasmOutOfMemoryError(error, request.model.file, whatFailed(request));
+  post({ id: request.id, type: 'error', error: serializeError(poisoned), fatal: true });
+}
+
 // One request at a time: tfjs is not re-entrant, and the host serialises requests anyway.
 let queue = Promise.resolve();
 parentPort!.on('message', (request: WorkerRequest) => {
-  queue = queue.then(() =>
-    handle(request).catch((error) =>
-      post({
-        id: request.id,
-        type: 'error',
-        error: serializeError(error),
-        // A trap (out-of-bounds access...) may leave the backend's memory corrupt: every later
-        // request would fail the same way, so the host replaces this worker.
-        ...(error instanceof WebAssembly.RuntimeError ? { fatal: true } : {}),
-      }),
-    ),
-  );
+  queue = queue.then(() => {
+    if (poisoned) {
+      const error = new InspectorError(
+        'worker',
+        `The model worker is being replaced after an earlier failure (${poisoned.message}); try again.`,
+      );
+      post({ id: request.id, type: 'error', error: serializeError(error), fatal: true });
+      return;
+    }
+    return handle(request).catch((error) => fail(request, error));
+  });
 });

@@ -137,7 +137,10 @@ export class WorkerClient {
     worker.stderr.on('data', (chunk: Buffer) =>
       this.options.log?.(`[model] ${chunk.toString().trimEnd()}`),
     );
-    worker.on('message', (message: WorkerResponse) => this.onMessage(message));
+    worker.on('message', (message: WorkerResponse) => {
+      // A stopped thread may still deliver a few messages: they must not touch its successor.
+      if (this.worker === worker) this.onMessage(message);
+    });
     worker.on('error', (error: Error & { code?: string }) => {
       if (this.worker !== worker) return;
       const outOfMemory =
@@ -165,15 +168,18 @@ export class WorkerClient {
 
   private onMessage(message: WorkerResponse): void {
     const pending = this.pending.get(message.id);
-    if (!pending) return;
-    if (message.type === 'progress') pending.onProgress?.(message.message);
-    else if (message.type === 'result') pending.resolve(message.result);
+    if (message.type === 'progress') pending?.onProgress?.(message.message);
+    else if (message.type === 'result') pending?.resolve(message.result);
     else {
-      pending.reject(deserializeError(message.error));
-      if (message.fatal)
+      const error = deserializeError(message.error);
+      pending?.reject(error);
+      // The thread cannot be trusted any more: the next request gets a fresh one, and any other
+      // request in flight fails with the reason.
+      if (message.fatal) {
         this.restart(
-          new InspectorError('worker', 'The model worker was restarted after a WebAssembly fault.'),
+          new InspectorError('worker', `The model worker was replaced: ${error.message}`),
         );
+      }
     }
   }
 

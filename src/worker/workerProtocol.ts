@@ -63,8 +63,13 @@ export interface WorkerResults extends GalleryResults, ExplainResults, ClassExpl
 export type WorkerResponse =
   | { id: number; type: 'progress'; message: string }
   | { id: number; type: 'result'; result: WorkerResults[WorkerRequest['type']] }
-  /** `fatal`: the worker cannot be trusted any more (a WebAssembly fault): the host replaces it. */
-  | { id: number; type: 'error'; error: SerializedError; fatal?: boolean };
+  | {
+      id: number;
+      type: 'error';
+      error: SerializedError;
+      /** The thread cannot be trusted any more (a WebAssembly failure): the host replaces it. */
+      fatal?: boolean;
+    };
 
 /** Distributes Omit over the union, so each request keeps its own fields. */
 export type RequestWithoutId<T = WorkerRequest> = T extends WorkerRequest ? Omit<T, 'id'> : never;

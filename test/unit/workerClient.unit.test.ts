@@ -118,6 +118,62 @@ describe('model worker', function () {
     await tinyWorks();
   });
 
+  it('replaces the worker after a WebAssembly out-of-memory, blaming the right file and line', async () => {
+    const file = join(models, 'wasmOutOfMemory.ts');
+    await assert.rejects(
+      client.request(
+        { type: 'loadModel', config, model: { file }, reload: false },
+        { timeoutMs: LONG },
+      ),
+      (error: unknown) => {
+        assert.ok(error instanceof InspectorError, String(error));
+        assert.equal(error.kind, 'out-of-memory', error.message);
+        assert.equal(error.location?.file, file);
+        assert.equal(error.location?.line, 7);
+        assert.match(
+          error.message,
+          /wasmOutOfMemory\.ts:7:\d+: the model ran out of memory in export 'default' \(RuntimeError: memory access out of bounds\)/,
+        );
+        return true;
+      },
+    );
+    assert.equal(client.running, false, 'the poisoned worker was stopped');
+    // The next model runs in a fresh worker, twice (a poisoned module fails every call).
+    await tinyWorks();
+    await tinyWorks();
+    assert.ok(
+      log.some((l) =>
+        /Stopping the model worker: The model worker was replaced: .*wasmOutOfMemory\.ts:7/.test(l),
+      ),
+      log.join('\n'),
+    );
+  });
+
+  it('fails a request queued behind the WebAssembly failure with the reason, not a crash', async () => {
+    const bad = client.request(
+      {
+        type: 'loadModel',
+        config,
+        model: { file: join(models, 'wasmOutOfMemory.ts') },
+        reload: false,
+      },
+      { timeoutMs: LONG },
+    );
+    const queued = client.request(
+      { type: 'loadModel', config, model: { file: join(models, 'tiny.ts') }, reload: false },
+      { timeoutMs: LONG },
+    );
+    await assert.rejects(bad, isError('out-of-memory', /ran out of memory/));
+    await assert.rejects(
+      queued,
+      isError(
+        'worker',
+        /model worker was replaced: .*wasmOutOfMemory\.ts:7:\d+: the model ran out of memory/,
+      ),
+    );
+    await tinyWorks();
+  });
+
   it('survives a model file that exits the thread', async () => {
     await assert.rejects(
       client.request(

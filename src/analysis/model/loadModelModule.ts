@@ -18,6 +18,7 @@ import { userFrame, trimStack } from './userStack';
 import { runtimeForModelFile } from './runtimeForModelFile';
 import { LayerSiteRecorder } from './layerCreationSites';
 import { CHANNEL_ORDERS, type ChannelOrder } from '../explain/channelOrder';
+import { isWasmFailure, wasmOutOfMemoryError } from '../wasmFailure';
 
 export const RESERVED_EXPORTS = new Set([
   'preprocess',
@@ -151,6 +152,9 @@ export function userCodeError(error: unknown, modelFile: string, when: string): 
   if (error instanceof InspectorError) return error;
   const err = error instanceof Error ? error : new Error(String(error));
   const location = userFrame(err.stack, dirname(modelFile));
+  if (isWasmFailure(error)) {
+    return wasmOutOfMemoryError(error, modelFile, when, location, trimStack(err.stack));
+  }
   const where = location ? formatLocation(location) : modelFile;
   return new InspectorError(
     'runtime',
