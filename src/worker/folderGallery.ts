@@ -43,7 +43,11 @@ export interface FolderGalleryRun {
   onProgress?: (progress: GalleryProgress) => void;
   /** Called after each merged shard with the galleries so far. */
   onPartial?: (partial: FolderGalleryResult) => void;
+  /** Save the cache at most this often while running (default 15 s); always at the end. */
+  saveIntervalMs?: number;
 }
+
+const DEFAULT_SAVE_INTERVAL_MS = 15_000;
 
 export interface FolderGalleryResult {
   folder: string;
@@ -110,7 +114,9 @@ export async function buildFolderGallery(run: FolderGalleryRun): Promise<FolderG
     weightsHash: run.info.weightsHash,
     bundleHash: run.info.bundleHash,
   };
-  const entry = run.cacheDir ? await loadGalleryCache(run.cacheDir, key) : undefined;
+  const entry = run.cacheDir
+    ? await loadGalleryCache(run.cacheDir, key, { unitCount: run.info.units, log: run.pool.log })
+    : undefined;
   const plan = planGalleryUpdate(entry, images);
   const galleries = new LayerGalleries(run.info.units, run.options.topK);
   galleries.merge(plan.base);
@@ -132,7 +138,7 @@ export async function buildFolderGallery(run: FolderGalleryRun): Promise<FolderG
     cache: run.cacheDir ? plan.why : 'no cache folder',
     complete,
   });
-  const save = async () => {
+  const writeCache = async () => {
     if (!run.cacheDir || (computed === 0 && entry)) return;
     await saveGalleryCache(run.cacheDir, {
       version: GALLERY_CACHE_VERSION,
@@ -144,6 +150,18 @@ export async function buildFolderGallery(run: FolderGalleryRun): Promise<FolderG
       units: galleries.toGalleries(),
     });
   };
+  // Saves run one after the other; while the pool runs, at most one per interval, so a run that is
+  // killed (the editor closed, the process ended) keeps what it had computed until shortly before.
+  let saving = Promise.resolve();
+  let lastSave = Date.now();
+  const save = () => {
+    lastSave = Date.now();
+    saving = saving.then(writeCache).catch((error: unknown) => {
+      run.pool.log?.(`Could not save the gallery cache: ${(error as Error).message}`);
+    });
+    return saving;
+  };
+  const saveInterval = run.saveIntervalMs ?? DEFAULT_SAVE_INTERVAL_MS;
   try {
     await new GalleryPool(run.pool).run({
       config: run.config,
@@ -160,6 +178,7 @@ export async function buildFolderGallery(run: FolderGalleryRun): Promise<FolderG
         for (const s of shard.skipped) skipped.set(s.hash, s);
         computed += shard.processed.length + shard.skipped.length;
         run.onPartial?.(snapshot(false));
+        if (Date.now() - lastSave >= saveInterval) return save();
       },
     });
   } finally {

@@ -31,7 +31,8 @@ export interface GalleryPoolRun {
   /** Per shard (the first one includes loading the model in that worker). */
   timeoutMs: number;
   signal?: AbortSignal;
-  onShard?: (shard: GalleryShardResult) => void;
+  /** May return a promise (a cache save): this worker takes its next shard once it settles. */
+  onShard?: (shard: GalleryShardResult) => void | Promise<void>;
   onProgress?: (progress: GalleryProgress) => void;
 }
 
@@ -113,8 +114,9 @@ export class GalleryPool {
         if (stop.signal.aborted) return;
         done += files.length;
         skipped += shard.skipped.length;
-        run.onShard?.(shard);
+        const handled = run.onShard?.(shard);
         report();
+        await handled;
       }
     };
     let failure: unknown;

@@ -4,33 +4,17 @@
 // hash throws the entry away; new files are processed and merged in; removed files are dropped
 // (which needs a recomputation only when one of them held a place in some unit's top-k).
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FolderImage, SkippedFile, UnitGallery } from './types';
+import {
+  GALLERY_CACHE_VERSION,
+  validateGalleryCache,
+  type GalleryCacheEntry,
+  type GalleryCacheKey,
+} from './galleryCacheSchema';
 
-export const GALLERY_CACHE_VERSION = 1;
-
-export interface GalleryCacheKey {
-  modelFile: string;
-  exportName: string;
-  layer: string;
-  topK: number;
-  nmsIoU: number;
-  /** sha256 of the weights the layer depends on. */
-  weightsHash: string;
-  /** sha256 of the model file's bundled code (its imports included). */
-  bundleHash: string;
-}
-
-export interface GalleryCacheEntry {
-  version: number;
-  key: GalleryCacheKey;
-  /** Content hash -> path of every file whose patches are merged into `units`. */
-  processed: Record<string, string>;
-  /** Content hash -> why it was skipped (not retried until its content changes). */
-  skipped: Record<string, SkippedFile>;
-  units: UnitGallery[];
-}
+export { GALLERY_CACHE_VERSION, type GalleryCacheEntry, type GalleryCacheKey };
 
 export function galleryCacheFile(cacheDir: string, key: GalleryCacheKey): string {
   const slot = createHash('sha256')
@@ -44,23 +28,47 @@ function sameKey(a: GalleryCacheKey, b: GalleryCacheKey): boolean {
   return (Object.keys(b) as (keyof GalleryCacheKey)[]).every((k) => a[k] === b[k]);
 }
 
-/** The cached entry for exactly this key, or undefined (absent, corrupt, or built by other weights/code). */
+export interface LoadCacheOptions {
+  /** The layer's number of units: a cached unit index must be below it. */
+  unitCount?: number;
+  /** Where a discarded file is reported. */
+  log?: (line: string) => void;
+}
+
+/**
+ * The cached entry for exactly this key, or undefined: absent, built by other weights or code, or
+ * invalid. An invalid file (not JSON, or not the cache format: see galleryCacheSchema) is deleted
+ * with a log line, so the gallery is rebuilt and the bad file never read again.
+ */
 export async function loadGalleryCache(
   cacheDir: string,
   key: GalleryCacheKey,
+  options: LoadCacheOptions = {},
 ): Promise<GalleryCacheEntry | undefined> {
-  let entry: GalleryCacheEntry;
+  const file = galleryCacheFile(cacheDir, key);
+  let text: string;
   try {
-    entry = JSON.parse(
-      await readFile(galleryCacheFile(cacheDir, key), 'utf8'),
-    ) as GalleryCacheEntry;
+    text = await readFile(file, 'utf8');
   } catch {
-    return undefined;
+    return undefined; // none yet
   }
-  if (entry?.version !== GALLERY_CACHE_VERSION || !entry.key || !sameKey(entry.key, key))
+  const discard = async (reason: string) => {
+    options.log?.(
+      `Gallery cache ${file} is invalid (${reason}): discarded, the gallery is rebuilt.`,
+    );
+    await rm(file, { force: true });
     return undefined;
-  if (!Array.isArray(entry.units) || typeof entry.processed !== 'object') return undefined;
-  return entry;
+  };
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return discard(`not JSON: ${(error as Error).message}`);
+  }
+  const checked = validateGalleryCache(data, options.unitCount);
+  if (!checked.valid) return discard(checked.reason);
+  // A valid entry of other weights or code: the normal way a cache goes stale, replaced on save.
+  return sameKey(checked.entry.key, key) ? checked.entry : undefined;
 }
 
 export async function saveGalleryCache(cacheDir: string, entry: GalleryCacheEntry): Promise<void> {
