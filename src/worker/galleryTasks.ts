@@ -13,6 +13,7 @@ import { channelOf, cropPatch } from '../analysis/gallery/crops';
 import { weightsHashUpTo } from '../analysis/gallery/layerProbe';
 import { checkGalleryLayer, processImages } from '../analysis/gallery/processImages';
 import type { CropResult, GalleryRequest, GalleryResults, ImageGallery } from './galleryProtocol';
+import { decodeBudget } from './workerMemory';
 
 export interface GalleryWorkerContext {
   session(progress: (m: string) => void): Promise<InspectionSession>;
@@ -71,6 +72,7 @@ export async function runGalleryTask(
       const session = await context.session(progress);
       const result = await processImages(session, request.layer, request.files, request.options, {
         maxMegapixels: request.config.maxImageMegapixels,
+        memory: decodeBudget(),
       });
       return { result, transfer: [] };
     }
@@ -102,7 +104,10 @@ export async function runGalleryTask(
     case 'galleryCrops': {
       const session = await context.session(progress);
       const size = session.imageInputSize();
-      const decodeOptions = { maxMegapixels: request.config.maxImageMegapixels };
+      const decodeOptions = {
+        maxMegapixels: request.config.maxImageMegapixels,
+        memory: decodeBudget(),
+      };
       const crops: CropResult[] = [];
       // Each file decoded once, however many of its patches are asked for.
       const byFile = new Map<string, number[]>();

@@ -12,6 +12,7 @@ import { InspectionSession } from '../analysis/inspectionSession';
 import type { ModelRef, WorkerConfig, WorkerRequest, WorkerResponse } from './workerProtocol';
 import { runGalleryTask } from './galleryTasks';
 import { runExplainTask } from './explainTasks';
+import { decodeBudget, reportFootprint } from './workerMemory';
 import { runClassExplainTask } from './classExplainTasks';
 
 process.setSourceMapsEnabled(true); // stack traces of model files point at their .ts lines
@@ -91,7 +92,11 @@ async function ensureImage(
   progress: (m: string) => void,
 ): Promise<void> {
   if (open.imagePath === imagePath && open.session.currentImage) return;
-  await open.session.runImage(imagePath, { maxMegapixels: config.maxImageMegapixels }, progress);
+  await open.session.runImage(
+    imagePath,
+    { maxMegapixels: config.maxImageMegapixels, memory: decodeBudget() },
+    progress,
+  );
   open.imagePath = imagePath;
 }
 
@@ -212,6 +217,9 @@ parentPort!.on('message', (request: WorkerRequest) => {
       post({ id: request.id, type: 'error', error: serializeError(error), fatal: true });
       return;
     }
-    return handle(request).catch((error) => fail(request, error));
+    const stopReports = reportFootprint((bytes) => post({ type: 'footprint', bytes }));
+    return handle(request)
+      .catch((error) => fail(request, error))
+      .finally(stopReports);
   });
 });

@@ -5,6 +5,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { InspectorError, deserializeError } from '../analysis/errors';
+import { MemoryWatchdog } from './memoryWatchdog';
+import type { WorkerMemoryData } from './workerMemory';
 import {
   removeBundleFoldersOfThread,
   removeBundleFoldersOnExit,
@@ -42,8 +44,15 @@ export class WorkerClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private exiting: Promise<void> | undefined;
+  /** The model file of the latest request, for the out-of-memory message. */
+  private currentFile = '';
+  private readonly watchdog: MemoryWatchdog;
 
-  constructor(private readonly options: WorkerClientOptions) {}
+  constructor(private readonly options: WorkerClientOptions) {
+    this.watchdog = new MemoryWatchdog(options.memoryLimitMb * 1024 * 1024, (used) =>
+      this.restart(this.outOfMemory(used)),
+    );
+  }
 
   private get hints() {
     return (
@@ -83,6 +92,7 @@ export class WorkerClient {
         clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
         this.pending.delete(id);
+        if (this.pending.size === 0) this.watchdog.setBusy(false);
       };
       this.pending.set(id, {
         resolve: (value) => {
@@ -95,6 +105,8 @@ export class WorkerClient {
         },
         onProgress: options.onProgress,
       });
+      this.currentFile = 'model' in message ? message.model.file : '';
+      this.watchdog.setBusy(true);
       worker.postMessage({ ...message, id } as WorkerRequest);
     });
   }
@@ -105,6 +117,7 @@ export class WorkerClient {
   ): void {
     const worker = this.worker;
     this.worker = undefined;
+    this.watchdog.reset();
     this.failAll(reason);
     if (worker) {
       this.options.log?.(`Stopping the model worker: ${reason.message}`);
@@ -126,7 +139,13 @@ export class WorkerClient {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
+    this.watchdog.reset();
+    const workerData: WorkerMemoryData = {
+      memoryLimitMb: this.options.memoryLimitMb,
+      memoryHint: this.hints.memory,
+    };
     const worker = new Worker(this.options.workerScript, {
+      workerData,
       resourceLimits: { maxOldGenerationSizeMb: this.options.memoryLimitMb },
       stdout: true,
       stderr: true,
@@ -147,10 +166,7 @@ export class WorkerClient {
         error.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(error.message);
       this.restart(
         outOfMemory
-          ? new InspectorError(
-              'out-of-memory',
-              `The model ran out of memory (limit ${this.options.memoryLimitMb} MB, ${this.hints.memory}) and was stopped.`,
-            )
+          ? this.outOfMemory()
           : new InspectorError('worker', `The model worker crashed: ${error.message}`),
       );
     });
@@ -167,6 +183,10 @@ export class WorkerClient {
   }
 
   private onMessage(message: WorkerResponse): void {
+    if (message.type === 'footprint') {
+      this.watchdog.report(message.bytes);
+      return;
+    }
     const pending = this.pending.get(message.id);
     if (message.type === 'progress') pending?.onProgress?.(message.message);
     else if (message.type === 'result') pending?.resolve(message.result);
@@ -181,6 +201,15 @@ export class WorkerClient {
         );
       }
     }
+  }
+
+  private outOfMemory(usedBytes?: number): InspectorError {
+    const file = this.currentFile ? `${this.currentFile}: ` : '';
+    const used = usedBytes ? ` after using about ${Math.round(usedBytes / 1024 / 1024)} MB` : '';
+    return new InspectorError(
+      'out-of-memory',
+      `${file}The model ran out of memory (limit ${this.options.memoryLimitMb} MB, ${this.hints.memory}) and was stopped${used}.`,
+    );
   }
 
   private failAll(reason: Error): void {

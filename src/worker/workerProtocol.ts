@@ -62,6 +62,8 @@ export interface WorkerResults extends GalleryResults, ExplainResults, ClassExpl
 
 export type WorkerResponse =
   | { id: number; type: 'progress'; message: string }
+  /** Heap + external memory (typed arrays, buffers, wasm) of the worker, for the host's watchdog. */
+  | { type: 'footprint'; bytes: number }
   | { id: number; type: 'result'; result: WorkerResults[WorkerRequest['type']] }
   | {
       id: number;

@@ -8,8 +8,8 @@ import * as jpeg from 'jpeg-js';
 import exifr from 'exifr';
 import { InspectorError } from '../errors';
 import { FileReadError, readRegularFile } from '../regularFile';
-import { DEFAULT_MAX_MEGAPIXELS, maxImageFileBytes } from './imageLimits';
-import { readImageHeader, sniffFormat } from './imageHeader';
+import { DEFAULT_MAX_MEGAPIXELS, decodeFootprintBytes, maxImageFileBytes } from './imageLimits';
+import { readImageHeader, sniffFormat, type ImageHeader } from './imageHeader';
 import { applyExifOrientation, type RgbaImage } from './orientation';
 
 export { DEFAULT_MAX_MEGAPIXELS, maxImageFileBytes };
@@ -23,8 +23,18 @@ export interface DecodedImage extends RgbaImage {
   orientation: number;
 }
 
+/** Memory a decode may use: what is left under the model worker's limit. */
+export interface MemoryBudget {
+  limitBytes: number;
+  usedBytes: () => number;
+  /** Where the user changes the limit, for the message. */
+  hint: string;
+}
+
 export interface DecodeOptions {
   maxMegapixels?: number;
+  /** Checked before the decoder allocates anything; none: no check. */
+  memory?: MemoryBudget;
 }
 
 export async function decodeImageFile(
@@ -78,7 +88,19 @@ export async function decodeImageBytes(
       );
     }
   }
+  if (header && options.memory) checkMemory(bytes, header, file, options.memory);
   return format === 'png' ? decodePng(bytes, file) : decodeJpeg(bytes, file, maxMegapixels);
+}
+
+function checkMemory(bytes: Buffer, header: ImageHeader, file: string, memory: MemoryBudget): void {
+  const needed = decodeFootprintBytes(bytes, header);
+  const left = memory.limitBytes - memory.usedBytes();
+  if (needed <= left) return;
+  const mb = (n: number) => Math.max(0, Math.round(n / 1024 / 1024));
+  throw new InspectorError(
+    'image',
+    `${file}: decoding this ${header.width}x${header.height} image takes about ${mb(needed)} MB, more than the ${mb(left)} MB left under the model worker's memory limit of ${mb(memory.limitBytes)} MB${memory.hint ? ` (${memory.hint})` : ''}.`,
+  );
 }
 
 function decodePng(bytes: Buffer, file: string): DecodedImage {
