@@ -8,6 +8,7 @@ import type { ModelPanel, PanelSnapshot } from './panel/modelPanel';
 import { defaultImagePath, pickImage, pickLayer, pickModel } from './pickers';
 import { pickInputFor } from './signalPicker';
 import { readSettings } from './settings';
+import { requireTrust } from './workspaceTrust';
 
 export interface VisualizeArgs {
   modelFile?: string | vscode.Uri;
@@ -19,25 +20,6 @@ export interface VisualizeArgs {
 function fsPath(value: string | vscode.Uri | undefined): string | undefined {
   if (value === undefined) return undefined;
   return typeof value === 'string' ? value : value.fsPath;
-}
-
-export const TRUST_WARNING =
-  'CNN Inspector runs your model files, which means running code from this workspace. Trust the workspace to inspect models.';
-let trustRefused = false;
-
-/** Whether a command was refused because the workspace is not trusted (for tests). */
-export function wasRefusedForTrust(): boolean {
-  return trustRefused;
-}
-
-/** Running a model file runs workspace code: only in a trusted workspace. */
-export function requireTrust(): boolean {
-  if (vscode.workspace.isTrusted) return true;
-  trustRefused = true;
-  void vscode.window.showWarningMessage(TRUST_WARNING, 'Manage Workspace Trust').then((choice) => {
-    if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
-  });
-  return false;
 }
 
 export class Commands {

@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { ObservedModelService } from './sourceLinks/observedModelService';
 import { registerSourceLinks } from './sourceLinks';
 import { PanelRegistry } from './panelRegistry';
-import { Commands, wasRefusedForTrust, type VisualizeArgs } from './commands';
+import { Commands, type VisualizeArgs } from './commands';
+import { wasRefusedForTrust } from './workspaceTrust';
 import { pickImage } from './pickers';
 import { ModelPanel, type PanelSnapshot } from './panel/modelPanel';
 import type { PanelState } from '../protocol/panelProtocol';
@@ -24,7 +25,7 @@ import { useNativeTensorFlow } from './nativeTensorFlow';
 export interface CnnInspectorApi {
   getPanels(): PanelSnapshot[];
   getLastError(): string | undefined;
-  /** True once a command refused to run a model because the workspace is not trusted. */
+  /** True once running a model was refused because the workspace is not trusted. */
   wasRefusedForTrust(): boolean;
 }
 

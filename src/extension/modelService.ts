@@ -15,7 +15,7 @@ import type {
 } from '../worker/workerProtocol';
 import type { ExplainRequest, ExplainResults } from '../worker/explainProtocol';
 import { readSettings } from './settings';
-import { TRUST_WARNING } from './commands';
+import { assertWorkspaceTrusted } from './workspaceTrust';
 
 export class ModelService implements vscode.Disposable {
   private readonly client: WorkerClient;
@@ -34,6 +34,7 @@ export class ModelService implements vscode.Disposable {
     this.client = new WorkerClient({
       workerScript: vscode.Uri.joinPath(extensionUri, 'dist', 'worker.js').fsPath,
       memoryLimitMb: readSettings().workerMemoryLimitMb,
+      gate: assertWorkspaceTrusted,
       log: (line) => log.info(line),
     });
     this.statusItem.name = 'CNN Inspector backend';
@@ -95,7 +96,6 @@ export class ModelService implements vscode.Disposable {
     signal?: AbortSignal,
     onProgress?: (message: string) => void,
   ): Promise<WorkerResults[T]> {
-    assertTrusted();
     return this.client.request(message, {
       timeoutMs: readSettings().modelTimeoutSeconds * 1000,
       signal,
@@ -159,7 +159,7 @@ export class ModelService implements vscode.Disposable {
     title: string,
     signal?: AbortSignal,
   ): Promise<WorkerResults[T]> {
-    assertTrusted();
+    assertWorkspaceTrusted(); // before the notification; the client checks again
     const started = Date.now();
     // The notification appears only for slow steps, so quick layer switches do not flash it.
     const controller = new AbortController();
@@ -213,7 +213,3 @@ function label(model: ModelRef): string {
     : `${base}`;
 }
 
-/** Every model request runs workspace code: the last line of defence behind the commands' checks. */
-function assertTrusted(): void {
-  if (!vscode.workspace.isTrusted) throw new InspectorError('usage', TRUST_WARNING);
-}

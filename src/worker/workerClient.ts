@@ -22,6 +22,11 @@ export interface WorkerClientOptions {
   workerScript: string;
   /** Heap limit of the worker; a model that needs more stops with a message. */
   memoryLimitMb: number;
+  /**
+   * Called before every request, before a worker thread starts: throws to refuse running workspace
+   * code (the extension's workspace-trust gate; the CLI runs what its user names).
+   */
+  gate?: () => void;
   /** Where the user changes the limits, for the messages: a setting, or a CLI flag. */
   limitHints?: { timeout: string; memory: string };
   log?: (line: string) => void;
@@ -71,6 +76,11 @@ export class WorkerClient {
     message: Extract<RequestWithoutId, { type: T }>,
     options: RequestOptions,
   ): Promise<WorkerResults[T]> {
+    try {
+      this.options.gate?.();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     const worker = this.ensureWorker();
     const id = this.nextId++;
     return new Promise<WorkerResults[T]>((resolve, reject) => {

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { ModelService } from '../modelService';
 import type { PanelRegistry } from '../panelRegistry';
-import { requireTrust } from '../commands';
+import { requireTrust } from '../workspaceTrust';
 import { pickModel } from '../pickers';
 import type { ModelRef } from '../../worker/workerProtocol';
 import { galleryFolderSetting } from './gallerySettings';

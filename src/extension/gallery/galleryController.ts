@@ -18,6 +18,7 @@ import type { HostToPanel } from '../../protocol/panelProtocol';
 import type { CropView, GalleryToHost } from '../../protocol/galleryMessages';
 import type { ModelService } from '../modelService';
 import { readSettings } from '../settings';
+import { assertWorkspaceTrusted } from '../workspaceTrust';
 import { galleryStorageDir, galleryTopK, galleryFolderSetting } from './gallerySettings';
 import {
   checkAgainstModel,
@@ -277,6 +278,7 @@ export class GalleryController implements vscode.Disposable {
         pool: {
           workerScript: vscode.Uri.joinPath(this.extensionUri, 'dist', 'worker.js').fsPath,
           memoryLimitMb: settings.workerMemoryLimitMb,
+          gate: assertWorkspaceTrusted,
         },
         signal: run.signal,
         onProgress: (p) => {

@@ -8,7 +8,7 @@ import type { ObservedModelService } from './observedModelService';
 import type { RunResults } from './runResults';
 import { linkDocument } from './documentLinks';
 import { scanDocument } from './documentScans';
-import { requireTrust } from '../commands';
+import { requireTrust } from '../workspaceTrust';
 
 export interface LayerRef {
   modelFile: string;
