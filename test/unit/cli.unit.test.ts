@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +75,21 @@ describe('command-line report', function () {
     assert.match(page, /<div id="app" data-host="report">/);
     assert.match(page, /<script type="application\/json" id="report-data">\{"summary"/);
     assert.doesNotMatch(page, /src="http|href="http/, 'the report loads nothing from the network');
+    // Only the report's own inline script and styles may run: their hashes, no 'unsafe-inline'.
+    const csp = page.match(/http-equiv="Content-Security-Policy" content="([^"]*)"/)![1];
+    assert.doesNotMatch(csp, /unsafe/);
+    const sha256 = (text: string) =>
+      `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+    const scripts = [...page.matchAll(/<script>(.*?)<\/script>/gs)].map((m) => sha256(m[1]));
+    const styles = [...page.matchAll(/<style>(.*?)<\/style>/gs)].map((m) => sha256(m[1]));
+    assert.equal(scripts.length, 1);
+    assert.equal(styles.length, 2);
+    assert.deepEqual(csp.split('; '), [
+      "default-src 'none'",
+      'img-src data: blob:',
+      `style-src ${styles.join(' ')}`,
+      `script-src ${scripts[0]}`,
+    ]);
     // The Why tab's first answers are embedded: the strongest unit of the conv layer it opens at
     // (2x2 all-ones kernel + 0.5 over the ramp: (16*2 + 4*2 + 10)/15 + 0.5 at y 2, x 2), its filters
 
