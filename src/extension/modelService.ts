@@ -212,4 +212,3 @@ function label(model: ModelRef): string {
     ? `${base} › ${model.exportName}`
     : `${base}`;
 }
-
