@@ -248,9 +248,19 @@ const CSV_HEADER = [
   'dense_equivalent_ratio',
 ];
 
-/** RFC 4180: quote a field holding a comma, quote or line break; double inner quotes. */
+/** Numbers and our dimension strings ("-2x-2", "1.5"): data, never formulas. */
+const PLAIN_NUMBERS = /^-?\d+(\.\d+)?(e[+-]?\d+)?(x-?\d+(\.\d+)?)*$/i;
+
+/**
+ * RFC 4180: quote a field holding a comma, quote or line break; double inner quotes. Text that a
+ * spreadsheet would read as a formula (starting with = + - @, a tab or a carriage return: a layer
+ * named `=HYPERLINK(...)`) gets a leading apostrophe, as OWASP advises against CSV injection.
+ */
 export function csvField(value: string | number | null): string {
-  const text = value === null ? '' : String(value);
+  let text = value === null ? '' : String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !PLAIN_NUMBERS.test(text)) {
+    text = `'${text}`;
+  }
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -233,6 +233,26 @@ describe('Structure view: table, sorting and exports', () => {
     assert.equal(csvField(0), '0');
   });
 
+  it('guards CSV cells that a spreadsheet would run as formulas', () => {
+    assert.equal(csvField('=HYPERLINK("http://x","y")'), `"'=HYPERLINK(""http://x"",""y"")"`);
+    assert.equal(csvField('+1+cmd'), "'+1+cmd");
+    assert.equal(csvField('-2+3'), "'-2+3");
+    assert.equal(csvField('@SUM(A1:A9)'), "'@SUM(A1:A9)");
+    assert.equal(csvField('\t=1'), "'\t=1");
+    assert.equal(csvField('\r=1'), `"'\r=1"`);
+    // Numbers and dimension strings are data, left as they are.
+    assert.equal(csvField(-3), '-3');
+    assert.equal(csvField('-2x-2'), '-2x-2');
+    assert.equal(csvField('-1.5'), '-1.5');
+    assert.equal(csvField('a=b'), 'a=b');
+    const hostile = {
+      ...tiny,
+      layers: tiny.layers.map((l, i) => (i === 0 ? { ...l, name: '=cmd|" /C calc"!A0' } : l)),
+    };
+    const line = toCsv(hostile, structureRows(hostile)).split('\r\n')[1];
+    assert.ok(line.startsWith(`1,"'=cmd|"" /C calc""!A0",Conv2D,`), line);
+  });
+
   it('exports the rows in the order shown', () => {
     const rows = sortRows(structureRows(tiny), 'params', 'descending');
     const lines = toCsv(tiny, rows).split('\r\n');
