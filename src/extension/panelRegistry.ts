@@ -5,7 +5,7 @@ import type { ModelService } from './modelService';
 import { ModelPanel, type PanelSnapshot } from './panel/modelPanel';
 import type { PanelState } from '../protocol/panelProtocol';
 import { InspectorError } from '../analysis/errors';
-import { TRUST_WARNING } from './commands';
+import { TRUST_WARNING } from './workspaceTrust';
 
 export class PanelRegistry implements vscode.Disposable {
   private readonly panels = new Map<string, ModelPanel>();
