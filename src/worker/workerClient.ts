@@ -72,6 +72,11 @@ export class WorkerClient {
     return this.worker !== undefined;
   }
 
+  /** The running worker's thread id (names its bundle folder); undefined when none runs. */
+  get threadId(): number | undefined {
+    return this.worker?.threadId;
+  }
+
   request<T extends WorkerRequest['type']>(
     message: Extract<RequestWithoutId, { type: T }>,
     options: RequestOptions,
