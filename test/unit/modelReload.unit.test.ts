@@ -49,4 +49,27 @@ describe('model reloads', function () {
     );
     assert.equal(runtime.tf.memory().numTensors, tensorsBefore, 'tensors leaked');
   });
+
+  it("keeps the model file's lines in errors thrown after a garbage collection", async () => {
+    // The bundle's source map lives as long as its Module: the session must hold it.
+    const runtime = await testRuntime();
+    const session = await InspectionSession.open(
+      runtime,
+      join(models, 'badPreprocess.ts'),
+      undefined,
+    );
+    try {
+      // WeakRefs made during a job survive until it ends: collect on a later turn, twice.
+      for (let i = 0; i < 2; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+        collectGarbage();
+      }
+      await assert.rejects(
+        session.runImage(join(__dirname, '..', 'fixtures', 'images', 'chessboard_GRAY.png')),
+        /badPreprocess\.ts:4:\d+: .*\(thrown in preprocess\)/,
+      );
+    } finally {
+      session.dispose();
+    }
+  });
 });

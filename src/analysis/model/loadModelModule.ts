@@ -40,6 +40,12 @@ export interface ModelModule {
   channelOrder?: ChannelOrder;
   /** Where the file's `tf.layers.*` calls created each layer. */
   layerSites: LayerSiteRecorder;
+  /**
+   * The bundle's Module, held as long as this module: Node keeps a CommonJS module's source map
+   * only while its Module lives (a weak map keyed by it), and errors thrown later by the model's
+   * functions (preprocess, the model's own code) need it to point at the user's lines.
+   */
+  bundleModule?: NodeJS.Module;
 }
 
 let bundleCounter = 0;
@@ -61,6 +67,7 @@ export function evaluateModelBundle(
   );
   (globalThis as Record<string, unknown>)[API_GLOBAL] = modelFileApi(tf, modelFile);
   let exports: Record<string, unknown>;
+  let bundleModule: NodeJS.Module | undefined;
   try {
     // A real require (not eval) so Node applies the bundle's source map to stack traces.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -68,7 +75,7 @@ export function evaluateModelBundle(
   } catch (error) {
     throw userCodeError(error, modelFile, 'while loading');
   } finally {
-    forgetModule(bundlePath);
+    bundleModule = forgetModule(bundlePath);
     rmSync(bundlePath, { force: true });
   }
   return {
@@ -79,20 +86,24 @@ export function evaluateModelBundle(
     inputSize: optionalInputSize(exports.inputSize, modelFile),
     channelOrder: optionalChannelOrder(exports.channelOrder, modelFile),
     layerSites,
+    bundleModule,
   };
 }
 
 /**
  * Drops every reference Node's loader keeps to a required bundle: the cache entry, and the entry
  * in the requiring module's `children`, which would otherwise keep each bundle's code, exports and
- * source map alive (0.15 MB a load; re-run on save loads on every save).
+ * source map alive after its session is gone (0.15 MB a load; re-run on save loads on every save).
+ * Returns the Module for the caller to hold while the model is in use.
  */
-function forgetModule(path: string): void {
+function forgetModule(path: string): NodeJS.Module | undefined {
+  const loaded = require.cache[path];
   delete require.cache[path];
   const children = module.children;
   for (let i = children.length - 1; i >= 0; i--) {
     if (children[i].filename === path) children.splice(i, 1);
   }
+  return loaded;
 }
 
 /** Export names that may hold models: default first, then alphabetical (stable across edits). */
