@@ -179,6 +179,13 @@ async function main(): Promise<void> {
       `\nVGG-16 cpu / wasm ratio: ${(vggCpu.firstPassMs / vggWasm.medianPassMs).toFixed(1)}x`,
     );
   }
+  // Dataset passes: shard processes versus one pool (a separate script, also runnable alone).
+  const shards = spawnSync(
+    process.execPath,
+    [join(__dirname, 'benchmarkShards.js'), ...(quick ? ['--quick'] : [])],
+    { stdio: 'inherit' },
+  );
+  if (shards.status !== 0) console.log('dataset passes: benchmark failed');
 }
 
 main().catch((error) => {
