@@ -1,5 +1,18 @@
 // Reference models for the structure tests, built with tf.layers exactly as Keras defines them.
+import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
+import { extractLayerGraph } from '../../src/analysis/structure';
+import { describeStructure, type ModelStructure } from '../../src/protocol/modelStructure';
+
+/** Structure of a freshly built model, which is disposed again without leaking a tensor. */
+export function structureOf(build: () => tf.LayersModel): ModelStructure {
+  const before = tf.memory().numTensors;
+  const model = build();
+  const structure = describeStructure(extractLayerGraph(model));
+  model.dispose();
+  assert.equal(tf.memory().numTensors, before, 'no tensor may leak');
+  return structure;
+}
 
 /**
  * keras.applications.VGG16 layout (include_top). Weights start at zero: the tests only need the
