@@ -12,9 +12,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
-import { WorkerClient } from '../src/worker/workerClient';
-import { buildFolderGallery } from '../src/worker/folderGallery';
-import type { ModelRef, WorkerConfig } from '../src/worker/workerProtocol';
+import { WorkerClient } from '../src/host/workerClient';
+import { buildFolderGallery } from '../src/host/folderGallery';
+import type { ModelRef, WorkerConfig } from '../src/protocol/worker/workerProtocol';
 
 const root = join(__dirname, '..', '..');
 const workerScript = join(root, 'dist', 'worker.js');

@@ -16,7 +16,7 @@ import { el } from './dom';
 import { StructureView } from './structureView';
 import { RfHover } from './rfHover';
 import { ArithmeticView, explainablePosition } from './arithmeticView';
-import type { ModelStructure } from '../src/protocol/modelStructure';
+import type { ModelStructure } from '../src/analysis/structure/modelStructure';
 import type { GalleryToPanel } from '../src/protocol/galleryMessages';
 import { GalleryView } from './galleryView';
 import { RfOverlay } from './rfOverlay';

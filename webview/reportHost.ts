@@ -2,7 +2,7 @@
 import type { HostToPanel } from '../src/protocol/panelProtocol';
 import { REPORT_DATA_ELEMENT_ID, type ReportData } from '../src/protocol/reportData';
 import type { PanelHost } from './host';
-import { decodeTypedArrays } from '../src/protocol/typedArrayJson';
+import { decodeTypedArrays } from '../src/analysis/typedArrayJson';
 import {
   isClassQuery,
   type ExplainAnswer,

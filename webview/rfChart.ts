@@ -3,7 +3,7 @@
  * with the input size marked, so one sees where units start to see the whole image. Layers the
  * theory cannot describe leave a gap; layers without a spatial layout (Flatten, Dense) are hollow.
  */
-import type { ModelStructure } from '../src/protocol/modelStructure';
+import type { ModelStructure } from '../src/analysis/structure/modelStructure';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 640;

@@ -3,7 +3,7 @@
  * length is its share: the point is to see which layers dominate (dense layers for parameters,
  * early convolutions for compute).
  */
-import type { StructureLayer } from '../src/protocol/modelStructure';
+import type { StructureLayer } from '../src/analysis/structure/modelStructure';
 import { formatInteger } from './structureTable';
 
 export function renderBarChart(

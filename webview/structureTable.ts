@@ -7,7 +7,7 @@ import {
   type ModelStructure,
   type StructureLayer,
   type StructureLayerJson,
-} from '../src/protocol/modelStructure';
+} from '../src/analysis/structure/modelStructure';
 
 export type ColumnKey =
   | 'index'

@@ -3,7 +3,7 @@
  * receptive field, dense equivalent) with totals, bar charts of parameters and MACs, the
  * receptive field across depth, and exports to the clipboard as CSV, JSON or Markdown.
  */
-import type { ModelStructure } from '../src/protocol/modelStructure';
+import type { ModelStructure } from '../src/analysis/structure/modelStructure';
 import { el } from './dom';
 import { renderBarChart } from './structureCharts';
 import { renderRfChart } from './rfChart';

@@ -5,7 +5,7 @@
  * largest |w| (comparable strengths); "one by one" scales each by its own (visible patterns).
  */
 import { rgbaCanvas } from './rgbaCanvas';
-import type { FilterResult } from '../src/worker/explainProtocol';
+import type { FilterResult } from '../src/protocol/worker/explainProtocol';
 import { lut } from './colormap';
 import { el } from './dom';
 import { formatValue } from './layerData';

@@ -13,7 +13,7 @@ import {
 import { ClassExplainView, type ClassInput } from './whyClass';
 import type { PanelToHost } from '../src/protocol/panelProtocol';
 import type { ModelSummary } from '../src/analysis/modelSummary';
-import type { FilterResult } from '../src/worker/explainProtocol';
+import type { FilterResult } from '../src/protocol/worker/explainProtocol';
 import { el } from './dom';
 import { renderProjections, type WhyInput } from './whyProjections';
 import { FILTERS_PER_PAGE, renderFilters, type FilterScaling } from './whyFilters';

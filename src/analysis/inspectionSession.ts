@@ -24,7 +24,7 @@ import { decodeImageFile, type DecodeOptions } from './image/decodeImage';
 import { toModelInput, type ModelImage } from './image/toModelInput';
 import { topClasses, type ClassScore } from './topClasses';
 import { extractLayerGraph } from './structure';
-import { describeStructure, type ModelStructure } from '../protocol/modelStructure';
+import { describeStructure, type ModelStructure } from './structure/modelStructure';
 import { loadSignal, signalStrip } from './explain/signal';
 
 export type ProgressReporter = (message: string) => void;

@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { InspectorError } from '../analysis/errors';
-import type { RequestOptions, WorkerClient } from '../worker/workerClient';
-import type { ModelRef, WorkerConfig } from '../worker/workerProtocol';
+import type { RequestOptions, WorkerClient } from '../host/workerClient';
+import type { ModelRef, WorkerConfig } from '../protocol/worker/workerProtocol';
 import type { ImageResult } from '../analysis/inspectionSession';
 import { encodePng, projectionPicture } from '../analysis/explain/projectionImage';
 import { heatOverlay, sumChannels } from '../analysis/explain/heatmapImage';

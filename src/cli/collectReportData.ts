@@ -1,10 +1,10 @@
 /** Gathers what the HTML report embeds: every layer's activations, within a size budget. */
-import type { WorkerClient, RequestOptions } from '../worker/workerClient';
-import type { LoadedModel, ModelRef, WorkerConfig } from '../worker/workerProtocol';
+import type { WorkerClient, RequestOptions } from '../host/workerClient';
+import type { LoadedModel, ModelRef, WorkerConfig } from '../protocol/worker/workerProtocol';
 import type { ImageResult } from '../analysis/inspectionSession';
 import type { ReportData } from '../protocol/reportData';
 import { InspectorError } from '../analysis/errors';
-import { encodeTypedArrays } from '../protocol/typedArrayJson';
+import { encodeTypedArrays } from '../analysis/typedArrayJson';
 import type { ExplainAnswer } from '../protocol/explainMessages';
 import { basename } from 'node:path';
 

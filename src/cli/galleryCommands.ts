@@ -20,9 +20,9 @@ import {
 import { mergeParts, parsePart } from '../analysis/gallery/mergeParts';
 import { parseThreadsArgument } from '../analysis/wasmThreadCount';
 import type { BackendPreference } from '../analysis/runtime';
-import { WorkerClient } from '../worker/workerClient';
-import { removeCheckpoint, runGalleryShard } from '../worker/shardGallery';
-import type { WorkerConfig } from '../worker/workerProtocol';
+import { WorkerClient } from '../host/workerClient';
+import { removeCheckpoint, runGalleryShard } from '../host/shardGallery';
+import type { WorkerConfig } from '../protocol/worker/workerProtocol';
 import { version } from '../../package.json';
 
 export const GALLERY_USAGE = `Usage: cnn-inspector gallery <model.ts> --folder <dir> --out <file> [options]

@@ -8,13 +8,13 @@ import { basename, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { InspectorError } from '../analysis/errors';
 import { DEFAULT_GALLERY_OPTIONS, type Rect, type SkippedFile } from '../analysis/gallery/types';
-import type { RequestOptions, WorkerClient } from '../worker/workerClient';
-import type { ModelRef, WorkerConfig } from '../worker/workerProtocol';
+import type { RequestOptions, WorkerClient } from '../host/workerClient';
+import type { ModelRef, WorkerConfig } from '../protocol/worker/workerProtocol';
 import {
   buildFolderGallery,
   folderGalleryView,
   type FolderGalleryResult,
-} from '../worker/folderGallery';
+} from '../host/folderGallery';
 import type { GalleryToPanel, FolderGalleryView } from '../protocol/galleryMessages';
 import { encodeReportGallery, type ReportGallery } from '../protocol/galleryReportData';
 

@@ -9,7 +9,7 @@ import {
   structureLayerJson,
   type ModelStructure,
   type StructureLayerJson,
-} from '../protocol/modelStructure';
+} from '../analysis/structure/modelStructure';
 
 export const REPORT_SCHEMA_VERSION = 1;
 

@@ -1,7 +1,7 @@
 /** The command palette and explorer entry points. */
 import * as vscode from 'vscode';
 import { InspectorError } from '../analysis/errors';
-import type { ModelRef } from '../worker/workerProtocol';
+import type { ModelRef } from '../protocol/worker/workerProtocol';
 import type { ModelService } from './modelService';
 import type { PanelRegistry } from './panelRegistry';
 import type { ModelPanel, PanelSnapshot } from './panel/modelPanel';

@@ -5,15 +5,15 @@
  */
 import * as vscode from 'vscode';
 import { InspectorError, formatLocation } from '../analysis/errors';
-import { WorkerClient } from '../worker/workerClient';
+import { WorkerClient } from '../host/workerClient';
 import type {
   ModelRef,
   RequestWithoutId,
   WorkerConfig,
   WorkerRequest,
   WorkerResults,
-} from '../worker/workerProtocol';
-import type { ExplainRequest, ExplainResults } from '../worker/explainProtocol';
+} from '../protocol/worker/workerProtocol';
+import type { ExplainRequest, ExplainResults } from '../protocol/worker/explainProtocol';
 import { readSettings } from './settings';
 import { assertWorkspaceTrusted } from './workspaceTrust';
 

@@ -1,6 +1,6 @@
 /** Keeps one panel per model and reuses it when the model is opened again. */
 import * as vscode from 'vscode';
-import type { ModelRef } from '../worker/workerProtocol';
+import type { ModelRef } from '../protocol/worker/workerProtocol';
 import type { ModelService } from './modelService';
 import { ModelPanel, type PanelSnapshot } from './panel/modelPanel';
 import type { PanelState } from '../protocol/panelProtocol';

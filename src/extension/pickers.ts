@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { basename, dirname, extname } from 'node:path';
 import { listModelExports, looksLikeModelFile } from '../analysis/model/listModelExports';
 import type { LayerSummary } from '../analysis/modelSummary';
-import type { ModelRef } from '../worker/workerProtocol';
+import type { ModelRef } from '../protocol/worker/workerProtocol';
 
 const EXCLUDE = '{**/node_modules/**,**/dist/**,**/out/**,**/.git/**}';
 

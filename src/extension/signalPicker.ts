@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { basename, dirname } from 'node:path';
 import { SYNTHETIC_SIGNALS } from '../analysis/explain/signal';
 import type { ModelService } from './modelService';
-import type { ModelRef } from '../worker/workerProtocol';
+import type { ModelRef } from '../protocol/worker/workerProtocol';
 import { pickImage } from './pickers';
 
 const EXCLUDE = '{**/node_modules/**,**/dist/**,**/out/**,**/.git/**,**/.vscode/**}';

@@ -4,8 +4,8 @@
  * answers with the worker's result (typed arrays, only what the view draws).
  */
 import type { ArithmeticResult, ProjectionResult } from '../analysis/explain/explainSession';
-import type { FilterResult } from '../worker/explainProtocol';
-import type { ClassExplainResults } from '../worker/classExplainProtocol';
+import type { FilterResult } from './worker/explainProtocol';
+import type { ClassExplainResults } from './worker/classExplainProtocol';
 import type { IgBaseline } from '../analysis/explain/integratedGradients';
 
 /** The Why tab's class explanations (issue 17): a class index and each method's settings. */

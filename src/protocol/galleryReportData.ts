@@ -3,7 +3,7 @@
  * turned into base64 (so the page stays one JSON blob) and back in the browser.
  */
 import type { GalleryToPanel } from './galleryMessages';
-import { decodeTypedArrays, encodeTypedArrays } from './typedArrayJson';
+import { decodeTypedArrays, encodeTypedArrays } from '../analysis/typedArrayJson';
 
 /** Panel messages replayed by the report, encoded. */
 export interface ReportGallery {

@@ -6,7 +6,7 @@
 import type { ModelSummary } from '../analysis/modelSummary';
 import type { ClassScore } from '../analysis/topClasses';
 import type { BackendName } from '../analysis/runtime';
-import type { ModelStructure } from './modelStructure';
+import type { ModelStructure } from '../analysis/structure/modelStructure';
 import type { SourceLocation } from '../analysis/errors';
 import type { ExplainToHost, ExplainToPanel } from './explainMessages';
 import type { GalleryToHost, GalleryToPanel } from './galleryMessages';

@@ -5,7 +5,7 @@
 import type { ModelSummary } from '../analysis/modelSummary';
 import type { ClassScore } from '../analysis/topClasses';
 import type { BackendName } from '../analysis/runtime';
-import type { ModelStructure } from './modelStructure';
+import type { ModelStructure } from '../analysis/structure/modelStructure';
 import type { ReportGallery } from './galleryReportData';
 
 export interface ReportData {

@@ -6,7 +6,10 @@ import {
   explainIntegratedGradients,
   explainOcclusion,
 } from '../analysis/explain/classExplainSession';
-import type { ClassExplainRequest, ClassExplainResults } from './classExplainProtocol';
+import type {
+  ClassExplainRequest,
+  ClassExplainResults,
+} from '../protocol/worker/classExplainProtocol';
 
 /** Progress messages at most every 200 ms: enough for a bar, not a flood of messages. */
 function throttled(progress: (m: string) => void, what: string) {

@@ -6,7 +6,7 @@ import {
   explainProjections,
   resolveUnit,
 } from '../analysis/explain/explainSession';
-import type { ExplainRequest, ExplainResults } from './explainProtocol';
+import type { ExplainRequest, ExplainResults } from '../protocol/worker/explainProtocol';
 
 /** Results hold fresh arrays (never the session's own), so their buffers can be transferred. */
 export function runExplainTask(

@@ -12,7 +12,12 @@ import { rankUnits } from '../analysis/gallery/imagePatches';
 import { channelOf, cropPatch } from '../analysis/gallery/crops';
 import { weightsHashUpTo } from '../analysis/gallery/layerProbe';
 import { checkGalleryLayer, processImages } from '../analysis/gallery/processImages';
-import type { CropResult, GalleryRequest, GalleryResults, ImageGallery } from './galleryProtocol';
+import type {
+  CropResult,
+  GalleryRequest,
+  GalleryResults,
+  ImageGallery,
+} from '../protocol/worker/galleryProtocol';
 import { decodeBudget } from './workerMemory';
 
 export interface GalleryWorkerContext {

@@ -9,7 +9,12 @@ import { InspectorError, serializeError } from '../analysis/errors';
 import { isWasmFailure, wasmOutOfMemoryError } from '../analysis/wasmFailure';
 import { loadRuntime } from '../analysis/runtime';
 import { InspectionSession } from '../analysis/inspectionSession';
-import type { ModelRef, WorkerConfig, WorkerRequest, WorkerResponse } from './workerProtocol';
+import type {
+  ModelRef,
+  WorkerConfig,
+  WorkerRequest,
+  WorkerResponse,
+} from '../protocol/worker/workerProtocol';
 import { runGalleryTask } from './galleryTasks';
 import { runExplainTask } from './explainTasks';
 import { decodeBudget, reportFootprint } from './workerMemory';

@@ -19,7 +19,7 @@ import { threadId } from 'node:worker_threads';
 import { InspectionSession } from '../../src/analysis/inspectionSession';
 import { InspectorError } from '../../src/analysis/errors';
 import { writeBundle } from '../../src/analysis/model/bundleFolder';
-import { WorkerClient } from '../../src/worker/workerClient';
+import { WorkerClient } from '../../src/host/workerClient';
 import { ensureBuilt, repoRoot } from './helpers/build';
 import { greyPng } from './helpers/imageBytes';
 import { testRuntime } from './helpers/runtime';

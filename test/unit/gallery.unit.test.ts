@@ -20,7 +20,7 @@ import {
 } from '../../src/analysis/gallery';
 import type { LayerReceptiveField } from '../../src/analysis/structure';
 import { extractLayerGraph } from '../../src/analysis/structure';
-import { describeStructure } from '../../src/protocol/modelStructure';
+import { describeStructure } from '../../src/analysis/structure/modelStructure';
 
 /** A field of 6 pixels, jump 2, as a 4x4/2 pooling after a 3x3 valid convolution. */
 function field(size: number, jump: number, padding: number, out: number): LayerReceptiveField {

@@ -19,9 +19,9 @@ import {
   loadGalleryCache,
   type GalleryCacheEntry,
 } from '../../src/analysis/gallery/galleryCache';
-import { WorkerClient } from '../../src/worker/workerClient';
-import { buildFolderGallery, type FolderGalleryResult } from '../../src/worker/folderGallery';
-import type { ModelRef, WorkerConfig } from '../../src/worker/workerProtocol';
+import { WorkerClient } from '../../src/host/workerClient';
+import { buildFolderGallery, type FolderGalleryResult } from '../../src/host/folderGallery';
+import type { ModelRef, WorkerConfig } from '../../src/protocol/worker/workerProtocol';
 import { ensureBuilt, repoRoot } from './helpers/build';
 import { EDGE_IMAGES, writeEdgeImages, type Line } from './helpers/edgeImages';
 

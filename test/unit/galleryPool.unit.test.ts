@@ -14,10 +14,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { WorkerClient } from '../../src/worker/workerClient';
-import { buildFolderGallery, type FolderGalleryResult } from '../../src/worker/folderGallery';
-import { GalleryPool } from '../../src/worker/galleryPool';
-import type { ModelRef, WorkerConfig } from '../../src/worker/workerProtocol';
+import { WorkerClient } from '../../src/host/workerClient';
+import { buildFolderGallery, type FolderGalleryResult } from '../../src/host/folderGallery';
+import { GalleryPool } from '../../src/host/galleryPool';
+import type { ModelRef, WorkerConfig } from '../../src/protocol/worker/workerProtocol';
 import { InspectionSession } from '../../src/analysis/inspectionSession';
 import { fileSystemSaveHandler } from '../../src/analysis/model/fileSystemIO';
 import { InspectorError } from '../../src/analysis/errors';

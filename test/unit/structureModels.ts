@@ -2,7 +2,10 @@
 import { strict as assert } from 'node:assert';
 import * as tf from '@tensorflow/tfjs';
 import { extractLayerGraph } from '../../src/analysis/structure';
-import { describeStructure, type ModelStructure } from '../../src/protocol/modelStructure';
+import {
+  describeStructure,
+  type ModelStructure,
+} from '../../src/analysis/structure/modelStructure';
 
 /** Structure of a freshly built model, which is disposed again without leaking a tensor. */
 export function structureOf(build: () => tf.LayersModel): ModelStructure {

@@ -7,7 +7,7 @@ import {
   unitReceptiveField1D,
   type ReceptiveFieldReport,
 } from '../../src/analysis/structure';
-import { describeStructure, structureLayerJson } from '../../src/protocol/modelStructure';
+import { describeStructure, structureLayerJson } from '../../src/analysis/structure/modelStructure';
 import { applyTo, buildLenet5, buildVgg16 } from './structureModels';
 
 /** Builds a model, computes its receptive fields, disposes it and checks for tensor leaks. */

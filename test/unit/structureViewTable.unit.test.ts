@@ -7,7 +7,7 @@ import {
   describeStructure,
   structureLayerJson,
   type ModelStructure,
-} from '../../src/protocol/modelStructure';
+} from '../../src/analysis/structure/modelStructure';
 import {
   csvField,
   sortRows,

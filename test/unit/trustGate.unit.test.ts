@@ -6,9 +6,9 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InspectorError } from '../../src/analysis/errors';
-import { buildFolderGallery } from '../../src/worker/folderGallery';
-import { WorkerClient } from '../../src/worker/workerClient';
-import type { WorkerConfig } from '../../src/worker/workerProtocol';
+import { buildFolderGallery } from '../../src/host/folderGallery';
+import { WorkerClient } from '../../src/host/workerClient';
+import type { WorkerConfig } from '../../src/protocol/worker/workerProtocol';
 import { ensureBuilt, repoRoot } from './helpers/build';
 
 const config: WorkerConfig = { backend: 'cpu', searchDirs: [], maxImageMegapixels: 100 };

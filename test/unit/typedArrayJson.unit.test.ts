@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { decodeTypedArrays, encodeTypedArrays } from '../../src/protocol/typedArrayJson';
+import { decodeTypedArrays, encodeTypedArrays } from '../../src/analysis/typedArrayJson';
 
 const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const fromBase64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));

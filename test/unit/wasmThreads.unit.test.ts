@@ -16,9 +16,9 @@ import {
   wasmThreadCount,
 } from '../../src/analysis/wasmThreadCount';
 import { findThreadScripts } from '../../src/analysis/wasmThreads';
-import { WorkerClient } from '../../src/worker/workerClient';
+import { WorkerClient } from '../../src/host/workerClient';
 import { InspectorError } from '../../src/analysis/errors';
-import type { ModelRef, WorkerConfig } from '../../src/worker/workerProtocol';
+import type { ModelRef, WorkerConfig } from '../../src/protocol/worker/workerProtocol';
 import { ensureBuilt, repoRoot } from './helpers/build';
 
 /** Threads of this process (Linux): worker threads show up here while they live. */

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { WorkerClient } from '../../src/worker/workerClient';
+import { WorkerClient } from '../../src/host/workerClient';
 import { InspectorError, type InspectorErrorKind } from '../../src/analysis/errors';
-import type { WorkerConfig } from '../../src/worker/workerProtocol';
+import type { WorkerConfig } from '../../src/protocol/worker/workerProtocol';
 import { ensureBuilt, repoRoot } from './helpers/build';
 
 const models = join(__dirname, '..', 'fixtures', 'models');

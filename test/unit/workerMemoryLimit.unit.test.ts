@@ -6,9 +6,9 @@ import { deflateSync } from 'node:zlib';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkerClient } from '../../src/worker/workerClient';
+import { WorkerClient } from '../../src/host/workerClient';
 import { InspectorError } from '../../src/analysis/errors';
-import type { WorkerConfig } from '../../src/worker/workerProtocol';
+import type { WorkerConfig } from '../../src/protocol/worker/workerProtocol';
 import { ensureBuilt, repoRoot } from './helpers/build';
 
 const models = join(__dirname, '..', 'fixtures', 'models');

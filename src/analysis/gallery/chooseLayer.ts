@@ -1,6 +1,6 @@
 // Which layer a gallery is about. R-CNN's figure uses pool5, the deepest spatial pooling layer of
 // AlexNet/VGG; other models get their last spatial pooling layer, else their last convolution.
-import type { ModelStructure, StructureLayer } from '../../protocol/modelStructure';
+import type { ModelStructure, StructureLayer } from '../structure/modelStructure';
 
 const CONV_KINDS = new Set(['conv', 'depthwiseConv', 'separableConv']);
 

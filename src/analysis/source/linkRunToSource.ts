@@ -4,7 +4,7 @@
  */
 import type { LayerCreationSite } from '../model/layerCreationSites';
 import type { LayerSummary, ModelSummary } from '../modelSummary';
-import type { ModelStructure, StructureLayer } from '../../protocol/modelStructure';
+import type { ModelStructure, StructureLayer } from '../structure/modelStructure';
 import type { LayerCall, SourceScan } from './types';
 
 /** Index of the call in `scan.layers` that created a layer at `site`, or -1. */

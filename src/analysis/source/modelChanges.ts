@@ -4,7 +4,7 @@
  * unnamed ones (whose generated names change on every build) by class, in model order.
  */
 import type { ModelSummary } from '../modelSummary';
-import type { ModelStructure, StructureLayer } from '../../protocol/modelStructure';
+import type { ModelStructure, StructureLayer } from '../structure/modelStructure';
 import { formatDims } from './linkRunToSource';
 
 export interface ModelRun {

@@ -4,7 +4,7 @@ import type { ModelService } from '../modelService';
 import type { PanelRegistry } from '../panelRegistry';
 import { requireTrust } from '../workspaceTrust';
 import { pickModel } from '../pickers';
-import type { ModelRef } from '../../worker/workerProtocol';
+import type { ModelRef } from '../../protocol/worker/workerProtocol';
 import { galleryFolderSetting } from './gallerySettings';
 
 export interface BuildGalleryArgs {

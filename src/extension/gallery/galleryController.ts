@@ -7,13 +7,13 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { InspectorError } from '../../analysis/errors';
 import { DEFAULT_GALLERY_OPTIONS } from '../../analysis/gallery/types';
-import type { GalleryInfo } from '../../worker/galleryProtocol';
+import type { GalleryInfo } from '../../protocol/worker/galleryProtocol';
 import {
   buildFolderGallery,
   folderGalleryView,
   type FolderGalleryResult,
-} from '../../worker/folderGallery';
-import type { ModelRef } from '../../worker/workerProtocol';
+} from '../../host/folderGallery';
+import type { ModelRef } from '../../protocol/worker/workerProtocol';
 import type { HostToPanel } from '../../protocol/panelProtocol';
 import type { CropView, GalleryToHost } from '../../protocol/galleryMessages';
 import type { ModelService } from '../modelService';

@@ -10,8 +10,8 @@ import { basename, dirname, join } from 'node:path';
 import { InspectorError } from '../../analysis/errors';
 import { parseMergedGallery } from '../../analysis/gallery/mergeParts';
 import type { MergedGallery } from '../../analysis/gallery/galleryFile';
-import type { GalleryInfo } from '../../worker/galleryProtocol';
-import type { FolderGalleryResult } from '../../worker/folderGallery';
+import type { GalleryInfo } from '../../protocol/worker/galleryProtocol';
+import type { FolderGalleryResult } from '../../host/folderGallery';
 
 export async function pickGalleryFile(): Promise<string | undefined> {
   const chosen = await vscode.window.showOpenDialog({

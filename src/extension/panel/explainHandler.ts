@@ -6,7 +6,11 @@ import {
   type ExplainAnswer,
   type ExplainQuery,
 } from '../../protocol/explainMessages';
-import type { ModelRef, RequestWithoutId, WorkerRequest } from '../../worker/workerProtocol';
+import type {
+  ModelRef,
+  RequestWithoutId,
+  WorkerRequest,
+} from '../../protocol/worker/workerProtocol';
 import type { ModelService } from '../modelService';
 
 export async function answerExplainQuery(

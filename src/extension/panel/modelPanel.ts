@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { HostToPanel, PanelToHost } from '../../protocol/panelProtocol';
-import type { ModelRef, LoadedModel } from '../../worker/workerProtocol';
+import type { ModelRef, LoadedModel } from '../../protocol/worker/workerProtocol';
 import type { ImageResult } from '../../analysis/inspectionSession';
 import { InspectorError, type SourceLocation } from '../../analysis/errors';
 import type { ModelService } from '../modelService';

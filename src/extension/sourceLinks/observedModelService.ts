@@ -1,7 +1,7 @@
 /** The ModelService, announcing every successful load so lenses, hovers and the tree can use it. */
 import * as vscode from 'vscode';
 import { ModelService } from '../modelService';
-import type { LoadedModel, ModelRef } from '../../worker/workerProtocol';
+import type { LoadedModel, ModelRef } from '../../protocol/worker/workerProtocol';
 
 export interface ModelLoaded {
   ref: ModelRef;

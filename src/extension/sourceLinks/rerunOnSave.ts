@@ -9,7 +9,7 @@ import { describeChanges } from '../../analysis/source/modelChanges';
 import type { PanelRegistry } from '../panelRegistry';
 import type { ObservedModelService } from './observedModelService';
 import type { RunResults } from './runResults';
-import type { ModelRef } from '../../worker/workerProtocol';
+import type { ModelRef } from '../../protocol/worker/workerProtocol';
 import type { ModelPanel } from '../panel/modelPanel';
 import { isCancellation } from '../commands';
 

@@ -3,7 +3,7 @@
  * once a model has run. Keeps the previous run too, to say what changed after a save.
  */
 import * as vscode from 'vscode';
-import type { LoadedModel } from '../../worker/workerProtocol';
+import type { LoadedModel } from '../../protocol/worker/workerProtocol';
 import type { ModelLoaded } from './observedModelService';
 
 export interface RunRecord {

@@ -4,10 +4,10 @@
  * answers `galleryInfo`, `imageGallery` and `galleryCrops`. Crops travel as transferable RGBA bytes.
  */
 import type { ModelRef, WorkerConfig } from './workerProtocol';
-import type { LayerReceptiveField } from '../analysis/structure/receptiveField';
-import type { FolderImage, GalleryOptions, Rect, UnitRanking } from '../analysis/gallery/types';
-import type { PatchCrop } from '../analysis/gallery/crops';
-import type { GalleryShardResult } from '../analysis/gallery/processImages';
+import type { LayerReceptiveField } from '../../analysis/structure/receptiveField';
+import type { FolderImage, GalleryOptions, Rect, UnitRanking } from '../../analysis/gallery/types';
+import type { PatchCrop } from '../../analysis/gallery/crops';
+import type { GalleryShardResult } from '../../analysis/gallery/processImages';
 
 export type GalleryRequest =
   | { id: number; type: 'galleryInfo'; config: WorkerConfig; model: ModelRef; layer?: string }

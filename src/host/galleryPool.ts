@@ -9,7 +9,7 @@ import { InspectorError } from '../analysis/errors';
 import type { FolderImage, GalleryOptions } from '../analysis/gallery/types';
 import type { GalleryShardResult } from '../analysis/gallery/processImages';
 import { WorkerClient, type WorkerClientOptions } from './workerClient';
-import type { ModelRef, WorkerConfig } from './workerProtocol';
+import type { ModelRef, WorkerConfig } from '../protocol/worker/workerProtocol';
 
 export interface GalleryProgress {
   done: number;

@@ -24,7 +24,7 @@ import {
 import type { GalleryOptions, SkippedFile } from '../analysis/gallery/types';
 import type { GalleryShardResult } from '../analysis/gallery/processImages';
 import { GalleryPool, type GalleryPoolOptions, type GalleryProgress } from './galleryPool';
-import type { ModelRef, WorkerConfig } from './workerProtocol';
+import type { ModelRef, WorkerConfig } from '../protocol/worker/workerProtocol';
 
 const CHECKPOINT_KIND = 'cnn-inspector-gallery-checkpoint';
 

@@ -3,9 +3,9 @@
  * deconvnet / guided-backprop / saliency projections of a unit, and a layer's filters. Each runs
  * on the forward pass of `imagePath` (an image, or a signal source for 1-D models).
  */
-import type { ArithmeticResult, ProjectionResult } from '../analysis/explain/explainSession';
-import type { FilterSet } from '../analysis/explain/filters';
-import type { ProjectionMethod } from '../analysis/explain/projection';
+import type { ArithmeticResult, ProjectionResult } from '../../analysis/explain/explainSession';
+import type { FilterSet } from '../../analysis/explain/filters';
+import type { ProjectionMethod } from '../../analysis/explain/projection';
 import type { ModelRef, WorkerConfig } from './workerProtocol';
 
 interface ExplainBase {

@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { InspectorError, deserializeError } from '../analysis/errors';
 import { MemoryWatchdog } from './memoryWatchdog';
-import type { WorkerMemoryData } from './workerMemory';
+import type { WorkerMemoryData } from '../worker/workerMemory';
 import {
   removeBundleFoldersOfThread,
   removeBundleFoldersOnExit,
@@ -16,7 +16,7 @@ import type {
   WorkerRequest,
   WorkerResponse,
   WorkerResults,
-} from './workerProtocol';
+} from '../protocol/worker/workerProtocol';
 
 export interface WorkerClientOptions {
   workerScript: string;

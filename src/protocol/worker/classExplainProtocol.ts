@@ -7,13 +7,13 @@ import type {
   FeatureVisualizationExplanation,
   GradCamExplanation,
   ClassRef,
-} from '../analysis/explain/classExplainSession';
-import type { OcclusionOptions, OcclusionResult } from '../analysis/explain/occlusion';
+} from '../../analysis/explain/classExplainSession';
+import type { OcclusionOptions, OcclusionResult } from '../../analysis/explain/occlusion';
 import type {
   IgBaseline,
   IntegratedGradientsResult,
-} from '../analysis/explain/integratedGradients';
-import type { FeatureVisualizationOptions } from '../analysis/explain/featureVisualization';
+} from '../../analysis/explain/integratedGradients';
+import type { FeatureVisualizationOptions } from '../../analysis/explain/featureVisualization';
 import type { ModelRef, WorkerConfig } from './workerProtocol';
 
 interface ClassBase {

@@ -22,9 +22,9 @@ import type {
 } from '../analysis/gallery/types';
 import type { UnitStats } from '../analysis/gallery/unitStats';
 import type { CropView, FolderGalleryView } from '../protocol/galleryMessages';
-import type { GalleryInfo } from './galleryProtocol';
+import type { GalleryInfo } from '../protocol/worker/galleryProtocol';
 import { GalleryPool, type GalleryPoolOptions, type GalleryProgress } from './galleryPool';
-import type { ModelRef, WorkerConfig } from './workerProtocol';
+import type { ModelRef, WorkerConfig } from '../protocol/worker/workerProtocol';
 
 export interface FolderGalleryRun {
   folder: string;

@@ -3,12 +3,12 @@
  * Every request carries an id; the worker answers with exactly one `result` or `error` for it,
  * and any number of `progress` messages before that. Typed arrays travel as transferables.
  */
-import type { SerializedError } from '../analysis/errors';
-import type { BackendName, BackendPreference } from '../analysis/runtime';
-import type { ModelSummary } from '../analysis/modelSummary';
-import type { LayerActivation } from '../analysis/activations';
-import type { ImageResult } from '../analysis/inspectionSession';
-import type { ModelStructure } from '../protocol/modelStructure';
+import type { SerializedError } from '../../analysis/errors';
+import type { BackendName, BackendPreference } from '../../analysis/runtime';
+import type { ModelSummary } from '../../analysis/modelSummary';
+import type { LayerActivation } from '../../analysis/activations';
+import type { ImageResult } from '../../analysis/inspectionSession';
+import type { ModelStructure } from '../../analysis/structure/modelStructure';
 import type { GalleryRequest, GalleryResults } from './galleryProtocol';
 import type { ExplainRequest, ExplainResults } from './explainProtocol';
 import type { ClassExplainRequest, ClassExplainResults } from './classExplainProtocol';

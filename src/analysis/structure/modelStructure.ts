@@ -13,7 +13,7 @@ import {
   type LayerNode,
   type LayerReceptiveField,
   type Shape,
-} from '../analysis/structure';
+} from './index';
 
 export interface StructureLayer {
   name: string;
