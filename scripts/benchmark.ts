@@ -4,6 +4,7 @@
  *
  * - extension activation: loading dist/extension.js and calling activate() against a stub VS Code
  *   API (what activation costs the editor; the real figure is in the Output channel);
+ * - the static pass behind CodeLens over the VGG-16 source (it runs on every edit of a model file);
  * - model load and forward pass with every activation read back, for LeNet (28x28) and VGG-16
  *   (224x224), on each backend that loads here, each backend in its own process.
  */
@@ -12,6 +13,8 @@ import { join } from 'node:path';
 import Module from 'node:module';
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
+import { readFileSync } from 'node:fs';
+import { scanModelSource } from '../src/analysis/source/scanModelSource';
 
 const root = join(__dirname, '..', '..');
 const examples = join(root, 'examples');
@@ -61,6 +64,20 @@ function activationFigure(): number {
     globalStorageUri: { fsPath: join(os.tmpdir(), 'cnn-inspector-bench') },
   });
   return performance.now() - started;
+}
+
+/** Median ms of 20 static passes over the VGG-16 source, each on a different text (no caching). */
+function staticPassFigure(): number {
+  const file = join(examples, 'vgg16.ts');
+  const text = readFileSync(file, 'utf8');
+  scanModelSource(text, file); // loads the TypeScript parser
+  const times: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const started = performance.now();
+    scanModelSource(`${text}\n// ${i}`, file);
+    times.push(performance.now() - started);
+  }
+  return times.sort((a, b) => a - b)[times.length >> 1];
 }
 
 async function forwardFigures(
@@ -136,6 +153,7 @@ async function main(): Promise<void> {
   const quick = args.includes('--quick');
   console.log(`CNN Inspector benchmark · node ${process.version} · ${new Date().toISOString()}`);
   console.log(`extension activation (bundle load + activate, stub API): ${ms(activationFigure())}`);
+  console.log(`static pass (CodeLens) over the VGG-16 source, median: ${ms(staticPassFigure())}`);
   const lenetImage = join(examples, 'images', 'fashion-mnist', '000-ankle-boot.png');
   const photo = join(examples, 'images', 'chelsea.png');
   const runs: [string, string, string, number][] = [
