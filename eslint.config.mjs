@@ -33,4 +33,66 @@ export default tseslint.config(
     ],
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode'] }] },
   },
+  // One direction of dependency (README, Development > Layout): analysis <- protocol <- worker,
+  // host <- extension, cli; the webview sees only analysis and protocol.
+  layer(['src/analysis/**/*.ts'], {
+    regex: String.raw`^(\.\./)+(protocol|worker|host|extension|cli|webview)(/|$)`,
+    message: 'src/analysis is the core: it imports nothing above it.',
+  }),
+  layer(
+    ['src/protocol/**/*.ts'],
+    [
+      {
+        regex: String.raw`^(\.\./)+(worker|host|extension|cli|webview)(/|$)`,
+        message: 'src/protocol holds the wire types only: it imports types from src/analysis.',
+      },
+      {
+        regex: String.raw`^(\.\./)+analysis(/|$)`,
+        allowTypeImports: true,
+        message: 'src/protocol holds the wire types only: it imports types from src/analysis.',
+      },
+    ],
+  ),
+  layer(['src/worker/**/*.ts'], {
+    regex: String.raw`^(\.\./)+(host|extension|cli|webview)(/|$)`,
+    message: 'src/worker runs in the model worker thread: it uses analysis and protocol only.',
+  }),
+  layer(['src/host/**/*.ts'], {
+    regex: String.raw`^(\.\./)+(worker|extension|cli|webview)(/|$)`,
+    message:
+      'src/host talks to the worker through src/protocol; it serves the extension and the CLI.',
+  }),
+  layer(['src/cli/**/*.ts'], {
+    regex: String.raw`^(\.\./)+(worker|extension|webview)(/|$)`,
+    message: 'The CLI runs models through src/host, never the extension or the worker directly.',
+  }),
+  layer(['src/extension/**/*.ts'], {
+    regex: String.raw`^(\.\./)+(worker|cli|webview)(/|$)`,
+    message: 'The extension runs models through src/host, never the worker directly.',
+  }),
+  layer(['webview/**/*.ts'], {
+    regex: String.raw`^\.\./src/(worker|host|extension|cli)(/|$)`,
+    message: 'The webview runs in the browser: it imports src/analysis and src/protocol only.',
+  }),
 );
+
+/**
+ * Forbids the given import patterns in `files`, with `vscode` still forbidden everywhere but the
+ * extension (the later `no-restricted-imports` setting for a file replaces the earlier one).
+ */
+function layer(files, patterns) {
+  const vscodeBanned = !files.some((f) => f.startsWith('src/extension'));
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: vscodeBanned ? ['vscode'] : [],
+          patterns: [patterns].flat(),
+        },
+      ],
+    },
+  };
+}

@@ -8,7 +8,6 @@ import {
   type ExplainAnswer,
   type ExplainQuery,
 } from '../src/protocol/explainMessages';
-import { decodeReportGallery } from '../src/protocol/galleryReportData';
 
 function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
@@ -21,9 +20,7 @@ export function reportHost(): PanelHost {
   const data = JSON.parse(
     document.getElementById(REPORT_DATA_ELEMENT_ID)!.textContent!,
   ) as ReportData;
-  const explained = (data.explain ?? []).map(
-    (a) => decodeTypedArrays(a, decodeBase64) as ExplainAnswer,
-  );
+  const explained = (data.explain ?? []).map((a) => decodeTypedArrays(a, decodeBase64));
   let listener: ((message: HostToPanel) => void) | undefined;
   const send = (message: HostToPanel) => setTimeout(() => listener?.(message), 0);
   const sendLayer = (name: string) => {
@@ -56,7 +53,7 @@ export function reportHost(): PanelHost {
         send({ type: 'image', ...image, rgba: new Uint8ClampedArray(decodeBase64(rgbaBase64)) });
         sendLayer(data.selectedLayer);
         // The gallery was computed by the CLI: replay its messages (no folder picking here).
-        if (data.gallery) decodeReportGallery(data.gallery, decodeBase64).forEach(send);
+        data.gallery?.messages.forEach((m) => send(decodeTypedArrays(m, decodeBase64)));
       } else if (message.type === 'selectLayer') {
         sendLayer(message.name);
       } else if (message.type === 'explain') {

@@ -36,6 +36,11 @@ export class InspectorError extends Error {
   }
 }
 
+/** A request given up because a newer one replaced it or the user stopped it: not worth showing. */
+export function isCancellation(error: unknown): boolean {
+  return error instanceof InspectorError && error.kind === 'cancelled';
+}
+
 /** What crosses thread boundaries: errors are flattened to plain data. */
 export interface SerializedError {
   kind: InspectorErrorKind;

@@ -23,30 +23,42 @@ function typedName(value: unknown): TypedName | undefined {
   return name in CONSTRUCTORS ? name : undefined;
 }
 
-export function encodeTypedArrays(
-  value: unknown,
+/**
+ * `T` made JSON-safe by {@link encodeTypedArrays}. The brand only remembers what was encoded, so
+ * that {@link decodeTypedArrays} gives the same type back without a cast at each call site.
+ */
+export type EncodedJson<T> = { readonly __encodedFrom?: T };
+
+export function encodeTypedArrays<T>(
+  value: T,
   toBase64: (bytes: Uint8Array) => string,
-): unknown {
+): EncodedJson<T> {
+  return encodeValue(value, toBase64) as EncodedJson<T>;
+}
+
+export function decodeTypedArrays<T>(
+  value: EncodedJson<T>,
+  fromBase64: (text: string) => Uint8Array,
+): T {
+  return decodeValue(value, fromBase64) as T;
+}
+
+function encodeValue(value: unknown, toBase64: (bytes: Uint8Array) => string): unknown {
   const name = typedName(value);
   if (name) {
     const view = value as ArrayBufferView;
     const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
     return { $typed: name, base64: toBase64(bytes) } satisfies EncodedTypedArray;
   }
-  if (Array.isArray(value)) return value.map((v) => encodeTypedArrays(v, toBase64));
+  if (Array.isArray(value)) return value.map((v) => encodeValue(v, toBase64));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, encodeTypedArrays(v, toBase64)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encodeValue(v, toBase64)]));
   }
   return value;
 }
 
-export function decodeTypedArrays(
-  value: unknown,
-  fromBase64: (text: string) => Uint8Array,
-): unknown {
-  if (Array.isArray(value)) return value.map((v) => decodeTypedArrays(v, fromBase64));
+function decodeValue(value: unknown, fromBase64: (text: string) => Uint8Array): unknown {
+  if (Array.isArray(value)) return value.map((v) => decodeValue(v, fromBase64));
   if (value && typeof value === 'object') {
     const encoded = value as Partial<EncodedTypedArray>;
     if (typeof encoded.$typed === 'string' && typeof encoded.base64 === 'string') {
@@ -57,7 +69,7 @@ export function decodeTypedArrays(
       return new Typed(aligned, 0, bytes.byteLength / Typed.BYTES_PER_ELEMENT);
     }
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, decodeTypedArrays(v, fromBase64)]),
+      Object.entries(value).map(([k, v]) => [k, decodeValue(v, fromBase64)]),
     );
   }
   return value;

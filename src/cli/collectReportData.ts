@@ -4,7 +4,7 @@ import type { LoadedModel, ModelRef, WorkerConfig } from '../protocol/worker/wor
 import type { ImageResult } from '../analysis/inspectionSession';
 import type { ReportData } from '../protocol/reportData';
 import { InspectorError } from '../analysis/errors';
-import { encodeTypedArrays } from '../analysis/typedArrayJson';
+import { encodeTypedArrays, type EncodedJson } from '../analysis/typedArrayJson';
 import type { ExplainAnswer } from '../protocol/explainMessages';
 import { basename } from 'node:path';
 
@@ -97,7 +97,7 @@ async function explainForReport(
   imagePath: string,
   options: RequestOptions,
   wanted: { projectionLayer: string; filterLayers: string[] },
-): Promise<unknown[]> {
+): Promise<EncodedJson<ExplainAnswer>[]> {
   const base = { config, model, imagePath };
   const answers: ExplainAnswer[] = [];
   const optional = async (work: () => Promise<ExplainAnswer>) => {

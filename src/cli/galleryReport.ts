@@ -16,7 +16,8 @@ import {
   type FolderGalleryResult,
 } from '../host/folderGallery';
 import type { GalleryToPanel, FolderGalleryView } from '../protocol/galleryMessages';
-import { encodeReportGallery, type ReportGallery } from '../protocol/galleryReportData';
+import type { ReportGallery } from '../protocol/reportData';
+import { encodeTypedArrays } from '../analysis/typedArrayJson';
 
 export interface GalleryArgs {
   layer: string;
@@ -145,7 +146,8 @@ export async function buildGalleryReport(
       gallery: await folderView(client, config, model, folder, options),
     });
   }
-  return { json, html: encodeReportGallery(messages, (b) => Buffer.from(b).toString('base64')) };
+  const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+  return { json, html: { messages: messages.map((m) => encodeTypedArrays(m, toBase64)) } };
 }
 
 /** The folder gallery with crops for its first units, as the panel shows it. */

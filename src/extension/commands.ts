@@ -1,6 +1,5 @@
 /** The command palette and explorer entry points. */
 import * as vscode from 'vscode';
-import { InspectorError } from '../analysis/errors';
 import type { ModelRef } from '../protocol/worker/workerProtocol';
 import type { ModelService } from './modelService';
 import type { PanelRegistry } from './panelRegistry';
@@ -77,8 +76,4 @@ export class Commands {
       return undefined;
     }
   }
-}
-
-export function isCancellation(error: unknown): boolean {
-  return error instanceof InspectorError && error.kind === 'cancelled';
 }

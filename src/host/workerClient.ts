@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { InspectorError, deserializeError } from '../analysis/errors';
 import { MemoryWatchdog } from './memoryWatchdog';
-import type { WorkerMemoryData } from '../worker/workerMemory';
+import type { WorkerMemoryData } from '../protocol/worker/workerConfig';
 import {
   removeBundleFoldersOfThread,
   removeBundleFoldersOnExit,

@@ -6,7 +6,14 @@ import type { ModelSummary } from '../analysis/modelSummary';
 import type { ClassScore } from '../analysis/topClasses';
 import type { BackendName } from '../analysis/runtime';
 import type { ModelStructure } from '../analysis/structure/modelStructure';
-import type { ReportGallery } from './galleryReportData';
+import type { EncodedJson } from '../analysis/typedArrayJson';
+import type { ExplainAnswer } from './explainMessages';
+import type { GalleryToPanel } from './galleryMessages';
+
+/** The gallery as the report embeds it: the panel messages the CLI computed, replayed in order. */
+export interface ReportGallery {
+  messages: EncodedJson<GalleryToPanel>[];
+}
 
 export interface ReportData {
   summary: ModelSummary;
@@ -26,9 +33,9 @@ export interface ReportData {
   gallery?: ReportGallery;
   /**
    * The Why tab's answers computed for the report (the selected layer's strongest unit and its
-   * filters), typed arrays encoded by typedArrayJson.ts.
+   * filters), typed arrays in base64.
    */
-  explain?: unknown[];
+  explain?: EncodedJson<ExplainAnswer>[];
 }
 
 export const REPORT_DATA_ELEMENT_ID = 'report-data';

@@ -5,12 +5,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import type { MemoryBudget } from '../analysis/image/decodeImage';
-
-export interface WorkerMemoryData {
-  memoryLimitMb: number;
-  /** Where the user changes the limit, for messages. */
-  memoryHint: string;
-}
+import type { WorkerMemoryData } from '../protocol/worker/workerConfig';
 
 const MIB = 1024 * 1024;
 const REPORT_INTERVAL_MS = 200;

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import type { HostToPanel, PanelToHost } from '../../protocol/panelProtocol';
 import type { ModelRef, LoadedModel } from '../../protocol/worker/workerProtocol';
 import type { ImageResult } from '../../analysis/inspectionSession';
-import { InspectorError, type SourceLocation } from '../../analysis/errors';
+import { InspectorError, isCancellation, type SourceLocation } from '../../analysis/errors';
 import type { ModelService } from '../modelService';
 import { readSettings } from '../settings';
 import { modelLabel } from '../pickers';
@@ -17,7 +17,6 @@ import { answerExplainQuery } from './explainHandler';
 import { isClassQuery } from '../../protocol/explainMessages';
 import { GalleryController, type GalleryFolderSummary } from '../gallery/galleryController';
 import { pickSignal, takesSignal } from '../signalPicker';
-import { isCancellation } from '../commands';
 
 export interface PanelSnapshot {
   modelFile: string;

@@ -6,12 +6,12 @@
  */
 import * as vscode from 'vscode';
 import { describeChanges } from '../../analysis/source/modelChanges';
+import { isCancellation } from '../../analysis/errors';
 import type { PanelRegistry } from '../panelRegistry';
 import type { ObservedModelService } from './observedModelService';
 import type { RunResults } from './runResults';
 import type { ModelRef } from '../../protocol/worker/workerProtocol';
 import type { ModelPanel } from '../panel/modelPanel';
-import { isCancellation } from '../commands';
 
 const DEBOUNCE_MS = 400;
 

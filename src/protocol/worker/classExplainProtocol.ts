@@ -14,7 +14,7 @@ import type {
   IntegratedGradientsResult,
 } from '../../analysis/explain/integratedGradients';
 import type { FeatureVisualizationOptions } from '../../analysis/explain/featureVisualization';
-import type { ModelRef, WorkerConfig } from './workerProtocol';
+import type { ModelRef, WorkerConfig } from './workerConfig';
 
 interface ClassBase {
   id: number;

@@ -6,7 +6,7 @@
 import type { ArithmeticResult, ProjectionResult } from '../../analysis/explain/explainSession';
 import type { FilterSet } from '../../analysis/explain/filters';
 import type { ProjectionMethod } from '../../analysis/explain/projection';
-import type { ModelRef, WorkerConfig } from './workerProtocol';
+import type { ModelRef, WorkerConfig } from './workerConfig';
 
 interface ExplainBase {
   id: number;

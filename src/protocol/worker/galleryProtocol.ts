@@ -3,7 +3,7 @@
  * The folder gallery's pool workers get `galleryShard`s, each a few files; the panel's model worker
  * answers `galleryInfo`, `imageGallery` and `galleryCrops`. Crops travel as transferable RGBA bytes.
  */
-import type { ModelRef, WorkerConfig } from './workerProtocol';
+import type { ModelRef, WorkerConfig } from './workerConfig';
 import type { LayerReceptiveField } from '../../analysis/structure/receptiveField';
 import type { FolderImage, GalleryOptions, Rect, UnitRanking } from '../../analysis/gallery/types';
 import type { PatchCrop } from '../../analysis/gallery/crops';

@@ -4,7 +4,7 @@
  * and any number of `progress` messages before that. Typed arrays travel as transferables.
  */
 import type { SerializedError } from '../../analysis/errors';
-import type { BackendName, BackendPreference } from '../../analysis/runtime';
+import type { BackendName } from '../../analysis/runtime';
 import type { ModelSummary } from '../../analysis/modelSummary';
 import type { LayerActivation } from '../../analysis/activations';
 import type { ImageResult } from '../../analysis/inspectionSession';
@@ -12,20 +12,9 @@ import type { ModelStructure } from '../../analysis/structure/modelStructure';
 import type { GalleryRequest, GalleryResults } from './galleryProtocol';
 import type { ExplainRequest, ExplainResults } from './explainProtocol';
 import type { ClassExplainRequest, ClassExplainResults } from './classExplainProtocol';
+import type { ModelRef, WorkerConfig } from './workerConfig';
 
-export interface ModelRef {
-  file: string;
-  /** undefined: the default export, else the first model export. */
-  exportName?: string;
-}
-
-export interface WorkerConfig {
-  backend: BackendPreference;
-  searchDirs: string[];
-  maxImageMegapixels: number;
-  /** WebAssembly threads: 0 one per core, 1 or absent single-threaded (see analysis/wasmThreads). */
-  wasmThreads?: number;
-}
+export type { ModelRef, WorkerConfig, WorkerMemoryData } from './workerConfig';
 
 export type WorkerRequest =
   | { id: number; type: 'loadModel'; config: WorkerConfig; model: ModelRef; reload: boolean }
