@@ -39,8 +39,11 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
     log,
     models,
     panels,
-    vscode.commands.registerCommand('cnnInspector.visualizeLayer', (args?: VisualizeArgs) =>
-      commands.visualizeLayer(args),
+    // From the explorer's context menu on an .onnx file the argument is the file's Uri.
+    vscode.commands.registerCommand(
+      'cnnInspector.visualizeLayer',
+      (args?: VisualizeArgs | vscode.Uri) =>
+        commands.visualizeLayer(args instanceof vscode.Uri ? { modelFile: args } : args),
     ),
     vscode.commands.registerCommand('cnnInspector.inspectImage', (uri?: vscode.Uri) =>
       commands.inspectImage(uri),

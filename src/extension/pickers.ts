@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { basename, dirname, extname } from 'node:path';
 import { listModelExports, looksLikeModelFile } from '../analysis/model/listModelExports';
+import { isOnnxFile } from '../analysis/model/onnxFile';
 import type { LayerSummary } from '../analysis/modelSummary';
 import type { ModelRef } from '../protocol/worker/workerProtocol';
 
@@ -23,8 +24,15 @@ export async function findWorkspaceModels(): Promise<{ models: ModelRef[]; probl
     const source = Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
     if (looksLikeModelFile(source)) files.push(uri.fsPath);
   }
+  // ONNX files are models as they are (one model each, export 'default').
+  const onnxFiles = await vscode.workspace.findFiles('**/*.onnx', EXCLUDE, 2000);
+  files.push(...onnxFiles.map((uri) => uri.fsPath));
   files.sort((a, b) => (a === active ? -1 : b === active ? 1 : a.localeCompare(b)));
-  const listed = await Promise.all(files.map((f) => listModelExports(f)));
+  const listed = await Promise.all(
+    files.map((f) =>
+      isOnnxFile(f) ? { file: f, exportNames: ['default'], error: undefined } : listModelExports(f),
+    ),
+  );
   const models: ModelRef[] = [];
   const problems: string[] = [];
   for (const entry of listed) {
@@ -39,14 +47,18 @@ export async function pickModel(): Promise<ModelRef | undefined> {
   if (models.length === 0) {
     const why = problems.length ? ` (${problems[0]})` : '';
     void vscode.window.showWarningMessage(
-      `CNN Inspector: no model file found in the workspace${why}. A model file is a .ts file that imports @tensorflow/tfjs and exports a tf.LayersModel or a function returning one.`,
+      `CNN Inspector: no model file found in the workspace${why}. A model file is a .ts file that imports @tensorflow/tfjs and exports a tf.LayersModel or a function returning one, or an .onnx file.`,
     );
     return undefined;
   }
   const items = models.map((ref) => ({
     label: modelLabel(ref),
     description: vscode.workspace.asRelativePath(ref.file),
-    detail: ref.exportName === 'default' ? 'default export' : `export ${ref.exportName}`,
+    detail: isOnnxFile(ref.file)
+      ? 'ONNX model'
+      : ref.exportName === 'default'
+        ? 'default export'
+        : `export ${ref.exportName}`,
     ref,
   }));
   const picked = await vscode.window.showQuickPick(items, {

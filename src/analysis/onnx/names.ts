@@ -9,7 +9,7 @@
  */
 
 /** Ops that compute constants and disappear when the graph is folded: named last. */
-const FOLDED_OPS = new Set([
+export const FOLDED_OPS = new Set([
   'Constant',
   'Shape',
   'Gather',

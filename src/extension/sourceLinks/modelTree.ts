@@ -7,6 +7,8 @@ import { factsLine, layerFacts } from '../../analysis/source/linkRunToSource';
 import { scanModelSource } from './sourceScanner';
 import { readRegularFile } from '../../analysis/regularFile';
 import { MODEL_SOURCE_LIMITS } from '../../analysis/model/listModelExports';
+import { isOnnxFile } from '../../analysis/model/onnxFile';
+import { listOnnxNodes } from '../../analysis/onnx/listOnnxNodes';
 import type { RunResults } from './runResults';
 import type { WorkspaceRelevance } from './workspaceRelevance';
 
@@ -61,7 +63,11 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
     }
     const run = this.results.get(node.file, node.exportName);
     const item = new vscode.TreeItem(
-      node.exportName === 'default' ? 'default export' : node.exportName,
+      isOnnxFile(node.file)
+        ? 'ONNX model'
+        : node.exportName === 'default'
+          ? 'default export'
+          : node.exportName,
       vscode.TreeItemCollapsibleState.Collapsed,
     );
     item.iconPath = new vscode.ThemeIcon('layers');
@@ -114,6 +120,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
         return { kind: 'layer', item };
       });
     }
+    if (isOnnxFile(file)) return this.onnxNodesOf(file);
     // Not run yet: the layer calls the static pass finds for this export.
     const scan = scanModelSource(
       (await readRegularFile(file, MODEL_SOURCE_LIMITS)).toString('utf8'),
@@ -138,5 +145,26 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
             };
         return { kind: 'layer', item };
       });
+  }
+
+  /** An ONNX file not run yet: its nodes, read from the file (names as the panel shows them). */
+  private async onnxNodesOf(file: string): Promise<Node[]> {
+    const listing = await listOnnxNodes(file);
+    if (listing.note) {
+      const item = new vscode.TreeItem(listing.note);
+      item.iconPath = new vscode.ThemeIcon('info');
+      return [{ kind: 'layer', item }];
+    }
+    return listing.nodes.map((n) => {
+      const item = new vscode.TreeItem(n.name);
+      item.description = n.opType;
+      item.iconPath = new vscode.ThemeIcon('symbol-method');
+      item.command = {
+        title: 'Visualize layer',
+        command: 'cnnInspector.visualizeLayer',
+        arguments: [{ modelFile: file, exportName: 'default', layerName: n.name }],
+      };
+      return { kind: 'layer', item };
+    });
   }
 }

@@ -1,0 +1,109 @@
+// An ONNX file exported by PyTorch (torchvision's ResNet-18), opened from the explorer's
+// CNN Inspector view: the panel draws a layer named as in PyTorch, and the Structure view lists
+// the residual additions.
+import * as assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Locator } from 'playwright-core';
+import { screenshot, workbenchPage } from './fixture';
+import {
+  activeWebview,
+  pickQuickItem,
+  runCommand,
+  waitForQuickPickItem,
+  webviewIsShown,
+} from './workbench';
+import { loadFixture } from '../unit/helpers/onnxFixtures';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const repoRoot = join(__dirname, '..', '..');
+// In the e2e workspace (examples/), gitignored: the file is generated (46 MB).
+const onnxDir = join(repoRoot, 'examples', 'onnx');
+
+describe('CNN Inspector: an ONNX model from PyTorch, through the UI', () => {
+  before(function () {
+    this.timeout(15 * 60_000);
+    mkdirSync(onnxDir, { recursive: true });
+    copyFileSync(loadFixture('resnet18_224').modelFile, join(onnxDir, 'resnet18.onnx'));
+  });
+  after(() => rmSync(onnxDir, { recursive: true, force: true }));
+  afterEach(async () => {
+    const page = workbenchPage();
+    const folders = page.locator('.pane-header', { hasText: /^examples$/i }).first();
+    if ((await folders.getAttribute('aria-expanded')) === 'false') await folders.click();
+  });
+
+  it('the explorer opens resnet18.onnx: layer1.0.conv1 maps, residual additions in Structure', async function () {
+    this.timeout(480_000);
+    const page = workbenchPage();
+    await runCommand(page, 'CNN Inspector: Refresh models');
+    const pane = page.locator('.pane', {
+      has: page.locator('.pane-header', { hasText: /cnn inspector/i }),
+    });
+    const header = pane.locator('.pane-header').first();
+    await header.waitFor({ timeout: 60_000 });
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    const folders = page.locator('.pane-header', { hasText: /^examples$/i }).first();
+    if ((await folders.getAttribute('aria-expanded')) === 'true') await folders.click();
+    const row = (label: string): Locator =>
+      pane.locator('.monaco-list-row', {
+        has: page.locator('.label-name', { hasText: new RegExp(`^${label}$`) }),
+      });
+    await row('resnet18\\.onnx').first().waitFor({ timeout: 60_000 });
+    const labels = await pane
+      .locator('.monaco-list-row .label-name')
+      .evaluateAll((els) => els.map((e) => e.textContent?.trim() ?? ''));
+    const fileRow = labels.indexOf('resnet18.onnx');
+    const modelIndex = labels.indexOf('ONNX model', fileRow);
+    assert.ok(fileRow >= 0 && modelIndex > fileRow, `rows: ${labels.join(', ')}`);
+    await pane.locator('.monaco-list-row').nth(modelIndex).locator('.monaco-tl-twistie').click();
+    // Listed from the file before any run, with PyTorch's module paths.
+    const layer = row('layer1\\.0\\.conv1').first();
+    await layer.waitFor({ timeout: 120_000 });
+    await screenshot('onnx-models-view');
+    await layer.click();
+
+    await waitForQuickPickItem(page, (l) => l.endsWith('.png'), 60_000);
+    await page.keyboard.type('chelsea');
+    await waitForQuickPickItem(page, (l) => l === 'chelsea.png', 30_000);
+    await pickQuickItem(page, 'chelsea.png');
+    const deadline = Date.now() + 300_000;
+    while (!(await webviewIsShown(page))) {
+      if (Date.now() > deadline) throw new Error('the panel did not open');
+      await sleep(250);
+    }
+    const webview = activeWebview(page);
+    await webview
+      .locator('.layer-title[data-layer="layer1.0.conv1"]')
+      .waitFor({ timeout: 300_000 });
+    // layer1.0.conv1 of ResNet-18: 56x56x64, 64 tiles, drawn.
+    await webview
+      .locator('#feature-grid .tile[data-channel="0"][data-drawn="true"]')
+      .waitFor({ timeout: 120_000 });
+    assert.equal(await webview.locator('#feature-grid .tile').count(), 64);
+    await screenshot('onnx-layer1.0.conv1');
+
+    await webview.locator('#tab-structure').click();
+    await webview.locator('#structure-table').waitFor({ timeout: 30_000 });
+    const adds = await webview
+      .locator('#structure-table tbody tr')
+      .evaluateAll((rows) =>
+        rows.map((r) => (r as HTMLElement).dataset.layer ?? '').filter((n) => /\.Add$/.test(n)),
+      );
+    assert.deepEqual(adds, [
+      'layer1.0.Add',
+      'layer1.1.Add',
+      'layer2.0.Add',
+      'layer2.1.Add',
+      'layer3.0.Add',
+      'layer3.1.Add',
+      'layer4.0.Add',
+      'layer4.1.Add',
+    ]);
+    const totals = await webview
+      .locator('#structure-totals')
+      .evaluate((e) => ({ ...(e as HTMLElement).dataset }));
+    assert.equal(totals.params, '11684712');
+    await screenshot('onnx-structure');
+  });
+});
