@@ -9,7 +9,7 @@
  *   (224x224), on each backend that loads here, each backend in its own process.
  */
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Module from 'node:module';
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
@@ -97,7 +97,7 @@ async function forwardFigures(
   if (runtime.backend !== (threaded ? 'wasm' : backend) || (threaded && !threadNote))
     throw new Error(`backend ${backend} is not available here (${runtime.notes.join(' ')})`);
   let started = performance.now();
-  const session = await InspectionSession.open(runtime, join(examples, model), undefined);
+  const session = await InspectionSession.open(runtime, resolve(examples, model), undefined);
   const loadMs = performance.now() - started;
   started = performance.now();
   await session.runImage(image);
@@ -141,6 +141,47 @@ function runChild(
 }
 
 const ms = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
+
+/**
+ * ONNX import (read, parse, fold, build, weights) and inspection passes of torchvision's
+ * ResNet-18 and VGG-16 exported by PyTorch, next to PyTorch's own forward pass on the same cores.
+ */
+function onnxFigures(quick: boolean, rows: ForwardFigures[]): void {
+  const python = '/usr/bin/python3';
+  const cache = join(root, '.cache', 'onnx-bench');
+  const photo = join(examples, 'images', 'chelsea.png');
+  console.log(
+    '\nONNX (PyTorch export, 224x224)  import      first pass  median pass  PyTorch median  ratio',
+  );
+  for (const name of quick ? ['resnet18'] : ['resnet18', 'vgg16']) {
+    const torch = spawnSync(
+      python,
+      [join(root, 'scripts', 'onnx', 'time_pytorch.py'), cache, name, '5'],
+      {
+        encoding: 'utf8',
+        timeout: 30 * 60_000,
+      },
+    );
+    const line = torch.stdout?.split('\n').find((l) => l.startsWith('{'));
+    if (!line) {
+      console.log(
+        `${name.padEnd(33)}skipped: PyTorch (${python}) failed: ${torch.stderr?.trim().split('\n').pop()}`,
+      );
+      continue;
+    }
+    const pytorch = JSON.parse(line) as { onnx: string; medianMs: number; threads: number };
+    const result = runChild('wasm-mt', pytorch.onnx, photo, 3);
+    if (typeof result === 'string') {
+      console.log(`${name.padEnd(33)}skipped: ${result}`);
+      continue;
+    }
+    rows.push(result);
+    const ratio = (result.medianPassMs / pytorch.medianMs).toFixed(1);
+    console.log(
+      `${`${name} (wasm-mt)`.padEnd(33)}${ms(result.loadMs).padEnd(12)}${ms(result.firstPassMs).padEnd(12)}${ms(result.medianPassMs).padEnd(13)}${ms(pytorch.medianMs).padEnd(16)}${ratio}x (PyTorch on ${pytorch.threads} threads)`,
+    );
+  }
+}
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -192,6 +233,7 @@ async function main(): Promise<void> {
       console.log(`${model} median pass, wasm / wasm-mt: ${ratio}x (${cores} cores)`);
     }
   }
+  onnxFigures(quick, rows);
   if (vggWasm && vggCpu) {
     console.log(
       `\nVGG-16 cpu / wasm ratio: ${(vggCpu.firstPassMs / vggWasm.medianPassMs).toFixed(1)}x`,
