@@ -108,6 +108,31 @@ class Arithmetic(nn.Module):
         return self.fc(v)
 
 
+class Groups(nn.Module):
+    """Grouped convolutions (ResNeXt-style, with and without bias, strided), a dilated depthwise
+    convolution, average pooling that excludes its pads and one whose ceil_mode window crosses the
+    end, edge (replication) padding."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.grouped = nn.Conv2d(8, 12, 3, padding=1, groups=4)
+        self.relu = nn.ReLU()
+        self.dw_dilated = nn.Conv2d(12, 12, 3, padding=2, dilation=2, groups=12)
+        self.avg_excl = nn.AvgPool2d(3, stride=2, padding=1, count_include_pad=False)
+        self.replicate = nn.ReplicationPad2d((1, 0, 2, 1))
+        self.grouped_s2 = nn.Conv2d(12, 6, 3, stride=2, groups=3, bias=False)
+        self.avg_ceil = nn.AvgPool2d(2, stride=2, ceil_mode=True)
+        self.flatten = nn.Flatten()
+        self.fc = nn.Linear(6 * 3 * 2, 5)
+
+    def forward(self, x):
+        x = self.relu(self.grouped(self.conv1(x)))
+        x = self.avg_excl(self.dw_dilated(x))
+        x = self.avg_ceil(self.grouped_s2(self.replicate(x)))
+        return self.fc(self.flatten(x))
+
+
 class BatchNormKept(nn.Module):
     """Exported without folding, so BatchNormalization nodes and shape chains stay in the file."""
 
@@ -154,6 +179,7 @@ NETS = {
     'pools': (Pools, 17, False),
     'arithmetic': (Arithmetic, 12, False),
     'batchnorm': (BatchNormKept, 10, True),
+    'groups': (Groups, 15, False),
     'resnet18': (torchvision_net('resnet18'), 96, False),
     'mobilenet_v2': (torchvision_net('mobilenet_v2'), 96, False),
     'squeezenet1_1': (torchvision_net('squeezenet1_1'), 96, False),
@@ -291,13 +317,14 @@ class Upsampling(nn.Module):
 
 
 def export_bad(out_root):
-    """Files the import must refuse with one clear line: an unsupported op (Resize), two inputs,
-    a non-image input."""
+    """Files the import must refuse with one clear line: an unsupported op (Resize), an
+    unsupported attribute (a grouped transposed convolution), two inputs, a non-image input."""
     out_dir = os.path.join(out_root, 'bad')
     os.makedirs(out_dir, exist_ok=True)
     image = torch.zeros(1, 3, 8, 8)
     cases = {
         'resize.onnx': (Upsampling(), (image,)),
+        'grouped_deconv.onnx': (nn.ConvTranspose2d(3, 6, 3, groups=3), (image,)),
         'two_inputs.onnx': (TwoInputs(), (image, image)),
         'vector_input.onnx': (nn.Linear(10, 2), (torch.zeros(1, 10),)),
     }

@@ -13,7 +13,7 @@ import {
 import { ensureFixtures, fixtureRoot, loadFixture, type Fixture } from './helpers/onnxFixtures';
 import { InspectorError } from '../../src/analysis/errors';
 
-const SMALL_NETS = ['convs', 'pools', 'arithmetic', 'batchnorm'];
+const SMALL_NETS = ['convs', 'pools', 'arithmetic', 'batchnorm', 'groups'];
 const TORCHVISION_NETS = ['resnet18', 'mobilenet_v2', 'squeezenet1_1', 'googlenet'];
 const TOLERANCE = 1e-4;
 
@@ -194,6 +194,38 @@ describe('ONNX import: structure of torchvision exports', function () {
     }
   });
 
+  // By hand, layer by layer (size, jump): conv1 3x3 (3, 1); grouped 3x3 (5, 1); dw_dilated 3x3
+  // dilation 2 (9, 1); avg_excl 3/2 (11, 2); replicate pads (11, 2); grouped_s2 3/2 (15, 4);
+  // avg_ceil 2/2 (19, 8). The divisor after an average pooling keeps positions.
+  it('receptive fields and counts of grouped, dilated depthwise and count-excluding layers', async () => {
+    ensureFixtures(['groups']);
+    const loaded = await loadOnnxFile(tf, loadFixture('groups').modelFile);
+    const graph = extractLayerGraph(loaded.model);
+    const report = computeReceptiveFields(graph);
+    const expected: [string, number, number][] = [
+      ['grouped', 5, 1],
+      ['dw_dilated', 9, 1],
+      ['avg_excl', 11, 2],
+      ['avg_excl.divisor', 11, 2],
+      ['replicate', 11, 2],
+      ['grouped_s2', 15, 4],
+      ['avg_ceil', 19, 8],
+    ];
+    for (const [layer, size, jump] of expected) {
+      assert.deepEqual(fieldAt(report, layer), [
+        [size, jump],
+        [size, jump],
+      ]);
+    }
+    const counts = new Map(countModel(graph).layers.map((l) => [l.name, l]));
+    // 12 filters of 8 / 4 = 2 channels, 3x3, at 15x15 positions; 6 filters of 12 / 3 = 4 at 5x4.
+    assert.equal(counts.get('grouped')!.macs, 15 * 15 * 12 * 2 * 3 * 3);
+    assert.equal(counts.get('grouped')!.totalParams, 12 * 2 * 3 * 3 + 12);
+    assert.equal(counts.get('grouped_s2')!.macs, 5 * 4 * 6 * 4 * 3 * 3);
+    assert.equal(counts.get('dw_dilated')!.macs, 15 * 15 * 12 * 3 * 3);
+    loaded.model.dispose();
+  });
+
   it("ResNet-18's file holds 11,684,712 parameters (BatchNorm folded), counted per layer", async () => {
     const fixture = loadFixture('resnet18_224');
     const loaded = await loadOnnxFile(tf, fixture.modelFile);
@@ -251,6 +283,14 @@ describe('ONNX import: bad files get one clear line', function () {
   it('an unsupported op names the node, the op and the opset', async () => {
     const message = await refusal(join(badDir, 'resize.onnx'));
     assert.match(message, /node '\/up\/Resize' \(Resize, opset 13\): .*not supported/);
+  });
+
+  it('an unsupported attribute names the node, the op and the opset', async () => {
+    const message = await refusal(join(badDir, 'grouped_deconv.onnx'));
+    assert.match(
+      message,
+      /node '[^']*ConvTranspose[^']*' \(ConvTranspose, opset 13\): a grouped transposed convolution is not supported/,
+    );
   });
 
   it('two inputs, or an input that is not an image', async () => {

@@ -16,6 +16,7 @@ import type {
   Translator,
 } from './builderTypes';
 import { nodeError } from './onnxErrors';
+import { validTensorName } from './names';
 import {
   translateConv,
   translateConvTranspose,
@@ -97,7 +98,10 @@ export function buildLayersModel(
 ): BuiltModel {
   const custom = customLayers(tf);
   const [, channels, height, width] = graph.input.shape;
-  const input = tf.input({ shape: [height, width, channels], name: graph.input.name });
+  const input = tf.input({
+    shape: [height, width, channels],
+    name: validTensorName(graph.input.name),
+  });
   const built = new Map<string, BuiltValue>([
     [
       graph.input.name,

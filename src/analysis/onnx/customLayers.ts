@@ -3,15 +3,18 @@
  * standard layers so the analyses understand it; these classes are known to the structure analysis
  * (layerClasses.ts) by kind, and the projections say they do not invert the element-wise ones.
  *
- * - OnnxPad2D: padding with a constant other than 0 (max pooling pads with -Infinity) or
- *   reflection. Geometrically a ZeroPadding2D (kind `zeroPadding`).
+ * - OnnxPad2D: padding with a constant other than 0 (max pooling pads with -Infinity), by
+ *   reflection or by repeating the edge. Geometrically a ZeroPadding2D (kind `zeroPadding`).
  * - OnnxElementwise: Clip with other bounds than ReLU's, ELU with alpha != 1, HardSigmoid (ONNX alpha/beta),
  *   HardSwish, and arithmetic with a constant (x * c, x - c, c / x...) broadcast in NHWC.
  * - OnnxBroadcast: arithmetic of two computed tensors of different (broadcastable) shapes, and
  *   Div, which tfjs-layers has no merge layer for (kind `merge`).
+ * - OnnxGroupedConv2D (groupedConvLayer.ts): grouped and dilated depthwise convolutions (kind
+ *   `conv`).
  */
 import type { TfNamespace } from '../runtime';
 import type * as tfType from '@tensorflow/tfjs';
+import { groupedConvClass, type GroupedConvConfig } from './groupedConvLayer';
 
 type Tensor = tfType.Tensor;
 type Shape = (number | null)[];
@@ -20,7 +23,7 @@ export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div';
 
 export interface PadConfig {
   padding: [[number, number], [number, number]];
-  mode: 'constant' | 'reflect';
+  mode: 'constant' | 'reflect' | 'edge';
   value: number;
 }
 
@@ -36,12 +39,18 @@ export interface ElementwiseConfig {
   constantFirst?: boolean;
 }
 
-export const CUSTOM_LAYER_CLASSES = ['OnnxPad2D', 'OnnxElementwise', 'OnnxBroadcast'] as const;
+export const CUSTOM_LAYER_CLASSES = [
+  'OnnxPad2D',
+  'OnnxElementwise',
+  'OnnxBroadcast',
+  'OnnxGroupedConv2D',
+] as const;
 
 export interface CustomLayerFactories {
   pad(args: PadConfig & { name: string }): tfType.layers.Layer;
   elementwise(args: ElementwiseConfig & { name: string }): tfType.layers.Layer;
   broadcast(args: { op: ArithmeticOp; name: string }): tfType.layers.Layer;
+  groupedConv(args: GroupedConvConfig & { name: string }): tfType.layers.Layer;
 }
 
 const cache = new WeakMap<object, CustomLayerFactories>();
@@ -57,6 +66,35 @@ function arithmetic(tf: TfNamespace, op: ArithmeticOp, a: Tensor, b: Tensor): Te
     case 'div':
       return tf.div(a, b);
   }
+}
+
+/** ONNX Pad mode 'edge' (PyTorch's ReplicationPad2d): the first and last row and column repeated. */
+function edgePad(
+  tf: TfNamespace,
+  x: tfType.Tensor4D,
+  padding: [[number, number], [number, number]],
+): Tensor {
+  let y: Tensor = x;
+  padding.forEach(([before, after], i) => {
+    const axis = i + 1;
+    const size = y.shape[axis]!;
+    const edge = (start: number, times: number) => {
+      const begin = [0, 0, 0, 0];
+      const length = [-1, -1, -1, -1];
+      begin[axis] = start;
+      length[axis] = 1;
+      const reps = [1, 1, 1, 1];
+      reps[axis] = times;
+      return tf.tile(tf.slice(y, begin, length), reps);
+    };
+    const parts = [
+      ...(before ? [edge(0, before)] : []),
+      y,
+      ...(after ? [edge(size - 1, after)] : []),
+    ];
+    y = parts.length > 1 ? tf.concat(parts, axis) : y;
+  });
+  return y;
 }
 
 /** The classes are made from the runtime's own Layer class and registered with it once. */
@@ -82,6 +120,7 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
       return tf.tidy(() => {
         const x = first(inputs) as tfType.Tensor4D;
         const pattern: [number, number][] = [[0, 0], ...this.pad.padding, [0, 0]];
+        if (this.pad.mode === 'edge') return edgePad(tf, x, this.pad.padding);
         return this.pad.mode === 'reflect'
           ? tf.mirrorPad(x, pattern, 'reflect')
           : tf.pad(x, pattern, this.pad.value);
@@ -148,7 +187,8 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
     }
   }
 
-  for (const cls of [OnnxPad2D, OnnxElementwise, OnnxBroadcast]) {
+  const OnnxGroupedConv2D = groupedConvClass(tf);
+  for (const cls of [OnnxPad2D, OnnxElementwise, OnnxBroadcast, OnnxGroupedConv2D]) {
     tf.serialization.registerClass(
       cls as unknown as tfType.serialization.SerializableConstructor<tfType.layers.Layer>,
     );
@@ -157,6 +197,7 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
     pad: (args) => new OnnxPad2D(args),
     elementwise: (args) => new OnnxElementwise(args),
     broadcast: (args) => new OnnxBroadcast(args),
+    groupedConv: (args) => new OnnxGroupedConv2D(args),
   };
   cache.set(tf, factories);
   return factories;

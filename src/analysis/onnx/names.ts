@@ -20,6 +20,15 @@ export const FOLDED_OPS = new Set([
   'Identity',
 ]);
 
+/**
+ * tfjs accepts layer and input names matching /^[A-Za-z0-9][-A-Za-z0-9._/]*$/ only; exporters use
+ * others (`onnx::Conv_0`, `input:0`). Other characters become `_`.
+ */
+export function validTensorName(name: string): string {
+  const cleaned = name.replace(/[^-A-Za-z0-9._/]/g, '_');
+  return /^[A-Za-z0-9]/.test(cleaned) ? cleaned : `x${cleaned}`;
+}
+
 interface NodeNameInput {
   name: string;
   opType: string;
@@ -76,8 +85,9 @@ export function readableNodeNames(nodes: NodeNameInput[]): string[] {
   const taken = new Set<string>();
   const result = new Array<string>(nodes.length);
   for (const { i } of order) {
-    let name = wanted[i];
-    for (let k = 2; taken.has(name); k++) name = `${wanted[i]}_${k}`;
+    const base = validTensorName(wanted[i]);
+    let name = base;
+    for (let k = 2; taken.has(name); k++) name = `${base}_${k}`;
     taken.add(name);
     result[i] = name;
   }

@@ -118,9 +118,9 @@ export function translatePad(ctx: TranslationContext): Translation {
   const name = ctx.layerName();
   let layer;
   if (mode === 'constant' && value === 0) layer = ctx.tf.layers.zeroPadding2d({ padding, name });
-  else if (mode === 'constant' || mode === 'reflect')
+  else if (mode === 'constant' || mode === 'reflect' || mode === 'edge')
     layer = ctx.custom.pad({ padding, mode, value, name });
-  else throw ctx.fail(`Pad mode '${mode}' is not supported (constant and reflect are).`);
+  else throw ctx.fail(`Pad mode '${mode}' is not supported (constant, reflect and edge are).`);
   const shape = ctx.graph.shapes.get(ctx.node.outputs[0])!;
   return {
     ...x,

@@ -77,12 +77,12 @@ export function translateConv(ctx: TranslationContext): Translation {
       ),
       ...(bias ? [tf.tensor1d(float32Of(bias))] : []),
     ]);
-  } else if (groups === inChannels && perGroup === 1 && outChannels % groups === 0) {
-    if (g.dilations.some((d) => d !== 1)) {
-      throw ctx.fail(
-        'a dilated depthwise convolution is not supported (tfjs 4.22 runs DepthwiseConv2D undilated).',
-      );
-    }
+  } else if (
+    groups === inChannels &&
+    perGroup === 1 &&
+    outChannels % groups === 0 &&
+    g.dilations.every((d) => d === 1)
+  ) {
     const multiplier = outChannels / groups;
     layer = tf.layers.depthwiseConv2d({
       ...common,
@@ -97,9 +97,22 @@ export function translateConv(ctx: TranslationContext): Translation {
       ...(bias ? [tf.tensor1d(float32Of(bias))] : []),
     ]);
   } else {
-    throw ctx.fail(
-      `a grouped convolution with group=${groups} (neither 1 nor depthwise) is not supported.`,
-    );
+    // Grouped (ResNeXt), or depthwise and dilated (tfjs's DepthwiseConv2D layer drops dilation).
+    if (inChannels !== perGroup * groups || outChannels % groups !== 0) {
+      throw ctx.fail(
+        `group=${groups} does not divide the ${inChannels} input and ${outChannels} output channels.`,
+      );
+    }
+    if (g.dilations.some((d) => d !== 1) && g.strides.some((s) => s !== 1)) {
+      throw ctx.fail('a grouped convolution both dilated and strided is not supported.');
+    }
+    layer = ctx.custom.groupedConv({ ...common, filters: outChannels, groups });
+    ctx.setWeights(layer, () => [
+      tf.tidy(() =>
+        tf.transpose(tf.tensor4d(float32Of(w), [outChannels, perGroup, kh, kw]), [2, 3, 1, 0]),
+      ),
+      ...(bias ? [tf.tensor1d(float32Of(bias))] : []),
+    ]);
   }
   return {
     tensor: ctx.apply(layer, x.tensor),
@@ -176,7 +189,8 @@ export function translatePool(ctx: TranslationContext): Translation {
   if (node.outputs.length > 1 && node.outputs[1])
     throw ctx.fail("MaxPool's indices output is not supported.");
   let x = materialize4d(ctx, ctx.value(0));
-  const g = windowGeometry(node, graph.opset, inputSize(x));
+  const unpadded = inputSize(x);
+  const g = windowGeometry(node, graph.opset, unpadded);
   if (g.dilations.some((d) => d !== 1)) throw ctx.fail('dilated pooling is not supported.');
   if (hasPadding(g)) {
     if (isMax && !x.nonNegative) {
@@ -188,16 +202,8 @@ export function translatePool(ctx: TranslationContext): Translation {
         name: ctx.layerName('pad'),
       });
       x = { ...x, tensor: ctx.apply(pad, x.tensor) };
-    } else if (isMax) {
-      x = zeroPad(ctx, x, g);
     } else {
-      const includePad = intAttr(node, 'count_include_pad', 0) === 1;
-      if (!includePad && g.pads.some(([a, b]) => a > 0 || b > 0)) {
-        throw ctx.fail('AveragePool with pads and count_include_pad=0 is not supported.');
-      }
-      if (g.ceilExtra.some((e) => e > 0)) {
-        throw ctx.fail('AveragePool with ceil_mode windows that cross the end is not supported.');
-      }
+      // Zeros are exact for a max of non-negative values; for an average, see averageRescale.
       x = zeroPad(ctx, x, g);
     }
   }
@@ -208,12 +214,46 @@ export function translatePool(ctx: TranslationContext): Translation {
     name: ctx.layerName(),
   };
   const layer = isMax ? tf.layers.maxPooling2d(args) : tf.layers.averagePooling2d(args);
+  let tensor = ctx.apply(layer, x.tensor);
+  if (!isMax) {
+    const includePad = intAttr(node, 'count_include_pad', 0) === 1;
+    const rescale = averageRescale(g, unpadded, includePad);
+    if (rescale)
+      tensor = ctx.apply(
+        ctx.custom.elementwise({ ...rescale, name: ctx.layerName('divisor') }),
+        tensor,
+      );
+  }
   return {
-    tensor: ctx.apply(layer, x.tensor),
+    tensor,
     shape: [1, x.shape[1], ...g.outputSize],
     layout: 'nhwc',
     nonNegative: x.nonNegative,
   };
+}
+
+/**
+ * AveragePooling2D divides every window by the kernel's area. PyTorch divides by the window's
+ * overlap with the input (count_include_pad=0), or with the input and its pads but not the extra
+ * rows ceil_mode adds (count_include_pad=1). Where the two differ, a constant per output position
+ * (area / divisor) follows the pooling; undefined when none is needed.
+ */
+function averageRescale(
+  g: WindowGeometry,
+  size: [number, number],
+  includePad: boolean,
+): { op: 'mul'; constant: { shape: number[]; values: number[] } } | undefined {
+  const divisors = [0, 1].map((a) =>
+    Array.from({ length: g.outputSize[a] }, (_, i) => {
+      const start = i * g.strides[a] - g.pads[a][0];
+      const end = Math.min(start + g.kernel[a], size[a] + g.pads[a][1]);
+      return includePad ? end - start : Math.min(end, size[a]) - Math.max(start, 0);
+    }),
+  );
+  const area = g.kernel[0] * g.kernel[1];
+  const values = divisors[0].flatMap((dh) => divisors[1].map((dw) => area / (dh * dw)));
+  if (values.every((v) => v === 1)) return undefined;
+  return { op: 'mul', constant: { shape: [1, ...g.outputSize, 1], values } };
 }
 
 export function translateGlobalPool(ctx: TranslationContext): Translation {

@@ -66,6 +66,7 @@ const KIND_BY_CLASS: Record<string, LayerKind> = {
   OnnxPad2D: 'zeroPadding',
   OnnxElementwise: 'elementwise',
   OnnxBroadcast: 'merge',
+  OnnxGroupedConv2D: 'conv',
   Functional: 'model',
   Sequential: 'model',
   Model: 'model',
