@@ -20,6 +20,7 @@ import {
 import { setGalleryStorageDir } from './gallery/gallerySettings';
 import { newModelFile, type NewModelFileArgs } from './newModelFile';
 import { useNativeTensorFlow } from './nativeTensorFlow';
+import type { RerunStatus } from './sourceLinks/rerunOnSave';
 
 /** What the extension exports, for integration tests and other extensions. */
 export interface CnnInspectorApi {
@@ -27,6 +28,8 @@ export interface CnnInspectorApi {
   getLastError(): string | undefined;
   /** True once running a model was refused because the workspace is not trusted. */
   wasRefusedForTrust(): boolean;
+  /** What the last save of a model file re-ran and dropped. */
+  getLastRerun(file: string): RerunStatus | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
@@ -100,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
     getPanels: () => panels.snapshots(),
     getLastError: () => models.lastError,
     wasRefusedForTrust,
+    getLastRerun: (file) => sourceLinks.lastRerun(file),
   };
 }
 

@@ -141,5 +141,27 @@ describe('CNN Inspector: edit, save, see, through the UI', () => {
       'the panel showed the error: no toast repeats it',
     );
     await screenshot('edit-loop-fixed');
+
+    // 4. A changed layer: the lenses in the editor show the new run's facts, never the old ones.
+    // conv2 with 8 filters: 10x10x8, 5*5*6*8 + 8 = 1,208 params; fc1 200*120 + 120 = 24,120;
+    // total 156 + 1,208 + 24,120 + 10,164 + 850 = 36,498 (36.5k).
+    await setNumberAndSave(page, lineOf('filters: 16', "name: 'conv2'"), 8);
+    await waitUntil(
+      'conv2 with 8 filters',
+      60_000,
+      async () => (await conv2Shape(webview)) === '10×10×8',
+    );
+    const lensTexts = () => page.locator('.codelens-decoration').allTextContents();
+    await waitUntil('the lenses of the new run', 30_000, async () => {
+      const lenses = await lensTexts();
+      return lenses.some((t) => t.includes('10x10x8 \u00b7 1,208 params'));
+    });
+    const lenses = await lensTexts();
+    assert.ok(!lenses.some((t) => /2,416 params|61\.7k/.test(t)), lenses.join(' | '));
+    assert.ok(
+      lenses.some((t) => t.includes('8 layers \u00b7 36.5k params')),
+      lenses.join(' | '),
+    );
+    await screenshot('edit-loop-lenses-follow');
   });
 });

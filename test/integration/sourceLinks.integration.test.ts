@@ -16,7 +16,6 @@ const DOT = '\u00b7';
 // 10,164; predictions 84*10 + 10 = 850.
 const LENET_LENSES: [number, string][] = [
   [22, `Visualize model lenetUntrained ${DOT} 8 layers ${DOT} 61.7k params`],
-  [24, `Visualize model lenetUntrained ${DOT} 8 layers ${DOT} 61.7k params`],
   [26, `Visualize layer ${DOT} 28x28x6 ${DOT} 156 params ${DOT} RF 5x5`],
   [36, `Visualize layer ${DOT} 14x14x6 ${DOT} 0 params ${DOT} RF 6x6`],
   [38, `Visualize layer ${DOT} 10x10x16 ${DOT} 2,416 params ${DOT} RF 14x14`],
@@ -116,6 +115,9 @@ describe('source links', function () {
       early.map(([line]) => line),
       LENET_LENSES.map(([line]) => line),
     );
+    // Before any run, a layer lens names the layer it opens (no facts yet, but never anonymous).
+    if (!early.some(([, t]) => t.includes('params')))
+      assert.deepEqual(early.find(([line]) => line === 38), [38, 'Visualize layer conv2']);
     const snapshot = await visualize(lenet, 'default', 'conv1');
     assert.ok(snapshot, `visualizeLayer failed: ${(await api()).getLastError()}`);
     await visualize(lenet, 'lenetUntrained', 'conv1');

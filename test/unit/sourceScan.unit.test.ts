@@ -21,8 +21,7 @@ describe('static pass over model sources', () => {
     const scan = scanModelSource(readFileSync(file, 'utf8'), file);
     // Lines read off examples/lenet.ts by eye.
     assert.deepEqual(models(scan), [
-      '22 export lenetUntrained',
-      '24 sequential lenetUntrained',
+      '22 export lenetUntrained', // its tf.sequential (line 24) is the same model: no second entry
       '67 export default',
     ]);
     assert.deepEqual(calls(scan), [
@@ -91,7 +90,8 @@ describe('static pass over model sources', () => {
       '10:9 flatten c',
       '11:9 conv2d d',
     ]);
-    assert.deepEqual(models(scan), ['6 export default', '7 sequential default']);
+    // The tf.sequential call inside the export is not a second model: one lens per model.
+    assert.deepEqual(models(scan), ['6 export default']);
   });
 
   it('finds calls in .apply chains, arrays, helpers and loops, tagged with the exports that reach them', () => {
@@ -118,7 +118,24 @@ describe('static pass over model sources', () => {
     assert.deepEqual(calls(scan), ['3:10 conv2d', '9:15 globalAveragePooling2d']);
     assert.deepEqual(scan.layers[1].callee, { line: 10, column: 6 });
     assert.deepEqual(scan.layers[0].exportNames, ['functional']);
-    assert.deepEqual(models(scan), ['5 export functional', '12 model functional']);
+    assert.deepEqual(models(scan), ['5 export functional']);
+  });
+
+  it('keeps a model call made in a helper that an export calls (its own lens)', () => {
+    const scan = scanModelSource(
+      src(
+        "import * as tf from '@tensorflow/tfjs';",
+        'function build(units: number) {',
+        '  const m = tf.sequential();',
+        '  m.add(tf.layers.dense({ units, inputShape: [4] }));',
+        '  return m;',
+        '}',
+        'export const small = () => build(2);',
+        'export const large = () => build(8);',
+      ),
+      'helper.ts',
+    );
+    assert.deepEqual(models(scan), ['3 sequential small', '7 export small', '8 export large']);
   });
 
   it('gives files that define no model nothing', () => {

@@ -166,15 +166,11 @@ export function scanModelSource(source: string, fileName: string): SourceScan {
   for (const { call, factory, owner } of modelCalls) {
     if (factory === 'loadLayersModel') continue;
     const start = at(call);
-    if (modelLines.has(start.line)) continue;
+    // A call inside an export's own declaration has that export's lens a few lines above: one
+    // "Visualize model" per model. A call in a helper gets its own, for the first export reaching it.
+    if (modelLines.has(start.line) || modelExports.some((m) => m.local === owner)) continue;
     modelLines.add(start.line);
-    // The export that owns the call, else the first export that reaches it (default first).
-    const own = modelExports.find((m) => m.local === owner)?.exportName;
-    models.push({
-      exportName: own ?? exportsReaching(owner)[0],
-      kind: factory as 'sequential',
-      start,
-    });
+    models.push({ exportName: exportsReaching(owner)[0], kind: factory as 'sequential', start });
   }
   models.sort((a, b) => a.start.line - b.start.line);
 

@@ -13,7 +13,7 @@ import { LayerHoverProvider } from './layerHover';
 import { SourceDiagnostics } from './sourceDiagnostics';
 import { ModelTreeProvider } from './modelTree';
 import { SourceCommands, type LayerRef } from './sourceCommands';
-import { RerunOnSave } from './rerunOnSave';
+import { RerunOnSave, type RerunStatus } from './rerunOnSave';
 import { forgetDocument, isModelSourceCandidate } from './documentScans';
 import { WorkspaceRelevance } from './workspaceRelevance';
 
@@ -33,7 +33,7 @@ export function registerSourceLinks(
   models: ObservedModelService,
   panels: PanelRegistry,
   log: vscode.LogOutputChannel,
-): { noteModelFile(file: string): void } {
+): { noteModelFile(file: string): void; lastRerun(file: string): RerunStatus | undefined } {
   const results = new RunResults();
   const lenses = new LayerLensProvider(results);
   const diagnostics = new SourceDiagnostics(results);
@@ -125,5 +125,6 @@ export function registerSourceLinks(
       relevance.markRelated();
       void tree.updateFile(file, textOnDisk(file));
     },
+    lastRerun: (file) => rerun.lastRerun.get(file),
   };
 }

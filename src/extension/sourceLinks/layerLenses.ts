@@ -3,7 +3,7 @@
  * calls; after a run, with the layer's facts (`Visualize layer · 24x24x6 · 156 params · RF 5x5`).
  */
 import * as vscode from 'vscode';
-import { factsLine, formatCount } from '../../analysis/source/linkRunToSource';
+import { callLabel, factsLine, formatCount } from '../../analysis/source/linkRunToSource';
 import type { LayerFacts } from '../../analysis/source/linkRunToSource';
 import type { RunResults } from './runResults';
 import { linkDocument, type LinkedCall } from './documentLinks';
@@ -109,6 +109,7 @@ export class LayerLensProvider implements vscode.CodeLensProvider {
           command: 'cnnInspector.visualizeLayerAt',
           arguments: [{ modelFile: file, exportName, line, column: call.start.column }],
         };
-    lens(line, 'Visualize layer', command);
+    // Named as written (its `name`, else the factory): facts follow once the model has run.
+    lens(line, `Visualize layer ${callLabel(call)}`, command);
   }
 }

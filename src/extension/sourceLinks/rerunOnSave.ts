@@ -1,8 +1,10 @@
 /**
- * Saving a model file that has run re-runs it (debounced) and updates its open panels in place;
- * then says what changed since the previous run (shapes, parameters, windows, receptive fields).
- * A save supersedes the re-run of an earlier one; a failure shows in the panel, the lenses lose
- * the old facts, and a toast appears only when no visible panel shows it.
+ * Saving a model file re-runs (debounced) the models with an open panel and those whose facts the
+ * file's visible lenses show, and updates the panels in place; then says what changed since the
+ * previous run (shapes, parameters, windows, receptive fields). Other runs of the file are dropped
+ * (their facts are stale). A save supersedes the re-run of an earlier one; a failure shows in the
+ * panel, the lenses lose the old facts, and a toast appears only for a failure the user has not
+ * seen (see rerunPlan.ts).
  */
 import * as vscode from 'vscode';
 import { describeChanges } from '../../analysis/source/modelChanges';
@@ -12,8 +14,17 @@ import type { ObservedModelService } from './observedModelService';
 import type { RunResults } from './runResults';
 import type { ModelRef } from '../../protocol/worker/workerProtocol';
 import type { ModelPanel } from '../panel/modelPanel';
+import { planRerun, shouldToast, type RerunPlan } from './rerunPlan';
 
 const DEBOUNCE_MS = 400;
+
+/** What the last save of a file re-ran and dropped, and whether that re-run has ended. */
+export interface RerunStatus {
+  id: number;
+  rerun: string[];
+  forgotten: string[];
+  done: boolean;
+}
 
 export class RerunOnSave implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -21,6 +32,13 @@ export class RerunOnSave implements vscode.Disposable {
   private readonly running = new Map<string, AbortController>();
   /** The last re-run's summary of changes per file, for tests and the log. */
   readonly lastChanges = new Map<string, string[]>();
+  /** The last save's plan per file and whether its re-run ended, for tests. */
+  readonly lastRerun = new Map<string, RerunStatus>();
+  /** Runs a save dropped before its debounced re-run, per file, for `lastRerun`. */
+  private readonly droppedAtSave = new Map<string, string[]>();
+  private reruns = 0;
+  /** The last failure of each model the user was shown (toast or visible panel), by file#export. */
+  private readonly seenFailures = new Map<string, string>();
 
   constructor(
     private readonly models: ObservedModelService,
@@ -30,11 +48,17 @@ export class RerunOnSave implements vscode.Disposable {
   ) {}
 
   onSaved(document: vscode.TextDocument): void {
-    if (!vscode.workspace.getConfiguration('cnnInspector').get<boolean>('rerunOnSave', true))
-      return;
     const file = document.uri.fsPath;
-    const panelRefs = this.panels.snapshots().filter((p) => p.modelFile === file);
-    if (panelRefs.length === 0 && this.results.exportsToRerun(file).length === 0) return;
+    const plan = this.plan(file);
+    if (!vscode.workspace.getConfiguration('cnnInspector').get<boolean>('rerunOnSave', true)) {
+      // Nothing runs again: the facts of the older text go (the latest run, or nothing).
+      for (const exportName of this.results.exportsToRerun(file))
+        this.results.drop(file, exportName);
+      return;
+    }
+    for (const exportName of plan.forget) this.results.drop(file, exportName);
+    this.droppedAtSave.set(file, [...(this.droppedAtSave.get(file) ?? []), ...plan.forget]);
+    if (plan.rerun.length === 0) return;
     clearTimeout(this.timers.get(file));
     this.timers.set(
       file,
@@ -43,6 +67,25 @@ export class RerunOnSave implements vscode.Disposable {
         void this.rerun(file);
       }, DEBOUNCE_MS),
     );
+  }
+
+  /** What a save of `file` re-runs now: the models with a panel, and those of visible lenses. */
+  private plan(file: string): RerunPlan {
+    const lensesOn = vscode.workspace
+      .getConfiguration('cnnInspector')
+      .get<boolean>('codeLens', true);
+    return planRerun({
+      panels: this.panels
+        .snapshots()
+        .filter((p) => p.modelFile === file)
+        .map((p) => ({
+          exportName: p.exportName,
+          visible: this.panels.find({ file, exportName: p.exportName })?.visible ?? false,
+        })),
+      lensesVisible:
+        lensesOn && vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === file),
+      ranExports: this.results.exportsToRerun(file),
+    });
   }
 
   /**
@@ -54,32 +97,46 @@ export class RerunOnSave implements vscode.Disposable {
     this.running.get(file)?.abort();
     const run = new AbortController();
     this.running.set(file, run);
-    const withPanel = this.panels.snapshots().filter((p) => p.modelFile === file);
-    const exports = new Set([
-      ...withPanel.map((p) => p.exportName),
-      ...this.results.exportsToRerun(file),
-    ]);
+    const plan = this.plan(file);
+    for (const exportName of plan.forget) this.results.drop(file, exportName);
+    const forgotten = [...new Set([...(this.droppedAtSave.get(file) ?? []), ...plan.forget])];
+    this.droppedAtSave.delete(file);
+    const status: RerunStatus = { id: ++this.reruns, rerun: plan.rerun, forgotten, done: false };
+    this.lastRerun.set(file, status);
     const lines: string[] = [];
-    let failureSeen = false; // one toast per save at most, none when a visible panel shows it
-    for (const exportName of exports) {
+    let toasted = false; // one toast per save at most
+    for (const exportName of plan.rerun) {
       const ref = { file, exportName };
+      const key = `${file}#${exportName}`;
       const panel = this.panels.find(ref);
       try {
         // A panel keeps its selected layer and image.
         if (panel) await panel.show({ reload: true });
         else await this.models.loadModel(ref, true, run.signal);
+        this.seenFailures.delete(key); // a later failure is news again
       } catch (error) {
         if (run.signal.aborted || isCancellation(error)) break; // a newer save took over
         this.results.forget(file, exportName);
-        this.models.report(error, { toast: !failureSeen && !panel?.visible });
-        failureSeen = true;
+        const message = error instanceof Error ? error.message : String(error);
+        const toast = shouldToast({
+          shownInVisiblePanel: panel?.visible ?? false,
+          message,
+          lastSeen: this.seenFailures.get(key),
+          toastedThisSave: toasted,
+        });
+        if (toast || panel?.visible) this.seenFailures.set(key, message);
+        this.models.report(error, { toast });
+        toasted ||= toast;
         continue;
       }
       if (run.signal.aborted) break;
       lines.push(...this.describe(ref, exportName, panel));
     }
     if (this.running.get(file) === run) this.running.delete(file);
-    if (!run.signal.aborted) this.lastChanges.set(file, lines);
+    if (!run.signal.aborted) {
+      this.lastChanges.set(file, lines);
+      status.done = true;
+    }
     return lines;
   }
 

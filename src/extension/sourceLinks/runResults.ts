@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { LoadedModel } from '../../protocol/worker/workerProtocol';
 import type { ModelLoaded } from './observedModelService';
+import { latestFirst } from './rerunPlan';
 
 export interface RunRecord {
   file: string;
@@ -13,6 +14,8 @@ export interface RunRecord {
   previous?: LoadedModel;
   /** The file's text when it ran: positions from the run are only trusted while it is unchanged. */
   sourceText: string | undefined;
+  /** Order of the runs: a higher number ran later. */
+  sequence: number;
 }
 
 export class RunResults implements vscode.Disposable {
@@ -20,6 +23,7 @@ export class RunResults implements vscode.Disposable {
   /** Models whose last run failed, by the same key. */
   private readonly failed = new Map<string, { file: string; exportName: string }>();
   private readonly changed = new vscode.EventEmitter<RunRecord>();
+  private runsRecorded = 0;
   readonly onDidChange = this.changed.event;
 
   record({ ref, loaded }: ModelLoaded, sourceText: string | undefined): RunRecord {
@@ -33,6 +37,7 @@ export class RunResults implements vscode.Disposable {
       loaded,
       previous: previous?.loaded,
       sourceText,
+      sequence: ++this.runsRecorded,
     };
     this.runs.set(key, record);
     this.changed.fire(record);
@@ -52,7 +57,20 @@ export class RunResults implements vscode.Disposable {
     this.changed.fire(record);
   }
 
-  /** Exports of `file` that ran or whose last run failed: what a save of the file re-runs. */
+  /**
+   * A run whose facts a save made stale and that is not run again: lenses, hovers and the tree
+   * drop it (nothing rather than an older text's facts); the model is no longer re-run on save.
+   */
+  drop(file: string, exportName: string): void {
+    const key = `${file}#${exportName}`;
+    this.failed.delete(key);
+    const record = this.runs.get(key);
+    if (!record) return;
+    this.runs.delete(key);
+    this.changed.fire(record);
+  }
+
+  /** Exports of `file` that ran or whose last run failed: what the file's lenses stand for. */
   exportsToRerun(file: string): string[] {
     const failed = [...this.failed.values()].filter((f) => f.file === file);
     return [...this.forFile(file), ...failed].map((r) => r.exportName);
@@ -62,14 +80,12 @@ export class RunResults implements vscode.Disposable {
     return this.runs.get(`${file}#${exportName}`);
   }
 
-  /** Runs of a file, for the exports listed first (in that order), then any other. */
+  /** Runs of a file, for the exports listed first, then any other; the latest first in each. */
   forFile(file: string, exportNames: string[] = []): RunRecord[] {
-    const all = [...this.runs.values()].filter((r) => r.file === file);
-    const rank = (r: RunRecord) => {
-      const i = exportNames.indexOf(r.exportName);
-      return i < 0 ? exportNames.length : i;
-    };
-    return all.sort((a, b) => rank(a) - rank(b));
+    return latestFirst(
+      [...this.runs.values()].filter((r) => r.file === file),
+      exportNames,
+    );
   }
 
   dispose(): void {
