@@ -41,15 +41,20 @@ function lineOf(text: string, after = ''): number {
   return lines.findIndex((l, i) => i >= start && l.includes(text)) + 1;
 }
 
+/** Focuses the model file's editor at `line` (Go to Line centres it). */
+async function goToLine(page: Page, line: number): Promise<void> {
+  await runCommand(page, 'View: Focus First Editor Group');
+  await page.keyboard.press('Control+G');
+  await page.keyboard.type(String(line));
+  await page.keyboard.press('Enter');
+}
+
 /**
  * Replaces the number just before the end of `line` (its last character is `,` or `;`) with
  * `value` and saves: typing digits only, so no suggestion widget gets in the way.
  */
 async function setNumberAndSave(page: Page, line: number, value: number): Promise<void> {
-  await runCommand(page, 'View: Focus First Editor Group');
-  await page.keyboard.press('Control+G');
-  await page.keyboard.type(String(line));
-  await page.keyboard.press('Enter');
+  await goToLine(page, line);
   await page.keyboard.press('End');
   await page.keyboard.press('ArrowLeft');
   await page.keyboard.press('Control+Shift+ArrowLeft');
@@ -151,17 +156,18 @@ describe('CNN Inspector: edit, save, see, through the UI', () => {
       60_000,
       async () => (await conv2Shape(webview)) === '10×10×8',
     );
+    // VS Code renders lenses in view only: look at the layer's line, then at the model's.
     const lensTexts = () => page.locator('.codelens-decoration').allTextContents();
-    await waitUntil('the lenses of the new run', 30_000, async () => {
-      const lenses = await lensTexts();
-      return lenses.some((t) => t.includes('10x10x8 \u00b7 1,208 params'));
-    });
-    const lenses = await lensTexts();
-    assert.ok(!lenses.some((t) => /2,416 params|61\.7k/.test(t)), lenses.join(' | '));
-    assert.ok(
-      lenses.some((t) => t.includes('8 layers \u00b7 36.5k params')),
-      lenses.join(' | '),
-    );
+    const lensAt = async (line: number, expected: string) => {
+      await goToLine(page, line);
+      await waitUntil(`the lens "${expected}"`, 30_000, async () =>
+        (await lensTexts()).some((t) => t.includes(expected)),
+      );
+    };
+    await lensAt(lineOf("name: 'conv2'"), '10x10x8 \u00b7 1,208 params');
+    await lensAt(lineOf('export default function'), '8 layers \u00b7 36.5k params');
+    const texts = await lensTexts();
+    assert.ok(!texts.some((t) => /2,416 params|61\.7k/.test(t)), texts.join(' | '));
     await screenshot('edit-loop-lenses-follow');
   });
 });
