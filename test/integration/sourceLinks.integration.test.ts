@@ -117,7 +117,10 @@ describe('source links', function () {
     );
     // Before any run, a layer lens names the layer it opens (no facts yet, but never anonymous).
     if (!early.some(([, t]) => t.includes('params')))
-      assert.deepEqual(early.find(([line]) => line === 38), [38, 'Visualize layer conv2']);
+      assert.deepEqual(
+        early.find(([line]) => line === 38),
+        [38, 'Visualize layer conv2'],
+      );
     const snapshot = await visualize(lenet, 'default', 'conv1');
     assert.ok(snapshot, `visualizeLayer failed: ${(await api()).getLastError()}`);
     await visualize(lenet, 'lenetUntrained', 'conv1');
