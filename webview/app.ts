@@ -23,6 +23,7 @@ import { RfOverlay } from './rfOverlay';
 import { WhyView } from './whyView';
 import { drawInputSignal } from './signalInput';
 import { ErrorBanner } from './errorBanner';
+import { PanelMemory } from './panelMemory';
 
 type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
 const DEFAULT_SETTINGS: PanelSettings = { colormap: 'viridis', normalization: 'layer' };
@@ -56,10 +57,12 @@ export class App {
   private readonly arithmetic: ArithmeticView;
   private readonly why: WhyView;
   private readonly main: HTMLElement;
-  /** What VS Code kept of this panel (hidden and shown again, or a window reload). */
-  private readonly saved: PanelState;
+  /** What VS Code keeps of this panel (hidden and shown again, or a window reload). */
+  private readonly memory: PanelMemory;
   /** The saved tab, opened once the model is known (the Gallery and Why tabs need it). */
   private tabToRestore: Tab | undefined;
+  /** The saved Why unit, set once the model is known. */
+  private whyUnitToRestore: PanelState['whyUnit'];
 
   constructor(
     root: HTMLElement,
@@ -70,12 +73,17 @@ export class App {
     const main = el('main', 'main');
     main.id = 'main';
     this.main = main;
-    this.saved = host.getState() ?? {};
-    this.tabToRestore = this.saved.tab;
+    this.memory = new PanelMemory(host);
+    this.tabToRestore = this.memory.saved.tab;
+    this.whyUnitToRestore = this.memory.saved.whyUnit;
     main.addEventListener('scroll', () => this.rememberScroll(), { passive: true });
     this.tooltip = new Tooltip(root);
-    this.featureMaps = new FeatureMapsView(DEFAULT_SETTINGS, this.tooltip, this.rfHover, (c) =>
-      this.enlarge(c),
+    this.featureMaps = new FeatureMapsView(
+      DEFAULT_SETTINGS,
+      this.tooltip,
+      this.rfHover,
+      (c) => this.enlarge(c),
+      ({ normalization }) => this.memory.update({ normalization }),
     );
     this.structureView = new StructureView(
       (name) => {
@@ -83,12 +91,18 @@ export class App {
         this.showTab('feature-maps');
       },
       (text, what) => host.post({ type: 'copyText', text, what }),
+      (key, direction) => this.memory.update({ structureSort: { key, direction } }),
     );
+    const sort = this.memory.saved.structureSort;
+    if (sort) this.structureView.restoreSort(sort.key, sort.direction);
     this.gallery = new GalleryView(
       (m) => host.post(m),
       (layer, unit, y, x) => this.openUnit(layer, unit, y, x),
     );
-    this.why = new WhyView((m) => host.post(m));
+    this.why = new WhyView(
+      (m) => host.post(m),
+      (unit) => this.memory.update({ whyUnit: unit }),
+    );
     main.append(
       this.tabs,
       this.featureMaps.element,
@@ -122,7 +136,11 @@ export class App {
     switch (message.type) {
       case 'settings':
         this.canPickImage = message.canPickImage;
-        this.featureMaps.setSettings(message.settings);
+        // The normalisation chosen in this panel wins over the setting's default.
+        this.featureMaps.setSettings({
+          ...message.settings,
+          normalization: this.memory.current.normalization ?? message.settings.normalization,
+        });
         this.renderInputPane();
         return;
       case 'model':
@@ -138,6 +156,8 @@ export class App {
         this.renderLayer();
         this.renderStructure();
         this.why.setModel(message.summary, message.selectedLayer);
+        if (this.whyUnitToRestore) this.why.restoreUnit(this.whyUnitToRestore);
+        this.whyUnitToRestore = undefined;
         if (this.tabToRestore) this.showTab(this.tabToRestore);
         this.tabToRestore = undefined;
         this.persist();
@@ -221,25 +241,23 @@ export class App {
 
   /** Saves what the panel shows, for hide/show and window reloads. */
   private persist(): void {
-    this.host.setState({
-      ...this.saved,
-      modelFile: this.summary?.file ?? this.saved.modelFile,
-      exportName: this.summary?.exportName ?? this.saved.exportName,
-      imagePath: this.image?.imagePath ?? this.saved.imagePath,
-      layer: this.selected || this.saved.layer,
+    const kept = this.memory.current;
+    this.memory.update({
+      modelFile: this.summary?.file ?? kept.modelFile,
+      exportName: this.summary?.exportName ?? kept.exportName,
+      imagePath: this.image?.imagePath ?? kept.imagePath,
+      layer: this.selected || kept.layer,
       tab: this.tabToRestore ?? this.tab,
-      scroll: this.saved.scroll,
     });
   }
 
   private rememberScroll(): void {
-    this.saved.scroll = { ...this.saved.scroll, [this.tab]: this.main.scrollTop };
-    this.persist();
+    this.memory.rememberScroll(this.tab, this.main.scrollTop);
   }
 
   /** Back to where the user had scrolled this tab, once its content is there. */
   private restoreScroll(): void {
-    const top = this.saved.scroll?.[this.tab];
+    const top = this.memory.scrollOf(this.tab);
     if (top && this.main.scrollTop === 0) this.main.scrollTop = top;
   }
 

@@ -38,6 +38,7 @@ export class FeatureMapsView {
     private readonly tooltip: Tooltip,
     rfHover: RfHover,
     onEnlarge: (channel: number) => void,
+    private readonly onSettingsChange: (settings: PanelSettings) => void = () => {},
   ) {
     this.element.id = 'feature-view';
     this.element.append(this.title, this.toolbar, this.legend, this.content);
@@ -120,6 +121,7 @@ export class FeatureMapsView {
         ...this.settings,
         normalization: select.value as PanelSettings['normalization'],
       };
+      this.onSettingsChange(this.settings);
       this.redraw();
     });
     normalization.appendChild(select);

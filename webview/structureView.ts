@@ -34,6 +34,7 @@ export class StructureView {
   constructor(
     private readonly onSelect: (name: string) => void,
     private readonly copy: (text: string, what: string) => void,
+    private readonly onSort: (key: ColumnKey, direction: SortDirection) => void = () => {},
   ) {
     this.element.id = 'structure-view';
     this.exportStatus.id = 'export-status';
@@ -225,6 +226,16 @@ export class StructureView {
     }
   }
 
+  /** A sort kept from before (hide/show, reload); unknown columns are ignored. */
+  restoreSort(key: string, direction: SortDirection): void {
+    const column = STRUCTURE_COLUMNS.find((c) => c.key === key);
+    if (!column || (direction !== 'ascending' && direction !== 'descending')) return;
+    this.sortKey = column.key;
+    this.direction = direction;
+    const wrap = this.element.querySelector('.structure-table-wrap');
+    wrap?.replaceChildren(this.table());
+  }
+
   private sortBy(key: ColumnKey): void {
     if (this.sortKey === key)
       this.direction = this.direction === 'ascending' ? 'descending' : 'ascending';
@@ -238,6 +249,7 @@ export class StructureView {
     }
     const wrap = this.element.querySelector('.structure-table-wrap');
     wrap?.replaceChildren(this.table());
+    this.onSort(this.sortKey, this.direction);
   }
 
   private notes(structure: ModelStructure): HTMLElement {

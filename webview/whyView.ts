@@ -62,7 +62,11 @@ export class WhyView {
   private readonly filterControls = el('div', 'why-controls');
   private readonly classView: ClassExplainView;
 
-  constructor(private readonly post: (message: PanelToHost) => void) {
+  constructor(
+    private readonly post: (message: PanelToHost) => void,
+    /** A unit the user chose (not the default one), to keep across hide/show and reloads. */
+    private readonly onUnitChosen: (unit: WhyUnit) => void = () => {},
+  ) {
     this.classView = new ClassExplainView(post);
     this.element.id = 'why-view';
     this.element.setAttribute('role', 'tabpanel');
@@ -112,8 +116,14 @@ export class WhyView {
   /** The unit to explain (from the enlarged view, or the selected layer while none was chosen). */
   setUnit(unit: WhyUnit): void {
     this.unit = unit;
+    this.onUnitChosen(unit);
     this.renderControls();
     this.refresh();
+  }
+
+  /** A unit kept from before (hide/show, reload), if the model still has its layer. */
+  restoreUnit(unit: WhyUnit): void {
+    if (this.summary && mapLayers(this.summary).includes(unit.layer)) this.setUnit(unit);
   }
 
   get currentUnit(): WhyUnit | undefined {

@@ -33,6 +33,12 @@ export interface PanelState {
   tab?: PanelTab;
   /** Scroll offset of the main area, per tab. */
   scroll?: Partial<Record<PanelTab, number>>;
+  /** The Structure table's sort column (a column key) and direction. */
+  structureSort?: { key: string; direction: 'ascending' | 'descending' };
+  /** The normalisation chosen in the Feature maps tab (over the setting's default). */
+  normalization?: Normalization;
+  /** The unit the Why tab explains (no channel: the strongest; no position: its strongest). */
+  whyUnit?: { layer: string; channel?: number; position?: number[] };
 }
 
 export type HostToPanel =
