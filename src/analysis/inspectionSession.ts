@@ -36,6 +36,8 @@ export interface ImageResult {
   top5: ClassScore[];
   /** 1-D models: the signal's values, [length, channels] row-major (`imagePath` names its source). */
   signal?: Float32Array;
+  /** What makes this pass's numbers doubtful (NaN or infinite values), when anything does. */
+  warnings?: string[];
 }
 
 let fileRouterRegistered = false;

@@ -21,13 +21,3 @@ export function wasmThreadCount(
   const wanted = setting === 0 ? cores : setting;
   return Math.max(1, Math.min(wanted, MAX_WASM_THREADS));
 }
-
-/** `--threads N`: digits only (0 = one per core); throws a RangeError naming the bad value. */
-export function parseThreadsArgument(text: string): number {
-  if (!/^\d+$/.test(text.trim())) {
-    throw new RangeError(`--threads needs a whole number ≥ 0 (0: one per core), got '${text}'.`);
-  }
-  const threads = Number(text.trim());
-  wasmThreadCount(threads);
-  return threads;
-}

@@ -15,7 +15,17 @@ import { renderReportHtml } from './reportHtml';
 import { collectReportData } from './collectReportData';
 import { buildUnitReport, parseUnitArgument, type UnitArgument } from './unitReport';
 import { buildGalleryReport, parseGalleryArgs, type GalleryArgs } from './galleryReport';
-import { parseThreadsArgument } from '../analysis/wasmThreadCount';
+import { isSyntheticSource } from '../analysis/explain/signal';
+import {
+  CLI_LIMIT_HINTS,
+  DEFAULT_CLI_MEMORY_LIMIT_MB,
+  MEMORY_LIMIT_MB,
+  THREADS,
+  TIMEOUT_SECONDS,
+  integerArgument,
+} from './numericArguments';
+import { checkOutputFile } from './outputFiles';
+import { backendWarning } from './backendWarning';
 import {
   buildClassReport,
   buildFeatureVisualization,
@@ -28,7 +38,8 @@ import { GALLERY_USAGE, galleryCommand, mergeCommand } from './galleryCommands';
 const USAGE = `Usage: cnn-inspector report <model.ts|model.onnx> --image <file> [options]
 
 Options:
-  --image <file>        PNG or JPEG image to run through the model (required)
+  --image <file>        PNG or JPEG image to run through the model (required); 1-D models: a
+                        .csv/.json signal or synthetic:step|impulse|sine[?period=P]
   --export <name>       model export to use (default: the default export, else the first)
   --layer <name>        layer the HTML report opens at (default: the first spatial layer)
   --out <report.html>   write a self-contained HTML report
@@ -47,16 +58,31 @@ Options:
   --ig-steps <n>        integrated-gradients steps (default 64)
   --visualize-unit <layer:channel>  with --json: the input that channel wants (activation maximization)
   --backend <name>      auto | tensorflow | wasm | cpu (default auto)
-  --threads <n>         WebAssembly threads: 0 one per core (default), 1 single-threaded
-  --timeout <seconds>   stop a model step that takes longer (default 300)
+  --threads <n>         WebAssembly threads: 0 one per core (default), 1 single-threaded (0-8)
+  --timeout <seconds>   stop a model step that takes longer (default 300, 1-86400)
+  --memory-limit <MB>   memory of the worker that runs the model (default 8192, 256-65536)
   --verbose             print progress and full stack traces
   --help                show this help
 
 ${GALLERY_USAGE}`;
 
+const USAGE_LINE =
+  'Usage: cnn-inspector report <model.ts|model.onnx> --image <file> [options] (--help lists them)';
+
+/** Exit 1 for a failure, 2 for bad arguments (with a usage line unless the full usage is shown). */
 function fail(message: string, code: number): never {
-  process.stderr.write(`cnn-inspector: ${message}\n`);
+  const usage = code === 2 && !message.includes('\nUsage:') ? `\n${USAGE_LINE}` : '';
+  process.stderr.write(`cnn-inspector: ${message}${usage}\n`);
   process.exit(code);
+}
+
+/** Runs an argument check; its InspectorError (or RangeError) becomes exit 2. */
+function checked<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    fail((error as Error).message, 2);
+  }
 }
 
 /** `gallery` and `merge`: exit 2 for bad arguments, 1 for a failure, with one line. */
@@ -97,6 +123,7 @@ async function main(argv: string[]): Promise<void> {
         backend: { type: 'string', default: 'auto' },
         threads: { type: 'string', default: '0' },
         timeout: { type: 'string', default: '300' },
+        'memory-limit': { type: 'string', default: String(DEFAULT_CLI_MEMORY_LIMIT_MB) },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -116,15 +143,18 @@ async function main(argv: string[]): Promise<void> {
   const backend = values.backend as BackendPreference;
   if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend))
     fail(`unknown backend '${backend}'.`, 2);
-  let wasmThreads = 0;
-  try {
-    wasmThreads = parseThreadsArgument(values.threads);
-  } catch (error) {
-    fail((error as Error).message, 2);
-  }
+  const wasmThreads = checked(() => integerArgument('threads', values.threads, THREADS));
+  const timeoutMs =
+    checked(() => integerArgument('timeout', values.timeout, TIMEOUT_SECONDS)) * 1000;
+  const memoryLimitMb = checked(() =>
+    integerArgument('memory-limit', values['memory-limit'], MEMORY_LIMIT_MB),
+  );
   const modelFile = resolve(modelArg);
   if (!existsSync(modelFile)) fail(`${modelFile}: no such file.`, 1);
-  const imagePath = resolve(values.image);
+  // A synthetic signal is a name, not a path (1-D models: README, "1-D models").
+  const imagePath = isSyntheticSource(values.image) ? values.image : resolve(values.image);
+  if (values.json) checked(() => checkOutputFile('json', values.json!));
+  if (values.out) checked(() => checkOutputFile('out', values.out!));
   let unit: UnitArgument | undefined;
   if (values.unit !== undefined) {
     if (!values.json) fail('--unit needs --json <report.json> (the PNG files go next to it).', 2);
@@ -160,11 +190,10 @@ async function main(argv: string[]): Promise<void> {
   const verbose = values.verbose;
   const client = new WorkerClient({
     workerScript: join(__dirname, 'worker.js'),
-    memoryLimitMb: 8192,
-    limitHints: { timeout: '--timeout <seconds>', memory: 'at most 8 GB' },
+    memoryLimitMb,
+    limitHints: CLI_LIMIT_HINTS,
     log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
-  const timeoutMs = Number(values.timeout) * 1000;
   const options = {
     timeoutMs,
     onProgress: verbose ? (m: string) => process.stderr.write(`… ${m}\n`) : undefined,
@@ -182,19 +211,27 @@ async function main(argv: string[]): Promise<void> {
       options,
     );
     const image = await client.request({ type: 'runImage', config, model, imagePath }, options);
-    const json = buildReportJson(
-      loaded.summary,
-      loaded.backend,
-      {
-        file: imagePath,
-        width: image.input.width,
-        height: image.input.height,
-        channels: image.input.channels,
-      },
-      image.top5,
-      loaded.structure,
-      loaded.structureError,
-    );
+    const warnings = [
+      backendWarning(backend, loaded.backend, loaded.backendNotes, config.searchDirs),
+      ...(image.warnings ?? []),
+    ].filter((w): w is string => w !== undefined);
+    for (const warning of warnings) process.stderr.write(`cnn-inspector: warning: ${warning}\n`);
+    const json = {
+      ...buildReportJson(
+        loaded.summary,
+        loaded.backend,
+        {
+          file: imagePath,
+          width: image.input.width,
+          height: image.input.height,
+          channels: image.input.channels,
+        },
+        image.top5,
+        loaded.structure,
+        loaded.structureError,
+      ),
+      ...(warnings.length ? { warnings } : {}),
+    };
     const full =
       unit && values.json
         ? {
@@ -218,7 +255,7 @@ async function main(argv: string[]): Promise<void> {
           loaded.summary.exportName,
           imagePath,
           gallery,
-          { ...options, workerScript: join(__dirname, 'worker.js'), memoryLimitMb: 8192, verbose },
+          { ...options, workerScript: join(__dirname, 'worker.js'), memoryLimitMb, verbose },
         )
       : undefined;
     const classContext = {

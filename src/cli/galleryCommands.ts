@@ -18,7 +18,19 @@ import {
   type GalleryPart,
 } from '../analysis/gallery/galleryFile';
 import { mergeParts, parsePart } from '../analysis/gallery/mergeParts';
-import { parseThreadsArgument } from '../analysis/wasmThreadCount';
+import {
+  CHECKPOINT_SECONDS,
+  CLI_LIMIT_HINTS,
+  DEFAULT_CLI_MEMORY_LIMIT_MB,
+  MEMORY_LIMIT_MB,
+  THREADS,
+  TIMEOUT_SECONDS,
+  WORKERS,
+  integerArgument,
+  type IntegerRange,
+} from './numericArguments';
+import { checkOutputFile } from './outputFiles';
+import { backendWarning } from './backendWarning';
 import type { BackendPreference } from '../analysis/runtime';
 import { WorkerClient } from '../host/workerClient';
 import { removeCheckpoint, runGalleryShard } from '../host/shardGallery';
@@ -40,24 +52,32 @@ Options of gallery:
   --shard <i/n>         run slice i of n (0 <= i < n), e.g. --shard "$JOB_COMPLETION_INDEX/8"
   --top-k <n>           patches kept per unit (default 9)
   --export <name>       model export to use (default: the default export, else the first)
-  --workers <n>         worker threads (default: one per core)
+  --workers <n>         worker threads (default: one per core, 1-256)
   --checkpoint <file>   progress file, resumed when the run is restarted (default <out>.checkpoint)
-  --checkpoint-every <seconds>  minimum time between progress saves (default 10)
+  --checkpoint-every <seconds>  minimum time between progress saves (default 10, 0-86400)
   --backend <name>      auto | tensorflow | wasm | cpu (default auto)
-  --threads <n>         WebAssembly threads per worker: 0 automatic (default), 1 single-threaded
-  --timeout <seconds>   stop a batch of images that takes longer (default 300)
+  --threads <n>         WebAssembly threads per worker: 0 automatic (default), 1 single-threaded (0-8)
+  --timeout <seconds>   stop a batch of images that takes longer (default 300, 1-86400)
+  --memory-limit <MB>   memory of each worker (default 8192, 256-65536)
   --verbose             print progress`;
 
 function usage(message: string): never {
   throw new InspectorError('usage', `${message}\n\n${GALLERY_USAGE}`);
 }
 
-function wholeNumber(name: string, text: string | undefined, fallback: number, min = 1): number {
+/** A numeric flag within its range, `fallback` when absent; a usage error (exit 2) otherwise. */
+function wholeNumber(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  range: IntegerRange,
+): number {
   if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n < min)
-    usage(`--${name} must be a whole number >= ${min}, not '${text}'.`);
-  return n;
+  try {
+    return integerArgument(name, text, range);
+  } catch (error) {
+    usage((error as Error).message);
+  }
 }
 
 export async function galleryCommand(argv: string[], workerScript: string): Promise<void> {
@@ -79,6 +99,7 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
         backend: { type: 'string', default: 'auto' },
         threads: { type: 'string', default: '0' },
         timeout: { type: 'string', default: '300' },
+        'memory-limit': { type: 'string' },
         verbose: { type: 'boolean', default: false },
       },
     });
@@ -105,19 +126,27 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
   const backend = values.backend as BackendPreference;
   if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend))
     usage(`unknown backend '${backend}'.`);
-  let wasmThreads = 0;
+  const wasmThreads = wholeNumber('threads', values.threads, 0, THREADS);
+  const topK = wholeNumber('top-k', values['top-k'], DEFAULT_GALLERY_OPTIONS.topK, {
+    min: 1,
+    max: 1000,
+  });
+  const workers = wholeNumber('workers', values.workers, availableParallelism(), WORKERS);
+  const checkpointEveryMs =
+    wholeNumber('checkpoint-every', values['checkpoint-every'], 10, CHECKPOINT_SECONDS) * 1000;
+  const timeoutMs = wholeNumber('timeout', values.timeout, 300, TIMEOUT_SECONDS) * 1000;
+  const memoryLimitMb = wholeNumber(
+    'memory-limit',
+    values['memory-limit'],
+    DEFAULT_CLI_MEMORY_LIMIT_MB,
+    MEMORY_LIMIT_MB,
+  );
+  const out = resolve(values.out);
   try {
-    wasmThreads = parseThreadsArgument(values.threads);
+    checkOutputFile('out', out);
   } catch (error) {
     usage((error as Error).message);
   }
-  const topK = wholeNumber('top-k', values['top-k'], DEFAULT_GALLERY_OPTIONS.topK);
-  if (topK > 1000) usage(`--top-k must be at most 1000, not ${topK}.`);
-  const workers = wholeNumber('workers', values.workers, availableParallelism());
-  const checkpointEveryMs =
-    wholeNumber('checkpoint-every', values['checkpoint-every'], 10, 0) * 1000;
-  const timeoutMs = wholeNumber('timeout', values.timeout, 300) * 1000;
-  const out = resolve(values.out);
   const checkpointFile = resolve(values.checkpoint ?? `${out}.checkpoint`);
   const verbose = values.verbose;
   const say = (line: string) => process.stderr.write(`cnn-inspector: ${line}\n`);
@@ -129,11 +158,7 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
     wasmThreads,
   };
   const model = { file: modelFile, exportName: values.export };
-  const client = new WorkerClient({
-    workerScript,
-    memoryLimitMb: 8192,
-    limitHints: { timeout: '--timeout <seconds>', memory: 'at most 8 GB' },
-  });
+  const client = new WorkerClient({ workerScript, memoryLimitMb, limitHints: CLI_LIMIT_HINTS });
   let loaded, info;
   try {
     const requestOptions = { timeoutMs };
@@ -153,6 +178,8 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
   } finally {
     client.dispose();
   }
+  const warning = backendWarning(backend, loaded.backend, loaded.backendNotes, config.searchDirs);
+  if (warning) say(`warning: ${warning}`);
   const started = Date.now();
   const part: GalleryPart = await runGalleryShard({
     folder,
@@ -176,12 +203,7 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
     config,
     options: { topK, nmsIoU: DEFAULT_GALLERY_OPTIONS.nmsIoU },
     timeoutMs,
-    pool: {
-      workerScript,
-      memoryLimitMb: 8192,
-      workers,
-      limitHints: { timeout: '--timeout <seconds>', memory: 'at most 8 GB' },
-    },
+    pool: { workerScript, memoryLimitMb, workers, limitHints: CLI_LIMIT_HINTS },
     checkpointFile,
     checkpointEveryMs,
     onProgress: verbose
@@ -213,6 +235,11 @@ export async function mergeCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parsed;
   if (positionals.length === 0) usage('merge needs part files.');
   if (!values.out) usage('merge needs --out <gallery.json>.');
+  try {
+    checkOutputFile('out', values.out);
+  } catch (error) {
+    usage((error as Error).message);
+  }
   const parts = positionals.map((file) => {
     const name = resolve(file);
     let text: string;

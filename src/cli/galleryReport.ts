@@ -18,6 +18,7 @@ import {
 import type { GalleryToPanel, FolderGalleryView } from '../protocol/galleryMessages';
 import type { ReportGallery } from '../protocol/reportData';
 import { encodeTypedArrays } from '../analysis/typedArrayJson';
+import { CLI_LIMIT_HINTS } from './numericArguments';
 
 export interface GalleryArgs {
   layer: string;
@@ -126,6 +127,7 @@ export async function buildGalleryReport(
         workerScript: options.workerScript,
         memoryLimitMb: options.memoryLimitMb,
         workers: availableParallelism(),
+        limitHints: CLI_LIMIT_HINTS,
       },
       onProgress: options.verbose
         ? (p) =>

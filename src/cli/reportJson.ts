@@ -44,6 +44,11 @@ export interface ReportJson {
   /** Why the structure fields are missing, when they are. */
   structureError?: string;
   top5: ClassScore[];
+  /**
+   * What makes the results doubtful, when anything does: a backend other than the one asked for,
+   * NaN or infinite values in the weights or the layers' outputs. Also printed by the CLI.
+   */
+  warnings?: string[];
 }
 
 export function buildReportJson(

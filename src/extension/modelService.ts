@@ -15,6 +15,7 @@ import type {
 } from '../protocol/worker/workerProtocol';
 import type { ExplainRequest, ExplainResults } from '../protocol/worker/explainProtocol';
 import { readSettings } from './settings';
+import { clampSetting } from './numericSettings';
 import { assertWorkspaceTrusted } from './workspaceTrust';
 
 export class ModelService implements vscode.Disposable {
@@ -47,7 +48,10 @@ export class ModelService implements vscode.Disposable {
       backend: settings.backend,
       searchDirs: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
       maxImageMegapixels: settings.maxImageMegapixels,
-      wasmThreads: vscode.workspace.getConfiguration('cnnInspector').get<number>('wasmThreads', 0),
+      wasmThreads: clampSetting(
+        'wasmThreads',
+        vscode.workspace.getConfiguration('cnnInspector').get('wasmThreads'),
+      ),
     };
   }
 

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { BackendPreference } from '../analysis/runtime';
 import type { Normalization, SequentialColormap } from '../protocol/panelProtocol';
+import { clampSetting } from './numericSettings';
 
 export interface InspectorSettings {
   backend: BackendPreference;
@@ -20,8 +21,8 @@ export function readSettings(): InspectorSettings {
     defaultImage: c.get<string>('defaultImage', ''),
     colormap: c.get<SequentialColormap>('colormap', 'viridis'),
     normalization: c.get<Normalization>('normalization', 'layer'),
-    modelTimeoutSeconds: c.get<number>('modelTimeoutSeconds', 120),
-    workerMemoryLimitMb: c.get<number>('workerMemoryLimitMb', 4096),
-    maxImageMegapixels: c.get<number>('maxImageMegapixels', 100),
+    modelTimeoutSeconds: clampSetting('modelTimeoutSeconds', c.get('modelTimeoutSeconds')),
+    workerMemoryLimitMb: clampSetting('workerMemoryLimitMb', c.get('workerMemoryLimitMb')),
+    maxImageMegapixels: clampSetting('maxImageMegapixels', c.get('maxImageMegapixels')),
   };
 }

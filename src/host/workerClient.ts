@@ -42,7 +42,12 @@ interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   onProgress?: (message: string) => void;
+  /** The last progress step the worker reported: what a timeout interrupted. */
+  step?: string;
 }
+
+/** Node fires a longer delay at once (and warns): every timer stays below it. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class WorkerClient {
   private worker: Worker | undefined;
@@ -93,14 +98,16 @@ export class WorkerClient {
         reject(new InspectorError('cancelled', 'Cancelled.'));
         return;
       }
+      const timeoutMs = Math.max(0, Math.min(options.timeoutMs, MAX_TIMER_MS));
       const timer = setTimeout(() => {
+        const step = this.pending.get(id)?.step;
         this.restart(
           new InspectorError(
             'timeout',
-            `${describe(message)} took longer than ${Math.round(options.timeoutMs / 1000)} s and was stopped (${this.hints.timeout}). Does the model file loop forever?`,
+            timeoutMessage(message, step, timeoutMs, this.hints.timeout),
           ),
         );
-      }, options.timeoutMs);
+      }, timeoutMs);
       const onAbort = () => this.restart(new InspectorError('cancelled', 'Cancelled.'));
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const settle = () => {
@@ -190,7 +197,8 @@ export class WorkerClient {
     worker.on('exit', (code) => {
       removeBundleFoldersOfThread(threadId);
       if (this.worker !== worker) return;
-      this.restart(new InspectorError('worker', `The model worker exited (code ${code}).`));
+      const file = this.currentFile ? `${this.currentFile}: ` : '';
+      this.restart(new InspectorError('worker', `${file}The model worker exited (code ${code}).`));
     });
     this.worker = worker;
     this.options.log?.('Started the model worker.');
@@ -203,8 +211,10 @@ export class WorkerClient {
       return;
     }
     const pending = this.pending.get(message.id);
-    if (message.type === 'progress') pending?.onProgress?.(message.message);
-    else if (message.type === 'result') pending?.resolve(message.result);
+    if (message.type === 'progress') {
+      if (pending) pending.step = message.message;
+      pending?.onProgress?.(message.message);
+    } else if (message.type === 'result') pending?.resolve(message.result);
     else {
       const error = deserializeError(message.error);
       pending?.reject(error);
@@ -231,6 +241,30 @@ export class WorkerClient {
     for (const pending of [...this.pending.values()]) pending.reject(reason);
     this.pending.clear();
   }
+}
+
+/** Steps that run the model file's own code: a timeout there may be a loop of the user's. */
+const MODEL_CODE_STEPS =
+  /^(Running the model file|Building the model|Importing|Running the forward pass)/;
+
+/**
+ * Says what timed out: reading an image is not the model's fault (a stalled drive or network
+ * share), and only a step that runs the model file's code suggests a loop in it.
+ */
+function timeoutMessage(
+  message: RequestWithoutId,
+  step: string | undefined,
+  timeoutMs: number,
+  hint: string,
+): string {
+  const seconds = Math.round(timeoutMs / 1000);
+  if (step?.startsWith('Reading ')) {
+    return `${step} took longer than ${seconds} s and was stopped (${hint}): the file may be on a slow or unresponsive drive or network share.`;
+  }
+  const where = step ? ` while ${step.charAt(0).toLowerCase()}${step.slice(1)}` : '';
+  const inModelCode = step ? MODEL_CODE_STEPS.test(step) : message.type === 'loadModel';
+  const loop = inModelCode ? ' Does the model file loop forever?' : '';
+  return `${describe(message)} took longer than ${seconds} s and was stopped (${hint})${where}.${loop}`;
 }
 
 function describe(message: RequestWithoutId): string {

@@ -5,7 +5,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { stat } from 'node:fs/promises';
-import { InspectorError, serializeError } from '../analysis/errors';
+import { dirname } from 'node:path';
+import { InspectorError, formatLocation, serializeError } from '../analysis/errors';
+import { userFrame } from '../analysis/model/userStack';
 import { isWasmFailure, wasmOutOfMemoryError } from '../analysis/wasmFailure';
 import { loadRuntime } from '../analysis/runtime';
 import { InspectionSession } from '../analysis/inspectionSession';
@@ -210,6 +212,25 @@ function fail(request: WorkerRequest, error: unknown): void {
   post({ id: request.id, type: 'error', error: serializeError(poisoned), fatal: true });
 }
 
+/** The model file of the request being handled: `process.exit` names it. */
+let currentModelFile: string | undefined;
+
+/**
+ * `process.exit()` in a model file would end this thread with nothing but an exit code. It throws
+ * instead, naming the file and the line that called it (the request fails like any error in the
+ * model's code, and the thread lives on).
+ */
+process.exit = ((code?: number | string | null) => {
+  const file = currentModelFile;
+  const location = file ? userFrame(new Error().stack, dirname(file)) : undefined;
+  const where = location ? formatLocation(location) : (file ?? 'A model file');
+  throw new InspectorError(
+    'runtime',
+    `${where}: the model file called process.exit(${code ?? ''}), which would stop the model worker; throw an error instead.`,
+    location,
+  );
+}) as typeof process.exit;
+
 // One request at a time: tfjs is not re-entrant, and the host serialises requests anyway.
 let queue = Promise.resolve();
 parentPort!.on('message', (request: WorkerRequest) => {
@@ -223,6 +244,7 @@ parentPort!.on('message', (request: WorkerRequest) => {
       return;
     }
     const stopReports = reportFootprint((bytes) => post({ type: 'footprint', bytes }));
+    currentModelFile = request.model.file;
     return handle(request)
       .catch((error) => fail(request, error))
       .finally(stopReports);

@@ -10,11 +10,8 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import {
-  MAX_WASM_THREADS,
-  parseThreadsArgument,
-  wasmThreadCount,
-} from '../../src/analysis/wasmThreadCount';
+import { MAX_WASM_THREADS, wasmThreadCount } from '../../src/analysis/wasmThreadCount';
+import { THREADS, integerArgument } from '../../src/cli/numericArguments';
 import { findThreadScripts } from '../../src/analysis/wasmThreads';
 import { WorkerClient } from '../../src/host/workerClient';
 import { InspectorError } from '../../src/analysis/errors';
@@ -187,12 +184,24 @@ describe('wasm thread count', () => {
     }
   });
 
-  it('--threads takes digits only', () => {
-    assert.equal(parseThreadsArgument('0'), 0);
-    assert.equal(parseThreadsArgument('2'), 2);
-    assert.equal(parseThreadsArgument(' 4 '), 4);
-    for (const bad of ['', ' ', '-1', '1.5', 'two', '2x', '0x10']) {
-      assert.throws(() => parseThreadsArgument(bad), /--threads needs a whole number/, bad);
+  it('--threads takes digits only, up to the threads tfjs can use', () => {
+    const threads = (text: string) => integerArgument('threads', text, THREADS);
+    assert.equal(threads('0'), 0);
+    assert.equal(threads('2'), 2);
+    assert.equal(threads(' 4 '), 4);
+    assert.equal(threads(String(MAX_WASM_THREADS)), MAX_WASM_THREADS);
+    for (const bad of [
+      '',
+      ' ',
+      '-1',
+      '1.5',
+      'two',
+      '2x',
+      '0x10',
+      '1e3',
+      String(MAX_WASM_THREADS + 1),
+    ]) {
+      assert.throws(() => threads(bad), /--threads must be a whole number from 0 to 8/, bad);
     }
   });
 

@@ -112,7 +112,7 @@ describe('model worker', function () {
       ),
       isError(
         'out-of-memory',
-        /ran out of memory \(limit 256 MB, setting cnnInspector\.workerMemoryLimitMb\)/,
+        /eatsMemory\.ts: The model ran out of memory \(limit 256 MB, setting cnnInspector\.workerMemoryLimitMb\)/,
       ),
     );
     await tinyWorks();
@@ -174,15 +174,104 @@ describe('model worker', function () {
     await tinyWorks();
   });
 
-  it('survives a model file that exits the thread', async () => {
+  for (const [fixture, line, code] of [
+    ['exits.ts', 3, 3],
+    ['exitsLater.ts', 5, 0],
+  ] as const) {
+    it(`names the file and line of a process.exit(${code}) in a model file (${fixture}), and survives it`, async () => {
+      const file = join(models, fixture);
+      await assert.rejects(
+        client.request(
+          { type: 'loadModel', config, model: { file }, reload: false },
+          { timeoutMs: LONG },
+        ),
+        (error: unknown) => {
+          assert.ok(error instanceof InspectorError, String(error));
+          assert.equal(error.kind, 'runtime', error.message);
+          assert.equal(error.location?.file, file);
+          assert.equal(error.location?.line, line);
+          assert.match(
+            error.message,
+            new RegExp(
+              `${fixture.replace('.', '\\.')}:${line}:\\d+: the model file called process\\.exit\\(${code}\\), which would stop the model worker`,
+            ),
+          );
+          return true;
+        },
+      );
+      await tinyWorks();
+    });
+  }
+
+  it('names the model file when its worker exits some other way', async () => {
     await assert.rejects(
       client.request(
-        { type: 'loadModel', config, model: { file: join(models, 'exits.ts') }, reload: false },
+        {
+          type: 'loadModel',
+          config,
+          model: { file: join(models, 'exitsNatively.ts') },
+          reload: false,
+        },
         { timeoutMs: LONG },
       ),
-      isError('worker', /exited \(code 3\)/),
+      isError('worker', /exitsNatively\.ts: The model worker exited \(code 4\)/),
     );
     await tinyWorks();
+  });
+
+  it('says what timed out: a stalled image read is not blamed on the model file', async () => {
+    const stalled = new WorkerClient({
+      workerScript: join(__dirname, '..', 'fixtures', 'workers', 'stalls.cjs'),
+      memoryLimitMb: 64,
+    });
+    try {
+      await assert.rejects(
+        stalled.request(
+          { type: 'runImage', config, model: { file: '/m/model.ts' }, imagePath: '/nfs/cat.png' },
+          { timeoutMs: 1000 },
+        ),
+        (error: unknown) => {
+          assert.ok(error instanceof InspectorError, String(error));
+          assert.equal(error.kind, 'timeout');
+          assert.match(
+            error.message,
+            /^Reading \/nfs\/cat\.png took longer than 1 s and was stopped \(setting cnnInspector\.modelTimeoutSeconds\): the file may be on a slow or unresponsive drive/,
+          );
+          assert.doesNotMatch(error.message, /loop forever/);
+          return true;
+        },
+      );
+      await assert.rejects(
+        stalled.request(
+          { type: 'loadModel', config, model: { file: '/m/model.ts' }, reload: false },
+          { timeoutMs: 1000 },
+        ),
+        isError(
+          'timeout',
+          /^Loading \/m\/model\.ts took longer than 1 s and was stopped \(.*\) while building the model and loading weights\. Does the model file loop forever\?$/,
+        ),
+      );
+    } finally {
+      stalled.dispose();
+    }
+  });
+
+  it('keeps a huge timeout a timeout (no timer overflow firing at once)', async () => {
+    const started = Date.now();
+    const request = client.request(
+      { type: 'loadModel', config, model: { file: join(models, 'hangs.ts') }, reload: false },
+      { timeoutMs: 1e12 },
+    );
+    const outcome = await Promise.race([
+      request.then(
+        () => 'resolved',
+        (error: Error) => `rejected: ${error.message}`,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('still running'), 3000)),
+    ]);
+    assert.equal(outcome, 'still running', `after ${Date.now() - started} ms`);
+    client.restart();
+    await request.catch(() => undefined);
   });
 
   it('replaces a worker whose WebAssembly memory may be corrupt after a fault', async () => {

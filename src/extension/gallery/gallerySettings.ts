@@ -1,7 +1,7 @@
 /** The gallery's settings and the cache folder (the extension's global storage). */
 import * as vscode from 'vscode';
 import { isAbsolute } from 'node:path';
-import { DEFAULT_GALLERY_OPTIONS } from '../../analysis/gallery/types';
+import { clampSetting } from '../numericSettings';
 
 let storageDir: string | undefined;
 
@@ -24,8 +24,8 @@ export function galleryFolderSetting(): string | undefined {
 }
 
 export function galleryTopK(): number {
-  const k = vscode.workspace
-    .getConfiguration('cnnInspector')
-    .get<number>('galleryTopK', DEFAULT_GALLERY_OPTIONS.topK);
-  return Number.isInteger(k) && k >= 1 ? Math.min(k, 100) : DEFAULT_GALLERY_OPTIONS.topK;
+  return clampSetting(
+    'galleryTopK',
+    vscode.workspace.getConfiguration('cnnInspector').get('galleryTopK'),
+  );
 }
