@@ -102,9 +102,25 @@ export function folderGalleryView(
   };
 }
 
+/** The folder's paths of each content hash (identical files are run once, but each is listed). */
+function pathsByHash(images: readonly { path: string; hash: string }[]): Map<string, string[]> {
+  const paths = new Map<string, string[]>();
+  for (const { path, hash } of images) paths.set(hash, [...(paths.get(hash) ?? []), path]);
+  return paths;
+}
+
+/** A skipped file and every identical copy of it, each with the reason naming that copy. */
+function everyCopy(
+  skipped: SkippedFile,
+  copies: readonly string[] = [skipped.file],
+): SkippedFile[] {
+  return copies.map((file) => ({ file, reason: skipped.reason.split(skipped.file).join(file) }));
+}
+
 export async function buildFolderGallery(run: FolderGalleryRun): Promise<FolderGalleryResult> {
-  const paths = await listFolderImages(run.folder);
-  const { images, unreadable } = await hashFolderImages(paths, run.signal);
+  const listing = await listFolderImages(run.folder);
+  const { images, unreadable } = await hashFolderImages(listing.files, run.signal);
+  const pathsOf = pathsByHash(images);
   const key: GalleryCacheKey = {
     modelFile: run.model.file,
     exportName: run.exportName,
@@ -130,9 +146,10 @@ export async function buildFolderGallery(run: FolderGalleryRun): Promise<FolderG
     units: galleries.toGalleries(),
     imageCount: processed.size,
     skipped: [
+      ...listing.skipped,
       ...unreadable,
-      ...[...skipped.values()].map(({ file, reason }) => ({ file, reason })),
-    ],
+      ...[...skipped.values()].flatMap((s) => everyCopy(s, pathsOf.get(s.hash))),
+    ].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
     fromCache: plan.known.length,
     computed,
     cache: run.cacheDir ? plan.why : 'no cache folder',

@@ -56,11 +56,19 @@ interface Checkpoint {
   body: GalleryBody;
 }
 
-/** The folder's image files as sorted relative paths with '/' separators. */
-export async function listRelativeImages(folder: string): Promise<string[]> {
+/**
+ * The folder's image files as sorted relative paths with '/' separators, and the links that were
+ * not followed (absolute paths).
+ */
+export async function listRelativeImages(
+  folder: string,
+): Promise<{ files: string[]; skipped: SkippedFile[] }> {
   const root = resolve(folder);
-  const paths = await listFolderImages(root);
-  return paths.map((p) => relative(root, p).split(sep).join('/')).sort(byCodeUnits);
+  const listing = await listFolderImages(root);
+  return {
+    files: listing.files.map((p) => relative(root, p).split(sep).join('/')).sort(byCodeUnits),
+    skipped: listing.skipped,
+  };
 }
 
 export function listHash(relativePaths: readonly string[]): string {
@@ -113,7 +121,7 @@ export async function removeCheckpoint(file: string | undefined): Promise<void> 
 export async function runGalleryShard(run: ShardRun): Promise<GalleryPart> {
   const log = run.log ?? (() => {});
   const root = resolve(run.folder);
-  const all = await listRelativeImages(root);
+  const { files: all, skipped: notFollowed } = await listRelativeImages(root);
   const key: GalleryRunKey = runKeyOf({
     ...run.key,
     folder: { fileCount: all.length, listHash: listHash(all) },
@@ -122,7 +130,8 @@ export async function runGalleryShard(run: ShardRun): Promise<GalleryPart> {
   const slice = all.slice(start, end);
   const absolute = (rel: string) => resolve(root, ...rel.split('/'));
   const relativeOf = new Map(slice.map((rel) => [absolute(rel), rel]));
-  const toRelative = (path: string) => relativeOf.get(path) ?? path;
+  const toRelative = (path: string) =>
+    relativeOf.get(path) ?? relative(root, path).split(sep).join('/');
   const { images, unreadable } = await hashFolderImages(slice.map(absolute), run.signal);
   const hashOf = new Map(images.map((f) => [toRelative(f.path), f.hash]));
   const files = slice.map((path) => ({ path, hash: hashOf.get(path) ?? null }));
@@ -179,7 +188,11 @@ export async function runGalleryShard(run: ShardRun): Promise<GalleryPart> {
   await saving;
   const final = mergeBodies(key, [
     body,
-    { ...mergeBodies(key, []), skipped: unreadable.map(relativeReason) },
+    {
+      ...mergeBodies(key, []),
+      // Links not followed belong to no slice: shard 0 lists them, so merged parts list them once.
+      skipped: [...unreadable, ...(run.shard.index === 0 ? notFollowed : [])].map(relativeReason),
+    },
   ]);
   return {
     kind: PART_KIND,

@@ -116,7 +116,11 @@ export function planGalleryUpdate(
   const known = unique.filter((f) => f.hash in entry.processed);
   const knownSkipped = unique
     .filter((f) => f.hash in entry.skipped)
-    .map((f) => ({ ...entry.skipped[f.hash], file: f.path, hash: f.hash }));
+    .map((f) => {
+      // The reason names the file the cache saw; it may have been renamed since.
+      const { file, reason } = entry.skipped[f.hash];
+      return { file: f.path, reason: reason.split(file).join(f.path), hash: f.hash };
+    });
   const toProcess = unique.filter(
     (f) => !(f.hash in entry.processed) && !(f.hash in entry.skipped),
   );
