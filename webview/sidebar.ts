@@ -56,6 +56,13 @@ export function renderInput(
     button.addEventListener('click', onPick);
     container.appendChild(button);
   }
+  for (const warning of image?.warnings ?? []) {
+    const line = document.createElement('p');
+    line.className = 'input-warning';
+    line.setAttribute('role', 'alert');
+    line.textContent = `\u26a0 ${warning}`;
+    container.appendChild(line);
+  }
   if (image && image.top5.length) {
     const list = document.createElement('ol');
     list.className = 'top5';

@@ -26,6 +26,7 @@ import { topClasses, type ClassScore } from './topClasses';
 import { extractLayerGraph } from './structure';
 import { describeStructure, type ModelStructure } from './structure/modelStructure';
 import { loadSignal, signalStrip } from './explain/signal';
+import { nonFiniteWarnings } from './nonFiniteValues';
 
 export type ProgressReporter = (message: string) => void;
 
@@ -187,8 +188,23 @@ export class InspectionSession {
         rgba: modelImage.display,
       },
       top5: last && last.shape.length === 1 ? topClasses(last.data, this.module.labels) : [],
+      ...this.forwardPassWarnings(),
     };
     return this.image;
+  }
+
+  /** NaN or infinite values in the last forward pass, said where they start (none: no field). */
+  private forwardPassWarnings(): { warnings?: string[] } {
+    const warnings = nonFiniteWarnings({
+      input: this.inputValues?.data ?? [],
+      layers: this.probe.layerNames.flatMap((name) => {
+        const activation = this.activations.get(name);
+        return activation ? [{ name, data: activation.data }] : [];
+      }),
+      weightsOf: (name) =>
+        this.probe.probe.getLayer(name).weights.map((w) => w.read().dataSync() as Float32Array),
+    });
+    return warnings.length ? { warnings } : {};
   }
 
   get currentImage(): ImageResult | undefined {
@@ -246,6 +262,7 @@ export class InspectionSession {
       },
       top5: last && last.shape.length === 1 ? topClasses(last.data, this.module.labels) : [],
       signal: signal.data,
+      ...this.forwardPassWarnings(),
     };
     return this.image;
   }

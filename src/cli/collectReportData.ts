@@ -70,6 +70,7 @@ export async function collectReportData(
         image.input.rgba.byteLength,
       ).toString('base64'),
       top5: image.top5,
+      ...(image.warnings ? { warnings: image.warnings } : {}),
     },
     layers: embedded,
     explain: await explainForReport(client, config, model, image.imagePath, options, {

@@ -63,6 +63,8 @@ export type HostToPanel =
       top5: ClassScore[];
       /** 1-D models: the signal's values, [width steps, channels] row-major (drawn as a line plot). */
       signal?: Float32Array;
+      /** What makes this pass's numbers doubtful (NaN or infinite values), shown above the classes. */
+      warnings?: string[];
     }
   | {
       type: 'layer';

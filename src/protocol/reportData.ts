@@ -27,6 +27,8 @@ export interface ReportData {
     height: number;
     rgbaBase64: string;
     top5: ClassScore[];
+    /** NaN or infinite values in the pass, as the panel shows them. */
+    warnings?: string[];
   };
   layers: Record<string, { shape: number[]; min: number; max: number; dataBase64: string }>;
   /** The Gallery tab's messages (`--gallery-layer`), typed arrays in base64. */

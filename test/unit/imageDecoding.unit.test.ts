@@ -165,7 +165,7 @@ describe('image decoding', () => {
       const whole = greyPng(8, 8, new Array(64).fill(9));
       const file = join(dir, 'cut.png');
       writeFileSync(file, whole.subarray(0, whole.length - 20));
-      await rejectsWith(decodeImageFile(file), /cut\.png: damaged PNG/);
+      await rejectsWith(decodeImageFile(file), /cut\.png: the PNG file is truncated/);
     });
 
     it('refuses a folder, a missing file, an empty file and other formats', async () => {

@@ -120,8 +120,32 @@ function decodePng(bytes: Buffer, file: string): DecodedImage {
       orientation: 1,
     };
   } catch (error) {
+    const truncated = pngTruncation(bytes);
+    if (truncated) {
+      throw new InspectorError(
+        'image',
+        `${file}: the PNG file is truncated (it ends after ${bytes.length} bytes, ${truncated}): the file is incomplete or damaged.`,
+      );
+    }
     throw new InspectorError('image', `${file}: damaged PNG file (${(error as Error).message}).`);
   }
+}
+
+/**
+ * Where a PNG stops short, or undefined when its chunks run to the end chunk (IEND). pngjs says
+ * only "There are some read requests waiting on finished stream" for a cut file, which tells a
+ * user nothing; a download or copy that stopped early is the usual cause.
+ */
+function pngTruncation(bytes: Buffer): string | undefined {
+  let offset = PNG_SIGNATURE_LENGTH;
+  while (offset + 8 <= bytes.length) {
+    const type = bytes.toString('latin1', offset + 4, offset + 8);
+    const end = offset + 12 + bytes.readUInt32BE(offset);
+    if (end > bytes.length) return `inside its ${type} chunk`;
+    if (type === 'IEND') return undefined;
+    offset = end;
+  }
+  return 'before its end chunk (IEND)';
 }
 
 const PNG_SIGNATURE_LENGTH = 8;

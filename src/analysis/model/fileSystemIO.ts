@@ -3,9 +3,10 @@
 // Node's fs, so the wasm and cpu backends can read the same files. The handlers use no TF.js code at
 // run time; only the router needs the caller's tf namespace (the one whose registry is used).
 import type * as tfTypes from '@tensorflow/tfjs';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FileReadError, readRegularFile } from '../regularFile';
 
 type IOHandler = tfTypes.io.IOHandler;
 type ModelArtifacts = tfTypes.io.ModelArtifacts;
@@ -59,10 +60,15 @@ function expectedGroupBytes(weights: WeightsManifestEntry[]): number | undefined
   return total;
 }
 
-function readJson(path: string): unknown {
+/** A model.json is text; no real one comes near this. */
+const MAX_MODEL_JSON_BYTES = 512 * 1024 * 1024;
+/** A weight file is read whole into memory; the worker's memory limit applies on top. */
+const MAX_WEIGHT_FILE_BYTES = 2 ** 32;
+
+async function readJson(path: string): Promise<unknown> {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = (await readRegularFile(path, { maxBytes: MAX_MODEL_JSON_BYTES })).toString('utf8');
   } catch (err) {
     throw new Error(`Cannot read model file ${path}: ${(err as Error).message}`);
   }
@@ -118,7 +124,14 @@ function weightFile(modelJsonPath: string, modelDir: string, path: unknown, wher
   return file;
 }
 
-function readWeightGroups(manifest: WeightsManifestConfig, modelJsonPath: string): ArrayBuffer {
+/**
+ * The weight groups' bytes, in order. Files are read only when they are regular files (a named
+ * pipe would block the read until the timeout, a device never end): see regularFile.ts.
+ */
+async function readWeightGroups(
+  manifest: WeightsManifestConfig,
+  modelJsonPath: string,
+): Promise<ArrayBuffer> {
   const modelDir = dirname(modelJsonPath);
   const buffers: ArrayBuffer[] = [];
   for (const [g, group] of manifest.entries()) {
@@ -127,10 +140,16 @@ function readWeightGroups(manifest: WeightsManifestConfig, modelJsonPath: string
     );
     let groupBytes = 0;
     for (const file of files) {
-      if (!existsSync(file)) throw new Error(`Weights file ${file} is missing`);
-      const data = readFileSync(file);
+      let data: Buffer;
+      try {
+        data = await readRegularFile(file, { maxBytes: MAX_WEIGHT_FILE_BYTES });
+      } catch (error) {
+        if (error instanceof FileReadError && error.code === 'ENOENT')
+          throw new Error(`Weights file ${file} is missing`);
+        throw new Error(`Weights file ${file} cannot be read: ${(error as Error).message}`);
+      }
       groupBytes += data.byteLength;
-      buffers.push(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+      buffers.push(new Uint8Array(data).buffer); // a copy of just these bytes, not the pool
     }
     const expected = expectedGroupBytes(group.weights);
     if (expected !== undefined && expected !== groupBytes) {
@@ -147,8 +166,8 @@ export function fileSystemLoadHandler(modelJsonPath: string): IOHandler {
   const path = resolve(modelJsonPath);
   return {
     load: async (): Promise<ModelArtifacts> => {
-      const model = checkModelJson(readJson(path), path);
-      const weightData = readWeightGroups(model.weightsManifest, path);
+      const model = checkModelJson(await readJson(path), path);
+      const weightData = await readWeightGroups(model.weightsManifest, path);
       const { weightsManifest, ...rest } = model;
       return {
         ...rest,

@@ -5,15 +5,26 @@
  * and are read by {@link fileSystemLoadHandler}, and, given a recorder, `tf.layers.*` factories remember where each layer was created.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type * as tfType from '@tensorflow/tfjs';
 import type { LayerSiteRecorder } from './layerCreationSites';
 import { FILE_SCHEME, filePathFromUrl, fileSystemLoadHandler } from './fileSystemIO';
 
+/**
+ * A relative `file://./x` URL as an absolute, properly encoded `file:///...` URL: the model file's
+ * folder may hold '%', '#' or spaces, which the loader's one decoding must give back as they are.
+ */
 export function resolveFileUrl(url: unknown, modelFile: string): unknown {
   if (typeof url !== 'string' || !url.startsWith('file://')) return url;
-  const path = decodeURI(url.slice('file://'.length));
-  if (isAbsolute(path)) return url;
-  return `file://${resolve(dirname(modelFile), path)}`;
+  const rest = url.slice('file://'.length);
+  if (isAbsolute(rest)) return url;
+  let path = rest;
+  try {
+    path = decodeURI(rest); // `file://./my%20weights/model.json` names 'my weights'
+  } catch {
+    // a lone '%' in the user's relative path: taken as written
+  }
+  return pathToFileURL(resolve(dirname(modelFile), path)).href;
 }
 
 export function runtimeForModelFile(

@@ -357,6 +357,7 @@ export class ModelPanel implements vscode.Disposable {
       rgba: this.image.input.rgba,
       top5: this.image.top5,
       ...(this.image.signal ? { signal: this.image.signal } : {}),
+      ...(this.image.warnings ? { warnings: this.image.warnings } : {}),
     });
   }
 
