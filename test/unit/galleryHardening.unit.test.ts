@@ -2,7 +2,7 @@
 // images stored as symbolic links (git-annex, DVC): followed when they resolve inside the folder's
 // tree, listed as skipped with the reason otherwise; a link loop ends.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listFolderImages } from '../../src/analysis/gallery/folderImages';
@@ -10,6 +10,7 @@ import { WorkerClient } from '../../src/host/workerClient';
 import { buildFolderGallery, type FolderGalleryResult } from '../../src/host/folderGallery';
 import type { ModelRef, WorkerConfig } from '../../src/protocol/worker/workerProtocol';
 import { ensureBuilt, repoRoot } from './helpers/build';
+import { SAME_MACHINE, runCli } from './helpers/galleryCli';
 import { EDGE_IMAGES, writeEdgeImages } from './helpers/edgeImages';
 
 const config: WorkerConfig = { backend: 'wasm', searchDirs: [], maxImageMegapixels: 100 };
@@ -135,6 +136,40 @@ describe('gallery folders (hardening)', function () {
     assert.ok(
       result.units.some((u) => u.patches.some((p) => p.file.includes('linked-folder'))),
       'patches come from the linked folder',
+    );
+  });
+
+  it('lists a link it did not follow once in the merge of sharded parts, by its relative path', async () => {
+    const folder = join(dir, 'sharded');
+    writeEdgeImages(folder);
+    const outside = join(dir, 'elsewhere.png');
+    writeFileSync(outside, Buffer.alloc(0));
+    symlinkSync(outside, join(folder, 'away.png'));
+    const parts = [0, 1].map((i) => join(dir, `part-${i}.json`));
+    for (const [i, part] of parts.entries()) {
+      const run = await runCli([
+        'gallery',
+        model.file,
+        '--folder',
+        folder,
+        '--shard',
+        `${i}/2`,
+        '--out',
+        part,
+        ...SAME_MACHINE,
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+    }
+    const merged = join(dir, 'merged.json');
+    const run = await runCli(['merge', ...parts, '--out', merged]);
+    assert.equal(run.code, 0, run.stderr);
+    const gallery = JSON.parse(readFileSync(merged, 'utf8'));
+    assert.equal(gallery.imageCount, Object.keys(EDGE_IMAGES).length);
+    assert.equal(gallery.skipped.length, 1, JSON.stringify(gallery.skipped));
+    assert.equal(gallery.skipped[0].file, 'away.png');
+    assert.match(
+      gallery.skipped[0].reason,
+      /^away\.png: a symbolic link to .*elsewhere\.png, outside the folder/,
     );
   });
 });
