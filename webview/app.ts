@@ -277,6 +277,35 @@ export class App {
     badge.textContent = this.backend;
     badge.title = 'TensorFlow.js backend running this model';
     this.header.replaceChildren(name, facts, badge, file);
+    // In VS Code only: the static HTML report has no host to write a wrapper.
+    if (this.canPickImage && /\.onnx$/i.test(this.summary.file)) {
+      this.header.append(this.onnxHint());
+    }
+  }
+
+  /** A bare .onnx file has numbered classes and /255: say, quietly, how to add the rest. */
+  private onnxHint(): HTMLElement {
+    const hint = el('span', 'model-hint');
+    hint.id = 'onnx-hint';
+    const link = (text: string, type: 'onnxWrapper' | 'onnxReadme') => {
+      const a = el('a', 'hint-link');
+      a.href = '#';
+      a.textContent = text;
+      a.dataset.action = type;
+      a.addEventListener('click', (event) => {
+        event.preventDefault();
+        this.host.post({ type });
+      });
+      return a;
+    };
+    hint.append(
+      'Bare ONNX file: classes are numbered and the image is only divided by 255. ',
+      link('Write a wrapper model file', 'onnxWrapper'),
+      ' to add labels and preprocessing (',
+      link('how', 'onnxReadme'),
+      ').',
+    );
+    return hint;
   }
 
   private renderInputPane(): void {

@@ -4,30 +4,40 @@
  */
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   freeFileName,
   MODEL_TEMPLATES,
   type ModelTemplate,
 } from '../analysis/model/modelTemplates';
+import {
+  ONNX_WRAPPER_TEMPLATE,
+  onnxWrapperFileName,
+  onnxWrapperSource,
+} from '../analysis/model/onnxWrapperTemplate';
 
 export interface NewModelFileArgs {
-  /** A template id (`lenet`, `small-cifar`); asked when absent. */
+  /** A template id (`lenet`, `small-cifar`, `onnx-wrapper`); asked when absent. */
   template?: string;
+  /** For `onnx-wrapper`: the .onnx file to wrap (asked when absent); the wrapper goes beside it. */
+  onnxFile?: string;
   /** Folder to write into; the workspace folder (asked when several) when absent. */
   folder?: string;
   /** Open the panel on the new file (default true). */
   visualize?: boolean;
 }
 
-async function pickTemplate(id?: string): Promise<ModelTemplate | undefined> {
+type TemplateChoice = ModelTemplate | typeof ONNX_WRAPPER_TEMPLATE;
+
+async function pickTemplate(id?: string): Promise<TemplateChoice | undefined> {
+  const choices: TemplateChoice[] = [...MODEL_TEMPLATES, ONNX_WRAPPER_TEMPLATE];
   if (id) {
-    const found = MODEL_TEMPLATES.find((t) => t.id === id);
+    const found = choices.find((t) => t.id === id);
     if (!found) throw new Error(`No model template '${id}'.`);
     return found;
   }
   const picked = await vscode.window.showQuickPick(
-    MODEL_TEMPLATES.map((template) => ({
+    choices.map((template) => ({
       label: template.label,
       detail: template.detail,
       template,
@@ -35,6 +45,19 @@ async function pickTemplate(id?: string): Promise<ModelTemplate | undefined> {
     { title: 'CNN Inspector: new model file', placeHolder: 'A network to start from' },
   );
   return picked?.template;
+}
+
+async function pickOnnxFile(onnxFile?: string): Promise<string | undefined> {
+  if (onnxFile) return onnxFile;
+  const chosen = await vscode.window.showOpenDialog({
+    canSelectFiles: true,
+    canSelectMany: false,
+    filters: { 'ONNX model': ['onnx'] },
+    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    title: 'The ONNX file to wrap',
+    openLabel: 'Wrap this model',
+  });
+  return chosen?.[0]?.fsPath;
 }
 
 async function pickFolder(folder?: string): Promise<string | undefined> {
@@ -62,13 +85,27 @@ export async function newModelFile(
 ): Promise<string | undefined> {
   const template = await pickTemplate(args.template);
   if (!template) return undefined;
-  const folder = await pickFolder(args.folder);
-  if (!folder) return undefined;
-  const fileName = freeFileName(template.fileName, (n) => existsSync(join(folder, n)));
+  let folder: string | undefined;
+  let fileName: string;
+  let source: string;
+  if (!('source' in template)) {
+    const onnxFile = await pickOnnxFile(args.onnxFile);
+    if (!onnxFile) return undefined;
+    // Beside the ONNX file, so the path in loadOnnxModel stays './name.onnx'.
+    folder = dirname(onnxFile);
+    const taken = (n: string) => existsSync(join(folder!, n));
+    fileName = freeFileName(onnxWrapperFileName(basename(onnxFile)), taken);
+    source = onnxWrapperSource(basename(onnxFile));
+  } else {
+    folder = await pickFolder(args.folder);
+    if (!folder) return undefined;
+    fileName = freeFileName(template.fileName, (n) => existsSync(join(folder!, n)));
+    source = template.source;
+  }
   const file = join(folder, fileName);
   const image = join(folder, 'images', template.sampleImage);
   // Written to disk at once: a model runs from disk, not from an editor buffer.
-  await vscode.workspace.fs.writeFile(vscode.Uri.file(file), Buffer.from(template.source, 'utf8'));
+  await vscode.workspace.fs.writeFile(vscode.Uri.file(file), Buffer.from(source, 'utf8'));
   if (!existsSync(image)) {
     const sample = vscode.Uri.joinPath(extensionUri, 'media', 'samples', template.sampleImage);
     await vscode.workspace.fs.writeFile(

@@ -97,5 +97,8 @@ export type PanelToHost =
   | { type: 'openLocation'; location: SourceLocation }
   /** Puts text on the clipboard (the webview's own clipboard access is not reliable in VS Code). */
   | { type: 'copyText'; text: string; what: string }
+  /** A bare .onnx file's hint: write a wrapper model file, or read the README's ONNX section. */
+  | { type: 'onnxWrapper' }
+  | { type: 'onnxReadme' }
   | ExplainToHost
   | GalleryToHost;

@@ -2,7 +2,7 @@
 // CNN Inspector view: the panel draws a layer named as in PyTorch, and the Structure view lists
 // the residual additions.
 import * as assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import { screenshot, workbenchPage } from './fixture';
@@ -105,5 +105,28 @@ describe('CNN Inspector: an ONNX model from PyTorch, through the UI', () => {
       .evaluate((e) => ({ ...(e as HTMLElement).dataset }));
     assert.equal(totals.params, '11684712');
     await screenshot('onnx-structure');
+
+    // A bare file's panel says how to add labels and preprocessing; its link writes the wrapper
+    // beside the file, which opens with ImageNet's class names.
+    const hint = webview.locator('#onnx-hint');
+    await hint.waitFor({ timeout: 30_000 });
+    assert.match((await hint.textContent()) ?? '', /classes are numbered/);
+    await hint.locator('a[data-action="onnxWrapper"]').click();
+    const wrapperPanel = page.locator('.editor-group-container .tab', {
+      hasText: /^CNN: resnet18-model/,
+    });
+    await wrapperPanel.waitFor({ timeout: 120_000 });
+    assert.ok(existsSync(join(onnxDir, 'resnet18-model.ts')), 'wrapper written beside the file');
+    const wrapped = activeWebview(page);
+    const top = wrapped.locator('#top5');
+    await top.waitFor({ timeout: 300_000 });
+    const classes = await top.textContent();
+    assert.doesNotMatch(classes ?? '', /class \d+/, 'named classes');
+    assert.equal(await wrapped.locator('#onnx-hint').count(), 0, 'no hint for a model file');
+    await wrapped
+      .locator('#feature-grid .tile[data-drawn="true"]')
+      .first()
+      .waitFor({ timeout: 120_000 });
+    await screenshot('onnx-wrapper-panel');
   });
 });

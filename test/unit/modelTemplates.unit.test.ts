@@ -1,10 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InspectionSession } from '../../src/analysis/inspectionSession';
 import { freeFileName, MODEL_TEMPLATES } from '../../src/analysis/model/modelTemplates';
+import {
+  onnxWrapperFileName,
+  onnxWrapperSource,
+} from '../../src/analysis/model/onnxWrapperTemplate';
 import { testRuntime } from './helpers/runtime';
+import { loadFixture } from './helpers/onnxFixtures';
 
 const samples = join(__dirname, '..', '..', 'media', 'samples');
 
@@ -56,6 +61,46 @@ describe('model templates', () => {
       }
     });
   }
+
+  it('ONNX import wrapper: ImageNet labels, and the input becomes (x/255 - mean) / std', async function () {
+    this.timeout(300_000);
+    const onnx = join(dir, 'resnet18.onnx');
+    copyFileSync(loadFixture('resnet18').modelFile, onnx);
+    const wrapper = join(dir, onnxWrapperFileName('resnet18.onnx'));
+    assert.equal(wrapper, join(dir, 'resnet18-model.ts'));
+    writeFileSync(wrapper, onnxWrapperSource('resnet18.onnx'));
+    const runtime = await testRuntime();
+    const image = join(samples, 'cat-64.png');
+    const wrapped = await InspectionSession.open(runtime, wrapper, undefined);
+    const bare = await InspectionSession.open(runtime, onnx, undefined);
+    try {
+      assert.equal(wrapped.summary.labels?.length, 1000);
+      assert.deepEqual(wrapped.summary.labels?.slice(0, 3), [
+        'tench',
+        'goldfish',
+        'great white shark',
+      ]);
+      const top = await wrapped.runImage(image);
+      assert.ok(top.top5.every((c) => c.label === wrapped.summary.labels![c.index]));
+      await bare.runImage(image);
+      // conv1.pad holds the padded input: the bare file's is x/255, the wrapper's normalised.
+      const mean = [0.485, 0.456, 0.406];
+      const std = [0.229, 0.224, 0.225];
+      const a = wrapped.layer('conv1.pad');
+      const b = bare.layer('conv1.pad');
+      assert.deepEqual(a.shape, b.shape);
+      let worst = 0;
+      for (let i = 0; i < a.data.length; i++) {
+        const c = i % 3;
+        const interior = b.data[i] !== 0; // the zero padding stays zero in both
+        if (interior) worst = Math.max(worst, Math.abs(a.data[i] - (b.data[i] - mean[c]) / std[c]));
+      }
+      assert.ok(worst < 1e-5, `off by ${worst}`);
+    } finally {
+      wrapped.dispose();
+      bare.dispose();
+    }
+  });
 
   it('proposes a free file name', () => {
     const taken = new Set(['lenet.ts', 'lenet-2.ts']);

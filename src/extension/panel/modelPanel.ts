@@ -47,7 +47,7 @@ export class ModelPanel implements vscode.Disposable {
   constructor(
     readonly ref: ModelRef,
     private readonly panel: vscode.WebviewPanel,
-    extensionUri: vscode.Uri,
+    private readonly extensionUri: vscode.Uri,
     private readonly models: ModelService,
     private readonly chooseImage: () => Promise<string | undefined>,
     onDispose: () => void,
@@ -256,6 +256,20 @@ export class ModelPanel implements vscode.Disposable {
               what: message.what,
               error: error instanceof Error ? error.message : String(error),
             }),
+        );
+        return;
+      case 'onnxWrapper':
+        void vscode.commands.executeCommand('cnnInspector.newModelFile', {
+          template: 'onnx-wrapper',
+          onnxFile: this.ref.file,
+        });
+        return;
+      case 'onnxReadme':
+        void vscode.commands.executeCommand(
+          'markdown.showPreview',
+          vscode.Uri.joinPath(this.extensionUri, 'README.md').with({
+            fragment: 'onnx-models-pytorch-keras-tensorflow',
+          }),
         );
         return;
       case 'cancelExplain':
