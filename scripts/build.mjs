@@ -32,6 +32,8 @@ const node = {
     'vscode',
     '@tensorflow/tfjs-node',
     '@tensorflow/tfjs-node-gpu',
+    // Native binaries: loaded from node_modules (the VSIX carries the target's in dist/node_modules).
+    'onnxruntime-node',
     'mocha',
     'playwright-core',
   ],

@@ -35,6 +35,8 @@ export class App {
   private structureError: string | undefined;
   private tab: Tab = 'feature-maps';
   private backend = '';
+  private backendNotes: string[] = [];
+  private engineFallback: string | undefined;
   private selected = '';
   private image: ImageMessage | undefined;
   private layer: LayerData | undefined;
@@ -146,6 +148,8 @@ export class App {
       case 'model':
         this.summary = message.summary;
         this.backend = message.backend;
+        this.backendNotes = message.backendNotes ?? [];
+        this.engineFallback = message.engineFallback;
         this.structure = message.structure;
         this.structureError = message.structureError;
         if (this.selected !== message.selectedLayer) this.layer = undefined;
@@ -274,8 +278,12 @@ export class App {
     facts.textContent = `input ${formatShape(this.summary.inputShape)} \u00b7 ${this.summary.layers.length} layers \u00b7 ${this.summary.totalParams.toLocaleString('en-US')} parameters`;
     const badge = el('span', 'badge');
     badge.id = 'backend';
-    badge.textContent = this.backend;
-    badge.title = 'TensorFlow.js backend running this model';
+    badge.textContent = this.engineFallback ? `${this.backend} \u26a0` : this.backend;
+    const what =
+      this.backend === 'onnxruntime'
+        ? 'Activations computed by ONNX Runtime (native); explanations by TensorFlow.js.'
+        : 'TensorFlow.js backend running this model.';
+    badge.title = [what, ...this.backendNotes].join('\n');
     this.header.replaceChildren(name, facts, badge, file);
     // In VS Code only: the static HTML report has no host to write a wrapper.
     if (this.canPickImage && /\.onnx$/i.test(this.summary.file)) {

@@ -6,7 +6,8 @@ import type { ChannelOrder } from './explain/channelOrder';
 import type * as tfType from '@tensorflow/tfjs';
 import { dirname } from 'node:path';
 import { InspectorError } from './errors';
-import type { TfRuntime } from './runtime';
+import type { BackendName, TfRuntime } from './runtime';
+import { chooseEngine, type EngineChoice, type EngineOptions } from './engines/chooseEngine';
 import { bundleModelFile } from './model/bundleModelFile';
 import {
   evaluateModelBundle,
@@ -89,6 +90,7 @@ export class InspectionSession {
     /** Layer geometry, counts and receptive fields; null (with the reason) if the analysis failed. */
     readonly structure: ModelStructure | null,
     readonly structureError: string | undefined,
+    private readonly engine: EngineChoice,
   ) {}
 
   private activations = new Map<string, LayerActivation>();
@@ -100,6 +102,7 @@ export class InspectionSession {
     modelFile: string,
     exportName: string | undefined,
     progress: ProgressReporter = () => {},
+    engineOptions: EngineOptions = {},
   ): Promise<InspectionSession> {
     const { tf } = runtime;
     if (runtime.backend !== 'tensorflow' && !fileRouterRegistered) {
@@ -123,6 +126,12 @@ export class InspectionSession {
     }
     const { structure, structureError } = analyseStructure(model, summary);
     const probe = buildActivationModel(tf, model);
+    if (engineOptions.engine && engineOptions.engine !== 'tfjs') progress('Preparing ONNX Runtime');
+    const engine = await chooseEngine(
+      model,
+      declaredInputShape(summary.inputShape, module.inputSize),
+      engineOptions,
+    );
     return new InspectionSession(
       runtime,
       module,
@@ -132,7 +141,23 @@ export class InspectionSession {
       opened.inputs,
       structure,
       structureError,
+      engine,
     );
+  }
+
+  /** What computes the activations: ONNX Runtime, or the TensorFlow.js backend. */
+  get backend(): BackendName {
+    return this.engine.native ? 'onnxruntime' : this.runtime.backend;
+  }
+
+  /** How the engine was chosen (and why ONNX Runtime was not, when it was wanted). */
+  get engineNotes(): string[] {
+    return this.engine.notes;
+  }
+
+  /** Why ONNX Runtime was wanted but cannot run this model; undefined otherwise. */
+  get engineFallbackReason(): string | undefined {
+    return this.engine.fallbackReason;
   }
 
   /** The colour order of the model input's channels, as the model file declares it. */
@@ -221,6 +246,13 @@ export class InspectionSession {
     try {
       const data = await input.data();
       this.inputValues = { data: Float32Array.from(data), shape: input.shape.slice(1) };
+      if (this.engine.native) {
+        this.activations = await this.engine.native.run({
+          data: this.inputValues.data,
+          shape: input.shape,
+        });
+        return;
+      }
       this.activations = await computeActivations(
         this.tf,
         this.probe.probe,
@@ -353,10 +385,20 @@ export class InspectionSession {
 
   dispose(): void {
     this.activations.clear();
+    void this.engine.native?.dispose();
     // The probe is built from the model's own layers: disposing it releases their weights too,
     // and disposing the model afterwards would throw.
     this.probe.probe.dispose();
   }
+}
+
+/** The model's input shape (without batch), free image sizes taken from the file's `inputSize`. */
+function declaredInputShape(
+  shape: (number | null)[],
+  inputSize: [number, number] | undefined,
+): (number | null)[] {
+  if (shape.length !== 3 || !inputSize) return shape;
+  return [shape[0] ?? inputSize[0], shape[1] ?? inputSize[1], shape[2]];
 }
 
 /**

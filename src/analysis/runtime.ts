@@ -16,11 +16,14 @@ import { setWasmBackend } from './wasmThreads';
 
 export type TfNamespace = typeof bundledTf;
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+/** A TensorFlow.js backend. */
+export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
+/** What computed a model's activations: a TensorFlow.js backend, or ONNX Runtime (engines/). */
+export type BackendName = TfBackendName | 'onnxruntime';
 
 export interface TfRuntime {
   tf: TfNamespace;
-  backend: BackendName;
+  backend: TfBackendName;
   /** Human-readable account of how the backend was chosen, for the log. */
   notes: string[];
 }

@@ -8,6 +8,7 @@ const BACKEND_LABEL: Record<BackendName, string> = {
   tensorflow: 'native TensorFlow',
   wasm: 'WebAssembly (wasm)',
   cpu: 'plain JavaScript (cpu)',
+  onnxruntime: 'ONNX Runtime',
 };
 
 /** The warning for a run that did not get the backend asked for; undefined when it did. */

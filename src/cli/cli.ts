@@ -3,6 +3,7 @@
  *  [--json report.json]`: the panel's analysis without VS Code. The model runs in the same worker
  * as in the extension, so a hanging model file times out here too.
  */
+import { ENGINE_PREFERENCES, type EnginePreference } from '../analysis/engines/chooseEngine';
 import { parseArgs } from 'node:util';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -57,7 +58,9 @@ Options:
   --occlusion <w[:s]>   occlusion window and stride in pixels (default: a quarter of the input, a third of that)
   --ig-steps <n>        integrated-gradients steps (default 64)
   --visualize-unit <layer:channel>  with --json: the input that channel wants (activation maximization)
-  --backend <name>      auto | tensorflow | wasm | cpu (default auto)
+  --backend <name>      auto | tensorflow | wasm | cpu (default auto): TensorFlow.js's backend
+  --engine <name>       auto | onnxruntime | tfjs: what computes the activations (default auto,
+                        or tfjs when --backend names a TensorFlow.js backend)
   --threads <n>         WebAssembly threads: 0 one per core (default), 1 single-threaded (0-8)
   --timeout <seconds>   stop a model step that takes longer (default 300, 1-86400)
   --memory-limit <MB>   memory of the worker that runs the model (default 8192, 256-65536)
@@ -121,6 +124,7 @@ async function main(argv: string[]): Promise<void> {
         'ig-steps': { type: 'string' },
         'visualize-unit': { type: 'string' },
         backend: { type: 'string', default: 'auto' },
+        engine: { type: 'string' },
         threads: { type: 'string', default: '0' },
         timeout: { type: 'string', default: '300' },
         'memory-limit': { type: 'string', default: String(DEFAULT_CLI_MEMORY_LIMIT_MB) },
@@ -143,6 +147,8 @@ async function main(argv: string[]): Promise<void> {
   const backend = values.backend as BackendPreference;
   if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend))
     fail(`unknown backend '${backend}'.`, 2);
+  const engine = (values.engine ?? (backend === 'auto' ? 'auto' : 'tfjs')) as EnginePreference;
+  if (!ENGINE_PREFERENCES.includes(engine)) fail(`unknown engine '${engine}'.`, 2);
   const wasmThreads = checked(() => integerArgument('threads', values.threads, THREADS));
   const timeoutMs =
     checked(() => integerArgument('timeout', values.timeout, TIMEOUT_SECONDS)) * 1000;
@@ -200,6 +206,7 @@ async function main(argv: string[]): Promise<void> {
   };
   const config: WorkerConfig = {
     backend,
+    engine,
     searchDirs: [process.cwd()],
     maxImageMegapixels: 100,
     wasmThreads,
@@ -231,6 +238,7 @@ async function main(argv: string[]): Promise<void> {
         loaded.structureError,
       ),
       ...(warnings.length ? { warnings } : {}),
+      ...(loaded.engineFallback ? { engineFallback: loaded.engineFallback } : {}),
     };
     const full =
       unit && values.json

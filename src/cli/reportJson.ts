@@ -23,7 +23,10 @@ type LayerJson = {
 export interface ReportJson {
   schemaVersion: number;
   model: { file: string; exportName: string; name: string; totalParams: number };
+  /** What computed the activations: onnxruntime, or the TensorFlow.js backend. */
   backend: BackendName;
+  /** Only when ONNX Runtime was wanted but cannot run the model: why (it ran on TensorFlow.js). */
+  engineFallback?: string;
   image: { file: string; width: number; height: number; channels: number };
   inputShape: (number | null)[];
   layers: LayerJson[];

@@ -62,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (
         e.affectsConfiguration('cnnInspector.backend') ||
+        e.affectsConfiguration('cnnInspector.engine') ||
         e.affectsConfiguration('cnnInspector.wasmThreads')
       )
         models.restartWorker();

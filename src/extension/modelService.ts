@@ -46,6 +46,7 @@ export class ModelService implements vscode.Disposable {
     const settings = readSettings();
     return {
       backend: settings.backend,
+      engine: settings.engine,
       searchDirs: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
       maxImageMegapixels: settings.maxImageMegapixels,
       wasmThreads: clampSetting(
@@ -63,6 +64,7 @@ export class ModelService implements vscode.Disposable {
     ).then((loaded) => {
       this.diagnostics.delete(vscode.Uri.file(model.file));
       this.showBackend(loaded.backend, loaded.backendNotes);
+      if (loaded.engineFallback) this.log.warn(`${label(model)}: ${loaded.engineFallback}`);
       return loaded;
     });
   }

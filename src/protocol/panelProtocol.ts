@@ -47,6 +47,10 @@ export type HostToPanel =
       type: 'model';
       summary: ModelSummary;
       backend: BackendName;
+      /** How the engine was chosen; the badge's tooltip. */
+      backendNotes?: string[];
+      /** ONNX Runtime was wanted but cannot run this model: why. */
+      engineFallback?: string;
       selectedLayer: string;
       /** Geometry, counts and receptive fields; null with `structureError` when unavailable. */
       structure: ModelStructure | null;

@@ -81,7 +81,9 @@ async function openModel(
     searchDirs: config.searchDirs,
     wasmThreads: config.wasmThreads,
   });
-  const session = await InspectionSession.open(runtime, ref.file, ref.exportName, progress);
+  const session = await InspectionSession.open(runtime, ref.file, ref.exportName, progress, {
+    engine: config.engine,
+  });
   const open: OpenModel = { session, stamps: await stampsOf(session.inputs) };
   openModels.set(key, open);
   while (openModels.size > MAX_OPEN_MODELS) {
@@ -118,8 +120,11 @@ async function handle(request: WorkerRequest): Promise<void> {
         type: 'result',
         result: {
           summary: open.session.summary,
-          backend: runtime.backend,
-          backendNotes: runtime.notes,
+          backend: open.session.backend,
+          backendNotes: [...runtime.notes, ...open.session.engineNotes],
+          ...(open.session.engineFallbackReason
+            ? { engineFallback: open.session.engineFallbackReason }
+            : {}),
           inputs: open.session.inputs,
           structure: open.session.structure,
           ...(open.session.structureError ? { structureError: open.session.structureError } : {}),

@@ -354,6 +354,8 @@ export class ModelPanel implements vscode.Disposable {
       type: 'model',
       summary: this.loaded.summary,
       backend: this.loaded.backend,
+      backendNotes: this.loaded.backendNotes,
+      ...(this.loaded.engineFallback ? { engineFallback: this.loaded.engineFallback } : {}),
       selectedLayer: this.selectedLayer,
       structure: this.loaded.structure,
       ...(this.loaded.structureError ? { structureError: this.loaded.structureError } : {}),

@@ -4,6 +4,7 @@
  * per-feature protocol files and workerProtocol.ts do not import each other.
  */
 import type { BackendPreference } from '../../analysis/runtime';
+import type { EnginePreference } from '../../analysis/engines/chooseEngine';
 
 export interface ModelRef {
   file: string;
@@ -13,6 +14,8 @@ export interface ModelRef {
 
 export interface WorkerConfig {
   backend: BackendPreference;
+  /** Activations on ONNX Runtime (auto, onnxruntime) or TensorFlow.js; absent: tfjs. */
+  engine?: EnginePreference;
   searchDirs: string[];
   maxImageMegapixels: number;
   /** WebAssembly threads: 0 one per core, 1 or absent single-threaded (see analysis/wasmThreads). */

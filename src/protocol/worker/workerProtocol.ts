@@ -33,8 +33,11 @@ export type WorkerRequest =
 
 export interface LoadedModel {
   summary: ModelSummary;
+  /** What computes the activations: ONNX Runtime or the TensorFlow.js backend. */
   backend: BackendName;
   backendNotes: string[];
+  /** ONNX Runtime was wanted but cannot run this model: why (the model runs on TensorFlow.js). */
+  engineFallback?: string;
   /** Files the model was built from: the host watches them. */
   inputs: string[];
   /** Geometry, parameter/compute counts and receptive fields, computed once per loaded model. */

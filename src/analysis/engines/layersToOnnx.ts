@@ -1,0 +1,209 @@
+/**
+ * tf.LayersModel -> ONNX model bytes, for ONNX Runtime: the same computation, held channels-first
+ * inside (NCHW / NCL), with every inspectable layer's output exposed as a graph output in Keras
+ * channels-last order, so the views read them exactly as TensorFlow.js's activations.
+ *
+ * A layer without an exact translation throws UntranslatableLayer: the model then runs on
+ * TensorFlow.js, and the reason is shown.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import { inspectableLayers } from '../modelSummary';
+import { OnnxGraphBuilder } from './onnxGraphBuilder';
+import {
+  asKerasLayout,
+  fromKerasLayout,
+  UntranslatableLayer,
+  type LayerContext,
+  type LayerTranslator,
+  type OnnxValue,
+} from './layerTranslation';
+import {
+  translateAvgPool,
+  translateConv,
+  translateDense,
+  translateDepthwiseConv,
+  translateGlobalAvgPool,
+  translateGlobalMaxPool,
+  translateMaxPool,
+  translateSeparableConv,
+} from './translateWindowLayers';
+import {
+  translateActivationLayer,
+  translateAdd,
+  translateAverage,
+  translateBatchNorm,
+  translateConcatenate,
+  translateCropping,
+  translateELU,
+  translateFlatten,
+  translateIdentity,
+  translateLeakyReLU,
+  translateMaximum,
+  translateMinimum,
+  translateMultiply,
+  translatePermute,
+  translateReLU,
+  translateReshape,
+  translateSoftmax,
+  translateThresholdedReLU,
+  translateUpSampling,
+  translateZeroPadding,
+} from './translateShapeLayers';
+
+const TRANSLATORS: Record<string, LayerTranslator> = {
+  Conv1D: translateConv,
+  Conv2D: translateConv,
+  DepthwiseConv2D: translateDepthwiseConv,
+  SeparableConv2D: translateSeparableConv,
+  Dense: translateDense,
+  MaxPooling1D: translateMaxPool,
+  MaxPooling2D: translateMaxPool,
+  AveragePooling1D: translateAvgPool,
+  AveragePooling2D: translateAvgPool,
+  GlobalMaxPooling1D: translateGlobalMaxPool,
+  GlobalMaxPooling2D: translateGlobalMaxPool,
+  GlobalAveragePooling1D: translateGlobalAvgPool,
+  GlobalAveragePooling2D: translateGlobalAvgPool,
+  BatchNormalization: translateBatchNorm,
+  Activation: translateActivationLayer,
+  ReLU: translateReLU,
+  LeakyReLU: translateLeakyReLU,
+  ELU: translateELU,
+  ThresholdedReLU: translateThresholdedReLU,
+  Softmax: translateSoftmax,
+  Dropout: translateIdentity,
+  SpatialDropout1D: translateIdentity,
+  SpatialDropout2D: translateIdentity,
+  GaussianNoise: translateIdentity,
+  GaussianDropout: translateIdentity,
+  AlphaDropout: translateIdentity,
+  Flatten: translateFlatten,
+  Reshape: translateReshape,
+  Permute: translatePermute,
+  ZeroPadding2D: translateZeroPadding,
+  Cropping2D: translateCropping,
+  UpSampling2D: translateUpSampling,
+  Add: translateAdd,
+  Multiply: translateMultiply,
+  Average: translateAverage,
+  Maximum: translateMaximum,
+  Minimum: translateMinimum,
+  Concatenate: translateConcatenate,
+};
+
+export const TRANSLATED_LAYER_CLASSES = Object.keys(TRANSLATORS);
+
+export interface OnnxTranslation {
+  bytes: Uint8Array;
+  inputName: string;
+  /** Keras input shape, batch 1 (the graph's input is channels-last, as TF.js takes it). */
+  inputShape: number[];
+  /** Per inspectable layer, in model order: the graph output holding it, channels-last. */
+  outputs: { layer: string; output: string; shape: number[] }[];
+}
+
+/** `inputShape` without batch: the model's own, or the run's when the model leaves sizes free. */
+export function layersModelToOnnx(
+  model: tfType.LayersModel,
+  inputShape: number[],
+): OnnxTranslation {
+  if (model.inputs.length !== 1) {
+    throw new UntranslatableLayer(model.name, 'Model', 'has several inputs.');
+  }
+  const b = new OnnxGraphBuilder();
+  const input = model.inputs[0];
+  const inputName = 'input';
+  const kerasInput = [1, ...inputShape];
+  b.addInput(inputName, kerasInput);
+  const values = new Map<string, OnnxValue>();
+  values.set(input.name, {
+    name: fromKerasLayout(b, inputName, kerasInput.length, 'input'),
+    shape: kerasInput,
+  });
+  const outputs: OnnxTranslation['outputs'] = [];
+  const exposed = new Map<string, string>();
+  for (const layer of inspectableLayers(model)) {
+    const value = translateLayer(b, layer, values);
+    let output = exposed.get(value.name);
+    if (!output) {
+      // Rank 2 is already in Keras order; an Identity gives the output its own name anyway.
+      output =
+        value.shape.length < 3
+          ? b.node('Identity', [value.name], `${layer.name}/out`)
+          : asKerasLayout(b, value, `${layer.name}/out`);
+      exposed.set(value.name, output);
+      b.addOutput(output, value.shape);
+    }
+    outputs.push({ layer: layer.name, output, shape: value.shape.slice(1) });
+  }
+  return { bytes: b.serialize(model.name), inputName, inputShape: kerasInput, outputs };
+}
+
+function translateLayer(
+  b: OnnxGraphBuilder,
+  layer: tfType.layers.Layer,
+  values: Map<string, OnnxValue>,
+): OnnxValue {
+  const className = layer.getClassName();
+  const refuse = (reason: string): never => {
+    throw new UntranslatableLayer(layer.name, className, reason);
+  };
+  const translate = TRANSLATORS[className];
+  if (!translate) refuse('has no translation to ONNX in the native engine.');
+  if (layer.inboundNodes.length !== 1) refuse('is applied more than once (a shared layer).');
+  if (layer.dtype && layer.dtype !== 'float32') refuse(`computes in ${layer.dtype}.`);
+  const symbolicInputs = ([] as tfType.SymbolicTensor[]).concat(
+    layer.input as tfType.SymbolicTensor,
+  );
+  const inputs = symbolicInputs.map((t) => {
+    const known = values.get(t.name);
+    if (!known) refuse(`reads '${t.name}', which is not computed by an earlier layer.`);
+    return known!;
+  });
+  const inputShapes = inputs.map((v) => v.shape);
+  const computed = layer.computeOutputShape(
+    inputShapes.length === 1 ? inputShapes[0] : inputShapes,
+  );
+  if (Array.isArray(computed[0])) refuse('has several outputs.');
+  const outputShape = (computed as (number | null)[]).map((d, i) => (i === 0 ? 1 : d));
+  if (outputShape.some((d) => d === null || d === undefined || d < 0)) {
+    refuse(`has an output shape with free sizes (${JSON.stringify(computed)}).`);
+  }
+  const weights = new Map<string, { values: Float32Array; shape: number[] }>();
+  const weightOf = (suffix: string) => {
+    const variable = layer.weights.find((w) => w.originalName.endsWith(`/${suffix}`));
+    if (!variable) return undefined;
+    if (!weights.has(suffix)) {
+      weights.set(suffix, {
+        values: variable.read().dataSync() as Float32Array,
+        shape: variable.shape as number[],
+      });
+    }
+    return weights.get(suffix);
+  };
+  const ctx: LayerContext = {
+    builder: b,
+    layer,
+    config: layer.getConfig() as Record<string, unknown>,
+    inputs,
+    outputShape: outputShape as number[],
+    weight: weightOf,
+    requireWeight(suffix) {
+      return weightOf(suffix) ?? refuse(`has no '${suffix}' weight.`);
+    },
+    refuse,
+    hint: layer.name,
+  };
+  let name: string;
+  try {
+    name = translate(ctx);
+  } catch (error) {
+    if (error instanceof UntranslatableLayer) throw error;
+    return refuse(
+      `could not be translated: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  const value = { name, shape: outputShape as number[] };
+  values.set((layer.output as tfType.SymbolicTensor).name, value);
+  return value;
+}

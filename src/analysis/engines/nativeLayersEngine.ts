@@ -1,0 +1,99 @@
+/**
+ * Runs a tf.LayersModel on ONNX Runtime: translated once per input shape (layersToOnnx), one warm
+ * InferenceSession kept for the model, every layer's output read back channels-last.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+import type * as OrtType from 'onnxruntime-node';
+import { range, type LayerActivation } from '../activations';
+import { layersModelToOnnx, type OnnxTranslation } from './layersToOnnx';
+import type { Ort } from './onnxRuntime';
+
+export interface ActivationInput {
+  data: Float32Array;
+  /** With the batch dimension (1), channels-last, as TF.js takes it. */
+  shape: number[];
+}
+
+export interface NativeSessionOptions {
+  threads: number;
+}
+
+/** Session options for inspection: whole-graph optimisation, fixed intra-op threads, no spinning. */
+export function sessionOptions(threads: number): OrtType.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3, // errors only: warnings would go to the extension host's stderr
+    // Idle threads that spin would eat the shared cores between passes.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  };
+}
+
+export async function readOutputs(
+  results: OrtType.InferenceSession.OnnxValueMapType,
+  outputs: { layer: string; output: string; shape: number[] }[],
+): Promise<Map<string, LayerActivation>> {
+  const activations = new Map<string, LayerActivation>();
+  for (const { layer, output, shape } of outputs) {
+    const tensor = results[output];
+    const data = tensor.data as Float32Array;
+    activations.set(layer, { name: layer, shape, data, ...range(data) });
+  }
+  return activations;
+}
+
+export class NativeLayersEngine {
+  private translation: OnnxTranslation | undefined;
+  private session: OrtType.InferenceSession | undefined;
+
+  private constructor(
+    private readonly ort: Ort,
+    private readonly model: tfType.LayersModel,
+    private readonly options: NativeSessionOptions,
+  ) {}
+
+  /**
+   * Translates the model now (throws UntranslatableLayer when it cannot) at `inputShape`
+   * (without batch), and opens its session.
+   */
+  static async create(
+    ort: Ort,
+    model: tfType.LayersModel,
+    inputShape: number[],
+    options: NativeSessionOptions,
+  ): Promise<NativeLayersEngine> {
+    const engine = new NativeLayersEngine(ort, model, options);
+    await engine.prepare(inputShape);
+    return engine;
+  }
+
+  private async prepare(inputShape: number[]): Promise<void> {
+    const translation = layersModelToOnnx(this.model, inputShape);
+    const session = await this.ort.InferenceSession.create(
+      translation.bytes,
+      sessionOptions(this.options.threads),
+    );
+    await this.session?.release();
+    this.translation = translation;
+    this.session = session;
+  }
+
+  /** Every inspectable layer's output for `input` (batch 1). */
+  async run(input: ActivationInput): Promise<Map<string, LayerActivation>> {
+    const same = this.translation?.inputShape.every((d, i) => d === input.shape[i]);
+    if (!same || this.translation!.inputShape.length !== input.shape.length) {
+      await this.prepare(input.shape.slice(1)); // a model with free input sizes met a new size
+    }
+    const { inputName, outputs } = this.translation!;
+    const feed = { [inputName]: new this.ort.Tensor('float32', input.data, input.shape) };
+    const results = await this.session!.run(feed);
+    return readOutputs(results, outputs);
+  }
+
+  async dispose(): Promise<void> {
+    await this.session?.release();
+    this.session = undefined;
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * Loads ONNX Runtime (onnxruntime-node: native CPU binaries shipped inside the npm package, one
+ * folder per platform) once per thread, and says why when it cannot: the caller then keeps
+ * TensorFlow.js. In the VSIX the package sits in dist/node_modules beside the bundles, with only
+ * the target platform's binaries (scripts/package.mjs).
+ */
+import { availableParallelism } from 'node:os';
+import type * as OrtType from 'onnxruntime-node';
+
+export type Ort = typeof OrtType;
+
+let loaded: { ort?: Ort; error?: string } | undefined;
+
+export function loadOnnxRuntime(): { ort?: Ort; error?: string } {
+  if (!loaded) {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      loaded = { ort: require('onnxruntime-node') as Ort };
+    } catch (error) {
+      const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      loaded = {
+        error: `ONNX Runtime is not available on ${process.platform}-${process.arch} (${why})`,
+      };
+    }
+  }
+  return loaded;
+}
+
+/** Intra-op threads of native sessions: one per core, at most 4 (measured: 2 cores, 2 threads best). */
+export function defaultOrtThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
