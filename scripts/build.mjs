@@ -4,6 +4,7 @@ import { cpSync, mkdirSync, readdirSync, existsSync, writeFileSync } from 'node:
 import { createRequire } from 'node:module';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onnxRuntimeBundle, stageOnnxRuntimeBinaries } from './onnxRuntimeFiles.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
@@ -58,6 +59,8 @@ const targets = [
     outdir: 'dist',
     banner: { js: '#!/usr/bin/env node' },
   },
+  // ONNX Runtime's JavaScript, loaded by the worker from dist/onnxruntime (scripts/onnxRuntimeFiles.mjs).
+  onnxRuntimeBundle(root),
   {
     bundle: true,
     platform: 'browser',
@@ -115,6 +118,7 @@ function copyEsbuildBinary() {
 
 copyAssets();
 copyEsbuildBinary();
+stageOnnxRuntimeBinaries(root, process.platform, process.arch);
 if (watch) {
   const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
   await Promise.all(contexts.map((c) => c.watch()));

@@ -1,6 +1,8 @@
 // Packages one VSIX per platform. esbuild (which compiles model files at run time) is native, so
-// each VSIX carries exactly one esbuild binary, its target's, in dist/bin; nothing else in the
-// package is platform-specific (TensorFlow.js runs on WebAssembly or JavaScript).
+// each VSIX carries exactly one esbuild binary, its target's, in dist/bin; ONNX Runtime (the native
+// engine) is too: only the target's binaries, in dist/onnxruntime/bin (scripts/onnxRuntimeFiles.mjs;
+// none for targets it has no build for: linux-armhf, darwin-x64, alpine). TensorFlow.js runs on
+// WebAssembly or JavaScript everywhere.
 //
 //   node scripts/package.mjs                      this machine's platform
 //   node scripts/package.mjs --target darwin-arm64 --target win32-x64
@@ -15,6 +17,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stageOnnxRuntimeBinaries } from './onnxRuntimeFiles.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -90,6 +93,10 @@ function esbuildBinary(target) {
 
 function stageBinary(target) {
   const { platform, arch } = TARGETS[target];
+  // Alpine's musl cannot load ONNX Runtime's glibc build: those VSIXes run TensorFlow.js only.
+  const hasOnnxRuntime =
+    !target.startsWith('alpine') && stageOnnxRuntimeBinaries(root, platform, arch);
+  if (!hasOnnxRuntime) console.log(`${target}: no ONNX Runtime build; TensorFlow.js only`);
   const folder = join(root, 'dist', 'bin');
   rmSync(folder, { recursive: true, force: true });
   mkdirSync(folder, { recursive: true });

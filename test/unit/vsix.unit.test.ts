@@ -1,15 +1,17 @@
 /**
  * Packages this machine's VSIX from the built dist/ (scripts/package.mjs --no-build) and checks
- * what a user would install: only what runs, one esbuild binary (this platform's), the icon and
+ * what a user would install: only what runs, one esbuild binary (this platform's), ONNX Runtime
+ * with this platform's binaries only (and it runs from the unpacked package), the icon and
  * every image the README and the walkthrough show. Needs `npm run build` first.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { OnnxGraphBuilder } from '../../src/analysis/engines/onnxGraphBuilder';
 
 const root = join(__dirname, '..', '..');
 // vsce's own zip reader (its names are lower-cased); vsce is pinned in devDependencies.
@@ -90,6 +92,40 @@ describe('the VSIX', function () {
     assert.deepEqual(note, { platform: process.platform, arch: process.arch });
     const vsixManifest = files.get('extension.vsixmanifest')!.toString('utf8');
     assert.match(vsixManifest, new RegExp(`TargetPlatform="${target}"`));
+  });
+
+  it("carries ONNX Runtime with only this platform's binaries, and it runs once unpacked", () => {
+    const folder = 'extension/dist/onnxruntime/';
+    const shipped = names().filter((n) => n.startsWith(folder));
+    const ours = `${folder}bin/napi-v6/${process.platform}/${process.arch}/`;
+    assert.deepEqual(
+      shipped.filter((n) => !n.startsWith(ours) && n !== `${folder}dist/index.js`),
+      [],
+    );
+    assert.ok(shipped.includes(`${ours}onnxruntime_binding.node`));
+    // Unpacked as VS Code installs it, the bundle loads its binding and runs a graph.
+    const unpacked = mkdtempSync(join(tmpdir(), 'cnn-inspector-ort-'));
+    try {
+      for (const name of shipped) {
+        const file = join(unpacked, name);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, files.get(name)!);
+      }
+      const builder = new OnnxGraphBuilder();
+      builder.addInput('x', [1, 3]);
+      builder.addOutput(builder.node('Relu', ['x'], 'y'), [1, 3]);
+      const modelFile = join(unpacked, 'relu.onnx');
+      writeFileSync(modelFile, builder.serialize('relu'));
+      const script = `const ort = require(${JSON.stringify(join(unpacked, folder, 'dist', 'index.js'))});
+        ort.InferenceSession.create(${JSON.stringify(modelFile)}).then(async (s) => {
+          const out = await s.run({ x: new ort.Tensor('float32', Float32Array.from([-1, 0, 2]), [1, 3]) });
+          console.log(JSON.stringify(Array.from(Object.values(out)[0].data)));
+        });`;
+      const printed = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+      assert.deepEqual(JSON.parse(printed), [0, 0, 2]);
+    } finally {
+      rmSync(unpacked, { recursive: true, force: true });
+    }
   });
 
   it('has no two files with the same content among its large files', () => {

@@ -4,7 +4,10 @@
  * TensorFlow.js. In the VSIX the package sits in dist/node_modules beside the bundles, with only
  * the target platform's binaries (scripts/package.mjs).
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type * as OrtType from 'onnxruntime-node';
 
 export type Ort = typeof OrtType;
@@ -14,8 +17,10 @@ let loaded: { ort?: Ort; error?: string } | undefined;
 export function loadOnnxRuntime(): { ort?: Ort; error?: string } {
   if (!loaded) {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      loaded = { ort: require('onnxruntime-node') as Ort };
+      // Beside the bundles (dist/onnxruntime, the VSIX), else the development checkout's package.
+      const shipped = join(__dirname, 'onnxruntime', 'dist', 'index.js');
+      const load = createRequire(__filename);
+      loaded = { ort: load(existsSync(shipped) ? shipped : 'onnxruntime-node') as Ort };
     } catch (error) {
       const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
       loaded = {
