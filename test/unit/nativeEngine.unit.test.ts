@@ -13,6 +13,7 @@ import { InspectionSession } from '../../src/analysis/inspectionSession';
 import { computeActivations } from '../../src/analysis/activations';
 import { loadOnnxRuntime } from '../../src/analysis/engines/onnxRuntime';
 import { testRuntime } from './helpers/runtime';
+import { ensureFixtures, loadFixture } from './helpers/onnxFixtures';
 import { ensureBuilt, repoRoot } from './helpers/build';
 
 const root = repoRoot;
@@ -169,5 +170,43 @@ describe('native engine (ONNX Runtime)', function () {
     run = cli('report', file, '--image', photo, '--engine', 'fast');
     assert.equal(run.status, 2);
     assert.match(run.stderr, /unknown engine 'fast'/);
+  });
+
+  describe('ONNX files, run as they are', () => {
+    const nets = ['convs', 'pools', 'arithmetic', 'batchnorm', 'resnet18'];
+    const native = nets.filter((n) => n !== 'convs');
+    before(() => ensureFixtures(nets));
+
+    for (const name of native) {
+      it(`${name}: every layer, read through the import's values, agrees with TensorFlow.js`, async () => {
+        const session = await openNative(loadFixture(name).modelFile);
+        try {
+          assert.match(session.engineNotes.join(' '), /the file's own graph/);
+          await session.runImage(photo);
+          assert.deepEqual(await compareEngines(session), []);
+        } finally {
+          session.dispose();
+        }
+      });
+    }
+
+    it('a layer the import adds that no ONNX value holds (a transposed convolution before its crop) falls back', async () => {
+      const session = await InspectionSession.open(
+        await testRuntime(),
+        loadFixture('convs').modelFile,
+        undefined,
+        () => {},
+        { engine: 'auto' },
+      );
+      try {
+        assert.equal(session.backend, 'wasm');
+        assert.match(
+          session.engineFallbackReason ?? '',
+          /layer 'deconv' \(Conv2DTranspose\) is not a value of the ONNX graph/,
+        );
+      } finally {
+        session.dispose();
+      }
+    });
   });
 });

@@ -5,14 +5,22 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { UntranslatableLayer } from './layerTranslation';
-import { NativeLayersEngine } from './nativeLayersEngine';
+import { NativeLayersEngine, type ActivationInput } from './nativeLayersEngine';
+import { NativeOnnxEngine, onnxSourceOf } from './nativeOnnxEngine';
+import type { LayerActivation } from '../activations';
 import { defaultOrtThreads, loadOnnxRuntime } from './onnxRuntime';
 
 export type EnginePreference = 'auto' | 'onnxruntime' | 'tfjs';
 export const ENGINE_PREFERENCES: EnginePreference[] = ['auto', 'onnxruntime', 'tfjs'];
 
+/** A native engine: every inspectable layer's output for an input, from one warm session. */
+export interface ActivationEngine {
+  run(input: ActivationInput): Promise<Map<string, LayerActivation>>;
+  dispose(): Promise<void>;
+}
+
 export interface EngineChoice {
-  native?: NativeLayersEngine;
+  native?: ActivationEngine;
   /** Why the model runs where it runs (shown in the status bar's tooltip, the panel and the log). */
   notes: string[];
   /** Set when ONNX Runtime was wanted but cannot run this model: the one-line reason. */
@@ -45,6 +53,14 @@ export async function chooseEngine(
   }
   const threads = options.threads ?? defaultOrtThreads();
   try {
+    const source = onnxSourceOf(model);
+    if (source) {
+      const native = await NativeOnnxEngine.create(ort, model, source, threads);
+      return {
+        native,
+        notes: [`Activations on ONNX Runtime, the file's own graph (${threads} threads).`],
+      };
+    }
     const native = await NativeLayersEngine.create(ort, model, inputShape as number[], { threads });
     return { native, notes: [`Activations on ONNX Runtime (${threads} threads).`] };
   } catch (error) {

@@ -10,6 +10,7 @@ import { parseOnnx } from './parseOnnx';
 import { foldGraph, type FoldOptions } from './foldGraph';
 import { buildLayersModel, type BuiltModel } from './buildLayersModel';
 import type { FoldedGraph } from './graph';
+import { rememberOnnxSource } from '../engines/nativeOnnxEngine';
 
 export interface OnnxLoadOptions extends FoldOptions {
   /** Progress of the slow steps, for notifications: a phrase and a fraction 0..1. */
@@ -53,5 +54,7 @@ export function onnxModelFromBytes(
     onWeights: (done, total) =>
       options.onProgress?.('Converting weights', 0.3 + (0.7 * done) / total),
   });
+  // The native engine runs this file's own graph and reads the layers' values through `values`.
+  rememberOnnxSource(built.model, { file, values: built.values, inputName: graph.input.name });
   return { ...built, graph };
 }

@@ -1,0 +1,230 @@
+/**
+ * Runs an imported ONNX file as it is on ONNX Runtime (PyTorch's own graph: pads fused in the
+ * convolutions, its constant chains, its op order), with the values behind the views' layers
+ * added as graph outputs. The import's `values` map (onnx/buildLayersModel.ts) says which ONNX
+ * value each layer holds and in which layout; the added nodes turn each into the layer's
+ * channels-last order, so the views read them exactly as TensorFlow.js's activations. A padding
+ * layer the import made (`<node>.pad`: ONNX pads inside its Conv/Pool) gets a Pad node.
+ */
+import { readFile } from 'node:fs/promises';
+import type * as tfType from '@tensorflow/tfjs';
+import type * as OrtType from 'onnxruntime-node';
+import { onnx } from 'onnx-proto';
+import type { LayerActivation } from '../activations';
+import { inspectableLayers, firstOutputShape } from '../modelSummary';
+import type { ValueLocation } from '../onnx/buildLayersModel';
+import { UntranslatableLayer } from './layerTranslation';
+import { readOutputs, sessionOptions, type ActivationInput } from './nativeLayersEngine';
+import type { Ort } from './onnxRuntime';
+
+/** What the import knows about a model it built from an ONNX file. */
+export interface OnnxSource {
+  file: string;
+  /** ONNX value -> the layer holding it (the import's map). */
+  values: Map<string, ValueLocation>;
+  /** The image input's name. */
+  inputName: string;
+}
+
+const sources = new WeakMap<tfType.LayersModel, OnnxSource>();
+
+/** Called by the ONNX import for each model it builds. */
+export function rememberOnnxSource(model: tfType.LayersModel, source: OnnxSource): void {
+  sources.set(model, source);
+}
+
+export function onnxSourceOf(model: tfType.LayersModel): OnnxSource | undefined {
+  return sources.get(model);
+}
+
+interface Exposed {
+  layer: string;
+  output: string;
+  shape: number[];
+}
+
+/** Adds nodes and outputs to a decoded ONNX graph; names are unique with a `#cnn` suffix. */
+class GraphAdditions {
+  private count = 0;
+  constructor(private readonly graph: onnx.IGraphProto) {}
+
+  node(opType: string, inputs: string[], attributes: onnx.IAttributeProto[] = []): string {
+    const output = `${inputs[0]}#cnn${this.count++}`;
+    this.graph.node!.push({
+      opType,
+      input: inputs,
+      output: [output],
+      name: output,
+      attribute: attributes,
+    });
+    return output;
+  }
+
+  ints(values: number[]): string {
+    const name = `ints#cnn${this.count++}`;
+    const data = BigInt64Array.from(values.map((v) => BigInt(v)));
+    this.graph.initializer!.push({
+      name,
+      dims: [values.length],
+      dataType: onnx.TensorProto.DataType.INT64,
+      rawData: new Uint8Array(data.buffer),
+    });
+    return name;
+  }
+
+  scalar(value: number): string {
+    const name = `float#cnn${this.count++}`;
+    const data = Float32Array.of(value);
+    this.graph.initializer!.push({
+      name,
+      dims: [],
+      dataType: onnx.TensorProto.DataType.FLOAT,
+      rawData: new Uint8Array(data.buffer),
+    });
+    return name;
+  }
+
+  output(name: string): void {
+    this.graph.output!.push({
+      name,
+      type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } },
+    });
+  }
+}
+
+const ints = (name: string, values: number[]): onnx.IAttributeProto => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INTS,
+  ints: values,
+});
+const int = (name: string, value: number): onnx.IAttributeProto => ({
+  name,
+  type: onnx.AttributeProto.AttributeType.INT,
+  i: value,
+});
+
+/** The ONNX value of `location` in the layer's channels-last order. */
+function inKerasOrder(add: GraphAdditions, value: string, location: ValueLocation): string {
+  if (location.layout === 'nhwc')
+    return add.node('Transpose', [value], [ints('perm', [0, 2, 3, 1])]);
+  if (location.layout === 'flat') return add.node('Identity', [value]);
+  const [c, h, w] = location.flattenedFrom!;
+  const image = add.node('Reshape', [value, add.ints([1, c, h, w])]);
+  const nhwc = add.node('Transpose', [image], [ints('perm', [0, 2, 3, 1])]);
+  return add.node('Flatten', [nhwc], [int('axis', 1)]);
+}
+
+function padNode(
+  add: GraphAdditions,
+  layer: tfType.layers.Layer,
+  input: string,
+): string | undefined {
+  const config = layer.getConfig() as {
+    padding?: [[number, number], [number, number]];
+    mode?: string;
+    value?: number;
+  };
+  const isPadding = ['ZeroPadding2D', 'OnnxPad2D'].includes(layer.getClassName());
+  if (!isPadding || !Array.isArray(config.padding)) return undefined;
+  const [[t, b], [l, r]] = config.padding;
+  const mode = config.mode ?? 'constant';
+  const inputs = [input, add.ints([0, 0, t, l, 0, 0, b, r])];
+  if (mode === 'constant') inputs.push(add.scalar(config.value ?? 0));
+  const modeAttribute = {
+    name: 'mode',
+    type: onnx.AttributeProto.AttributeType.STRING,
+    s: new TextEncoder().encode(mode),
+  };
+  return add.node('Pad', inputs, [modeAttribute]);
+}
+
+/**
+ * A helper layer of the import, which no ONNX value holds: a padding layer (`<node>.pad`: the
+ * pads are inside the node) gets a Pad node on the NCHW value it reads; a reshape of a flat value
+ * to [1, 1, C] (`<node>.as4d`) reads the same numbers in the same order. Others: undefined.
+ */
+function helperLayerOutput(
+  add: GraphAdditions,
+  layer: tfType.layers.Layer,
+  byLayer: Map<string, [string, ValueLocation]>,
+): string | undefined {
+  const inbound = (layer.input as tfType.SymbolicTensor).sourceLayer?.name;
+  const from = inbound ? byLayer.get(inbound) : undefined;
+  if (!from) return undefined;
+  if (from[1].layout === 'flat' && layer.getClassName() === 'Reshape') {
+    return add.node('Identity', [from[0]]);
+  }
+  const padded = from[1].layout === 'nhwc' ? padNode(add, layer, from[0]) : undefined;
+  return padded && add.node('Transpose', [padded], [ints('perm', [0, 2, 3, 1])]);
+}
+
+/** Adds an output for every inspectable layer; throws UntranslatableLayer for one it cannot. */
+function exposeLayers(
+  graph: onnx.IGraphProto,
+  model: tfType.LayersModel,
+  source: OnnxSource,
+): Exposed[] {
+  const add = new GraphAdditions(graph);
+  const byLayer = new Map<string, [string, ValueLocation]>();
+  for (const [value, location] of source.values) {
+    if (!byLayer.has(location.layer)) byLayer.set(location.layer, [value, location]);
+  }
+  const exposed: Exposed[] = [];
+  for (const layer of inspectableLayers(model)) {
+    const shape = firstOutputShape(layer) as number[];
+    const held = byLayer.get(layer.name);
+    let output: string | undefined;
+    if (held) {
+      output = inKerasOrder(add, held[0], held[1]);
+    } else {
+      output = helperLayerOutput(add, layer, byLayer);
+      if (!output) {
+        throw new UntranslatableLayer(
+          layer.name,
+          layer.getClassName(),
+          'is not a value of the ONNX graph.',
+        );
+      }
+    }
+    add.output(output);
+    exposed.push({ layer: layer.name, output, shape });
+  }
+  return exposed;
+}
+
+export class NativeOnnxEngine {
+  private constructor(
+    private readonly ort: Ort,
+    private readonly session: OrtType.InferenceSession,
+    private readonly inputName: string,
+    private readonly outputs: Exposed[],
+  ) {}
+
+  static async create(
+    ort: Ort,
+    model: tfType.LayersModel,
+    source: OnnxSource,
+    threads: number,
+  ): Promise<NativeOnnxEngine> {
+    const proto = onnx.ModelProto.decode(await readFile(source.file));
+    const outputs = exposeLayers(proto.graph!, model, source);
+    const bytes = onnx.ModelProto.encode(proto).finish();
+    const session = await ort.InferenceSession.create(bytes, sessionOptions(threads));
+    return new NativeOnnxEngine(ort, session, source.inputName, outputs);
+  }
+
+  /** `input` is channels-last [1, h, w, c] as TF.js takes it; the file's graph takes NCHW. */
+  async run(input: ActivationInput): Promise<Map<string, LayerActivation>> {
+    const [, h, w, c] = input.shape;
+    const nchw = new Float32Array(input.data.length);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        for (let k = 0; k < c; k++) nchw[(k * h + y) * w + x] = input.data[(y * w + x) * c + k];
+    const feed = { [this.inputName]: new this.ort.Tensor('float32', nchw, [1, c, h, w]) };
+    return readOutputs(await this.session.run(feed), this.outputs);
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+}
