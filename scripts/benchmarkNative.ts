@@ -16,7 +16,10 @@ import { join } from 'node:path';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 
-const root = join(__dirname, '..', '..');
+// dist/scripts/ after a build, scripts/ when run from source with tsx.
+const root = existsSync(join(__dirname, '..', 'package.json'))
+  ? join(__dirname, '..')
+  : join(__dirname, '..', '..');
 const examples = join(root, 'examples');
 const PYTHON = '/usr/bin/python3';
 
@@ -83,7 +86,7 @@ function lastJsonLine(stdout: string): unknown {
 function runChild(engine: string, model: string, image: string, passes: number): Figures | string {
   const child = spawnSync(
     process.execPath,
-    [__filename, '--child', engine, model, image, String(passes)],
+    [...process.execArgv, __filename, '--child', engine, model, image, String(passes)],
     { encoding: 'utf8', maxBuffer: 1 << 20 },
   );
   return (
