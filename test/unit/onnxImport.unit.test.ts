@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -299,6 +300,12 @@ describe('ONNX import: bad files get one clear line', function () {
       await refusal(join(badDir, 'vector_input.onnx')),
       /shape \[1, 10\].*\[batch, channels, height, width\]/,
     );
+  });
+
+  it('a named pipe called .onnx is refused at once, not waited on', async () => {
+    const fifo = join(scratch, 'pipe.onnx');
+    execFileSync('mkfifo', [fifo]);
+    assert.match(await refusal(fifo), /cannot read the file \(it is a named pipe \(FIFO\)/);
   });
 
   it('a missing file', async () => {

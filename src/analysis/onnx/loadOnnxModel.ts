@@ -2,10 +2,11 @@
  * An ONNX file -> a tf.LayersModel: read, parse (parseOnnx), fold (foldGraph), build
  * (buildLayersModel). Errors are one line naming the file (and node, op and opset).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { TfNamespace } from '../runtime';
 import { InspectorError } from '../errors';
+import { readRegularFile } from '../regularFile';
 import { parseOnnx } from './parseOnnx';
 import { foldGraph, type FoldOptions } from './foldGraph';
 import { buildLayersModel, type BuiltModel } from './buildLayersModel';
@@ -31,7 +32,11 @@ export async function loadOnnxFile(
   try {
     const { size } = await stat(path);
     options.onProgress?.(`Reading ${(size / 1e6).toFixed(0)} MB`, 0);
-    bytes = await readFile(path);
+    // A named pipe or device named .onnx is refused instead of blocking the worker.
+    bytes = await readRegularFile(path, {
+      maxBytes: 2 ** 31 - 1,
+      limitReason: "protobuf's 2 GB limit for an ONNX file",
+    });
   } catch (error) {
     throw new InspectorError(
       'onnx',
