@@ -24,6 +24,7 @@ import { WhyView } from './whyView';
 import { drawInputSignal } from './signalInput';
 import { ErrorBanner } from './errorBanner';
 import { PanelMemory } from './panelMemory';
+import { modelDisplayName } from '../src/analysis/modelDisplayName';
 
 type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
 const DEFAULT_SETTINGS: PanelSettings = { colormap: 'viridis', normalization: 'layer' };
@@ -269,8 +270,7 @@ export class App {
     if (!this.summary) return;
     const name = el('h1', 'model-name');
     name.id = 'panel-title';
-    name.textContent =
-      this.summary.exportName === 'default' ? this.summary.modelName : this.summary.exportName;
+    name.textContent = modelDisplayName(this.summary);
     const file = el('span', 'model-file');
     file.textContent = this.summary.file;
     file.title = this.summary.file;
@@ -379,7 +379,10 @@ export class App {
 
   private renderLayers(): void {
     if (this.summary)
-      renderLayerList(this.layerPane, this.summary, this.selected, (n) => this.select(n));
+      renderLayerList(this.layerPane, this.summary, this.selected, (n) =>
+        // A click on the selected layer takes the editor back to its line.
+        n === this.selected ? this.host.post({ type: 'revealLayer', name: n }) : this.select(n),
+      );
   }
 
   private renderLayer(): void {

@@ -79,6 +79,14 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
         openGalleryFile(models, panels, uri, Array.isArray(args) ? undefined : args),
     ),
   );
+  // The explorer's context menu shows titles without their category: the same commands under
+  // titles that carry the "CNN Inspector:" prefix (hidden from the palette, which has the originals).
+  for (const name of ['visualizeLayer', 'inspectImage', 'buildGallery'])
+    context.subscriptions.push(
+      vscode.commands.registerCommand(`cnnInspector.explorer.${name}`, (...args: unknown[]) =>
+        vscode.commands.executeCommand(`cnnInspector.${name}`, ...args),
+      ),
+    );
   setGalleryStorageDir(context.globalStorageUri.fsPath);
   const sourceLinks = registerSourceLinks(context, models, panels, log);
   context.subscriptions.push(

@@ -96,6 +96,8 @@ export type HostToPanel =
 export type PanelToHost =
   | { type: 'ready' }
   | { type: 'selectLayer'; name: string }
+  /** The selected layer clicked again: show the line that creates it once more. */
+  | { type: 'revealLayer'; name: string }
   | { type: 'pickImage' }
   /** Opens the user's file at an error's line. */
   | { type: 'openLocation'; location: SourceLocation }

@@ -13,6 +13,7 @@ import type { ModelService } from '../modelService';
 import { readSettings } from '../settings';
 import { modelLabel } from '../pickers';
 import { panelHtml } from './panelHtml';
+import { modelDisplayName } from '../../analysis/modelDisplayName';
 import { answerExplainQuery } from './explainHandler';
 import { isClassQuery } from '../../protocol/explainMessages';
 import { GalleryController, type GalleryFolderSummary } from '../gallery/galleryController';
@@ -143,6 +144,7 @@ export class ModelPanel implements vscode.Disposable {
       const loaded = await this.models.loadModel(this.ref, options.reload ?? false, run.signal);
       superseded();
       this.loaded = loaded;
+      this.panel.title = `CNN: ${modelDisplayName(loaded.summary)}`; // the heading's name
       const layers = loaded.summary.layers;
       const wanted = options.layerName ?? this.selectedLayer;
       if (wanted && !layers.some((l) => l.name === wanted)) {
@@ -245,6 +247,9 @@ export class ModelPanel implements vscode.Disposable {
       case 'selectLayer':
         this.selectedLayer = message.name;
         this.guard(this.sendLayer(message.name));
+        this.revealInEditor(message.name);
+        return;
+      case 'revealLayer':
         this.revealInEditor(message.name);
         return;
       case 'copyText':
