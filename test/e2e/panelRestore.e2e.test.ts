@@ -23,6 +23,10 @@ describe('CNN Inspector: panels in the workbench, through the UI', () => {
       .locator('#feature-grid .tile[data-drawn="true"]')
       .first()
       .waitFor({ timeout: 120_000 });
+    // The active webview's frame can still be LeNet's for a moment: wait for CIFAR's own tab.
+    await page
+      .locator('.editor-group-container .tab', { hasText: 'CNN: cifar10net' })
+      .waitFor({ timeout: 120_000 });
     assert.equal(await groups.count(), groupsWithOnePanel, 'no new editor column');
     const panelTabs = page.locator('.editor-group-container .tab', { hasText: /^CNN: / });
     assert.equal(await panelTabs.count(), 2);
