@@ -464,6 +464,10 @@ export class ClassExplainView {
           textContent: 'black negative \u2013 grey 0 \u2013 white positive',
         }),
       );
+    } else {
+      const why = result.notes.find((n) => n.startsWith('Guided Grad-CAM'));
+      this.cells.get('guided')?.querySelector('.why-class-pictures')?.replaceChildren();
+      this.status('guided', why ?? 'Guided Grad-CAM is not available here.', false, true);
     }
   }
 

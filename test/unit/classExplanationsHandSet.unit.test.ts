@@ -249,7 +249,7 @@ describe('class explanations: hand-set weights', () => {
     model.dispose();
   });
 
-  it('says where a method cannot apply: no convolution, no class output, a merge', async () => {
+  it('says where a method cannot apply: no convolution, no class output, an upsampling', async () => {
     const dense = tf.sequential();
     dense.add(tf.layers.flatten({ name: 'flat', inputShape: [4, 4, 1] }));
     dense.add(tf.layers.dense({ name: 'out', units: 2, activation: 'softmax' }));
@@ -273,9 +273,22 @@ describe('class explanations: hand-set weights', () => {
     const flat = tf.layers.flatten({ name: 'f' }).apply(sum) as tfType.SymbolicTensor;
     const out = tf.layers.dense({ name: 'out', units: 2 }).apply(flat) as tfType.SymbolicTensor;
     const merged = tf.model({ inputs: input, outputs: out });
-    assert.throws(
-      () => layerChain(tf, merged, 'out'),
-      /layer 'sum' \(Add\) cannot be inverted: it takes 2 inputs/,
+    const upsampled = tf.layers.upSampling2d({ name: 'up' }).apply(input) as tfType.SymbolicTensor;
+    const upFlat = tf.layers.flatten({ name: 'uf' }).apply(upsampled) as tfType.SymbolicTensor;
+    const upOut = tf.layers.dense({ name: 'uo', units: 2 }).apply(upFlat) as tfType.SymbolicTensor;
+    const up = tf.model({ inputs: input, outputs: upOut });
+    const zeros = tf.zeros([1, 4, 4, 1]);
+    const upSteps = (await forwardChain(tf, layerChain(tf, up, 'uo'), zeros))[0];
+    zeros.dispose();
+    // the map at 'up' needs no pass through it; guided backpropagation to the input does
+    const cam = gradCam(tf, upSteps, 0, 'up');
+    assert.deepEqual(cam.shape, [8, 8]);
+    assert.equal(cam.guided, undefined);
+    assert.ok(
+      cam.notes.some((n) =>
+        /Guided Grad-CAM: layer 'up' \(UpSampling2D\) cannot be inverted/.test(n),
+      ),
+      cam.notes.join('; '),
     );
     // occlusion needs forward passes only: it works on the merge
     const occ = await occlusionSensitivity(
@@ -290,6 +303,6 @@ describe('class explanations: hand-set weights', () => {
       },
     );
     assert.equal(occ.values.length, 4);
-    [dense, conv, merged].forEach((m) => m.dispose());
+    [dense, conv, merged, up].forEach((m) => m.dispose());
   });
 });

@@ -331,9 +331,34 @@ describe('explain: projections back to the input', () => {
       .apply(input) as tfType.SymbolicTensor;
     const sum = tf.layers.add({ name: 'sum' }).apply([a, b]) as tfType.SymbolicTensor;
     const model = tf.model({ inputs: input, outputs: sum });
+    setWeights(tf, model.getLayer('a'), [2]);
+    setWeights(tf, model.getLayer('b'), [3]);
+    // sum = 2x + 3x: the gradient of one unit is 5 at its pixel, whichever branch it came through
+    const ones = tf.ones([1, 4, 4, 1]);
+    const outs = tf.model({ inputs: input, outputs: [a, b, sum] }).predict(ones) as tfType.Tensor[];
+    const byName = new Map(
+      ['a', 'b', 'sum'].map((n, i) => [
+        n,
+        { data: outs[i].dataSync() as Float32Array, shape: outs[i].shape.slice(1) },
+      ]),
+    );
+    tf.dispose([ones, ...outs]);
+    const mergeSteps = chainSteps(
+      layersTo(model, 'sum'),
+      { data: new Float32Array(16).fill(1), shape: [4, 4, 1] },
+      (n) => byName.get(n)!,
+    );
+    const unitRef = { layer: 'sum', channel: 0, position: [1, 2] };
+    const projection = projectUnit(tf, mergeSteps, unitRef, 5, 'saliency');
+    assert.deepEqual(
+      Array.from(projection.values.data),
+      Array.from({ length: 16 }, (_, i) => (i === 6 ? 5 : 0)),
+    );
+    const second = tf.input({ shape: [4, 4, 1] });
+    const both = tf.layers.add({ name: 'both' }).apply([input, second]) as tfType.SymbolicTensor;
     assert.throws(
-      () => layersTo(model, 'sum'),
-      (e: Error) => e instanceof NotInvertibleError && /'sum' \(Add\).*2 inputs/.test(e.message),
+      () => layersTo(tf.model({ inputs: [input, second], outputs: both }), 'both'),
+      (e: Error) => e instanceof NotInvertibleError && /second model input/.test(e.message),
     );
     const up = tf.sequential({
       layers: [tf.layers.upSampling2d({ inputShape: [2, 2, 1], size: [2, 2], name: 'up' })],

@@ -7,7 +7,7 @@
 // tf.grad asks for through fused convolutions).
 import type * as tfType from '@tensorflow/tfjs';
 import { InspectorError } from '../errors';
-import { layersTo } from './chain';
+import { layersTo, sourceIndices, stepsOf } from './chain';
 import { preActivation } from './convolutionOps';
 import { layerSpecOf } from './layerSpec';
 import type { ChainStep } from './projection';
@@ -108,25 +108,40 @@ export async function classScores(
   }
 }
 
-/** A chain of layers from the model input to one layer, with the specs read once. */
+/** The layers from the model input to one layer (a chain, or a graph with merges), specs read once. */
 export interface LayerChain {
   layers: Layer[];
   specs: LayerSpec[];
+  /** Per layer, the indices of the layers that feed it (-1: the model input). */
+  sources: number[][];
   /** Outputs: every chain layer's output. */
   model: tfType.LayersModel;
 }
 
-/** The chain to `layerName`; NotInvertibleError when the model is not a single chain up to it. */
+/** The layers to `layerName`; NotInvertibleError when one of them cannot be followed. */
 export function layerChain(tf: Tf, model: tfType.LayersModel, layerName: string): LayerChain {
   const layers = layersTo(model, layerName);
   return {
     layers,
     specs: layers.map((l) => layerSpecOf(l)),
+    sources: sourceIndices(layers),
     model: tf.model({
       inputs: model.inputs,
       outputs: layers.map((l) => l.output as tfType.SymbolicTensor),
     }),
   };
+}
+
+/** The chain's steps for one forward pass, from the model input and each layer's output. */
+export function chainStepsOf(
+  chain: LayerChain,
+  modelInput: ArrayND,
+  outputOf: (i: number) => ArrayND,
+): ChainStepWithOutput[] {
+  return stepsOf(chain.layers, chain.specs, chain.sources, modelInput, outputOf).map((step, i) => ({
+    ...step,
+    output: outputOf(i),
+  }));
 }
 
 /** Forward passes of a batch [n, ...input] through the chain: ChainSteps per item. */
@@ -147,15 +162,9 @@ export async function forwardChain(
     };
     const inputShape = inputs.shape.slice(1);
     return Array.from({ length: n }, (_, i) =>
-      chain.specs.map((spec, j) => ({
-        spec,
-        input:
-          j === 0
-            ? itemOf(inputData, inputShape, i)
-            : itemOf(datas[j - 1], outputs[j - 1].shape.slice(1), i),
-        outputShape: outputs[j].shape.slice(1),
-        output: itemOf(datas[j], outputs[j].shape.slice(1), i),
-      })),
+      chainStepsOf(chain, itemOf(inputData, inputShape, i), (j) =>
+        itemOf(datas[j], outputs[j].shape.slice(1), i),
+      ),
     );
   } finally {
     tf.dispose(outputs);

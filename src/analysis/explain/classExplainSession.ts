@@ -5,6 +5,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import type { InspectionSession } from '../inspectionSession';
 import { InspectorError } from '../errors';
 import {
+  chainStepsOf,
   classHead,
   layerChain,
   scoresFrom,
@@ -86,16 +87,9 @@ function modelInput(session: InspectionSession) {
 
 /** The chain's steps for the current forward pass (no extra pass: the session keeps every output). */
 function currentSteps(session: InspectionSession, chain: LayerChain): ChainStepWithOutput[] {
-  const input = modelInput(session);
-  return chain.specs.map((spec, j) => {
+  return chainStepsOf(chain, modelInput(session), (j) => {
     const output = session.layer(chain.layers[j].name);
-    const previous = j === 0 ? input : session.layer(chain.layers[j - 1].name);
-    return {
-      spec,
-      input: { data: previous.data, shape: previous.shape },
-      outputShape: output.shape,
-      output: { data: output.data, shape: output.shape },
-    };
+    return { data: output.data, shape: output.shape };
   });
 }
 

@@ -6,7 +6,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { InspectorError } from '../errors';
 import type { ChainStepWithOutput } from './classChain';
-import { propagateBack } from './projection';
+import { NotInvertibleError, propagateBack, propagateBackTo } from './projection';
 import { resizeBilinear } from './resample';
 import type { ArrayND } from './types';
 
@@ -74,7 +74,7 @@ export function gradCam(
   }
   const outputShape = steps[steps.length - 1].outputShape;
   const signal = oneHot(outputShape[0], classIndex);
-  const { values: gradient, notes } = propagateBack(tf, steps.slice(at + 1), signal, 'saliency');
+  const { values: gradient, notes } = propagateBackTo(tf, steps, signal, 'saliency', at);
   const activation = steps[at].output;
   const channels = activation.shape[activation.shape.length - 1];
   const positions = activation.data.length / channels;
@@ -95,10 +95,16 @@ export function gradCam(
       : resizeBilinear(values, 1, shape[0], 1, inputShape[0]);
   const result: GradCamResult = { layer, shape, values, weights, upsampled, notes };
   if (withGuided) {
-    const guided = propagateBack(tf, steps, signal, 'guided').values;
-    const inChannels = inputShape[inputShape.length - 1];
-    const data = guided.data.map((g, i) => g * upsampled[Math.floor(i / inChannels)]);
-    result.guided = { data, shape: guided.shape };
+    try {
+      const guided = propagateBack(tf, steps, signal, 'guided').values;
+      const inChannels = inputShape[inputShape.length - 1];
+      const data = guided.data.map((g, i) => g * upsampled[Math.floor(i / inChannels)]);
+      result.guided = { data, shape: guided.shape };
+    } catch (error) {
+      // the map stands without it: a layer below the chosen one may not be passable
+      if (!(error instanceof NotInvertibleError)) throw error;
+      result.notes = [...notes, `Guided Grad-CAM: ${error.message}`];
+    }
   }
   return result;
 }

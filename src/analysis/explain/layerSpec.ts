@@ -4,7 +4,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import { perAxis, perAxisPairs, spatialRankOf } from '../structure/layerConfig';
 import { layerKindOf, unsupportedReasonOf } from '../structure/layerClasses';
 import { dilationThatRuns } from '../structure/whatRuns';
-import type { ArrayND, LayerOp, LayerSpec } from './types';
+import type { ArrayND, LayerOp, LayerSpec, MergeOp } from './types';
 
 type Config = Record<string, unknown>;
 
@@ -87,6 +87,27 @@ function activationLayer(className: string, config: Config, spec: LayerSpec): La
     default:
       return { ...spec, op: 'activation', activation: activationName(config.activation) };
   }
+}
+
+const MERGE_OPS: Record<string, MergeOp> = {
+  Add: 'add',
+  Subtract: 'subtract',
+  Multiply: 'multiply',
+  Average: 'average',
+  Maximum: 'maximum',
+  Minimum: 'minimum',
+  Concatenate: 'concatenate',
+};
+
+/** Keras' merge layers; the axis of Concatenate is kept for the unbatched arrays (-1: channels). */
+function mergeSpec(className: string, config: Config, base: LayerSpec): LayerSpec {
+  const mergeOp = MERGE_OPS[className];
+  if (!mergeOp)
+    return { ...base, reason: `${className} (broadcasting arithmetic) is not inverted` };
+  if (mergeOp !== 'concatenate') return { ...base, op: 'merge', mergeOp };
+  const axis = typeof config.axis === 'number' ? config.axis : -1;
+  if (axis === 0) return { ...base, reason: 'it concatenates along the batch axis' };
+  return { ...base, op: 'merge', mergeOp, axis: axis < 0 ? axis : axis - 1 };
 }
 
 /** The LayerSpec of one layer; op 'unsupported' (with a reason) where the explanations stop. */
@@ -190,10 +211,7 @@ export function layerSpecOf(layer: tfType.layers.Layer): LayerSpec {
         reason: 'separable convolutions are not inverted yet (depthwise + pointwise)',
       };
     case 'merge':
-      return {
-        ...base,
-        reason: `${className} merges branches; projections follow a single chain of layers`,
-      };
+      return mergeSpec(className, config, base);
     case 'model':
       return { ...base, reason: 'a nested model is one layer here; its layers are not inverted' };
     default:

@@ -18,16 +18,31 @@ import {
   type ProjectionMethod,
 } from './backward';
 import { convTranspose, preActivation } from './convolutionOps';
+import { mergeBackward } from './mergeBackward';
 import type { ArrayND, LayerSpec } from './types';
 
 export type { ProjectionMethod } from './backward';
 export const PROJECTION_METHODS: ProjectionMethod[] = ['deconvnet', 'guided', 'saliency'];
 
-/** One layer of the chain with the values that entered it in the forward pass. */
+/**
+ * One layer of the chain with the values that entered it in the forward pass. Steps are in forward
+ * (topological) order; a chain of single layers needs no `sources`, a graph with merges names
+ * where each step's inputs come from.
+ */
 export interface ChainStep {
   spec: LayerSpec;
+  /** What entered the layer (a merge: its first input). */
   input: ArrayND;
   outputShape: number[];
+  /** Indices of the steps whose outputs enter this one (-1: the model input); default: the step before. */
+  sources?: number[];
+  /** A merge's inputs, in `sources` order. */
+  inputs?: ArrayND[];
+}
+
+/** Where step `i`'s inputs come from (-1: the model input). */
+export function sourcesOf(steps: ChainStep[], i: number): number[] {
+  return steps[i].sources ?? [i - 1];
 }
 
 export interface UnitRef {
@@ -219,10 +234,49 @@ export function propagateBack(
   signal: Float32Array,
   method: ProjectionMethod,
 ): { values: ArrayND; notes: string[] } {
-  const blocked = firstNotInvertible(chain);
+  return propagateBackTo(tf, chain, signal, method, -1);
+}
+
+/**
+ * Carries `signal` back to the output of step `until` (-1: the chain's input). Through a graph,
+ * steps run in reverse order, so every consumer of a step has added its share before the step
+ * passes the sum on: branches that meet again (a residual connection) add their gradients.
+ */
+export function propagateBackTo(
+  tf: typeof tfType,
+  chain: ChainStep[],
+  signal: Float32Array,
+  method: ProjectionMethod,
+  until: number,
+): { values: ArrayND; notes: string[] } {
+  const blocked = firstNotInvertible(chain.slice(until + 1));
   if (blocked) throw blocked;
   const notes: string[] = [...new Set(chain.flatMap((s) => s.spec.notes ?? []))];
-  let r = signal;
-  for (let i = chain.length - 1; i >= 0; i--) r = stepBack(tf, method, chain[i], r, notes);
-  return { values: { data: r, shape: chain[0].input.shape }, notes: [...new Set(notes)] };
+  const arriving: (Float32Array | undefined)[] = new Array(chain.length);
+  arriving[chain.length - 1] = Float32Array.from(signal); // sums are added in place
+  let atInput: Float32Array | undefined;
+  const add = (to: number, r: Float32Array) => {
+    const sum = to < 0 ? atInput : arriving[to];
+    if (!sum) {
+      if (to < 0) atInput = r;
+      else arriving[to] = r;
+    } else for (let j = 0; j < r.length; j++) sum[j] += r[j];
+  };
+  for (let i = chain.length - 1; i > until; i--) {
+    const r = arriving[i];
+    if (!r) continue; // a step that does not lead to the signal's layer
+    arriving[i] = undefined;
+    const step = chain[i];
+    const sources = sourcesOf(chain, i);
+    if (step.spec.op === 'merge') {
+      mergeBackward(step.spec, step.inputs ?? [step.input], r).forEach((back, k) =>
+        add(sources[k], back),
+      );
+    } else add(sources[0], stepBack(tf, method, step, r, notes));
+  }
+  const shape = until < 0 ? chain[0].input.shape : chain[until].outputShape;
+  const data = (until < 0 ? atInput : arriving[until]) ?? new Float32Array(sizeOf(shape));
+  return { values: { data, shape }, notes: [...new Set(notes)] };
 }
+
+const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);

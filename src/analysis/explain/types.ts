@@ -23,7 +23,12 @@ export type LayerOp =
   | 'reshape'
   | 'zeroPadding'
   | 'cropping'
+  | 'merge'
   | 'unsupported';
+
+/** How a merge layer combines its inputs (Keras' merge layers). */
+export type MergeOp =
+  'add' | 'subtract' | 'multiply' | 'average' | 'maximum' | 'minimum' | 'concatenate';
 
 export interface LayerSpec {
   name: string;
@@ -49,6 +54,9 @@ export interface LayerSpec {
   offset?: Float32Array;
   /** ZeroPadding / Cropping amounts per spatial axis, [before, after]. */
   amounts?: [number, number][];
+  /** Merge layers: the combination, and for concatenate the axis of the unbatched arrays. */
+  mergeOp?: MergeOp;
+  axis?: number;
   /** Why this layer cannot be explained (op 'unsupported'). */
   reason?: string;
   /** Where what tfjs runs differs from the configuration (shown with the explanation). */
