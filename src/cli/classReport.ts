@@ -1,5 +1,6 @@
 /**
- * `--explain-class <index|top|label> [--cam-layer NAME] [--occlusion WINDOW[:STRIDE]] [--ig-steps N]`
+ * `--explain-class <index|top|label> [--cam-layer NAME] [--occlusion WINDOW[:STRIDE][@FILL]]
+ * [--ig-steps N] [--ig-baseline zeros|blur]`
  * and `--visualize-unit layer:channel`: the class explanations as numbers in the JSON report and
  * as PNG files next to it (maps blended over the input; the feature visualization as an image).
  */
@@ -11,13 +12,35 @@ import type { ModelRef, WorkerConfig } from '../protocol/worker/workerProtocol';
 import type { ImageResult } from '../analysis/inspectionSession';
 import { encodePng, projectionPicture } from '../analysis/explain/projectionImage';
 import { heatOverlay, sumChannels } from '../analysis/explain/heatmapImage';
+import type { IgBaseline } from '../analysis/explain/integratedGradients';
+import { featurePicture } from '../analysis/explain/featureImage';
 
 export interface ClassArgs {
   classRef: number | string;
   camLayer?: string;
-  /** Undefined: a window of a quarter of the input's shorter side, stride a third of it. */
-  occlusion?: { window: number; stride?: number };
+  /** Undefined: a window of a quarter of the input's shorter side, stride a third of it, fill 0. */
+  occlusion?: { window: number; stride?: number; fill?: number };
   igSteps: number;
+  igBaseline: IgBaseline;
+}
+
+const CLASS_OPTIONS = ['cam-layer', 'occlusion', 'ig-steps', 'ig-baseline'] as const;
+
+/** `WINDOW[:STRIDE][@FILL]`: pixels, pixels, and a value of the model input (after preprocessing). */
+function parseOcclusion(text: string): NonNullable<ClassArgs['occlusion']> {
+  const m = /^(\d+)(?::(\d+))?(?:@(.+))?$/.exec(text);
+  if (!m || Number(m[1]) < 1 || (m[2] !== undefined && Number(m[2]) < 1))
+    throw new InspectorError(
+      'usage',
+      `--occlusion '${text}': expected WINDOW[:STRIDE][@FILL], window and stride in pixels (positive whole numbers).`,
+    );
+  const fill = m[3] === undefined ? undefined : Number(m[3]);
+  if (fill !== undefined && (m[3].trim() === '' || !Number.isFinite(fill)))
+    throw new InspectorError(
+      'usage',
+      `--occlusion '${text}': the fill after @ must be a number (a value of the model input after preprocessing).`,
+    );
+  return { window: Number(m[1]), stride: m[2] === undefined ? undefined : Number(m[2]), fill };
 }
 
 export function parseClassArgs(values: {
@@ -25,10 +48,11 @@ export function parseClassArgs(values: {
   'cam-layer'?: string;
   occlusion?: string;
   'ig-steps'?: string;
+  'ig-baseline'?: string;
 }): ClassArgs | undefined {
   const which = values['explain-class'];
   if (which === undefined) {
-    for (const option of ['cam-layer', 'occlusion', 'ig-steps'] as const)
+    for (const option of CLASS_OPTIONS)
       if (values[option] !== undefined)
         throw new InspectorError('usage', `--${option} needs --explain-class <index|top>.`);
     return undefined;
@@ -39,19 +63,9 @@ export function parseClassArgs(values: {
     classRef: /^\d+$/.test(which) ? Number(which) : which,
     camLayer: values['cam-layer'],
     igSteps: 64,
+    igBaseline: 'zeros',
   };
-  if (values.occlusion !== undefined) {
-    const m = /^(\d+)(?::(\d+))?$/.exec(values.occlusion);
-    if (!m || Number(m[1]) < 1 || (m[2] !== undefined && Number(m[2]) < 1))
-      throw new InspectorError(
-        'usage',
-        `--occlusion '${values.occlusion}': expected WINDOW or WINDOW:STRIDE in pixels (positive whole numbers).`,
-      );
-    args.occlusion = {
-      window: Number(m[1]),
-      stride: m[2] === undefined ? undefined : Number(m[2]),
-    };
-  }
+  if (values.occlusion !== undefined) args.occlusion = parseOcclusion(values.occlusion);
   if (values['ig-steps'] !== undefined) {
     const n = Number(values['ig-steps']);
     if (!/^\d+$/.test(values['ig-steps']) || n < 1 || n > 4096)
@@ -60,6 +74,12 @@ export function parseClassArgs(values: {
         `--ig-steps '${values['ig-steps']}': expected a whole number from 1 to 4096.`,
       );
     args.igSteps = n;
+  }
+  const baseline = values['ig-baseline'];
+  if (baseline !== undefined) {
+    if (baseline !== 'zeros' && baseline !== 'blur')
+      throw new InspectorError('usage', `--ig-baseline '${baseline}': expected zeros or blur.`);
+    args.igBaseline = baseline;
   }
   return args;
 }
@@ -118,12 +138,21 @@ export async function buildClassReport(context: Context, args: ClassArgs) {
     {
       type: 'classOcclusion',
       ...base,
-      options: { window: [window, window], stride: [stride, stride], fill: 0 },
+      options: {
+        window: [window, window],
+        stride: [stride, stride],
+        fill: args.occlusion?.fill ?? 0,
+      },
     },
     options,
   );
   const ig = await client.request(
-    { type: 'classIntegratedGradients', ...base, steps: args.igSteps, baseline: 'zeros' },
+    {
+      type: 'classIntegratedGradients',
+      ...base,
+      steps: args.igSteps,
+      baseline: args.igBaseline,
+    },
     options,
   );
   const channels = ig.values.shape[2];
@@ -136,7 +165,12 @@ export async function buildClassReport(context: Context, args: ClassArgs) {
       values: nested(cam.values, cam.shape),
       png: writePng(`${stem}.gradcam.png`, heatOverlay(cam.upsampled, input)),
       ...(cam.guided
-        ? { guidedPng: writePng(`${stem}.guided-gradcam.png`, projectionPicture(cam.guided)) }
+        ? {
+            guidedPng: writePng(
+              `${stem}.guided-gradcam.png`,
+              projectionPicture(cam.guided, cam.channelOrder),
+            ),
+          }
         : {}),
       ...(cam.notes.length ? { notes: cam.notes } : {}),
     },
@@ -177,21 +211,10 @@ export async function buildFeatureVisualization(
     },
     options,
   );
-  const [h, w, c] = result.image.shape;
-  const [low, high] = result.range;
-  const rgba = new Uint8ClampedArray(h * w * 4);
-  for (let p = 0; p < h * w; p++) {
-    for (let k = 0; k < 3; k++) {
-      const v = result.image.data[p * c + (c === 3 ? k : 0)];
-      rgba[p * 4 + k] = Math.round((255 * (v - low)) / (high - low || 1));
-    }
-    rgba[p * 4 + 3] = 255;
-  }
-  const png = writePng(stemOf(jsonPath, `${unit.layer}-${unit.channel}.feature.png`), {
-    width: w,
-    height: h,
-    rgba,
-  });
+  const png = writePng(
+    stemOf(jsonPath, `${unit.layer}-${unit.channel}.feature.png`),
+    featurePicture(result.image, result.range, result.channelOrder),
+  );
   return {
     layer: result.layer,
     channel: result.channel,

@@ -55,8 +55,10 @@ Options:
   --explain-class <index|top|label>  with --json: Grad-CAM, Guided Grad-CAM, occlusion and
                         integrated gradients of the class (score before softmax), PNGs next to it
   --cam-layer <name>    Grad-CAM's layer (default: the last convolution with a spatial output)
-  --occlusion <w[:s]>   occlusion window and stride in pixels (default: a quarter of the input, a third of that)
+  --occlusion <w[:s][@fill]>  occlusion window and stride in pixels (default: a quarter of the input,
+                        a third of that) and the value written into the model input (default 0)
   --ig-steps <n>        integrated-gradients steps (default 64)
+  --ig-baseline <zeros|blur>  integrated-gradients baseline: zeros (default) or the input blurred
   --visualize-unit <layer:channel>  with --json: the input that channel wants (activation maximization)
   --backend <name>      auto | tensorflow | wasm | cpu (default auto): TensorFlow.js's backend
   --engine <name>       auto | onnxruntime | tfjs: what computes the activations (default auto,
@@ -122,6 +124,7 @@ async function main(argv: string[]): Promise<void> {
         'cam-layer': { type: 'string' },
         occlusion: { type: 'string' },
         'ig-steps': { type: 'string' },
+        'ig-baseline': { type: 'string' },
         'visualize-unit': { type: 'string' },
         backend: { type: 'string', default: 'auto' },
         engine: { type: 'string' },

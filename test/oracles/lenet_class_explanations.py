@@ -3,10 +3,12 @@
 Rebuilds LeNet-5 from the TensorFlow.js weights in examples/lenet/ (channels last kept through the
 flatten, as in TF.js), then computes with autograd, independently of the extension's code:
 the class score before softmax, Grad-CAM at conv2 and conv1, occlusion sensitivity (window 7,
-stride 2, fill 0) and integrated gradients (zeros baseline, 64 midpoint steps).
-Usage: python3 lenet_class_explanations.py IMAGE CLASS  -> JSON on stdout.
+stride 2, fill 0 or fill=F) and integrated gradients (64 midpoint steps or steps=N, zeros baseline
+or baseline=blur).
+Usage: python3 lenet_class_explanations.py IMAGE CLASS [fill=F] [baseline=blur] [steps=N] -> JSON.
 """
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -72,24 +74,41 @@ def occlusion(x, cls, window=7, stride=2, fill=0.0):
     return out
 
 
-def integrated_gradients(x, cls, steps=64):
+def blurred(x):
+    """The blurred baseline: a normalised Gaussian of sigma = 1/8 of the shorter side, radius
+    ceil(3 sigma), edges mirrored without repeating the edge pixel (numpy's 'reflect')."""
+    sigma = max(1.0, min(x.shape[2], x.shape[3]) / 8)
+    radius = max(1, math.ceil(3 * sigma))
+    taps = torch.arange(-radius, radius + 1, dtype=torch.float64)
+    kernel = torch.exp(-(taps**2) / (2 * sigma * sigma))
+    kernel = (kernel / kernel.sum()).float()
+    padded = F.pad(x, (radius, radius, radius, radius), mode="reflect")
+    rows = F.conv2d(padded, kernel.view(1, 1, 1, -1))
+    return F.conv2d(rows, kernel.view(1, 1, -1, 1))
+
+
+def integrated_gradients(x, cls, steps=64, baseline="zeros"):
+    base = torch.zeros_like(x) if baseline == "zeros" else blurred(x)
     alphas = (torch.arange(steps, dtype=torch.float32) + 0.5) / steps
-    path = (alphas[:, None, None, None] * x).requires_grad_(True)
+    path = (base + alphas[:, None, None, None] * (x - base)).requires_grad_(True)
     (grad,) = torch.autograd.grad(forward(path)[:, cls].sum(), path)
-    return x[0] * grad.mean(dim=0)
+    return (x - base)[0] * grad.mean(dim=0), float(forward(base)[0, cls])
 
 
 def main():
     image, cls = sys.argv[1], int(sys.argv[2])
+    options = dict(arg.split("=", 1) for arg in sys.argv[3:])  # fill=F baseline=blur steps=N
     pixels = np.asarray(Image.open(image).convert("L"), dtype=np.float32) / 255.0
     x = torch.tensor(pixels)[None, None]
-    ig = integrated_gradients(x, cls)
+    steps = int(options.get("steps", 64))
+    ig, baseline_score = integrated_gradients(x, cls, steps, options.get("baseline", "zeros"))
     json.dump(
         {
             "score": float(forward(x)[0, cls]),
             "gradcam": {name: grad_cam(x, cls, name).tolist() for name in ("conv2", "conv1")},
-            "occlusion": occlusion(x, cls).tolist(),
+            "occlusion": occlusion(x, cls, fill=float(options.get("fill", 0))).tolist(),
             "integratedGradients": ig[0].tolist(),  # [h][w]
+            "baselineScore": baseline_score,
         },
         sys.stdout,
     )

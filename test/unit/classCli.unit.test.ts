@@ -93,6 +93,62 @@ describe('command-line class explanations', function () {
     assert.ok(fv.activation > fv.currentImageActivation);
   });
 
+  it('--occlusion WINDOW:STRIDE@FILL and --ig-baseline blur match PyTorch with that fill and baseline', () => {
+    const json = join(dir, 'fill.json');
+    const run = cli(
+      '--json',
+      json,
+      '--explain-class',
+      '9',
+      '--occlusion',
+      '7:2@0.5',
+      '--ig-steps',
+      '32',
+      '--ig-baseline',
+      'blur',
+      '--backend',
+      'wasm',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const c = JSON.parse(readFileSync(json, 'utf8')).classExplanation;
+    const oracle = JSON.parse(
+      execFileSync(
+        '/usr/bin/python3',
+        [
+          join(repoRoot, 'test', 'oracles', 'lenet_class_explanations.py'),
+          ankleBoot,
+          '9',
+          'fill=0.5',
+          'baseline=blur',
+          'steps=32',
+        ],
+        { encoding: 'utf8' },
+      ),
+    );
+    assert.deepEqual(
+      [c.occlusion.window, c.occlusion.stride, c.occlusion.fill],
+      [[7, 7], [2, 2], 0.5],
+    );
+    const occlusion = (oracle.occlusion as number[][]).flat();
+    const scale = Math.max(...occlusion.map(Math.abs));
+    (c.occlusion.values as number[][])
+      .flat()
+      .forEach((v, i) => assert.ok(Math.abs(v - occlusion[i]) < 1e-4 * scale, `occlusion ${i}`));
+    const ig = c.integratedGradients;
+    assert.deepEqual([ig.steps, ig.baseline], [32, 'blur']);
+    const expected = (oracle.integratedGradients as number[][]).flat();
+    const igScale = Math.max(...expected.map(Math.abs));
+    (ig.values as number[][][])
+      .flat(2)
+      .forEach((v, i) =>
+        assert.ok(Math.abs(v - expected[i]) < 1e-3 * igScale, `IG ${i}: ${v} vs ${expected[i]}`),
+      );
+    assert.ok(
+      Math.abs(ig.scoreDifference - (oracle.score - oracle.baselineScore)) < 1e-3,
+      `score difference ${ig.scoreDifference} vs PyTorch ${oracle.score - oracle.baselineScore}`,
+    );
+  });
+
   it('refuses bad arguments with a message', () => {
     const json = join(dir, 'bad.json');
     const cases: [string[], RegExp, number][] = [
@@ -100,9 +156,20 @@ describe('command-line class explanations', function () {
       [['--json', json, '--cam-layer', 'conv1'], /--cam-layer needs --explain-class/, 2],
       [
         ['--json', json, '--explain-class', '9', '--occlusion', '0'],
-        /--occlusion '0': expected WINDOW or WINDOW:STRIDE/,
+        /--occlusion '0': expected WINDOW\[:STRIDE\]\[@FILL\]/,
         2,
       ],
+      [
+        ['--json', json, '--explain-class', '9', '--occlusion', '7:2@grey'],
+        /--occlusion '7:2@grey': the fill after @ must be a number/,
+        2,
+      ],
+      [
+        ['--json', json, '--explain-class', '9', '--ig-baseline', 'noise'],
+        /--ig-baseline 'noise': expected zeros or blur/,
+        2,
+      ],
+      [['--json', json, '--ig-baseline', 'blur'], /--ig-baseline needs --explain-class/, 2],
       [
         ['--json', json, '--explain-class', '9', '--ig-steps', 'many'],
         /--ig-steps 'many': expected a whole number/,
