@@ -17,6 +17,7 @@ import {
   isSigned,
   sumChannels,
 } from '../src/analysis/explain/heatmapImage';
+import { featurePicture } from '../src/analysis/explain/featureImage';
 import { el } from './dom';
 import { renderLegend } from './legend';
 import { rgbaCanvas } from './rgbaCanvas';
@@ -450,7 +451,12 @@ export class ClassExplainView {
       `${result.class.label}: score ${formatValue(result.class.score)} before softmax`,
     );
     if (result.guided) {
-      const picture = signedPicture(result.guided.data, result.guided.shape);
+      const picture = signedPicture(
+        result.guided.data,
+        result.guided.shape,
+        undefined,
+        result.channelOrder,
+      );
       this.show(
         'guided',
         [this.canvas(picture, 'guided', 'full')],
@@ -502,20 +508,12 @@ export class ClassExplainView {
   private drawFeature(
     result: Extract<ClassAnswer, { kind: 'featureVisualization' }>['result'],
   ): void {
-    const [h, w, c] = result.image.shape;
-    const [low, high] = result.range;
-    const rgba = new Uint8ClampedArray(h * w * 4);
-    for (let p = 0; p < h * w; p++) {
-      for (let k = 0; k < 3; k++)
-        rgba[p * 4 + k] =
-          (255 * (result.image.data[p * c + (c === 3 ? k : 0)] - low)) / (high - low || 1);
-      rgba[p * 4 + 3] = 255;
-    }
+    const picture = featurePicture(result.image, result.range, result.channelOrder);
     const cell = this.cells.get('featureVisualization');
     if (!cell) return;
     cell
       .querySelector('.why-class-pictures')!
-      .replaceChildren(this.canvas({ width: w, height: h, rgba }, 'featureVisualization', 'image'));
+      .replaceChildren(this.canvas(picture, 'featureVisualization', 'image'));
     cell.querySelector('.why-class-legend')!.replaceChildren(
       Object.assign(el('span', 'legend-note'), {
         textContent: 'the optimised input, shown as pixels',

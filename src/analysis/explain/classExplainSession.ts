@@ -32,6 +32,7 @@ import {
   type FeatureVisualizationResult,
 } from './featureVisualization';
 import { NotInvertibleError } from './projection';
+import type { ChannelOrder } from './channelOrder';
 
 export interface ClassRef {
   index: number;
@@ -134,6 +135,8 @@ export interface GradCamExplanation extends GradCamResult {
   class: ClassRef;
   /** Layers Grad-CAM can use, for the picker. */
   candidates: string[];
+  /** The colour order of the input's channels: Guided Grad-CAM is drawn in RGB accordingly. */
+  channelOrder: ChannelOrder;
 }
 
 export function explainGradCam(
@@ -153,6 +156,7 @@ export function explainGradCam(
       ...gradCam(session.tf, steps, target.index, layer, withGuided),
       class: target,
       candidates,
+      channelOrder: session.channelOrder,
     };
   } catch (error) {
     if (error instanceof NotInvertibleError)
@@ -216,6 +220,8 @@ export async function explainIntegratedGradients(
 export interface FeatureVisualizationExplanation extends FeatureVisualizationResult {
   /** The channel's largest activation on the current input. */
   currentActivation: number | null;
+  /** The colour order of the input's channels: the image is drawn in RGB accordingly. */
+  channelOrder: ChannelOrder;
 }
 
 export async function explainFeatureVisualization(
@@ -249,7 +255,7 @@ export async function explainFeatureVisualization(
       const out = session.layer(layer);
       currentActivation = channelStats({ data: out.data, shape: out.shape }, channel).max;
     }
-    return { ...result, currentActivation };
+    return { ...result, currentActivation, channelOrder: session.channelOrder };
   } catch (error) {
     if (error instanceof NotInvertibleError)
       throw new InspectorError(
