@@ -10,19 +10,8 @@ import type { ClassAnswer, ClassQuery } from '../src/protocol/explainMessages';
 import type { PanelToHost } from '../src/protocol/panelProtocol';
 import type { ModelSummary } from '../src/analysis/modelSummary';
 import type { ClassScore } from '../src/analysis/topClasses';
-import {
-  heatOverlay,
-  heatPicture,
-  maxAbs,
-  isSigned,
-  sumChannels,
-} from '../src/analysis/explain/heatmapImage';
-import { featurePicture } from '../src/analysis/explain/featureImage';
 import { el } from './dom';
-import { renderLegend } from './legend';
-import { rgbaCanvas } from './rgbaCanvas';
-import { signedPicture, type Rgba } from './whyPictures';
-import { formatValue } from './layerData';
+import { ClassFigures } from './whyClassFigures';
 
 export interface ClassInput {
   width: number;
@@ -37,29 +26,9 @@ type Method = ClassQuery['kind'];
 /** Inputs up to this many values (32x32x3) run the long methods without asking first. */
 const AUTO_RUN_VALUES = 32 * 32 * 3;
 
-const DEFINITIONS: Record<string, string> = {
-  gradcam:
-    'Selvaraju et al. 2017: ReLU(\u03a3\u2096 \u03b1\u2096 A\u2096), \u03b1\u2096 the spatial mean of d(score)/d(A\u2096) at the layer; the score is taken before softmax.',
-  guided:
-    'Guided backpropagation of the class score \u00d7 the Grad-CAM map upsampled to the input.',
-  occlusion:
-    'Zeiler & Fergus 2014: a window filled with a constant slides over the input; each pixel shows the mean drop score(x) \u2212 score(occluded) of the windows covering it.',
-  integratedGradients:
-    'Sundararajan et al. 2017: (x \u2212 baseline) \u00d7 the mean gradient along the straight path from the baseline to x, summed over channels.',
-  featureVisualization:
-    'Erhan et al. 2009, Olah et al. 2017: gradient ascent on the input for the channel\u2019s mean activation, with jitter and blur.',
-};
-
 function classCount(summary: ModelSummary): number {
   const last = summary.layers[summary.layers.length - 1];
   return last && last.outputShape.length === 1 ? (last.outputShape[0] ?? 0) : 0;
-}
-
-function legendScale(values: ArrayLike<number>) {
-  const m = maxAbs(values) || 1;
-  return isSigned(values)
-    ? { name: 'diverging' as const, low: -m, high: m }
-    : { name: 'inferno' as const, low: 0, high: m };
 }
 
 export class ClassExplainView {
@@ -75,7 +44,10 @@ export class ClassExplainView {
   private running: Method | undefined;
   private readonly controls = el('div', 'why-controls');
   private readonly figures = el('div', 'why-class-figures');
-  private readonly cells = new Map<string, HTMLElement>();
+  private readonly cells = new ClassFigures((kind) => {
+    this.post({ type: 'cancelExplain' });
+    this.asked.delete(kind as Method);
+  });
 
   constructor(private readonly post: (message: PanelToHost) => void) {
     const heading = el('h2', 'why-heading');
@@ -139,7 +111,7 @@ export class ClassExplainView {
 
   private occlusionQuery(): ClassQuery {
     const { width, height } = this.input!;
-    const form = this.cells.get('occlusion')?.querySelector('form');
+    const form = this.cells.form('occlusion');
     const read = (name: string, fallback: number) => {
       const v = Number((form?.elements.namedItem(name) as HTMLInputElement | null)?.value);
       return Number.isFinite(v) && v > 0 ? v : fallback;
@@ -155,7 +127,7 @@ export class ClassExplainView {
   }
 
   private igQuery(): ClassQuery {
-    const form = this.cells.get('integratedGradients')?.querySelector('form');
+    const form = this.cells.form('integratedGradients');
     const steps = Number((form?.elements.namedItem('steps') as HTMLInputElement | null)?.value);
     const baseline = (form?.elements.namedItem('baseline') as HTMLSelectElement | null)?.value;
     return {
@@ -167,7 +139,7 @@ export class ClassExplainView {
   }
 
   private featureQuery(): ClassQuery {
-    const form = this.cells.get('featureVisualization')?.querySelector('form');
+    const form = this.cells.form('featureVisualization');
     const steps = Number((form?.elements.namedItem('steps') as HTMLInputElement | null)?.value);
     return {
       kind: 'featureVisualization',
@@ -182,50 +154,42 @@ export class ClassExplainView {
     if (this.asked.get(query.kind) === key) return;
     this.asked.set(query.kind, key);
     if (query.kind !== 'gradcam') this.running = query.kind;
-    this.status(query.kind, 'Computing\u2026', query.kind !== 'gradcam');
+    this.cells.status(query.kind, 'Computing\u2026', query.kind !== 'gradcam');
     this.post({ type: 'explain', query });
   }
 
   onAnswer(answer: ClassAnswer): void {
     if (this.running === answer.kind) this.running = undefined;
+    if (!this.input) return;
+    this.cells.input = this.input;
     switch (answer.kind) {
       case 'gradcam':
-        return this.drawGradCam(answer.result);
+        if (answer.result.class.index !== this.classIndex) return;
+        if (this.camCandidates.join() !== answer.result.candidates.join()) {
+          this.camCandidates = answer.result.candidates;
+          this.renderControls();
+        }
+        return this.cells.drawGradCam(answer.result);
       case 'occlusion':
-        return this.drawOcclusion(answer.result);
+        if (answer.result.class.index !== this.classIndex) return;
+        return this.cells.drawOcclusion(answer.result);
       case 'integratedGradients':
-        return this.drawIg(answer.result);
+        if (answer.result.class.index !== this.classIndex) return;
+        return this.cells.drawIg(answer.result);
       case 'featureVisualization':
-        return this.drawFeature(answer.result);
+        return this.cells.drawFeature(answer.result, answer.gallery);
     }
   }
 
   onFailure(kind: Method, message: string): void {
     if (this.running === kind) this.running = undefined;
     this.asked.delete(kind);
-    this.status(kind, message, false, true);
-    if (kind === 'gradcam') this.status('guided', message, false, true);
+    this.cells.status(kind, message, false, true);
+    if (kind === 'gradcam') this.cells.status('guided', message, false, true);
   }
 
   onProgress(kind: Method, message: string): void {
-    this.status(kind, message, true);
-  }
-
-  private status(kind: string, text: string, cancellable = false, error = false): void {
-    const cell = this.cells.get(kind);
-    const line = cell?.querySelector<HTMLElement>('.why-class-status');
-    if (!line) return;
-    line.className = `why-class-status${error ? ' error' : ''}`;
-    line.textContent = text;
-    if (cancellable) {
-      const cancel = Object.assign(el('button', 'secondary'), { textContent: 'Cancel' });
-      cancel.dataset.cancel = kind;
-      cancel.addEventListener('click', () => {
-        this.post({ type: 'cancelExplain' });
-        this.asked.delete(kind as Method);
-      });
-      line.append(' ', cancel);
-    }
+    this.cells.status(kind, message, true);
   }
 
   private renderControls(): void {
@@ -269,42 +233,6 @@ export class ClassExplainView {
       return l;
     };
     this.controls.replaceChildren(wrap('Class ', select), wrap('Grad-CAM layer ', cam));
-  }
-
-  private figure(
-    kind: string,
-    title: string,
-    settings?: HTMLElement,
-    run?: () => void,
-    cost?: string,
-  ): HTMLElement {
-    const figure = el('figure', 'why-class-figure');
-    figure.dataset.method = kind;
-    const caption = el('figcaption', 'why-class-title');
-    caption.textContent = title;
-    const pictures = el('div', 'why-class-pictures');
-    const legend = el('div', 'legend why-class-legend');
-    const definition = el('p', 'why-class-definition');
-    definition.textContent = DEFINITIONS[kind];
-    const facts = el('p', 'why-class-facts');
-    const status = el('p', 'why-class-status');
-    figure.append(caption, pictures, legend, facts, definition);
-    if (settings && run) {
-      const button = Object.assign(el('button', ''), { type: 'submit', textContent: 'Run' });
-      button.dataset.run = kind;
-      if (cost) button.title = cost;
-      const form = el('form', 'why-controls');
-      form.append(settings, button);
-      if (cost) form.append(Object.assign(el('span', 'why-class-cost'), { textContent: cost }));
-      form.addEventListener('submit', (event) => {
-        event.preventDefault();
-        run();
-      });
-      figure.append(form);
-    }
-    figure.append(status);
-    this.cells.set(kind, figure);
-    return figure;
   }
 
   private renderFigures(): void {
@@ -360,23 +288,23 @@ export class ClassExplainView {
     );
     this.cells.clear();
     this.figures.replaceChildren(
-      this.figure('gradcam', 'Grad-CAM'),
-      this.figure('guided', 'Guided Grad-CAM'),
-      this.figure(
+      this.cells.figure('gradcam', 'Grad-CAM'),
+      this.cells.figure('guided', 'Guided Grad-CAM'),
+      this.cells.figure(
         'occlusion',
         'Occlusion sensitivity',
         occlusionSettings,
         () => this.ask(this.occlusionQuery()),
         `${positions(occlusionDefault.window, occlusionDefault.stride)} forward passes`,
       ),
-      this.figure(
+      this.cells.figure(
         'integratedGradients',
         'Integrated gradients',
         igSettings,
         () => this.ask(this.igQuery()),
         '64 forward and backward passes',
       ),
-      this.figure(
+      this.cells.figure(
         'featureVisualization',
         'What the unit wants',
         featureSettings,
@@ -384,7 +312,7 @@ export class ClassExplainView {
         '128 forward and backward passes',
       ),
     );
-    const occlusionForm = this.cells.get('occlusion')!.querySelector('form')!;
+    const occlusionForm = this.cells.form('occlusion')!;
     occlusionForm.addEventListener('input', () => {
       const q = this.occlusionQuery() as Extract<ClassQuery, { kind: 'occlusion' }>;
       const cost = occlusionForm.querySelector('.why-class-cost');
@@ -395,7 +323,7 @@ export class ClassExplainView {
       ['integratedGradients', 'forward and backward passes'],
       ['featureVisualization', 'forward and backward passes'],
     ]) {
-      const form = this.cells.get(kind)!.querySelector('form')!;
+      const form = this.cells.form(kind)!;
       form.addEventListener('input', () => {
         const steps = Number((form.elements.namedItem('steps') as HTMLInputElement).value);
         const cost = form.querySelector('.why-class-cost');
@@ -404,123 +332,7 @@ export class ClassExplainView {
     }
     if (!this.small())
       for (const kind of ['occlusion', 'integratedGradients'])
-        this.status(kind, 'Large input: press Run to compute (cost shown beside it).');
-    this.status('featureVisualization', 'Choose a layer and channel, then Run.');
-  }
-
-  private show(
-    kind: string,
-    canvases: HTMLCanvasElement[],
-    values: ArrayLike<number>,
-    note: string,
-    facts: string,
-  ) {
-    const cell = this.cells.get(kind);
-    if (!cell) return;
-    cell.querySelector('.why-class-pictures')!.replaceChildren(...canvases);
-    renderLegend(cell.querySelector<HTMLElement>('.why-class-legend')!, legendScale(values), note);
-    cell.querySelector('.why-class-facts')!.textContent = facts;
-    this.status(kind, '');
-  }
-
-  private canvas(picture: Rgba, kind: string, view: string): HTMLCanvasElement {
-    const canvas = rgbaCanvas(picture, 'why-picture');
-    canvas.id = `why-class-${kind}-${view}`;
-    canvas.dataset.method = kind;
-    canvas.dataset.view = view;
-    canvas.dataset.drawn = 'true';
-    return canvas;
-  }
-
-  private drawGradCam(result: Extract<ClassAnswer, { kind: 'gradcam' }>['result']): void {
-    if (result.class.index !== this.classIndex) return;
-    if (this.camCandidates.join() !== result.candidates.join()) {
-      this.camCandidates = result.candidates;
-      this.renderControls();
-    }
-    const input = this.input!;
-    const [h, w] = result.shape.length === 2 ? result.shape : [1, result.shape[0]];
-    this.show(
-      'gradcam',
-      [
-        this.canvas(heatOverlay(result.upsampled, input), 'gradcam', 'overlay'),
-        this.canvas(heatPicture(result.values, h, w), 'gradcam', 'layer'),
-      ],
-      result.values,
-      `at ${result.layer} (${h}\u00d7${w}), not normalised`,
-      `${result.class.label}: score ${formatValue(result.class.score)} before softmax`,
-    );
-    if (result.guided) {
-      const picture = signedPicture(
-        result.guided.data,
-        result.guided.shape,
-        undefined,
-        result.channelOrder,
-      );
-      this.show(
-        'guided',
-        [this.canvas(picture, 'guided', 'full')],
-        result.guided.data,
-        'signed, 0 is mid grey',
-        result.notes.join(' '),
-      );
-      const legend = this.cells.get('guided')?.querySelector<HTMLElement>('.why-class-legend');
-      legend?.replaceChildren(
-        Object.assign(el('span', 'legend-note'), {
-          textContent: 'black negative \u2013 grey 0 \u2013 white positive',
-        }),
-      );
-    } else {
-      const why = result.notes.find((n) => n.startsWith('Guided Grad-CAM'));
-      this.cells.get('guided')?.querySelector('.why-class-pictures')?.replaceChildren();
-      this.status('guided', why ?? 'Guided Grad-CAM is not available here.', false, true);
-    }
-  }
-
-  private drawOcclusion(result: Extract<ClassAnswer, { kind: 'occlusion' }>['result']): void {
-    if (result.class.index !== this.classIndex) return;
-    this.show(
-      'occlusion',
-      [
-        this.canvas(heatOverlay(result.perPixel, this.input!), 'occlusion', 'overlay'),
-        this.canvas(heatPicture(result.values, result.rows, result.cols), 'occlusion', 'positions'),
-      ],
-      result.perPixel,
-      'score drop per pixel',
-      `${result.rows}\u00d7${result.cols} windows of ${result.window[0]}\u00d7${result.window[1]}, stride ${result.stride[0]}, fill ${result.fill}; largest drop ${formatValue(Math.max(...result.values))}`,
-    );
-  }
-
-  private drawIg(result: Extract<ClassAnswer, { kind: 'integratedGradients' }>['result']): void {
-    if (result.class.index !== this.classIndex) return;
-    const map = sumChannels(result.values.data, result.values.shape[2]);
-    const error =
-      Math.abs(result.sum - result.scoreDifference) / (Math.abs(result.scoreDifference) || 1);
-    this.show(
-      'integratedGradients',
-      [this.canvas(heatOverlay(map, this.input!), 'integratedGradients', 'overlay')],
-      map,
-      'attribution per pixel',
-      `completeness: \u03a3 attributions ${formatValue(result.sum)} vs score difference ${formatValue(result.scoreDifference)} (${(100 * error).toFixed(2)}% off; ${result.steps} steps, ${result.baseline === 'zeros' ? 'black' : 'blurred'} baseline)`,
-    );
-  }
-
-  private drawFeature(
-    result: Extract<ClassAnswer, { kind: 'featureVisualization' }>['result'],
-  ): void {
-    const picture = featurePicture(result.image, result.range, result.channelOrder);
-    const cell = this.cells.get('featureVisualization');
-    if (!cell) return;
-    cell
-      .querySelector('.why-class-pictures')!
-      .replaceChildren(this.canvas(picture, 'featureVisualization', 'image'));
-    cell.querySelector('.why-class-legend')!.replaceChildren(
-      Object.assign(el('span', 'legend-note'), {
-        textContent: 'the optimised input, shown as pixels',
-      }),
-    );
-    cell.querySelector('.why-class-facts')!.textContent =
-      `${result.layer} channel ${result.channel}, ${result.steps} steps: largest activation ${formatValue(result.activation)} (mean ${formatValue(result.meanActivation)}); on this image ${result.currentActivation === null ? '\u2013' : formatValue(result.currentActivation)}`;
-    this.status('featureVisualization', '');
+        this.cells.status(kind, 'Large input: press Run to compute (cost shown beside it).');
+    this.cells.status('featureVisualization', 'Choose a layer and channel, then Run.');
   }
 }

@@ -14,6 +14,7 @@ import { encodePng, projectionPicture } from '../analysis/explain/projectionImag
 import { heatOverlay, sumChannels } from '../analysis/explain/heatmapImage';
 import type { IgBaseline } from '../analysis/explain/integratedGradients';
 import { featurePicture } from '../analysis/explain/featureImage';
+import { compareWithGallery } from '../analysis/explain/featureComparison';
 
 export interface ClassArgs {
   classRef: number | string;
@@ -198,6 +199,8 @@ export async function buildClassReport(context: Context, args: ClassArgs) {
 export async function buildFeatureVisualization(
   context: Context,
   unit: { layer: string; channel: number },
+  /** The folder gallery of the report (`--gallery-folder`), to compare with its top patches. */
+  gallery?: Parameters<typeof compareWithGallery>[0],
 ) {
   const { client, config, model, image, jsonPath, options } = context;
   const result = await client.request(
@@ -215,6 +218,8 @@ export async function buildFeatureVisualization(
     stemOf(jsonPath, `${unit.layer}-${unit.channel}.feature.png`),
     featurePicture(result.image, result.range, result.channelOrder),
   );
+  const comparison =
+    gallery && compareWithGallery(gallery, result.layer, result.channel, result.activation);
   return {
     layer: result.layer,
     channel: result.channel,
@@ -223,5 +228,6 @@ export async function buildFeatureVisualization(
     meanActivation: result.meanActivation,
     currentImageActivation: result.currentActivation,
     png,
+    ...(comparison ? { gallery: comparison } : {}),
   };
 }

@@ -281,7 +281,19 @@ async function main(argv: string[]): Promise<void> {
       ...full,
       ...(classArgs ? { classExplanation: await buildClassReport(classContext, classArgs) } : {}),
       ...(visualizeUnit
-        ? { featureVisualization: await buildFeatureVisualization(classContext, visualizeUnit) }
+        ? {
+            featureVisualization: await buildFeatureVisualization(
+              classContext,
+              visualizeUnit,
+              gallery?.folder && galleryReport?.json.folder
+                ? {
+                    ...galleryReport.json,
+                    folder: gallery.folder,
+                    units: galleryReport.json.folder,
+                  }
+                : undefined,
+            ),
+          }
         : {}),
     };
     const withGallery = galleryReport ? { ...explained, gallery: galleryReport.json } : explained;

@@ -6,6 +6,7 @@
 import type { ArithmeticResult, ProjectionResult } from '../analysis/explain/explainSession';
 import type { FilterResult } from './worker/explainProtocol';
 import type { ClassExplainResults } from './worker/classExplainProtocol';
+import type { GalleryComparison } from '../analysis/explain/featureComparison';
 import type { IgBaseline } from '../analysis/explain/integratedGradients';
 
 /** The Why tab's class explanations (issue 17): a class index and each method's settings. */
@@ -19,7 +20,12 @@ export type ClassAnswer =
   | { kind: 'gradcam'; result: ClassExplainResults['classGradCam'] }
   | { kind: 'occlusion'; result: ClassExplainResults['classOcclusion'] }
   | { kind: 'integratedGradients'; result: ClassExplainResults['classIntegratedGradients'] }
-  | { kind: 'featureVisualization'; result: ClassExplainResults['visualizeUnit'] };
+  | {
+      kind: 'featureVisualization';
+      result: ClassExplainResults['visualizeUnit'];
+      /** Present when the panel has a folder gallery of the same layer. */
+      gallery?: GalleryComparison;
+    };
 
 const CLASS_KINDS = new Set([
   'gradcam',

@@ -1,6 +1,7 @@
 // The Why tab's class section through the UI: for LeNet on the ankle boot, the class selector
 // (top-5 first) draws Grad-CAM, Guided Grad-CAM, occlusion and integrated gradients, redraws them
-// for another class, and "What the unit wants" runs on a click, with progress and Cancel.
+// for another class, and "What the unit wants" runs on a click, with progress and Cancel, and
+// compares the unit's activation on the optimised input with this image's.
 import * as assert from 'node:assert/strict';
 import { screenshot, workbenchPage } from './fixture';
 import { canvasColourCounts, openPanelFromPalette } from './workbench';
@@ -91,7 +92,25 @@ describe('CNN Inspector: why this class, through the UI', () => {
     await drawn('featureVisualization-image').waitFor({ timeout: 120_000 });
     assert.match(
       (await feature.locator('.why-class-facts').textContent()) ?? '',
-      /^conv2 channel 3, 32 steps: largest activation/,
+      /^conv2 channel 3, 32 steps \(mean activation [-\d.]+\)\. Largest activation:/,
+    );
+    // the optimised input against this image (no folder gallery here: a hint says how to get one)
+    const rows = await feature
+      .locator('.why-compare-row')
+      .evaluateAll((items) =>
+        items.map((i) => [
+          (i as HTMLElement).dataset.label,
+          Number(i.querySelector('.why-compare-value')!.textContent),
+        ]),
+      );
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      ['optimised input', 'this image'],
+    );
+    assert.ok(Number(rows[0][1]) > Number(rows[1][1]), `the optimised input wins: ${rows}`);
+    assert.match(
+      (await feature.locator('.why-class-facts .hint').textContent()) ?? '',
+      /Build a folder gallery of conv2/,
     );
     await feature.scrollIntoViewIfNeeded();
     await screenshot('why-class-feature-visualization');

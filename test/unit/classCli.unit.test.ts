@@ -1,13 +1,15 @@
 // The command line's class explanations: --explain-class adds classExplanation (Grad-CAM values at
 // the layer's resolution, as PyTorch computes them on LeNet's weights; occlusion over window
 // positions; integrated gradients with their completeness) and PNGs next to the JSON;
-// --visualize-unit adds featureVisualization; bad arguments exit with status 2 and a message.
+// --visualize-unit adds featureVisualization (compared with a folder gallery's top patches when the
+// report builds one of that layer); bad arguments exit with status 2 and a message.
 import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt, repoRoot } from './helpers/build';
+import { runPythonOracle } from './helpers/pythonOracle';
 
 const dir = mkdtempSync(join(tmpdir(), 'cnn-class-cli-'));
 const lenet = join(repoRoot, 'examples', 'lenet.ts');
@@ -147,6 +149,61 @@ describe('command-line class explanations', function () {
       Math.abs(ig.scoreDifference - (oracle.score - oracle.baselineScore)) < 1e-3,
       `score difference ${ig.scoreDifference} vs PyTorch ${oracle.score - oracle.baselineScore}`,
     );
+  });
+
+  it('--visualize-unit with a folder gallery of the same layer compares with its top patches (PyTorch maxima)', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'cnn-class-gallery-'));
+    const names = ['000-ankle-boot.png', '001-pullover.png', '002-trouser.png'];
+    for (const name of names)
+      copyFileSync(join(repoRoot, 'examples', 'images', 'fashion-mnist', name), join(folder, name));
+    const json = join(dir, 'gallery.json');
+    const run = cli(
+      '--json',
+      json,
+      '--visualize-unit',
+      'conv2:3',
+      '--gallery-layer',
+      'conv2',
+      '--gallery-folder',
+      folder,
+      '--backend',
+      'wasm',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const fv = JSON.parse(readFileSync(json, 'utf8')).featureVisualization;
+    // the channel's maximum on each image, from PyTorch's LeNet (test/oracles)
+    const maxima = runPythonOracle<Record<string, number>>(
+      `
+import importlib.util, json, sys
+import numpy as np, torch
+from PIL import Image
+request = json.load(sys.stdin)
+spec = importlib.util.spec_from_file_location('lenet', request['oracle'])
+lenet = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(lenet)
+out = {}
+for path in request['images']:
+    x = torch.tensor(np.asarray(Image.open(path).convert('L'), dtype=np.float32) / 255.0)[None, None]
+    keep = {}
+    lenet.forward(x, keep)
+    out[path.split('/')[-1]] = float(keep['conv2'][0, 3].max())
+print(json.dumps(out))
+`,
+      {
+        oracle: join(repoRoot, 'test', 'oracles', 'lenet_class_explanations.py'),
+        images: names.map((n) => join(folder, n)),
+      },
+    );
+    const strongest = Object.entries(maxima).sort((a, b) => b[1] - a[1])[0];
+    const g = fv.gallery;
+    assert.equal(g.layer, 'conv2');
+    assert.equal(g.folder, folder);
+    assert.equal(g.topPatches[0].file, strongest[0]);
+    assert.ok(Math.abs(g.topPatches[0].value - strongest[1]) < 1e-4, `${g.topPatches[0].value}`);
+    for (let i = 1; i < g.topPatches.length; i++)
+      assert.ok(g.topPatches[i].value <= g.topPatches[i - 1].value, 'strongest first');
+    assert.ok(Math.abs(g.ratioToStrongest - fv.activation / strongest[1]) < 1e-3);
+    rmSync(folder, { recursive: true, force: true });
   });
 
   it('refuses bad arguments with a message', () => {

@@ -165,6 +165,11 @@ export class GalleryController implements vscode.Disposable {
     return galleryFile;
   }
 
+  /** The folder gallery built or opened last (complete or not). */
+  latestFolderGallery(): FolderGalleryResult | undefined {
+    return this.latest;
+  }
+
   /** The folder gallery built last (for the extension's API and its tests). */
   folderSummary(): GalleryFolderSummary | undefined {
     const latest = this.latest;

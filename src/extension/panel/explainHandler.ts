@@ -12,6 +12,8 @@ import type {
   WorkerRequest,
 } from '../../protocol/worker/workerProtocol';
 import type { ModelService } from '../modelService';
+import type { FolderGalleryResult } from '../../host/folderGallery';
+import { compareWithGallery } from '../../analysis/explain/featureComparison';
 
 export async function answerExplainQuery(
   models: ModelService,
@@ -19,8 +21,16 @@ export async function answerExplainQuery(
   imagePath: string,
   query: ExplainQuery,
   run: { signal?: AbortSignal; onProgress?: (message: string) => void } = {},
+  /** The panel's folder gallery, if one was built: the input a unit wants is compared with it. */
+  folderGallery?: FolderGalleryResult,
 ): Promise<ExplainAnswer> {
-  if (isClassQuery(query)) return answerClassQuery(models, model, imagePath, query, run);
+  if (isClassQuery(query)) {
+    const answer = await answerClassQuery(models, model, imagePath, query, run);
+    if (answer.kind !== 'featureVisualization' || !folderGallery) return answer;
+    const { layer, channel, activation } = answer.result;
+    const gallery = compareWithGallery(folderGallery, layer, channel, activation);
+    return gallery ? { ...answer, gallery } : answer;
+  }
   const base = { model, imagePath, layerName: query.layer };
   switch (query.kind) {
     case 'arithmetic':

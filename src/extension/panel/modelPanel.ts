@@ -296,7 +296,8 @@ export class ModelPanel implements vscode.Disposable {
               this.post({ type: 'explainProgress', kind: query.kind, message: m }),
           };
         }
-        answerExplainQuery(this.models, this.ref, this.image.imagePath, query, run)
+        const folderGallery = this.gallery.latestFolderGallery();
+        answerExplainQuery(this.models, this.ref, this.image.imagePath, query, run, folderGallery)
           .finally(() => this.classRuns.delete(controller))
           .then(
             (answer) => this.post({ type: 'explained', answer }),
