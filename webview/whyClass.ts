@@ -86,7 +86,7 @@ export class ClassExplainView {
       this.figures.replaceChildren(
         Object.assign(el('p', 'hint'), {
           textContent: this.input
-            ? 'Class explanations need an image input.'
+            ? 'The panel draws class explanations for images only. For a 1-D model, the command line gives Grad-CAM, occlusion and integrated gradients of the signal as numbers: npx cnn-inspector report <model> --image <signal.csv> --json r.json --explain-class top'
             : 'Choose an input to see why the model chose a class.',
         }),
       );

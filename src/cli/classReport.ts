@@ -120,20 +120,19 @@ function writePng(path: string, picture: Parameters<typeof encodePng>[0]): strin
 
 export async function buildClassReport(context: Context, args: ClassArgs) {
   const { client, config, model, image, jsonPath, options } = context;
-  if (image.signal)
-    throw new InspectorError(
-      'usage',
-      '--explain-class needs an image model; this one takes 1-D signals.',
-    );
+  // 1-D models: the numbers only (as --unit does), no PNG files; occlusion slides along the steps
+  const isSignal = image.signal !== undefined;
   const base = { config, model, imagePath: image.imagePath, classRef: args.classRef };
   const cam = await client.request(
     { type: 'classGradCam', ...base, camLayer: args.camLayer },
     options,
   );
   const stem = stemOf(jsonPath, `class-${cam.class.index}`);
+  const png = (suffix: string, picture: () => Parameters<typeof encodePng>[0]) =>
+    isSignal ? {} : { png: writePng(`${stem}.${suffix}`, picture()) };
   const input = image.input;
-  const [h, w] = [input.height, input.width];
-  const window = args.occlusion?.window ?? Math.max(1, Math.round(Math.min(h, w) / 4));
+  const side = isSignal ? input.width : Math.min(input.height, input.width);
+  const window = args.occlusion?.window ?? Math.max(1, Math.round(side / 4));
   const stride = args.occlusion?.stride ?? Math.max(1, Math.floor(window / 3));
   const occlusion = await client.request(
     {
@@ -156,7 +155,7 @@ export async function buildClassReport(context: Context, args: ClassArgs) {
     },
     options,
   );
-  const channels = ig.values.shape[2];
+  const channels = ig.values.shape[ig.values.shape.length - 1];
   return {
     class: cam.class.index,
     label: cam.class.label,
@@ -164,8 +163,8 @@ export async function buildClassReport(context: Context, args: ClassArgs) {
     gradcam: {
       layer: cam.layer,
       values: nested(cam.values, cam.shape),
-      png: writePng(`${stem}.gradcam.png`, heatOverlay(cam.upsampled, input)),
-      ...(cam.guided
+      ...png('gradcam.png', () => heatOverlay(cam.upsampled, input)),
+      ...(cam.guided && !isSignal
         ? {
             guidedPng: writePng(
               `${stem}.guided-gradcam.png`,
@@ -176,11 +175,13 @@ export async function buildClassReport(context: Context, args: ClassArgs) {
       ...(cam.notes.length ? { notes: cam.notes } : {}),
     },
     occlusion: {
-      window: occlusion.window,
-      stride: occlusion.stride,
+      window: isSignal ? [occlusion.window[1]] : occlusion.window,
+      stride: isSignal ? [occlusion.stride[1]] : occlusion.stride,
       fill: occlusion.fill,
-      values: nested(occlusion.values, [occlusion.rows, occlusion.cols]),
-      png: writePng(`${stem}.occlusion.png`, heatOverlay(occlusion.perPixel, input)),
+      values: isSignal
+        ? Array.from(occlusion.values)
+        : nested(occlusion.values, [occlusion.rows, occlusion.cols]),
+      ...png('occlusion.png', () => heatOverlay(occlusion.perPixel, input)),
     },
     integratedGradients: {
       steps: ig.steps,
@@ -188,8 +189,7 @@ export async function buildClassReport(context: Context, args: ClassArgs) {
       sum: ig.sum,
       scoreDifference: ig.scoreDifference,
       values: nested(ig.values.data, ig.values.shape),
-      png: writePng(
-        `${stem}.integrated-gradients.png`,
+      ...png('integrated-gradients.png', () =>
         heatOverlay(sumChannels(ig.values.data, channels), input),
       ),
     },

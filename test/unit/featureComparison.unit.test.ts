@@ -12,7 +12,7 @@ const gallery = {
     {
       unit: 3,
       patches: [
-        { file: 'b.png', value: 4, y: 1, x: 2 },
+        { file: '/data/shoes/b.png', value: 4, y: 1, x: 2 },
         { file: 'c.png', value: 2.5, y: 0, x: 0 },
       ],
     },
@@ -21,7 +21,7 @@ const gallery = {
 };
 
 describe('feature visualization against a gallery', () => {
-  it("takes the unit's top patches and the ratio to the strongest", () => {
+  it("takes the unit's top patches (files relative to the folder) and the ratio to the strongest", () => {
     assert.deepEqual(compareWithGallery(gallery, 'conv2', 3, 6), {
       folder: '/data/shoes',
       layer: 'conv2',

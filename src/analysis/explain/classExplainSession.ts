@@ -173,14 +173,20 @@ export async function explainOcclusion(
 ): Promise<OcclusionResult & { class: ClassRef }> {
   const target = resolveClass(session, which);
   const input = modelInput(session);
-  if (input.shape.length !== 3)
-    throw new InspectorError('usage', 'Occlusion needs an image input (height, width, channels).');
+  if (input.shape.length !== 3 && input.shape.length !== 2)
+    throw new InspectorError(
+      'usage',
+      'Occlusion needs an image (height, width, channels) or a signal (steps, channels).',
+    );
+  // a signal is one row high: its window and stride are along the steps only
+  const along = (pair: [number, number]): [number, number] =>
+    input.shape.length === 2 ? [1, pair[1]] : pair;
   const result = await occlusionSensitivity(
     session.tf,
     cachedOf(session).head,
     input,
     target.index,
-    options,
+    { ...options, window: along(options.window), stride: along(options.stride) },
     run,
   );
   return { ...result, class: target };
@@ -232,6 +238,11 @@ export async function explainFeatureVisualization(
   run: LongRun = {},
 ): Promise<FeatureVisualizationExplanation> {
   session.layersModel.getLayer(layer); // throws a clear error for an unknown name
+  if (session.summary.inputShape.length !== 3)
+    throw new InspectorError(
+      'usage',
+      `Feature visualization needs an image input (height, width, channels); this model takes [${session.summary.inputShape.join(', ')}].`,
+    );
   const cached = cachedOf(session);
   let chain = cached.layerChains.get(layer);
   try {

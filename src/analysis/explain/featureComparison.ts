@@ -2,6 +2,7 @@
 // optimised input, on the current input, and on the top patches of a folder gallery of the same
 // layer (each patch value is the channel's activation at the strongest position of a gallery
 // image, the same measure as the other two).
+import { isAbsolute, relative } from 'node:path';
 
 export interface GalleryComparison {
   /** The folder the gallery was built from. */
@@ -30,7 +31,10 @@ export function compareWithGallery(
   if (gallery.layer !== layer) return undefined;
   const unit = gallery.units.find((u) => u.unit === channel);
   if (!unit) return undefined;
-  const topPatches = unit.patches.map((p) => ({ file: p.file, value: p.value }));
+  const topPatches = unit.patches.map((p) => ({
+    file: isAbsolute(p.file) ? relative(gallery.folder, p.file) : p.file,
+    value: p.value,
+  }));
   const strongest = topPatches[0]?.value;
   return {
     folder: gallery.folder,

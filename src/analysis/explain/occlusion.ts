@@ -1,7 +1,8 @@
 // Occlusion sensitivity (Zeiler & Fergus 2014, section 4.2): a window filled with a constant slides
 // over the model input, and each position records how much the class score (before softmax)
 // drops: score(x) - score(x occluded). Forward passes only, batched, so it works for any model
-// with a class output; it reports progress and stops between batches when cancelled.
+// with a class output; it reports progress and stops between batches when cancelled. A 1-D input
+// ([steps, channels]) is occluded as a picture one row high (window and stride [1, n]).
 import type * as tfType from '@tensorflow/tfjs';
 import { InspectorError } from '../errors';
 import { classScores, yieldToEvents, type ClassHead } from './classChain';
@@ -69,7 +70,8 @@ export async function occlusionSensitivity(
   options: OcclusionOptions,
   run: LongRun = {},
 ): Promise<OcclusionResult> {
-  const [h, w, c] = input.shape;
+  // a 1-D input [steps, channels] is a picture one row high: the window slides along the steps
+  const [h, w, c] = input.shape.length === 2 ? [1, ...input.shape] : input.shape;
   const { rows, cols } = occlusionGrid(h, w, options);
   const [wh, ww] = options.window;
   const [sh, sw] = options.stride;
