@@ -191,6 +191,10 @@ export class App {
       case 'selectLayer':
         this.select(message.name);
         return;
+      case 'showTab':
+        if (this.summary) this.showTab(message.tab);
+        else this.tabToRestore = message.tab;
+        return;
       case 'busy':
         this.status.classList.toggle('busy', message.message !== undefined);
         this.status.dataset.kind = message.message ? 'busy' : '';

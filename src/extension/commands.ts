@@ -29,6 +29,21 @@ export class Commands {
 
   /** "CNN Inspector: Visualize layer": pick model, layer and image unless given as arguments. */
   async visualizeLayer(args: VisualizeArgs = {}): Promise<PanelSnapshot | undefined> {
+    return (await this.showLayer(args))?.snapshot();
+  }
+
+  /**
+   * "CNN Inspector: Ask why (open the Why tab)": as Visualize layer, then the Why tab, which
+   * projects the layer's strongest unit back to the pixels and explains the top class.
+   */
+  async explainLayer(args: VisualizeArgs = {}): Promise<PanelSnapshot | undefined> {
+    const panel = await this.showLayer(args);
+    panel?.showTab('why');
+    return panel?.snapshot();
+  }
+
+  /** The panel of the picked (or given) model at the picked layer; undefined when cancelled or failed. */
+  private async showLayer(args: VisualizeArgs): Promise<ModelPanel | undefined> {
     if (!requireTrust()) return undefined;
     let shownIn: ModelPanel | undefined;
     try {
@@ -52,7 +67,7 @@ export class Commands {
       const panel = this.panels.open(ref);
       shownIn = panel;
       await panel.show({ layerName, imagePath });
-      return panel.snapshot();
+      return panel;
     } catch (error) {
       // The panel shows its own failures: a toast only when it is not in view.
       this.models.report(error, { toast: !shownIn?.visible });

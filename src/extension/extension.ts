@@ -48,6 +48,9 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
       (args?: VisualizeArgs | vscode.Uri) =>
         commands.visualizeLayer(args instanceof vscode.Uri ? { modelFile: args } : args),
     ),
+    vscode.commands.registerCommand('cnnInspector.explainLayer', (args?: VisualizeArgs) =>
+      commands.explainLayer(args),
+    ),
     vscode.commands.registerCommand('cnnInspector.inspectImage', (uri?: vscode.Uri) =>
       commands.inspectImage(uri),
     ),

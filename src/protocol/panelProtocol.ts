@@ -80,6 +80,8 @@ export type HostToPanel =
       max: number;
     }
   | { type: 'selectLayer'; name: string }
+  /** Opens a tab (the Why tab for "Ask why"), at once or as soon as the model is shown. */
+  | { type: 'showTab'; tab: PanelTab }
   | { type: 'busy'; message: string | undefined }
   /** Answer to `copyText`: `error` set when the clipboard refused. */
   | { type: 'copied'; what: string; error?: string }

@@ -1,6 +1,7 @@
 // A new user's first minutes, in a workspace of their own: an empty folder shows the models view's
 // welcome, whose "New model file" writes LeNet-5 and shows it in the panel; the walkthrough opens
-// and its first step's command writes a second model that visualizes too.
+// and its first step's command writes a second model that visualizes too; its last step's
+// command ("Ask why") opens the panel on the Why tab.
 // This test starts its own code-server on an empty folder (the shared one shows examples/).
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -150,5 +151,24 @@ describe('CNN Inspector: first run in an empty folder, through the UI', function
     await waitForPanel(page, 'small_cifar_net', '591,274', 32);
     await shot(page, 'cifar-template-panel');
     assert.ok(existsSync(join(folder, 'small-cifar-net.ts')));
+    // The last step's command opens the panel on the Why tab, for the model and layer picked.
+    await runCommand(page, 'Welcome: Open Walkthrough...');
+    await waitForQuickPickItem(page, (l) => l === 'Look inside a CNN with CNN Inspector');
+    await pickQuickItem(page, 'Look inside a CNN with CNN Inspector');
+    await walkthrough.getByText('Ask why a unit fires').first().click();
+    await walkthrough.getByRole('button', { name: 'Ask why' }).first().click();
+    await waitForQuickPickItem(page, (l) => l === 'small-cifar-net');
+    await pickQuickItem(page, 'small-cifar-net');
+    await waitForQuickPickItem(page, (l) => l === 'block2_conv2', 120_000);
+    await pickQuickItem(page, 'block2_conv2');
+    const frame = activeWebview(page);
+    await frame.locator('#tab-why[aria-selected="true"]').waitFor({ timeout: 120_000 });
+    const why = frame.locator('#why-view');
+    await why.waitFor({ state: 'visible', timeout: 60_000 });
+    await frame
+      .locator('#why-class-gradcam-overlay[data-drawn="true"]')
+      .waitFor({ timeout: 120_000 });
+    assert.equal(await frame.locator('#feature-view').isVisible(), false, 'the maps are hidden');
+    await shot(page, 'ask-why');
   });
 });

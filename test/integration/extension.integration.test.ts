@@ -10,6 +10,7 @@ import type { PanelSnapshot } from '../../src/extension/panel/modelPanel';
 const EXTENSION_ID = 'cnn-inspector.cnn-inspector';
 const COMMANDS = [
   'cnnInspector.visualizeLayer',
+  'cnnInspector.explainLayer',
   'cnnInspector.inspectImage',
   'cnnInspector.showLog',
   'cnnInspector.restartWorker',

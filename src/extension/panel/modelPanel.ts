@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import type { HostToPanel, PanelToHost } from '../../protocol/panelProtocol';
+import type { HostToPanel, PanelTab, PanelToHost } from '../../protocol/panelProtocol';
 import type { ModelRef, LoadedModel } from '../../protocol/worker/workerProtocol';
 import type { ImageResult } from '../../analysis/inspectionSession';
 import { InspectorError, isCancellation, type SourceLocation } from '../../analysis/errors';
@@ -120,6 +120,11 @@ export class ModelPanel implements vscode.Disposable {
       layerCount: this.loaded?.summary.layers.length ?? 0,
       ...(gallery ? { gallery } : {}),
     };
+  }
+
+  /** Shows a tab of the panel (the webview keeps it for when the model arrives). */
+  showTab(tab: PanelTab): void {
+    this.post({ type: 'showTab', tab });
   }
 
   reveal(): void {
