@@ -156,7 +156,7 @@ describe('CNN Inspector: first run in an empty folder, through the UI', function
     await waitForQuickPickItem(page, (l) => l === 'Look inside a CNN with CNN Inspector');
     await pickQuickItem(page, 'Look inside a CNN with CNN Inspector');
     await walkthrough.getByText('Ask why a unit fires').first().click();
-    await walkthrough.getByRole('button', { name: 'Ask why' }).first().click();
+    await walkthrough.getByRole('button', { name: 'Ask why', exact: true }).first().click();
     await waitForQuickPickItem(page, (l) => l === 'small-cifar-net');
     await pickQuickItem(page, 'small-cifar-net');
     await waitForQuickPickItem(page, (l) => l === 'block2_conv2', 120_000);
