@@ -4,9 +4,9 @@ import type { ModelRef } from '../protocol/worker/workerProtocol';
 import type { ModelService } from './modelService';
 import type { PanelRegistry } from './panelRegistry';
 import type { ModelPanel, PanelSnapshot } from './panel/modelPanel';
-import { defaultImagePath, pickImage, pickLayer, pickModel } from './pickers';
+import { pickImage, pickLayer, pickModel } from './pickers';
 import { pickInputFor } from './signalPicker';
-import { readSettings } from './settings';
+import { readSettings, resolveSettingPath } from './settings';
 import { requireTrust } from './workspaceTrust';
 
 export interface VisualizeArgs {
@@ -62,7 +62,7 @@ export class Commands {
       const imagePath =
         fsPath(args.image) ??
         this.panels.find(ref)?.snapshot().imagePath ??
-        defaultImagePath(readSettings().defaultImage) ??
+        defaultImage(ref) ??
         (await pickInputFor(this.models, ref));
       const panel = this.panels.open(ref);
       shownIn = panel;
@@ -91,4 +91,10 @@ export class Commands {
       return undefined;
     }
   }
+}
+
+/** `cnnInspector.defaultImage` for this model file's workspace folder, as an absolute path. */
+function defaultImage(ref: ModelRef): string | undefined {
+  const scope = vscode.Uri.file(ref.file);
+  return resolveSettingPath(readSettings(scope).defaultImage, scope);
 }

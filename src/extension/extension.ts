@@ -18,6 +18,7 @@ import {
   type OpenGalleryFileArgs,
 } from './gallery/galleryCommand';
 import { setGalleryStorageDir } from './gallery/gallerySettings';
+import { settingsChanged } from './settings';
 import { newModelFile, type NewModelFileArgs } from './newModelFile';
 import { useNativeTensorFlow } from './nativeTensorFlow';
 import type { RerunStatus } from './sourceLinks/rerunOnSave';
@@ -61,14 +62,12 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
         panels.restore(panel, state),
     }),
     vscode.commands.registerCommand('cnnInspector.restartWorker', () => models.restartWorker()),
-    // The backend is chosen once per worker thread: a new choice needs a new worker.
+    // Settings apply live. The backend, threads and memory limit are fixed per worker thread: a
+    // new choice needs a new worker.
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (
-        e.affectsConfiguration('cnnInspector.backend') ||
-        e.affectsConfiguration('cnnInspector.engine') ||
-        e.affectsConfiguration('cnnInspector.wasmThreads')
-      )
-        models.restartWorker();
+      if (settingsChanged(e, 'workerMemoryLimitMb')) models.applyMemoryLimit();
+      else if (settingsChanged(e, 'backend', 'engine', 'wasmThreads')) models.restartWorker();
+      if (settingsChanged(e, 'colormap', 'normalization')) panels.postSettings();
     }),
     vscode.commands.registerCommand(
       'cnnInspector.buildGallery',

@@ -15,7 +15,6 @@ import type {
 } from '../protocol/worker/workerProtocol';
 import type { ExplainRequest, ExplainResults } from '../protocol/worker/explainProtocol';
 import { readSettings } from './settings';
-import { clampSetting } from './numericSettings';
 import { assertWorkspaceTrusted } from './workspaceTrust';
 
 export class ModelService implements vscode.Disposable {
@@ -49,10 +48,7 @@ export class ModelService implements vscode.Disposable {
       engine: settings.engine,
       searchDirs: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
       maxImageMegapixels: settings.maxImageMegapixels,
-      wasmThreads: clampSetting(
-        'wasmThreads',
-        vscode.workspace.getConfiguration('cnnInspector').get('wasmThreads'),
-      ),
+      wasmThreads: settings.wasmThreads,
     };
   }
 
@@ -107,6 +103,13 @@ export class ModelService implements vscode.Disposable {
       signal,
       onProgress,
     });
+  }
+
+  /** `cnnInspector.workerMemoryLimitMb` changed: the next worker starts with the new limit. */
+  applyMemoryLimit(): void {
+    this.client.setMemoryLimit(readSettings().workerMemoryLimitMb);
+    this.client.restart();
+    this.log.info(`Model worker restarted with the new memory limit.`);
   }
 
   restartWorker(): void {

@@ -5,6 +5,7 @@
  * there; this command says whether it is, and how to install it.
  */
 import * as vscode from 'vscode';
+import { readSettings } from './settings';
 import { findNativeTensorFlow, NATIVE_TENSORFLOW_PACKAGE } from '../analysis/findNativeTensorFlow';
 
 const INSTALL = `npm install ${NATIVE_TENSORFLOW_PACKAGE}@4.22.0`;
@@ -12,7 +13,7 @@ const INSTALL = `npm install ${NATIVE_TENSORFLOW_PACKAGE}@4.22.0`;
 export async function useNativeTensorFlow(restartWorker: () => void): Promise<void> {
   const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   const config = vscode.workspace.getConfiguration('cnnInspector');
-  const backend = config.get<string>('backend', 'auto');
+  const backend = readSettings().backend;
   const found = findNativeTensorFlow(folders);
   if (found) {
     const useIt = backend === 'wasm' || backend === 'cpu' ? 'Set backend to auto' : undefined;

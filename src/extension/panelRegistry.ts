@@ -80,6 +80,11 @@ export class PanelRegistry implements vscode.Disposable {
     });
   }
 
+  /** The colormap or normalization setting changed: every open panel redraws with it. */
+  postSettings(): void {
+    this.panels.forEach((p) => p.postSettings());
+  }
+
   snapshots(): PanelSnapshot[] {
     return [...this.panels.values()].map((p) => p.snapshot());
   }

@@ -112,11 +112,3 @@ export async function pickImage(): Promise<string | undefined> {
   });
   return chosen?.[0]?.fsPath;
 }
-
-/** The `cnnInspector.defaultImage` setting as an absolute path, if set. */
-export function defaultImagePath(setting: string): string | undefined {
-  if (!setting) return undefined;
-  if (setting.startsWith('/') || /^[A-Za-z]:[\\/]/.test(setting)) return setting;
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  return folder ? vscode.Uri.joinPath(folder.uri, setting).fsPath : undefined;
-}

@@ -17,7 +17,8 @@ export class MemoryWatchdog {
   private reported = 0;
 
   constructor(
-    private readonly limitBytes: number,
+    /** Checked on each tick, so a new limit applies at once. */
+    public limitBytes: number,
     private readonly onExceeded: (usedBytes: number) => void,
   ) {}
 

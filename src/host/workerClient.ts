@@ -57,11 +57,19 @@ export class WorkerClient {
   /** The model file of the latest request, for the out-of-memory message. */
   private currentFile = '';
   private readonly watchdog: MemoryWatchdog;
+  private memoryLimitMb: number;
 
   constructor(private readonly options: WorkerClientOptions) {
-    this.watchdog = new MemoryWatchdog(options.memoryLimitMb * 1024 * 1024, (used) =>
+    this.memoryLimitMb = options.memoryLimitMb;
+    this.watchdog = new MemoryWatchdog(this.memoryLimitMb * 1024 * 1024, (used) =>
       this.restart(this.outOfMemory(used)),
     );
+  }
+
+  /** A new limit for the workers started from now on (restart to apply it to the running one). */
+  setMemoryLimit(mb: number): void {
+    this.memoryLimitMb = mb;
+    this.watchdog.limitBytes = mb * 1024 * 1024;
   }
 
   private get hints() {
@@ -163,12 +171,12 @@ export class WorkerClient {
     if (this.worker) return this.worker;
     this.watchdog.reset();
     const workerData: WorkerMemoryData = {
-      memoryLimitMb: this.options.memoryLimitMb,
+      memoryLimitMb: this.memoryLimitMb,
       memoryHint: this.hints.memory,
     };
     const worker = new Worker(this.options.workerScript, {
       workerData,
-      resourceLimits: { maxOldGenerationSizeMb: this.options.memoryLimitMb },
+      resourceLimits: { maxOldGenerationSizeMb: this.memoryLimitMb },
       stdout: true,
       stderr: true,
     });
@@ -233,7 +241,7 @@ export class WorkerClient {
     const used = usedBytes ? ` after using about ${Math.round(usedBytes / 1024 / 1024)} MB` : '';
     return new InspectorError(
       'out-of-memory',
-      `${file}The model ran out of memory (limit ${this.options.memoryLimitMb} MB, ${this.hints.memory}) and was stopped${used}.`,
+      `${file}The model ran out of memory (limit ${this.memoryLimitMb} MB, ${this.hints.memory}) and was stopped${used}.`,
     );
   }
 

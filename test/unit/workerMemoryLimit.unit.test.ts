@@ -152,4 +152,20 @@ describe('worker memory limit on the real footprint', function () {
     assert.equal(client.running, true, 'a refused image does not cost the worker');
     await tinyRuns();
   });
+
+  it('starts the next worker with a limit changed while one runs (the setting applies live)', async () => {
+    const big = join(dir, 'big.png');
+    writeFileSync(big, blackPng(10_000, 10_000));
+    start(4096);
+    await tinyRuns();
+    client.setMemoryLimit(768);
+    client.restart();
+    await assert.rejects(
+      client.request(
+        { type: 'runImage', config, model: { file: join(models, 'tiny.ts') }, imagePath: big },
+        { timeoutMs: LONG },
+      ),
+      /big\.png: decoding this 10000x10000 image takes about 162\d MB, more than the \d+ MB left under the model worker's memory limit of 768 MB/,
+    );
+  });
 });

@@ -5,7 +5,7 @@ import type { PanelRegistry } from '../panelRegistry';
 import { requireTrust } from '../workspaceTrust';
 import { pickModel } from '../pickers';
 import type { ModelRef } from '../../protocol/worker/workerProtocol';
-import { galleryFolderSetting } from './gallerySettings';
+import { readSettings, resolveSettingPath } from '../settings';
 
 export interface BuildGalleryArgs {
   modelFile?: string;
@@ -20,7 +20,8 @@ export async function buildGalleryFromFolder(
 ): Promise<string | undefined> {
   if (!requireTrust()) return undefined;
   try {
-    let folder = folderUri?.fsPath ?? galleryFolderSetting();
+    const scope = args.modelFile ? vscode.Uri.file(args.modelFile) : undefined;
+    let folder = folderUri?.fsPath ?? resolveSettingPath(readSettings(scope).galleryFolder, scope);
     if (!folder) {
       const chosen = await vscode.window.showOpenDialog({
         canSelectFiles: false,

@@ -17,9 +17,9 @@ import type { ModelRef } from '../../protocol/worker/workerProtocol';
 import type { HostToPanel } from '../../protocol/panelProtocol';
 import type { CropView, GalleryToHost } from '../../protocol/galleryMessages';
 import type { ModelService } from '../modelService';
-import { readSettings } from '../settings';
+import { readSettings, resolveSettingPath } from '../settings';
 import { assertWorkspaceTrusted } from '../workspaceTrust';
-import { galleryStorageDir, galleryTopK, galleryFolderSetting } from './gallerySettings';
+import { galleryStorageDir } from './gallerySettings';
 import {
   checkAgainstModel,
   galleryFileResult,
@@ -202,12 +202,13 @@ export class GalleryController implements vscode.Disposable {
 
   private async open(): Promise<void> {
     const info = await this.ensureInfo();
-    this.folder ??= galleryFolderSetting();
+    const modelUri = vscode.Uri.file(this.panel.ref.file);
+    this.folder ??= resolveSettingPath(readSettings(modelUri).galleryFolder, modelUri);
     this.panel.post({
       type: 'galleryState',
       layers: info.layers,
       layer: info.layer,
-      topK: galleryTopK(),
+      topK: readSettings().galleryTopK,
       folder: this.folder,
     });
     await this.sendImage();
@@ -259,7 +260,7 @@ export class GalleryController implements vscode.Disposable {
       type: 'galleryState',
       layers: info.layers,
       layer: info.layer,
-      topK: galleryTopK(),
+      topK: readSettings().galleryTopK,
       folder,
     });
     const settings = readSettings();
@@ -278,7 +279,7 @@ export class GalleryController implements vscode.Disposable {
         model: this.panel.ref,
         exportName: this.panel.exportName(),
         config: this.models.config(),
-        options: { ...DEFAULT_GALLERY_OPTIONS, topK: galleryTopK() },
+        options: { ...DEFAULT_GALLERY_OPTIONS, topK: settings.galleryTopK },
         timeoutMs: settings.modelTimeoutSeconds * 1000,
         pool: {
           workerScript: vscode.Uri.joinPath(this.extensionUri, 'dist', 'worker.js').fsPath,

@@ -224,6 +224,16 @@ export class ModelPanel implements vscode.Disposable {
     this.post({ type: 'layer', ...layer });
   }
 
+  /** The display settings the webview draws with (sent when it is ready and when they change). */
+  postSettings(): void {
+    const settings = readSettings(vscode.Uri.file(this.ref.file));
+    this.post({
+      type: 'settings',
+      settings: { colormap: settings.colormap, normalization: settings.normalization },
+      canPickImage: true,
+    });
+  }
+
   private onMessage(message: PanelToHost): void {
     if (message.type.startsWith('gallery')) {
       this.gallery.onMessage(message as Parameters<GalleryController['onMessage']>[0]);
@@ -231,14 +241,7 @@ export class ModelPanel implements vscode.Disposable {
     }
     switch (message.type) {
       case 'ready':
-        this.post({
-          type: 'settings',
-          settings: {
-            colormap: readSettings().colormap,
-            normalization: readSettings().normalization,
-          },
-          canPickImage: true,
-        });
+        this.postSettings();
         if (this.loaded) this.postModel();
         if (this.image) {
           this.postImage();

@@ -4,6 +4,7 @@
  * TypeScript parser until a TypeScript file that mentions TensorFlow.js is shown.
  */
 import * as vscode from 'vscode';
+import { settingsChanged } from '../settings';
 import { readFileSync } from 'node:fs';
 import type { PanelRegistry } from '../panelRegistry';
 import type { ObservedModelService } from './observedModelService';
@@ -101,7 +102,7 @@ export function registerSourceLinks(
       for (const uri of e.files) void tree.updateFile(uri.fsPath, textOnDisk(uri.fsPath));
     }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('cnnInspector.codeLens')) lenses.refresh();
+      if (settingsChanged(e, 'codeLens')) lenses.refresh();
     }),
     vscode.commands.registerCommand('cnnInspector.revealLayer', (args: LayerRef) =>
       commands.revealLayer(args),

@@ -3,6 +3,7 @@
  * calls; after a run, with the layer's facts (`Visualize layer · 24x24x6 · 156 params · RF 5x5`).
  */
 import * as vscode from 'vscode';
+import { readSettings } from '../settings';
 import { callLabel, factsLine, formatCount } from '../../analysis/source/linkRunToSource';
 import type { LayerFacts } from '../../analysis/source/linkRunToSource';
 import type { RunResults } from './runResults';
@@ -40,8 +41,7 @@ export class LayerLensProvider implements vscode.CodeLensProvider {
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    if (!vscode.workspace.getConfiguration('cnnInspector').get<boolean>('codeLens', true))
-      return [];
+    if (!readSettings(document.uri).codeLens) return [];
     const linked = linkDocument(document, this.results);
     if (!linked) return [];
     const file = document.uri.fsPath;

@@ -7,6 +7,7 @@
  * seen (see rerunPlan.ts).
  */
 import * as vscode from 'vscode';
+import { readSettings } from '../settings';
 import { describeChanges } from '../../analysis/source/modelChanges';
 import { isCancellation } from '../../analysis/errors';
 import type { PanelRegistry } from '../panelRegistry';
@@ -50,7 +51,7 @@ export class RerunOnSave implements vscode.Disposable {
   onSaved(document: vscode.TextDocument): void {
     const file = document.uri.fsPath;
     const plan = this.plan(file);
-    if (!vscode.workspace.getConfiguration('cnnInspector').get<boolean>('rerunOnSave', true)) {
+    if (!readSettings(document.uri).rerunOnSave) {
       // Nothing runs again: the facts of the older text go (the latest run, or nothing).
       for (const exportName of this.results.exportsToRerun(file))
         this.results.drop(file, exportName);
@@ -71,9 +72,7 @@ export class RerunOnSave implements vscode.Disposable {
 
   /** What a save of `file` re-runs now: the models with a panel, and those of visible lenses. */
   private plan(file: string): RerunPlan {
-    const lensesOn = vscode.workspace
-      .getConfiguration('cnnInspector')
-      .get<boolean>('codeLens', true);
+    const lensesOn = readSettings(vscode.Uri.file(file)).codeLens;
     return planRerun({
       panels: this.panels
         .snapshots()
