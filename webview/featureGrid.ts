@@ -15,13 +15,6 @@ export interface GridOptions {
   tileSize: number;
 }
 
-export interface UnitEvent {
-  channel: number;
-  y: number;
-  x: number;
-  value: number;
-}
-
 /** What else reacts to the unit under the pointer (the receptive-field box on the input). */
 export interface UnitHover {
   /** Called on every move over a map; returns extra text for the tooltip, if any. */

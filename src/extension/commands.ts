@@ -8,13 +8,9 @@ import { pickImage, pickLayer, pickModel } from './pickers';
 import { pickInputFor } from './signalPicker';
 import { readSettings, resolveSettingPath } from './settings';
 import { requireTrust } from './workspaceTrust';
+import type { VisualizeArgs } from './commandIds';
 
-export interface VisualizeArgs {
-  modelFile?: string | vscode.Uri;
-  exportName?: string;
-  layerName?: string;
-  image?: string | vscode.Uri;
-}
+export type { VisualizeArgs } from './commandIds';
 
 function fsPath(value: string | vscode.Uri | undefined): string | undefined {
   if (value === undefined) return undefined;

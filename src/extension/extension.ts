@@ -3,10 +3,11 @@
  * TensorFlow.js: models load lazily, in the worker, when first needed.
  */
 import * as vscode from 'vscode';
+import { COMMAND, type VisualizeArgs } from './commandIds';
 import { ObservedModelService } from './sourceLinks/observedModelService';
 import { registerSourceLinks } from './sourceLinks';
 import { PanelRegistry } from './panelRegistry';
-import { Commands, type VisualizeArgs } from './commands';
+import { Commands } from './commands';
 import { wasRefusedForTrust } from './workspaceTrust';
 import { pickImage } from './pickers';
 import { ModelPanel, type PanelSnapshot } from './panel/modelPanel';
@@ -44,24 +45,22 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
     models,
     panels,
     // From the explorer's context menu on an .onnx file the argument is the file's Uri.
-    vscode.commands.registerCommand(
-      'cnnInspector.visualizeLayer',
-      (args?: VisualizeArgs | vscode.Uri) =>
-        commands.visualizeLayer(args instanceof vscode.Uri ? { modelFile: args } : args),
+    vscode.commands.registerCommand(COMMAND.visualizeLayer, (args?: VisualizeArgs | vscode.Uri) =>
+      commands.visualizeLayer(args instanceof vscode.Uri ? { modelFile: args } : args),
     ),
-    vscode.commands.registerCommand('cnnInspector.explainLayer', (args?: VisualizeArgs) =>
+    vscode.commands.registerCommand(COMMAND.explainLayer, (args?: VisualizeArgs) =>
       commands.explainLayer(args),
     ),
-    vscode.commands.registerCommand('cnnInspector.inspectImage', (uri?: vscode.Uri) =>
+    vscode.commands.registerCommand(COMMAND.inspectImage, (uri?: vscode.Uri) =>
       commands.inspectImage(uri),
     ),
-    vscode.commands.registerCommand('cnnInspector.showLog', () => log.show()),
+    vscode.commands.registerCommand(COMMAND.showLog, () => log.show()),
     // Panels come back after a window reload, at the model, image, layer and tab they showed.
     vscode.window.registerWebviewPanelSerializer(ModelPanel.viewType, {
       deserializeWebviewPanel: async (panel, state: PanelState | undefined) =>
         panels.restore(panel, state),
     }),
-    vscode.commands.registerCommand('cnnInspector.restartWorker', () => models.restartWorker()),
+    vscode.commands.registerCommand(COMMAND.restartWorker, () => models.restartWorker()),
     // Settings apply live. The backend, threads and memory limit are fixed per worker thread: a
     // new choice needs a new worker.
     vscode.workspace.onDidChangeConfiguration((e) => {
@@ -70,42 +69,43 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
       if (settingsChanged(e, 'colormap', 'normalization')) panels.postSettings();
     }),
     vscode.commands.registerCommand(
-      'cnnInspector.buildGallery',
+      COMMAND.buildGallery,
       (uri?: vscode.Uri, args?: BuildGalleryArgs) =>
         // From the explorer the second argument is the list of selected resources, not options.
         buildGalleryFromFolder(models, panels, uri, Array.isArray(args) ? undefined : args),
     ),
     vscode.commands.registerCommand(
-      'cnnInspector.openGalleryFile',
+      COMMAND.openGalleryFile,
       (uri?: vscode.Uri, args?: OpenGalleryFileArgs) =>
         openGalleryFile(models, panels, uri, Array.isArray(args) ? undefined : args),
     ),
   );
   // The explorer's context menu shows titles without their category: the same commands under
   // titles that carry the "CNN Inspector:" prefix (hidden from the palette, which has the originals).
-  for (const name of ['visualizeLayer', 'inspectImage', 'buildGallery'])
+  for (const [copy, original] of [
+    [COMMAND.explorerVisualizeLayer, COMMAND.visualizeLayer],
+    [COMMAND.explorerInspectImage, COMMAND.inspectImage],
+    [COMMAND.explorerBuildGallery, COMMAND.buildGallery],
+  ])
     context.subscriptions.push(
-      vscode.commands.registerCommand(`cnnInspector.explorer.${name}`, (...args: unknown[]) =>
-        vscode.commands.executeCommand(`cnnInspector.${name}`, ...args),
+      vscode.commands.registerCommand(copy, (...args: unknown[]) =>
+        vscode.commands.executeCommand(original, ...args),
       ),
     );
   setGalleryStorageDir(context.globalStorageUri.fsPath);
   const sourceLinks = registerSourceLinks(context, models, panels, log);
   context.subscriptions.push(
-    vscode.commands.registerCommand(
-      'cnnInspector.newModelFile',
-      async (args?: NewModelFileArgs) => {
-        try {
-          const file = await newModelFile(context.extensionUri, args);
-          if (file) sourceLinks.noteModelFile(file);
-          return file;
-        } catch (error) {
-          models.report(error);
-          return undefined;
-        }
-      },
-    ),
-    vscode.commands.registerCommand('cnnInspector.useNativeTensorFlow', () =>
+    vscode.commands.registerCommand(COMMAND.newModelFile, async (args?: NewModelFileArgs) => {
+      try {
+        const file = await newModelFile(context.extensionUri, args);
+        if (file) sourceLinks.noteModelFile(file);
+        return file;
+      } catch (error) {
+        models.report(error);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand(COMMAND.useNativeTensorFlow, () =>
       useNativeTensorFlow(() => models.restartWorker()),
     ),
   );

@@ -4,6 +4,7 @@
  * line, and keeps the status bar's backend up to date.
  */
 import * as vscode from 'vscode';
+import { COMMAND } from './commandIds';
 import { InspectorError, formatLocation } from '../analysis/errors';
 import { WorkerClient } from '../host/workerClient';
 import type {
@@ -38,7 +39,7 @@ export class ModelService implements vscode.Disposable {
       log: (line) => log.info(line),
     });
     this.statusItem.name = 'CNN Inspector backend';
-    this.statusItem.command = 'cnnInspector.showLog';
+    this.statusItem.command = COMMAND.showLog;
   }
 
   config(): WorkerConfig {

@@ -5,6 +5,7 @@
  * there; this command says whether it is, and how to install it.
  */
 import * as vscode from 'vscode';
+import { COMMAND } from './commandIds';
 import { readSettings } from './settings';
 import { findNativeTensorFlow, NATIVE_TENSORFLOW_PACKAGE } from '../analysis/findNativeTensorFlow';
 
@@ -28,7 +29,7 @@ export async function useNativeTensorFlow(restartWorker: () => void): Promise<vo
     if (choice === useIt && useIt) {
       await config.update('backend', 'auto', vscode.ConfigurationTarget.Workspace);
     } else if (choice === 'Show Log') {
-      await vscode.commands.executeCommand('cnnInspector.showLog');
+      await vscode.commands.executeCommand(COMMAND.showLog);
     }
     return;
   }

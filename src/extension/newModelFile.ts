@@ -3,6 +3,7 @@
  * workspace, opens it and shows it in the panel, so a new user sees feature maps at once.
  */
 import * as vscode from 'vscode';
+import { COMMAND, type VisualizeArgs } from './commandIds';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
@@ -116,10 +117,10 @@ export async function newModelFile(
   const document = await vscode.workspace.openTextDocument(file);
   await vscode.window.showTextDocument(document, { preview: false });
   if (args.visualize !== false) {
-    await vscode.commands.executeCommand('cnnInspector.visualizeLayer', {
+    await vscode.commands.executeCommand(COMMAND.visualizeLayer, {
       modelFile: file,
       image,
-    });
+    } satisfies VisualizeArgs);
   }
   void vscode.window.showInformationMessage(
     `CNN Inspector: wrote ${basename(file)} and images/${template.sampleImage}.`,

@@ -1,6 +1,6 @@
 export * from './types';
 export { extractLayerGraph } from './layerGraph';
-export { countLayer, countModel } from './counts';
+export { countModel } from './counts';
 export type { DenseEquivalent, LayerCounts, ModelCounts } from './counts';
 export { computeReceptiveFields } from './receptiveField';
 export type {

@@ -4,6 +4,7 @@
  * destroyed while hidden; on `ready` it gets the whole state again.
  */
 import * as vscode from 'vscode';
+import { COMMAND } from '../commandIds';
 import { basename } from 'node:path';
 import type { HostToPanel, PanelTab, PanelToHost } from '../../protocol/panelProtocol';
 import type { ModelRef, LoadedModel } from '../../protocol/worker/workerProtocol';
@@ -195,7 +196,7 @@ export class ModelPanel implements vscode.Disposable {
       preserveFocus: true,
       quiet: true,
     };
-    void vscode.commands.executeCommand('cnnInspector.revealLayer', args).then(undefined, () => {
+    void vscode.commands.executeCommand(COMMAND.revealLayer, args).then(undefined, () => {
       // Revealing is a courtesy: a model built where the source cannot be found still works.
     });
   }
@@ -272,7 +273,7 @@ export class ModelPanel implements vscode.Disposable {
         );
         return;
       case 'onnxWrapper':
-        void vscode.commands.executeCommand('cnnInspector.newModelFile', {
+        void vscode.commands.executeCommand(COMMAND.newModelFile, {
           template: 'onnx-wrapper',
           onnxFile: this.ref.file,
         });

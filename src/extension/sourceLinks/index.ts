@@ -4,6 +4,7 @@
  * TypeScript parser until a TypeScript file that mentions TensorFlow.js is shown.
  */
 import * as vscode from 'vscode';
+import { COMMAND } from '../commandIds';
 import { settingsChanged } from '../settings';
 import { readFileSync } from 'node:fs';
 import type { PanelRegistry } from '../panelRegistry';
@@ -104,20 +105,20 @@ export function registerSourceLinks(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (settingsChanged(e, 'codeLens')) lenses.refresh();
     }),
-    vscode.commands.registerCommand('cnnInspector.revealLayer', (args: LayerRef) =>
+    vscode.commands.registerCommand(COMMAND.revealLayer, (args: LayerRef) =>
       commands.revealLayer(args),
     ),
     vscode.commands.registerCommand(
-      'cnnInspector.visualizeLayerAt',
+      COMMAND.visualizeLayerAt,
       (args: { modelFile: string; exportName?: string; line: number }) =>
         commands.visualizeLayerAt(args),
     ),
     vscode.commands.registerCommand(
-      'cnnInspector.pickLayerInstance',
+      COMMAND.pickLayerInstance,
       (args: { modelFile: string; exportName: string; layerNames: string[] }) =>
         commands.pickLayerInstance(args),
     ),
-    vscode.commands.registerCommand('cnnInspector.refreshModels', () => tree.refresh(true)),
+    vscode.commands.registerCommand(COMMAND.refreshModels, () => tree.refresh(true)),
   );
   for (const document of vscode.workspace.textDocuments) updateDiagnostics(document, 0);
   void relevance.isRelated();

@@ -3,6 +3,7 @@
  * calls; after a run, with the layer's facts (`Visualize layer · 24x24x6 · 156 params · RF 5x5`).
  */
 import * as vscode from 'vscode';
+import { COMMAND, visualizeCommand } from '../commandIds';
 import { readSettings } from '../settings';
 import { callLabel, factsLine, formatCount } from '../../analysis/source/linkRunToSource';
 import type { LayerFacts } from '../../analysis/source/linkRunToSource';
@@ -15,17 +16,13 @@ const LISTED_INSTANCES = 3;
 export const lensRange = (line: number) => new vscode.Range(line - 1, 0, line - 1, 0);
 
 function visualize(modelFile: string, exportName: string, layerName?: string): vscode.Command {
-  return {
-    title: '',
-    command: 'cnnInspector.visualizeLayer',
-    arguments: [{ modelFile, exportName, ...(layerName ? { layerName } : {}) }],
-  };
+  return visualizeCommand('', { modelFile, exportName, layerName });
 }
 
 function pick(modelFile: string, exportName: string, layers: LayerFacts[]): vscode.Command {
   return {
     title: '',
-    command: 'cnnInspector.pickLayerInstance',
+    command: COMMAND.pickLayerInstance,
     arguments: [{ modelFile, exportName, layerNames: layers.map((l) => l.name) }],
   };
 }
@@ -106,7 +103,7 @@ export class LayerLensProvider implements vscode.CodeLensProvider {
       ? visualize(file, exportName, call.name)
       : {
           title: '',
-          command: 'cnnInspector.visualizeLayerAt',
+          command: COMMAND.visualizeLayerAt,
           arguments: [{ modelFile: file, exportName, line, column: call.start.column }],
         };
     // Named as written (its `name`, else the factory): facts follow once the model has run.

@@ -1,5 +1,6 @@
 /** The "CNN Inspector" view in the explorer: the workspace's models and their layers. */
 import * as vscode from 'vscode';
+import { COMMAND, visualizeCommand } from '../commandIds';
 import { basename } from 'node:path';
 import { findWorkspaceModels } from '../pickers';
 import { listModelExports, looksLikeModelFile } from '../../analysis/model/listModelExports';
@@ -58,7 +59,6 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
       item.resourceUri = vscode.Uri.file(node.file);
       item.description = vscode.workspace.asRelativePath(node.file);
       item.iconPath = vscode.ThemeIcon.File;
-      item.contextValue = 'cnnInspector.modelFile';
       return item;
     }
     const run = this.results.get(node.file, node.exportName);
@@ -75,11 +75,10 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
       ? `${run.loaded.summary.layers.length} layers \u00b7 ${run.loaded.summary.totalParams.toLocaleString('en-US')} params`
       : undefined;
     item.tooltip = 'Click to visualize; expand for its layers';
-    item.command = {
-      title: 'Visualize model',
-      command: 'cnnInspector.visualizeLayer',
-      arguments: [{ modelFile: node.file, exportName: node.exportName }],
-    };
+    item.command = visualizeCommand('Visualize model', {
+      modelFile: node.file,
+      exportName: node.exportName,
+    });
     return item;
   }
 
@@ -112,11 +111,11 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
         const facts = layerFacts(summary, structure, l.name);
         item.description = `${l.className}${facts ? ` \u00b7 ${factsLine(facts)}` : ''}`;
         item.iconPath = new vscode.ThemeIcon('symbol-class');
-        item.command = {
-          title: 'Visualize layer',
-          command: 'cnnInspector.visualizeLayer',
-          arguments: [{ modelFile: file, exportName, layerName: l.name }],
-        };
+        item.command = visualizeCommand('Visualize layer', {
+          modelFile: file,
+          exportName,
+          layerName: l.name,
+        });
         return { kind: 'layer', item };
       });
     }
@@ -133,14 +132,10 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
         item.description = `${c.factory} \u00b7 line ${c.start.line}`;
         item.iconPath = new vscode.ThemeIcon('symbol-method');
         item.command = c.name
-          ? {
-              title: 'Visualize layer',
-              command: 'cnnInspector.visualizeLayer',
-              arguments: [{ modelFile: file, exportName, layerName: c.name }],
-            }
+          ? visualizeCommand('Visualize layer', { modelFile: file, exportName, layerName: c.name })
           : {
               title: 'Visualize layer',
-              command: 'cnnInspector.visualizeLayerAt',
+              command: COMMAND.visualizeLayerAt,
               arguments: [{ modelFile: file, exportName, line: c.start.line }],
             };
         return { kind: 'layer', item };
@@ -159,11 +154,11 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<Node> {
       const item = new vscode.TreeItem(n.name);
       item.description = n.opType;
       item.iconPath = new vscode.ThemeIcon('symbol-method');
-      item.command = {
-        title: 'Visualize layer',
-        command: 'cnnInspector.visualizeLayer',
-        arguments: [{ modelFile: file, exportName: 'default', layerName: n.name }],
-      };
+      item.command = visualizeCommand('Visualize layer', {
+        modelFile: file,
+        exportName: 'default',
+        layerName: n.name,
+      });
       return { kind: 'layer', item };
     });
   }

@@ -3,6 +3,7 @@
  * the code): they resolve a layer instance to its defining line and back.
  */
 import * as vscode from 'vscode';
+import { COMMAND, type VisualizeArgs } from '../commandIds';
 import { factsLine, layerFacts } from '../../analysis/source/linkRunToSource';
 import type { ObservedModelService } from './observedModelService';
 import type { RunResults } from './runResults';
@@ -41,11 +42,11 @@ export class SourceCommands {
   ) {}
 
   private visualize(modelFile: string, exportName: string | undefined, layerName?: string) {
-    return vscode.commands.executeCommand('cnnInspector.visualizeLayer', {
+    return vscode.commands.executeCommand(COMMAND.visualizeLayer, {
       modelFile,
       exportName,
       ...(layerName ? { layerName } : {}),
-    });
+    } satisfies VisualizeArgs);
   }
 
   /** Quick pick among the instances a call made (a loop, a helper called several times). */
