@@ -120,6 +120,8 @@ copyAssets();
 copyEsbuildBinary();
 stageOnnxRuntimeBinaries(root, process.platform, process.arch);
 if (watch) {
+  // .vscode/tasks.json's problem matcher waits for these two lines before F5 launches.
+  console.log('watch: building…');
   const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('watching…');
