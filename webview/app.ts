@@ -10,7 +10,7 @@ import type { PanelHost } from './host';
 import { FeatureMapsView } from './featureMapsView';
 import { EnlargedView } from './enlargedView';
 import { Tooltip } from './tooltip';
-import { renderInput, renderLayerList, formatShape } from './sidebar';
+import { renderInput, renderLayerList } from './sidebar';
 import { mapGeometry, type LayerData } from './layerData';
 import { el } from './dom';
 import { StructureView } from './structureView';
@@ -24,7 +24,7 @@ import { WhyView } from './whyView';
 import { drawInputSignal } from './signalInput';
 import { ErrorBanner } from './errorBanner';
 import { PanelMemory } from './panelMemory';
-import { modelDisplayName } from '../src/analysis/modelDisplayName';
+import { renderPanelHeader } from './panelHeader';
 
 type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
 const DEFAULT_SETTINGS: PanelSettings = { colormap: 'viridis', normalization: 'layer' };
@@ -272,52 +272,14 @@ export class App {
 
   private renderHeader(): void {
     if (!this.summary) return;
-    const name = el('h1', 'model-name');
-    name.id = 'panel-title';
-    name.textContent = modelDisplayName(this.summary);
-    const file = el('span', 'model-file');
-    file.textContent = this.summary.file;
-    file.title = this.summary.file;
-    const facts = el('span', 'model-facts');
-    facts.textContent = `input ${formatShape(this.summary.inputShape)} \u00b7 ${this.summary.layers.length} layers \u00b7 ${this.summary.totalParams.toLocaleString('en-US')} parameters`;
-    const badge = el('span', 'badge');
-    badge.id = 'backend';
-    badge.textContent = this.engineFallback ? `${this.backend} \u26a0` : this.backend;
-    const what =
-      this.backend === 'onnxruntime'
-        ? 'Activations computed by ONNX Runtime (native); explanations by TensorFlow.js.'
-        : 'TensorFlow.js backend running this model.';
-    badge.title = [what, ...this.backendNotes].join('\n');
-    this.header.replaceChildren(name, facts, badge, file);
-    // In VS Code only: the static HTML report has no host to write a wrapper.
-    if (this.canPickImage && /\.onnx$/i.test(this.summary.file)) {
-      this.header.append(this.onnxHint());
-    }
-  }
-
-  /** A bare .onnx file has numbered classes and /255: say, quietly, how to add the rest. */
-  private onnxHint(): HTMLElement {
-    const hint = el('span', 'model-hint');
-    hint.id = 'onnx-hint';
-    const link = (text: string, type: 'onnxWrapper' | 'onnxReadme') => {
-      const a = el('a', 'hint-link');
-      a.href = '#';
-      a.textContent = text;
-      a.dataset.action = type;
-      a.addEventListener('click', (event) => {
-        event.preventDefault();
-        this.host.post({ type });
-      });
-      return a;
+    const facts = {
+      summary: this.summary,
+      backend: this.backend,
+      backendNotes: this.backendNotes,
+      engineFallback: this.engineFallback,
+      inVsCode: this.canPickImage,
     };
-    hint.append(
-      'Bare ONNX file: classes are numbered and the image is only divided by 255. ',
-      link('Write a wrapper model file', 'onnxWrapper'),
-      ' to add labels and preprocessing (',
-      link('how', 'onnxReadme'),
-      ').',
-    );
-    return hint;
+    renderPanelHeader(this.header, facts, this.host);
   }
 
   private renderInputPane(): void {

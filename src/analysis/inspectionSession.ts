@@ -8,15 +8,8 @@ import { dirname } from 'node:path';
 import { InspectorError } from './errors';
 import type { BackendName, TfRuntime } from './runtime';
 import { chooseEngine, type EngineChoice, type EngineOptions } from './engines/chooseEngine';
-import { bundleModelFile } from './model/bundleModelFile';
-import {
-  evaluateModelBundle,
-  resolveModel,
-  userCodeError,
-  type ModelModule,
-} from './model/loadModelModule';
-import { registerFileSystemRouter } from './model/fileSystemIO';
-import { isOnnxFile, openBareOnnxFile } from './model/onnxModels';
+import { userCodeError, type ModelModule } from './model/loadModelModule';
+import { openModel } from './model/openModel';
 import { userFilePredicate } from './model/layerCreationSites';
 import { assertNoEmptyOutputs } from './model/emptyOutputs';
 import { summarizeModel, type ModelSummary } from './modelSummary';
@@ -40,43 +33,6 @@ export interface ImageResult {
   signal?: Float32Array;
   /** What makes this pass's numbers doubtful (NaN or infinite values), when anything does. */
   warnings?: string[];
-}
-
-let fileRouterRegistered = false;
-
-interface OpenedModel {
-  module: ModelModule;
-  model: tfType.LayersModel;
-  resolvedName: string;
-  hash: string;
-  inputs: string[];
-}
-
-async function openModelFile(
-  tf: typeof tfType,
-  modelFile: string,
-  exportName: string | undefined,
-  progress: ProgressReporter,
-): Promise<OpenedModel> {
-  progress(`Bundling ${modelFile}`);
-  const bundle = await bundleModelFile(modelFile);
-  progress('Running the model file');
-  const module = evaluateModelBundle(tf, modelFile, bundle);
-  progress('Building the model and loading weights');
-  const { model, exportName: resolvedName } = await resolveModel(module, exportName);
-  return { module, model, resolvedName, hash: bundle.hash, inputs: bundle.inputs };
-}
-
-async function openOnnx(
-  tf: typeof tfType,
-  modelFile: string,
-  progress: ProgressReporter,
-): Promise<OpenedModel> {
-  progress(`Importing ${modelFile}`);
-  const { module, model, hash } = await openBareOnnxFile(tf, modelFile, (step, fraction) =>
-    progress(`${step} (${Math.round(fraction * 100)}%)`),
-  );
-  return { module, model, resolvedName: 'default', hash, inputs: [modelFile] };
 }
 
 export class InspectionSession {
@@ -105,13 +61,7 @@ export class InspectionSession {
     engineOptions: EngineOptions = {},
   ): Promise<InspectionSession> {
     const { tf } = runtime;
-    if (runtime.backend !== 'tensorflow' && !fileRouterRegistered) {
-      registerFileSystemRouter(tf); // tfjs-node brings its own file:// handler
-      fileRouterRegistered = true;
-    }
-    const opened = isOnnxFile(modelFile)
-      ? await openOnnx(tf, modelFile, progress)
-      : await openModelFile(tf, modelFile, exportName, progress);
+    const opened = await openModel(runtime, modelFile, exportName, progress);
     const { module, model, resolvedName } = opened;
     const summary = summarizeModel(model, modelFile, resolvedName, module.labels);
     summary.creationSites = module.layerSites.sitesOf(

@@ -12,6 +12,17 @@ export interface BuildGalleryArgs {
   exportName?: string;
 }
 
+/** The panel of the model the arguments name, or of the one the user picks; undefined if none. */
+async function openModelPanel(panels: PanelRegistry, args: BuildGalleryArgs) {
+  const ref: ModelRef | undefined = args.modelFile
+    ? { file: args.modelFile, exportName: args.exportName }
+    : await pickModel();
+  if (!ref) return undefined;
+  const panel = panels.open(ref);
+  await panel.show({});
+  return panel;
+}
+
 export async function buildGalleryFromFolder(
   models: ModelService,
   panels: PanelRegistry,
@@ -32,12 +43,8 @@ export async function buildGalleryFromFolder(
       folder = chosen?.[0]?.fsPath;
     }
     if (!folder) return undefined;
-    const ref: ModelRef | undefined = args.modelFile
-      ? { file: args.modelFile, exportName: args.exportName }
-      : await pickModel();
-    if (!ref) return undefined;
-    const panel = panels.open(ref);
-    await panel.show({});
+    const panel = await openModelPanel(panels, args);
+    if (!panel) return undefined;
     await panel.gallery.showFolder(folder);
     return folder;
   } catch (error) {
@@ -63,12 +70,8 @@ export async function openGalleryFile(
 ): Promise<string | undefined> {
   if (!requireTrust()) return undefined;
   try {
-    const ref: ModelRef | undefined = args.modelFile
-      ? { file: args.modelFile, exportName: args.exportName }
-      : await pickModel();
-    if (!ref) return undefined;
-    const panel = panels.open(ref);
-    await panel.show({});
+    const panel = await openModelPanel(panels, args);
+    if (!panel) return undefined;
     return await panel.gallery.openGalleryFile(fileUri?.fsPath, args.folder);
   } catch (error) {
     models.report(error);
