@@ -1,6 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt, repoRoot } from './helpers/build';
@@ -89,6 +97,74 @@ describe('ONNX files as models (CLI)', function () {
       bare.top5.map((c: { probability: number }) => c.probability),
       'preprocess was not applied',
     );
+  });
+
+  // Every view of the report on an imported ONNX net with grouped convolutions, a dilated
+  // depthwise one, edge padding and average-pooling divisors (the numbers are checked against
+  // PyTorch in onnxExplain.unit.test.ts; here: each view is made, none stops at a layer).
+  it('a unit (projections, arithmetic), a folder gallery, a class explanation, JSON and HTML', () => {
+    const net = join(dir, 'groups.onnx');
+    copyFileSync(loadFixture('groups').modelFile, net);
+    const folder = join(dir, 'folder');
+    mkdirSync(folder, { recursive: true });
+    for (const [i, step] of [1, 5, 17].entries()) {
+      writeFileSync(
+        join(folder, `g${i}.png`),
+        greyPng(
+          15,
+          15,
+          Array.from({ length: 225 }, (_, k) => (k * step) % 256),
+        ),
+      );
+    }
+    const json = join(dir, 'groups.json');
+    const html = join(dir, 'groups.html');
+    const run = cli(
+      'report',
+      net,
+      '--image',
+      image,
+      '--json',
+      json,
+      '--out',
+      html,
+      '--unit',
+      'grouped_s2:3',
+      '--gallery-layer',
+      'grouped',
+      '--gallery-folder',
+      folder,
+      '--top-k',
+      '2',
+      '--explain-class',
+      'top',
+      '--backend',
+      'cpu',
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    const unit = report.unit;
+    assert.equal(unit.notInvertible, undefined, JSON.stringify(unit.notInvertible));
+    assert.deepEqual(
+      unit.projections.map((p: { method: string }) => p.method),
+      ['deconvnet', 'guided', 'saliency'],
+    );
+    for (const p of unit.projections) assert.ok(existsSync(join(dir, p.png)), p.png);
+    // Filter 3 of 6 in 3 groups reads the second group's input channels, 4..7.
+    assert.deepEqual(
+      unit.arithmetic.terms.map((t: { inputChannel: number }) => t.inputChannel),
+      [4, 5, 6, 7],
+    );
+    assert.ok(Math.abs(unit.arithmetic.value - unit.arithmetic.featureMapValue) < 1e-4);
+    assert.equal(report.gallery.layer, 'grouped');
+    assert.equal(report.gallery.folder.length, 12);
+    assert.equal(report.gallery.folder[0].patches.length, 2);
+    assert.equal(report.classExplanation.class, report.top5[0].index);
+    assert.ok(existsSync(join(dir, report.classExplanation.gradcam.png)));
+    assert.ok(report.classExplanation.integratedGradients);
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /grouped_s2/);
+    assert.match(page, /dw_dilated/);
   });
 
   it('errors are one line naming the file', () => {

@@ -145,6 +145,20 @@ function channelTerm(
   return { inputChannel: c, inputs, weights, products, sum };
 }
 
+/** One term per input channel the convolution's output `channel` reads (its group's only). */
+function convTerms(
+  spec: LayerSpec,
+  input: ArrayND,
+  offsets: Int32Array,
+  channel: number,
+): ArithmeticTerm[] {
+  const kernel = spec.kernel!;
+  const { first, perGroup, outC } = groupOf(spec, channel);
+  return Array.from({ length: perGroup }, (_, c) =>
+    channelTerm(input, offsets, first + c, (t) => kernel.data[(t * perGroup + c) * outC + channel]),
+  );
+}
+
 /** Pre-activation of output channel `o` of a convolution from its window (float64). */
 function convPreActivation(
   spec: LayerSpec,
@@ -154,14 +168,26 @@ function convPreActivation(
 ): number {
   const kernel = spec.kernel!;
   const inC = input.shape[input.shape.length - 1];
-  const outC = kernel.shape[kernel.shape.length - 1];
+  const { first, perGroup, outC } = groupOf(spec, o);
   let sum = spec.bias ? spec.bias[o] : 0;
   for (let t = 0; t < offsets.length; t++) {
     if (offsets[t] < 0) continue;
-    for (let c = 0; c < inC; c++)
-      sum += input.data[offsets[t] * inC + c] * kernel.data[(t * inC + c) * outC + o];
+    for (let c = 0; c < perGroup; c++)
+      sum += input.data[offsets[t] * inC + first + c] * kernel.data[(t * perGroup + c) * outC + o];
   }
   return sum;
+}
+
+/**
+ * The input channels output channel `o` of a convolution reads: all of them, or its group's
+ * (`first` .. `first + perGroup`) for a grouped convolution, whose kernel holds only those.
+ */
+function groupOf(spec: LayerSpec, o: number): { first: number; perGroup: number; outC: number } {
+  const shape = spec.kernel!.shape;
+  const outC = shape[shape.length - 1];
+  const perGroup = shape[shape.length - 2];
+  const groups = spec.groups ?? 1;
+  return { first: Math.floor(o / (outC / groups)) * perGroup, perGroup, outC };
 }
 
 /**
@@ -193,9 +219,12 @@ export function unitArithmetic(
   checkUnit(spec, input, position, outC, channel);
   if (spec.padding === 'causal')
     throw new Error(`layer '${spec.name}': causal padding is not supported`);
-  if (op === 'conv' && spec.kernel!.shape[spec.kernel!.shape.length - 2] !== inC) {
+  if (
+    op === 'conv' &&
+    spec.kernel!.shape[spec.kernel!.shape.length - 2] * (spec.groups ?? 1) !== inC
+  ) {
     throw new Error(
-      `layer '${spec.name}': kernel has ${spec.kernel!.shape.at(-2)} input channels, input has ${inC}`,
+      `layer '${spec.name}': kernel has ${spec.kernel!.shape.at(-2)} input channels${spec.groups ? ` per group (${spec.groups} groups)` : ''}, input has ${inC}`,
     );
   }
   const inputSize = input.shape.slice(0, -1);
@@ -243,9 +272,7 @@ export function unitArithmetic(
   const kernel = spec.kernel!;
   const terms =
     op === 'conv'
-      ? Array.from({ length: inC }, (_, c) =>
-          channelTerm(input, w.offsets, c, (t) => kernel.data[(t * inC + c) * outC + channel]),
-        )
+      ? convTerms(spec, input, w.offsets, channel)
       : [
           channelTerm(input, w.offsets, Math.floor(channel / dm), (t) => {
             const c = Math.floor(channel / dm);

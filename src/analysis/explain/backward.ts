@@ -158,6 +158,102 @@ export function shiftWindow(
   return out;
 }
 
+/** A constant of shape `constantShape` (batch axis first, size 1) read at every element of `shape`. */
+function broadcastConstant(
+  values: number[],
+  constantShape: number[],
+  shape: number[],
+): Float32Array {
+  const dims = constantShape.slice(1);
+  const pad = shape.length - dims.length;
+  const full = [...new Array<number>(Math.max(pad, 0)).fill(1), ...dims.slice(Math.max(-pad, 0))];
+  const out = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < out.length; i++) {
+    let rest = i;
+    let source = 0;
+    let stride = 1;
+    for (let a = shape.length - 1; a >= 0; a--) {
+      const coordinate = rest % shape[a];
+      rest = Math.floor(rest / shape[a]);
+      if (full[a] !== 1) source += coordinate * stride;
+      stride *= full[a];
+    }
+    out[i] = values[source];
+  }
+  return out;
+}
+
+/**
+ * The signal back through arithmetic with a constant (the ONNX import's OnnxElementwise: a
+ * pooling's divisor, `x * scale`, `x - mean`...): the derivative of each element, for every method
+ * (these are linear maps, or 1/x for `c / x`; nothing to rectify).
+ */
+export function constantArithmeticBackward(
+  op: 'add' | 'sub' | 'mul' | 'div',
+  constant: { shape: number[]; values: number[] },
+  constantFirst: boolean,
+  signal: Float32Array,
+  input: ArrayND,
+): Float32Array {
+  const c = broadcastConstant(constant.values, constant.shape, input.shape);
+  const out = new Float32Array(signal.length);
+  for (let i = 0; i < signal.length; i++) {
+    const r = signal[i];
+    switch (op) {
+      case 'add':
+        out[i] = r;
+        break;
+      case 'sub':
+        out[i] = constantFirst ? -r : r;
+        break;
+      case 'mul':
+        out[i] = r * c[i];
+        break;
+      case 'div': {
+        const x = input.data[i];
+        out[i] = constantFirst ? (-r * c[i]) / (x * x) : r / c[i];
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The signal back through a padding that copies input values into the border (ONNX Pad's
+ * `reflect` and `edge` modes): each output position adds its signal to the input position its
+ * value was copied from (the gradient of the padding; the border is not zeros to drop).
+ */
+export function foldPadding(
+  signal: Float32Array,
+  fromShape: number[],
+  toShape: number[],
+  amounts: [number, number][],
+  mode: 'reflect' | 'edge',
+): Float32Array {
+  const channels = fromShape[fromShape.length - 1];
+  const fromSize = fromShape.slice(0, -1);
+  const toSize = toShape.slice(0, -1);
+  const source = (v: number, a: number): number => {
+    const n = toSize[a];
+    const i = v - amounts[a][0];
+    if (mode === 'edge') return Math.min(Math.max(i, 0), n - 1);
+    // Reflection without repeating the edge (numpy / ONNX 'reflect'), period 2(n - 1).
+    if (n === 1) return 0;
+    const period = 2 * (n - 1);
+    const r = ((i % period) + period) % period;
+    return r < n ? r : period - r;
+  };
+  const out = new Float32Array(sizeOf(toShape));
+  const positions = sizeOf(fromSize);
+  for (let p = 0; p < positions; p++) {
+    const pos = positionOf(p, fromSize).map(source);
+    const q = pos.length === 2 ? pos[0] * toSize[1] + pos[1] : pos[0];
+    for (let c = 0; c < channels; c++) out[q * channels + c] += signal[p * channels + c];
+  }
+  return out;
+}
+
 /**
  * The signal back through an activation function f at pre-activations z:
  * - saliency (the plain gradient): R * f'(z);

@@ -1,23 +1,31 @@
 // The two convolution steps the projections need, on the runtime's tf (any backend that has
 // Conv2DBackpropInput, wasm included): a layer's pre-activation, and the transposed convolution
 // that carries a signal from a layer's output back to its input. 1-D layers run as 2-D with
-// height 1; dilation is applied by spreading the kernel with zeros, and depthwise kernels become
-// block-diagonal full kernels, so only plain conv2d and conv2dTranspose are used.
+// height 1; dilation is applied by spreading the kernel with zeros, and depthwise and grouped
+// kernels become block-diagonal full kernels (a grouped convolution's transpose is the grouped
+// transposed convolution: each group's signal goes back to its own input channels only), so only
+// plain conv2d and conv2dTranspose are used.
 import type * as tfType from '@tensorflow/tfjs';
 import type { ArrayND, LayerSpec } from './types';
 
 type Tf = typeof tfType;
 
-/** The kernel as a [kh, kw, inC, outC] array, depthwise expanded, dilation spread with zeros. */
+/**
+ * The kernel as a [kh, kw, inC, outC] array, depthwise and grouped kernels expanded (zeros
+ * between groups), dilation spread with zeros.
+ */
 export function fullKernel2d(spec: LayerSpec): ArrayND {
   const k = spec.kernel!;
   const rank = spec.spatialRank;
   const kh = rank === 2 ? k.shape[0] : 1;
   const kw = rank === 2 ? k.shape[1] : k.shape[0];
-  const inC = k.shape[rank];
+  const groups = spec.op === 'conv' ? (spec.groups ?? 1) : 1;
+  const perGroup = k.shape[rank];
+  const inC = perGroup * groups;
   const depthwise = spec.op === 'depthwiseConv';
   const dm = depthwise ? k.shape[rank + 1] : 1;
   const outC = depthwise ? inC * dm : k.shape[rank + 1];
+  const outPerGroup = outC / groups;
   const [dh, dw] = rank === 2 ? (spec.dilation ?? [1, 1]) : [1, spec.dilation?.[0] ?? 1];
   const eh = (kh - 1) * dh + 1;
   const ew = (kw - 1) * dw + 1;
@@ -31,8 +39,11 @@ export function fullKernel2d(spec: LayerSpec): ArrayND {
           for (let m = 0; m < dm; m++)
             data[base + c * outC + c * dm + m] = k.data[(tap * inC + c) * dm + m];
         } else {
-          for (let o = 0; o < outC; o++)
-            data[base + c * outC + o] = k.data[(tap * inC + c) * outC + o];
+          // Input channel c belongs to group g and reads as that group's channel c - g * perGroup.
+          const g = Math.floor(c / perGroup);
+          const local = c - g * perGroup;
+          for (let o = g * outPerGroup; o < (g + 1) * outPerGroup; o++)
+            data[base + c * outC + o] = k.data[(tap * perGroup + local) * outC + o];
         }
       }
     }

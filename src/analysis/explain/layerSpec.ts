@@ -110,6 +110,33 @@ function mergeSpec(className: string, config: Config, base: LayerSpec): LayerSpe
   return { ...base, op: 'merge', mergeOp, axis: axis < 0 ? axis : axis - 1 };
 }
 
+const CONSTANT_OPS = new Set(['add', 'sub', 'mul', 'div']);
+
+/**
+ * The ONNX import's OnnxElementwise: arithmetic with a constant (a pooling's divisor, scales,
+ * offsets) is followed exactly; Clip, ELU, HardSigmoid and HardSwish with its own parameters are
+ * not (yet) inverted.
+ */
+function onnxElementwise(config: Config, base: LayerSpec): LayerSpec {
+  const op = String(config.op);
+  const constant = config.constant as { shape: number[]; values: number[] } | undefined;
+  if (!CONSTANT_OPS.has(op) || !constant) {
+    return {
+      ...base,
+      reason: `the ONNX element-wise op '${op}' is not inverted by these projections`,
+    };
+  }
+  return {
+    ...base,
+    op: 'constantArithmetic',
+    arithmetic: {
+      op: op as 'add' | 'sub' | 'mul' | 'div',
+      constant,
+      constantFirst: config.constantFirst === true,
+    },
+  };
+}
+
 /** The LayerSpec of one layer; op 'unsupported' (with a reason) where the explanations stop. */
 export function layerSpecOf(layer: tfType.layers.Layer): LayerSpec {
   const className = layer.getClassName();
@@ -153,12 +180,11 @@ export function layerSpecOf(layer: tfType.layers.Layer): LayerSpec {
     case 'input':
       return { ...base, op: 'input' };
     case 'conv': {
-      if (typeof config.groups === 'number' && config.groups > 1) {
-        return { ...base, reason: 'grouped convolutions are not supported' };
-      }
       const spec = windowed('conv', perAxis(config.kernelSize, rank), config.strides ?? 1);
+      const groups = typeof config.groups === 'number' && config.groups > 1 ? config.groups : 1;
       return {
         ...spec,
+        ...(groups > 1 ? { groups } : {}),
         kernel: weightNamed(layer, 'kernel'),
         bias: weightNamed(layer, 'bias')?.data,
       };
@@ -194,8 +220,12 @@ export function layerSpecOf(layer: tfType.layers.Layer): LayerSpec {
       return className === 'Permute'
         ? { ...base, reason: 'Permute reorders axes' }
         : { ...base, op: 'reshape' };
-    case 'zeroPadding':
-      return { ...base, op: 'zeroPadding', amounts: perAxisPairs(config.padding ?? 1, rank) };
+    case 'zeroPadding': {
+      // OnnxPad2D's mode: a constant border is cropped on the way back, a copied one folded.
+      const mode = config.mode === 'reflect' || config.mode === 'edge' ? config.mode : undefined;
+      const amounts = perAxisPairs(config.padding ?? 1, rank);
+      return { ...base, op: 'zeroPadding', amounts, ...(mode ? { padMode: mode } : {}) };
+    }
     case 'cropping':
       return { ...base, op: 'cropping', amounts: perAxisPairs(config.cropping ?? 0, rank) };
     case 'elementwise':
@@ -204,6 +234,7 @@ export function layerSpecOf(layer: tfType.layers.Layer): LayerSpec {
       if (['Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax'].includes(className)) {
         return activationLayer(className, config, base);
       }
+      if (className === 'OnnxElementwise') return onnxElementwise(config, base);
       return { ...base, reason: `${className} is not inverted by these projections` };
     case 'separableConv':
       return {

@@ -8,10 +8,12 @@
 import type * as tfType from '@tensorflow/tfjs';
 import {
   activationBackward,
+  constantArithmeticBackward,
   denseBackward,
   globalPoolBackward,
   maxPoolSwitches,
   scaleChannels,
+  foldPadding,
   shiftWindow,
   spreadAverage,
   unpool,
@@ -159,7 +161,14 @@ function stepBack(
     case 'identity':
     case 'reshape':
       return signal;
+    case 'constantArithmetic': {
+      const { op, constant, constantFirst } = spec.arithmetic!;
+      return constantArithmeticBackward(op, constant, constantFirst, signal, input);
+    }
     case 'zeroPadding':
+      if (spec.padMode === 'reflect' || spec.padMode === 'edge') {
+        return foldPadding(signal, outputShape, input.shape, spec.amounts ?? [], spec.padMode);
+      }
       return shiftWindow(
         signal,
         outputShape,

@@ -24,6 +24,7 @@ export type LayerOp =
   | 'zeroPadding'
   | 'cropping'
   | 'merge'
+  | 'constantArithmetic'
   | 'unsupported';
 
 /** How a merge layer combines its inputs (Keras' merge layers). */
@@ -45,8 +46,13 @@ export interface LayerSpec {
   activation: string;
   /** Parameter of parametrised activations (LeakyReLU / ELU alpha, ReLU maxValue). */
   activationParam?: number;
-  /** conv: [...kernel, inC, outC]; depthwise: [...kernel, inC, multiplier]; dense: [in, out]. */
+  /**
+   * conv: [...kernel, inC / groups, outC]; depthwise: [...kernel, inC, multiplier]; dense:
+   * [in, out].
+   */
   kernel?: ArrayND;
+  /** conv: channel groups (Keras' `groups`; output channel o reads group floor(o / (outC / groups))). */
+  groups?: number;
   bias?: Float32Array;
   depthMultiplier?: number;
   /** Inference-time batch normalisation as y = x * scale + offset, per channel. */
@@ -54,6 +60,14 @@ export interface LayerSpec {
   offset?: Float32Array;
   /** ZeroPadding / Cropping amounts per spatial axis, [before, after]. */
   amounts?: [number, number][];
+  /** constantArithmetic: `x op c` (or `c op x` with constantFirst), c broadcast channels last. */
+  arithmetic?: {
+    op: 'add' | 'sub' | 'mul' | 'div';
+    constant: { shape: number[]; values: number[] };
+    constantFirst: boolean;
+  };
+  /** Padding that copies input values (ONNX Pad `reflect` / `edge`) instead of a constant. */
+  padMode?: 'reflect' | 'edge';
   /** Merge layers: the combination, and for concatenate the axis of the unbatched arrays. */
   mergeOp?: MergeOp;
   axis?: number;

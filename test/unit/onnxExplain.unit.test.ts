@@ -1,0 +1,167 @@
+// The Why tab's projections and the arithmetic dialog on an ONNX-imported network with grouped
+// convolutions, a dilated depthwise convolution, edge padding and average-pooling divisors
+// (scripts/onnx/export_fixtures.py's `groups`), against PyTorch's autograd
+// (test/oracles/groups_projections.py) and PyTorch's own activations.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadOnnxFile, type LoadedOnnxModel } from '../../src/analysis/onnx/loadOnnxModel';
+import { chainSteps, layersTo } from '../../src/analysis/explain/chain';
+import { layerSpecOf } from '../../src/analysis/explain/layerSpec';
+import { unitArithmetic } from '../../src/analysis/explain/arithmetic';
+import { describeFilters } from '../../src/analysis/explain/filters';
+import { foldPadding } from '../../src/analysis/explain/backward';
+import { projectUnit, type ProjectionMethod } from '../../src/analysis/explain/projection';
+import type { ArrayND } from '../../src/analysis/explain/types';
+import { loadFixture, type Fixture } from './helpers/onnxFixtures';
+import { ORACLE_PYTHON } from './helpers/pythonOracle';
+
+/** Every layer's output (no batch, channels last) for the fixture's input. */
+function layerOutputs(fixture: Fixture, loaded: LoadedOnnxModel): Map<string, ArrayND> {
+  const [, c, h, w] = fixture.oracle.inputShape;
+  const layers = loaded.model.layers.slice(1);
+  const probe = tf.model({
+    inputs: loaded.model.inputs,
+    outputs: layers.map((l) => l.output as tf.SymbolicTensor),
+  });
+  const outputs = new Map<string, ArrayND>();
+  tf.tidy(() => {
+    const x = tf.transpose(tf.tensor4d(fixture.input, [1, c, h, w]), [0, 2, 3, 1]);
+    const ys = ([] as tf.Tensor[]).concat(probe.predict(x) as tf.Tensor | tf.Tensor[]);
+    ys.forEach((y, i) =>
+      outputs.set(layers[i].name, {
+        data: Float32Array.from(y.dataSync()),
+        shape: y.shape.slice(1),
+      }),
+    );
+  });
+  return outputs;
+}
+
+function nhwc(fixture: Fixture): ArrayND {
+  const [, c, h, w] = fixture.oracle.inputShape;
+  const data = new Float32Array(h * w * c);
+  for (let k = 0; k < c; k++)
+    for (let p = 0; p < h * w; p++) data[p * c + k] = fixture.input[k * h * w + p];
+  return { data, shape: [h, w, c] };
+}
+
+/** max |a - b| / max |b|. */
+function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return diff / scale;
+}
+
+describe('ONNX import: the Why tab and the arithmetic on grouped convolutions', function () {
+  this.timeout(10 * 60_000);
+  let fixture: Fixture;
+  let loaded: LoadedOnnxModel;
+  let outputs: Map<string, ArrayND>;
+  before(async () => {
+    await tf.setBackend('cpu');
+    fixture = loadFixture('groups');
+    loaded = await loadOnnxFile(tf, fixture.modelFile);
+    outputs = layerOutputs(fixture, loaded);
+  });
+  after(() => loaded?.model.dispose());
+
+  // Unit (channel 2, y 0, x 0) of avg_ceil, in the corner: back through the ceil-mode pooling and its divisor,
+  // a grouped strided convolution, edge padding, the count-excluding pooling, the dilated
+  // depthwise convolution, the ReLU and a grouped convolution.
+  it('deconvnet, guided backpropagation and the gradient match PyTorch autograd', () => {
+    const [channel, y, x] = [2, 0, 0];
+    const oracle = JSON.parse(
+      execFileSync(
+        ORACLE_PYTHON,
+        [
+          join(__dirname, '..', 'oracles', 'groups_projections.py'),
+          fixture.dir,
+          'avg_ceil',
+          ...[channel, y, x].map(String),
+        ],
+        { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } },
+      ),
+    ) as Record<ProjectionMethod, number[]> & { value: number };
+    const unitLayer = 'avg_ceil.divisor';
+    const before = tf.memory().numTensors;
+    const steps = chainSteps(layersTo(loaded.model, unitLayer), nhwc(fixture), (n) =>
+      outputs.get(n)!,
+    );
+    const out = outputs.get(unitLayer)!;
+    const value = out.data[(y * out.shape[1] + x) * out.shape[2] + channel];
+    assert.ok(Math.abs(value - oracle.value) < 1e-5, `unit ${value} vs PyTorch ${oracle.value}`);
+    for (const method of ['saliency', 'guided', 'deconvnet'] as const) {
+      const projection = projectUnit(
+        tf,
+        steps,
+        { layer: unitLayer, channel, position: [y, x] },
+        value,
+        method,
+      );
+      assert.ok(
+        oracle[method].some((v) => v !== 0),
+        `${method}: PyTorch's projection is all zero`,
+      );
+      const error = relativeError(projection.values.data, oracle[method]);
+      assert.ok(error < 1e-4, `${method}: relative error ${error}`);
+    }
+    assert.equal(tf.memory().numTensors, before, 'no tensor may leak');
+  });
+
+  it("the arithmetic of a grouped convolution's unit lists its group's input channels and gives PyTorch's value", () => {
+    // grouped_s2: 12 input channels in 3 groups of 4, 6 filters (2 per group). Filter 3 is in
+    // group 1 and reads input channels 4..7.
+    const layer = loaded.model.getLayer('grouped_s2');
+    const spec = layerSpecOf(layer);
+    assert.equal(spec.op, 'conv');
+    assert.equal(spec.groups, 3);
+    const input = outputs.get('replicate')!;
+    const [channel, y, x] = [3, 2, 1];
+    const result = unitArithmetic(spec, input, [y, x], channel);
+    assert.deepEqual(
+      result.terms.map((t) => t.inputChannel),
+      [4, 5, 6, 7],
+    );
+    const expected = fixture.tensor(fixture.oracle.modules.grouped_s2.output);
+    const [, , h, w] = fixture.oracle.modules.grouped_s2.output.shape;
+    const pytorch = expected[(channel * h + y) * w + x];
+    assert.ok(
+      Math.abs(result.value - pytorch) < 1e-5,
+      `arithmetic ${result.value} vs PyTorch ${pytorch}`,
+    );
+    // The Why tab's Filters: each filter's grid holds its group's 4 input channels.
+    const filters = describeFilters(spec);
+    assert.equal(filters.filters, 6);
+    assert.equal(filters.inputChannels, 4);
+  });
+});
+
+describe('projections through padding that copies the input', () => {
+  it("reflection and edge padding fold the border's signal back onto the values it copied", () => {
+    // A 1x3 row [a, b, c] padded by 2 on both sides of the width.
+    // reflect: [c, b, a, b, c, b, a]; edge: [a, a, a, b, c, c, c]. A signal of 1 everywhere
+    // gives each input the number of times it appears.
+    const ones = new Float32Array(7).fill(1);
+    const fold = (mode: 'reflect' | 'edge') =>
+      Array.from(
+        foldPadding(
+          ones,
+          [1, 7, 1],
+          [1, 3, 1],
+          [
+            [0, 0],
+            [2, 2],
+          ],
+          mode,
+        ),
+      );
+    assert.deepEqual(fold('reflect'), [2, 3, 2]);
+    assert.deepEqual(fold('edge'), [3, 1, 3]);
+  });
+});
