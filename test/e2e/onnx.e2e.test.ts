@@ -8,6 +8,7 @@ import type { Locator } from 'playwright-core';
 import { screenshot, workbenchPage } from './fixture';
 import {
   activeWebview,
+  openPanelFromPalette,
   pickQuickItem,
   runCommand,
   waitForQuickPickItem,
@@ -25,6 +26,7 @@ describe('CNN Inspector: an ONNX model from PyTorch, through the UI', () => {
     this.timeout(15 * 60_000);
     mkdirSync(onnxDir, { recursive: true });
     copyFileSync(loadFixture('resnet18_224').modelFile, join(onnxDir, 'resnet18.onnx'));
+    copyFileSync(loadFixture('groups').modelFile, join(onnxDir, 'groups.onnx'));
   });
   after(() => rmSync(onnxDir, { recursive: true, force: true }));
   afterEach(async () => {
@@ -128,5 +130,77 @@ describe('CNN Inspector: an ONNX model from PyTorch, through the UI', () => {
       .first()
       .waitFor({ timeout: 120_000 });
     await screenshot('onnx-wrapper-panel');
+  });
+  // The views beyond the maps on an imported net with grouped convolutions (12 channels in 3
+  // groups of 4 at grouped_s2), a dilated depthwise one, edge padding and pooling divisors: the
+  // arithmetic dialog, the Why tab's projections and filters, and the Gallery tab.
+  it('groups.onnx: the arithmetic of a grouped unit, the Why tab and the gallery', async function () {
+    this.timeout(480_000);
+    const page = workbenchPage();
+    const webview = await openPanelFromPalette(page, 'groups', 'grouped_s2', 'chelsea.png');
+    await webview
+      .locator('#feature-grid .tile[data-drawn="true"]')
+      .first()
+      .waitFor({ timeout: 180_000 });
+    assert.equal(await webview.locator('#feature-grid .tile').count(), 6);
+    // Filter 3 is in the second group: its arithmetic reads input channels 4..7 only.
+    await webview.locator('#feature-grid .tile[data-channel="3"]').click();
+    const map = webview.locator('#enlarged-view canvas').first();
+    await map.waitFor({ state: 'visible', timeout: 30_000 });
+    const box = (await map.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.5);
+    await sleep(200);
+    const hovered = (await webview.locator('#enlarged-view .readout').textContent()) ?? '';
+    const match = /channel 3 \u00b7 y (\d+), x (\d+) \u00b7 ([-0-9.e+]+)/.exec(hovered);
+    assert.ok(match, `hover readout: "${hovered}"`);
+    await page.mouse.click(box.x + box.width * 0.6, box.y + box.height * 0.5);
+    const value = webview.locator('#arithmetic-view #arithmetic-value');
+    await value.waitFor({ state: 'visible', timeout: 60_000 });
+    await sleep(300);
+    await screenshot('onnx-grouped-arithmetic');
+    assert.equal((await value.textContent())?.trim(), match[3], 'ends at the hovered value');
+    const channels = webview.locator('#arithmetic-view .arith-channel');
+    assert.equal(await channels.count(), 4, 'one row per input channel of the group');
+    assert.equal(await channels.first().locator('td').count(), 9);
+
+    await webview.locator('#arithmetic-view button', { hasText: 'Close' }).click();
+    await webview.locator('#enlarged-why').click();
+    const section = webview.locator('#why-projections');
+    await section.waitFor({ timeout: 120_000 });
+    assert.equal(await webview.locator('#why-not-invertible').count(), 0, 'no layer stops them');
+    for (const method of ['deconvnet', 'guided', 'saliency']) {
+      const drawn = await webview.locator(`#why-${method}-full`).evaluate((node) => {
+        const canvas = node as HTMLCanvasElement;
+        const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let notGrey = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i] !== 128) notGrey++;
+        return { width: canvas.width, height: canvas.height, notGrey };
+      });
+      assert.deepEqual([drawn.width, drawn.height], [15, 15], method);
+      assert.ok(drawn.notGrey > 0, `${method}: every pixel is mid grey`);
+    }
+    await webview.locator('#why-filter-layer').selectOption('grouped_s2');
+    const filters = webview.locator('#why-filter-set[data-layer="grouped_s2"]');
+    await filters.waitFor({ timeout: 60_000 });
+    assert.equal(await filters.getAttribute('data-filters'), '6');
+    assert.equal(
+      await filters.locator('.why-filter[data-filter="0"] canvas.why-weight-grid').count(),
+      4,
+      "a filter's grids: its group's 4 input channels",
+    );
+    await sleep(300);
+    await screenshot('onnx-grouped-why');
+
+    await webview.locator('#tab-gallery').click();
+    await webview.locator('#gallery-layer').selectOption('grouped');
+    const tiles = webview.locator('#gallery-image .unit-tile');
+    await webview
+      .locator('#gallery-image .unit-tile canvas.crop')
+      .nth(11)
+      .waitFor({ timeout: 120_000 });
+    assert.equal(await tiles.count(), 12);
+    await sleep(300);
+    await screenshot('onnx-grouped-gallery');
+    await webview.locator('#tab-feature-maps').click();
   });
 });
