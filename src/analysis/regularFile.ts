@@ -97,3 +97,28 @@ export async function readRegularFile(path: string, limits: ReadLimits): Promise
     await handle.close();
   }
 }
+
+/**
+ * The first `length` bytes (fewer for a shorter file) of a regular file of any size: enough to
+ * read an image's header without reading the image. Same checks as readRegularFile.
+ */
+export async function readRegularFileStart(path: string, length: number): Promise<Buffer> {
+  const anySize: ReadLimits = { maxBytes: Number.MAX_SAFE_INTEGER };
+  let handle;
+  try {
+    checkRegular(await stat(path), anySize);
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    throw error instanceof FileReadError ? error : systemError(error);
+  }
+  try {
+    checkRegular(await handle.stat(), anySize);
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, 0);
+    return buffer.subarray(0, bytesRead);
+  } catch (error) {
+    throw error instanceof FileReadError ? error : systemError(error);
+  } finally {
+    await handle.close();
+  }
+}

@@ -77,7 +77,7 @@ export class Commands {
     const imagePath = uri?.fsPath ?? (await pickImage());
     if (!imagePath) return undefined;
     try {
-      const ref = await pickModel();
+      const ref = await pickModel({ takes: 'image' });
       if (!ref) return undefined;
       const panel = this.panels.open(ref);
       await panel.show({ imagePath });

@@ -6,6 +6,7 @@ import { ModelPanel, type PanelSnapshot } from './panel/modelPanel';
 import type { PanelState } from '../protocol/panelProtocol';
 import { InspectorError } from '../analysis/errors';
 import { TRUST_WARNING } from './workspaceTrust';
+import type { ChooseImage } from './pickers';
 
 export class PanelRegistry implements vscode.Disposable {
   private readonly panels = new Map<string, ModelPanel>();
@@ -13,7 +14,7 @@ export class PanelRegistry implements vscode.Disposable {
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly models: ModelService,
-    private readonly chooseImage: () => Promise<string | undefined>,
+    private readonly chooseImage: ChooseImage,
   ) {}
 
   private static key(ref: ModelRef): string {

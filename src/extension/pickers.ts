@@ -1,10 +1,20 @@
-/** The quick picks of "Visualize layer": model, then layer, then image. */
+/** The quick picks of "Visualize layer" and "Inspect image": model, then layer, then image. */
 import * as vscode from 'vscode';
 import { basename, dirname, extname } from 'node:path';
-import { listModelExports, looksLikeModelFile } from '../analysis/model/listModelExports';
+import {
+  MODEL_SOURCE_LIMITS,
+  listModelExports,
+  looksLikeModelFile,
+} from '../analysis/model/listModelExports';
 import { isOnnxFile } from '../analysis/model/onnxFile';
 import type { LayerSummary } from '../analysis/modelSummary';
 import type { ModelRef } from '../protocol/worker/workerProtocol';
+import { readImageHeader } from '../analysis/image/imageHeader';
+import { imageFit, type ImageFit } from '../analysis/inputFit';
+import { readRegularFile, readRegularFileStart } from '../analysis/regularFile';
+import { scanModelSource } from '../analysis/source/scanModelSource';
+import { inputKindOf } from '../analysis/source/inputKind';
+import type { SourceScan } from '../analysis/source/types';
 
 const EXCLUDE = '{**/node_modules/**,**/dist/**,**/out/**,**/.git/**}';
 
@@ -42,8 +52,38 @@ export async function findWorkspaceModels(): Promise<{ models: ModelRef[]; probl
   return { models, problems };
 }
 
-export async function pickModel(): Promise<ModelRef | undefined> {
-  const { models, problems } = await findWorkspaceModels();
+/**
+ * The models that may take a picture: those whose source says they take signals ([steps,
+ * channels], 1-D layers) are left out; ONNX files and models the source does not tell stay.
+ */
+async function modelsTakingImages(models: ModelRef[]): Promise<ModelRef[]> {
+  const kinds = new Map<string, SourceScan | undefined>();
+  for (const file of new Set(models.map((m) => m.file))) {
+    if (isOnnxFile(file)) continue;
+    try {
+      const source = (await readRegularFile(file, MODEL_SOURCE_LIMITS)).toString('utf8');
+      kinds.set(file, scanModelSource(source, file));
+    } catch {
+      kinds.set(file, undefined); // unreadable now: offered, and the run says why
+    }
+  }
+  return models.filter((ref) => {
+    const scan = kinds.get(ref.file);
+    return !scan || inputKindOf(scan, ref.exportName ?? 'default') !== 'signal';
+  });
+}
+
+/** The model quick pick; `takes: 'image'` offers only the models that may take a picture. */
+export async function pickModel(options: { takes?: 'image' } = {}): Promise<ModelRef | undefined> {
+  const found = await findWorkspaceModels();
+  const { problems } = found;
+  const models = options.takes === 'image' ? await modelsTakingImages(found.models) : found.models;
+  if (models.length === 0 && found.models.length > 0) {
+    void vscode.window.showWarningMessage(
+      'CNN Inspector: no model in the workspace takes an image: its models take signals ([steps, channels]). Open a signal with Visualize layer instead.',
+    );
+    return undefined;
+  }
   if (models.length === 0) {
     const why = problems.length ? ` (${problems[0]})` : '';
     void vscode.window.showWarningMessage(
@@ -88,19 +128,67 @@ export async function pickLayer(layers: LayerSummary[]): Promise<string | undefi
 }
 
 const BROWSE = '$(folder-opened) Browse\u2026';
+/** Enough of a file for a PNG's IHDR or a JPEG's frame header after its EXIF block. */
+const HEADER_BYTES = 64 * 1024;
 
-export async function pickImage(): Promise<string | undefined> {
+type ImageItem = vscode.QuickPickItem & { path?: string };
+
+/** The images' fit to the model's input, best first; undefined rank when the header is unreadable. */
+async function rankImages(
+  uris: vscode.Uri[],
+  inputShape: readonly (number | null)[],
+): Promise<{ uri: vscode.Uri; fit?: ImageFit }[]> {
+  return Promise.all(
+    uris.map(async (uri) => {
+      try {
+        const header = readImageHeader(await readRegularFileStart(uri.fsPath, HEADER_BYTES));
+        return { uri, fit: header && imageFit(header, inputShape) };
+      } catch {
+        return { uri }; // unreadable here: the run reports why, if it is picked
+      }
+    }),
+  );
+}
+
+const FIT_GROUPS = ['As the model takes them', 'Resized', 'Converted'];
+
+/** The image picker, given the model's input shape when it is known. */
+export type ChooseImage = (inputShape?: readonly (number | null)[]) => Promise<string | undefined>;
+
+/**
+ * The workspace's PNG and JPEG files; with the model's input shape ([height, width, channels]),
+ * those that already have its channels and size first, then those that only need resizing.
+ */
+export async function pickImage(
+  inputShape?: readonly (number | null)[],
+): Promise<string | undefined> {
   const uris = await vscode.workspace.findFiles('**/*.{png,jpg,jpeg,PNG,JPG,JPEG}', EXCLUDE, 1000);
   uris.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
-  const items: (vscode.QuickPickItem & { path?: string })[] = uris.map((uri) => ({
+  const item = (uri: vscode.Uri, fit?: ImageFit): ImageItem => ({
     label: basename(uri.fsPath),
     description: vscode.workspace.asRelativePath(dirname(uri.fsPath)),
+    ...(fit ? { detail: fit.note } : {}),
     path: uri.fsPath,
-  }));
+  });
+  const items: ImageItem[] = [];
+  if (inputShape?.length === 3) {
+    const ranked = await rankImages(uris, inputShape);
+    const groups = [0, 1, 2, undefined].map((rank) => ranked.filter((r) => r.fit?.rank === rank));
+    groups.forEach((group, i) => {
+      if (group.length === 0) return;
+      const label = FIT_GROUPS[i] ?? 'Size unknown';
+      items.push({ label, kind: vscode.QuickPickItemKind.Separator });
+      items.push(...group.map((r) => item(r.uri, r.fit)));
+    });
+  } else {
+    items.push(...uris.map((uri) => item(uri)));
+  }
   items.push({ label: BROWSE, description: 'an image file anywhere' });
   const picked = await vscode.window.showQuickPick(items, {
     title: 'CNN Inspector: pick an image',
-    placeHolder: 'PNG or JPEG; it is resized to the model\u2019s input',
+    placeHolder: inputShape
+      ? `PNG or JPEG; the model takes ${describeImageInput(inputShape)}`
+      : 'PNG or JPEG; it is resized to the model\u2019s input',
     matchOnDescription: true,
   });
   if (!picked) return undefined;
@@ -111,4 +199,9 @@ export async function pickImage(): Promise<string | undefined> {
     title: 'Image for CNN Inspector',
   });
   return chosen?.[0]?.fsPath;
+}
+
+function describeImageInput([height, width, channels]: readonly (number | null)[]): string {
+  const colour = channels === 1 ? 'grey' : channels === 3 ? 'colour' : `${channels}-channel`;
+  return height && width ? `${width}\u00d7${height} ${colour}` : `${colour} pictures of any size`;
 }

@@ -4,16 +4,18 @@
  * a file path or `synthetic:<kind>` (see src/analysis/explain/signal.ts).
  */
 import * as vscode from 'vscode';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import { SYNTHETIC_SIGNALS } from '../analysis/explain/signal';
+import { signalFit, type SignalFit } from '../analysis/inputFit';
+import { readRegularFile } from '../analysis/regularFile';
+import { stat } from 'node:fs/promises';
 import type { ModelService } from './modelService';
 import type { ModelRef } from '../protocol/worker/workerProtocol';
 import { pickImage } from './pickers';
 
 const EXCLUDE = '{**/node_modules/**,**/dist/**,**/out/**,**/.git/**,**/.vscode/**}';
-/** JSON files that are configuration or TensorFlow.js model topologies, never signals. */
-const NOT_SIGNALS =
-  /^(package(-lock)?|model|tsconfig(\..*)?|jsconfig|\.eslintrc|\.prettierrc|settings|launch|tasks)\.json$/i;
+/** Larger files are listed without being read (a signal this long is rare; reading is slow). */
+const MAX_CHECKED_BYTES = 16e6;
 const BROWSE = '$(folder-opened) Browse\u2026';
 
 const SYNTHETIC_DETAILS: Record<(typeof SYNTHETIC_SIGNALS)[number], string> = {
@@ -22,26 +24,66 @@ const SYNTHETIC_DETAILS: Record<(typeof SYNTHETIC_SIGNALS)[number], string> = {
   sine: 'one period every quarter of the length',
 };
 
-export async function pickSignal(): Promise<string | undefined> {
+type Item = vscode.QuickPickItem & { source?: string };
+
+/** A file's fit to the model's input; 'unchecked' when too large to read for a list. */
+async function fitOf(
+  file: string,
+  inputShape: readonly (number | null)[],
+): Promise<SignalFit | 'unchecked' | undefined> {
+  try {
+    const info = await stat(file);
+    if (info.isFile() && info.size > MAX_CHECKED_BYTES) return 'unchecked';
+    const text = (await readRegularFile(file, { maxBytes: MAX_CHECKED_BYTES })).toString('utf8');
+    return signalFit(text, extname(file), inputShape);
+  } catch {
+    return undefined; // not a regular file, or unreadable: not offered
+  }
+}
+
+/**
+ * The workspace's .csv / .json files whose content is a signal (a training log or a configuration
+ * is not offered), those that fit the model's input [steps, channels] first, then the synthetic
+ * signals.
+ */
+export async function pickSignal(
+  inputShape: readonly (number | null)[] = [null, null],
+): Promise<string | undefined> {
   const uris = await vscode.workspace.findFiles('**/*.{csv,json,CSV,JSON}', EXCLUDE, 1000);
-  const files = uris
-    .map((u) => u.fsPath)
-    .filter((f) => !NOT_SIGNALS.test(basename(f)))
-    .sort((a, b) => a.localeCompare(b));
-  type Item = vscode.QuickPickItem & { source?: string };
-  const items: Item[] = files.map((file) => ({
+  const files = uris.map((u) => u.fsPath).sort((a, b) => a.localeCompare(b));
+  const fits = await Promise.all(files.map((file) => fitOf(file, inputShape)));
+  const item = (file: string, fit: SignalFit | 'unchecked' | undefined): Item => ({
     label: basename(file),
     description: vscode.workspace.asRelativePath(dirname(file)),
+    ...(fit && fit !== 'unchecked' ? { detail: fit.note } : {}),
     source: file,
-  }));
-  items.push({ label: 'Synthetic', kind: vscode.QuickPickItemKind.Separator });
-  for (const kind of SYNTHETIC_SIGNALS) {
-    items.push({
-      label: `synthetic:${kind}`,
-      description: SYNTHETIC_DETAILS[kind],
-      source: `synthetic:${kind}`,
-    });
-  }
+  });
+  const where = (keep: (fit: SignalFit | 'unchecked' | undefined) => boolean) =>
+    files.flatMap((file, i) => (keep(fits[i]) ? [item(file, fits[i])] : []));
+  const group = (label: string, entries: Item[]): Item[] =>
+    entries.length ? [{ label, kind: vscode.QuickPickItemKind.Separator }, ...entries] : [];
+  const items: Item[] = [
+    ...group(
+      'Signals the model takes',
+      where((fit) => fit !== 'unchecked' && fit?.fits === true),
+    ),
+    ...group(
+      'Synthetic',
+      SYNTHETIC_SIGNALS.map((kind) => ({
+        label: `synthetic:${kind}`,
+        description: SYNTHETIC_DETAILS[kind],
+        source: `synthetic:${kind}`,
+      })),
+    ),
+    ...group(
+      'Signals of another shape',
+      where((fit) => fit !== 'unchecked' && fit?.fits === false),
+    ),
+    ...group(
+      'Too large to check here',
+      where((fit) => fit === 'unchecked'),
+    ),
+  ];
   items.push({ label: BROWSE, description: 'a .csv or .json file anywhere' });
   const picked = await vscode.window.showQuickPick(items, {
     title: 'CNN Inspector: pick a signal',
@@ -70,5 +112,6 @@ export async function pickInputFor(
   ref: ModelRef,
 ): Promise<string | undefined> {
   const loaded = await models.loadModel(ref);
-  return takesSignal(loaded.summary.inputShape) ? pickSignal() : pickImage();
+  const { inputShape } = loaded.summary;
+  return takesSignal(inputShape) ? pickSignal(inputShape) : pickImage(inputShape);
 }

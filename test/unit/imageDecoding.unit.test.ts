@@ -148,6 +148,7 @@ describe('image decoding', () => {
       format: 'png',
       width: 7,
       height: 3,
+      channels: 1,
     });
   });
 

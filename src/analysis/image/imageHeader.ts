@@ -8,6 +8,8 @@ export interface ImageHeader {
   format: ImageFormat;
   width: number;
   height: number;
+  /** 1 for grey, 3 for colour (palette and CMYK images count as colour), before alpha. */
+  channels: 1 | 3;
 }
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -33,15 +35,18 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | undefined {
 }
 
 function readPngHeader(bytes: Uint8Array): ImageHeader | undefined {
-  if (bytes.length < 24) return undefined;
+  if (bytes.length < 26) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { format: 'png', width: view.getUint32(16), height: view.getUint32(20) };
+  // IHDR's colour type: 0 grey, 4 grey + alpha; 2 RGB, 3 palette, 6 RGBA.
+  const colourType = bytes[25];
+  const channels = colourType === 0 || colourType === 4 ? 1 : 3;
+  return { format: 'png', width: view.getUint32(16), height: view.getUint32(20), channels };
 }
 
 /** Walks the JPEG markers up to the first start-of-frame (SOF0..SOF15 except DHT/JPG/DAC). */
 function readJpegHeader(bytes: Uint8Array): ImageHeader | undefined {
   let offset = 2;
-  while (offset + 9 < bytes.length) {
+  while (offset + 10 < bytes.length) {
     if (bytes[offset] !== 0xff) return undefined;
     const marker = bytes[offset + 1];
     if (marker === 0xff) {
@@ -53,7 +58,8 @@ function readJpegHeader(bytes: Uint8Array): ImageHeader | undefined {
     if (isFrame) {
       const height = (bytes[offset + 5] << 8) | bytes[offset + 6];
       const width = (bytes[offset + 7] << 8) | bytes[offset + 8];
-      return { format: 'jpeg', width, height };
+      const channels = bytes[offset + 9] === 1 ? 1 : 3;
+      return { format: 'jpeg', width, height, channels };
     }
     offset += 2 + length;
   }

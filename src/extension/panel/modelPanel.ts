@@ -18,6 +18,7 @@ import { modelDisplayName } from '../../analysis/modelDisplayName';
 import { answerExplainQuery } from './explainHandler';
 import { isClassQuery } from '../../protocol/explainMessages';
 import { GalleryController, type GalleryFolderSummary } from '../gallery/galleryController';
+import type { ChooseImage } from '../pickers';
 import { pickSignal, takesSignal } from '../signalPicker';
 
 export interface PanelSnapshot {
@@ -51,7 +52,7 @@ export class ModelPanel implements vscode.Disposable {
     private readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
     private readonly models: ModelService,
-    private readonly chooseImage: () => Promise<string | undefined>,
+    private readonly chooseImage: ChooseImage,
     onDispose: () => void,
   ) {
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
@@ -81,7 +82,7 @@ export class ModelPanel implements vscode.Disposable {
     ref: ModelRef,
     extensionUri: vscode.Uri,
     models: ModelService,
-    chooseImage: () => Promise<string | undefined>,
+    chooseImage: ChooseImage,
     onDispose: () => void,
     viewColumn: vscode.ViewColumn = vscode.ViewColumn.Beside,
   ): ModelPanel {
@@ -323,8 +324,8 @@ export class ModelPanel implements vscode.Disposable {
         this.guard(
           // 1-D models take a signal (a .csv / .json file or a synthetic one), not an image.
           (this.loaded && takesSignal(this.loaded.summary.inputShape)
-            ? pickSignal()
-            : this.chooseImage()
+            ? pickSignal(this.loaded.summary.inputShape)
+            : this.chooseImage(this.loaded?.summary.inputShape)
           ).then(async (path) => {
             if (!path) return;
             try {
