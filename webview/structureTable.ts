@@ -87,7 +87,7 @@ export const STRUCTURE_COLUMNS: StructureColumn[] = [
     key: 'denseRatio',
     title: 'Dense eq.',
     numeric: true,
-    help: 'Weights a fully connected layer mapping the same input volume to the same output volume would need, divided by the convolution kernel weights (bias excluded on both sides)',
+    help: "Dense equivalent: how many times more weights a fully connected (dense) layer would need than this convolution's kernel to map the same input to the same output (input size x output size / kernel weights, bias excluded). What weight sharing and local connections save.",
   },
 ];
 

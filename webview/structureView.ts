@@ -161,6 +161,7 @@ export class StructureView {
       if (column.numeric) th.classList.add('numeric');
       const button = el('button', 'sort');
       button.textContent = column.title;
+      button.title = column.help; // the tooltip also when the header is reached by keyboard
       button.addEventListener('click', () => this.sortBy(column.key));
       th.appendChild(button);
       if (column.key === this.sortKey) th.setAttribute('aria-sort', this.direction);

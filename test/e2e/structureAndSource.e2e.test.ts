@@ -139,5 +139,23 @@ describe('CNN Inspector: structure and source links, through the UI', () => {
     assert.equal(Number(shown.macs), report.totals.macs);
     assert.equal(Number(shown.activationBytes), report.totals.activationBytes);
     await screenshot('structure-view');
+
+    // The "Dense eq." header says what it means; conv1's cell gives its two numbers: a dense layer
+    // from 28x28x1 = 784 inputs to 28x28x6 = 4,704 outputs has 784 x 4,704 = 3,687,936 weights,
+    // the 5x5x1x6 kernel 150: 24,586 times fewer.
+    const header = webview.locator('#structure-table th[data-column="denseRatio"]');
+    assert.equal((await header.textContent())?.trim(), 'Dense eq.');
+    const headerTip = (await header.locator('button').getAttribute('title')) ?? '';
+    assert.match(headerTip, /^Dense equivalent: how many times more weights a fully connected/);
+    assert.match(headerTip, /bias excluded/);
+    assert.equal(await header.getAttribute('title'), headerTip);
+    const conv1Cell = webview.locator(
+      '#structure-table tr[data-layer="conv1"] td[data-column="denseRatio"]',
+    );
+    assert.equal((await conv1Cell.textContent())?.trim(), '24,586\u00d7');
+    assert.match(
+      (await conv1Cell.getAttribute('title')) ?? '',
+      /needs 3,687,936 weights; this convolution has 150 /,
+    );
   });
 });
