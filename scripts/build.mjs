@@ -73,6 +73,15 @@ const targets = [
     entryPoints: { webview: 'webview/main.ts' },
     outdir: 'dist',
   },
+  // The panel's stylesheet: one file per view (webview/styles/), joined in panel.css's order.
+  {
+    bundle: true,
+    minify: production,
+    logLevel: 'warning',
+    absWorkingDir: root,
+    entryPoints: { panel: 'webview/styles/panel.css' },
+    outdir: 'dist',
+  },
   {
     ...development,
     entryPoints: [

@@ -17,7 +17,6 @@ import { StructureView } from './structureView';
 import { RfHover } from './rfHover';
 import { ArithmeticView, explainablePosition } from './arithmeticView';
 import type { ModelStructure } from '../src/analysis/structure/modelStructure';
-import type { GalleryToPanel } from '../src/protocol/galleryMessages';
 import { GalleryView } from './galleryView';
 import { RfOverlay } from './rfOverlay';
 import { WhyView } from './whyView';
@@ -25,16 +24,18 @@ import { drawInputSignal } from './signalInput';
 import { ErrorBanner } from './errorBanner';
 import { PanelMemory } from './panelMemory';
 import { renderPanelHeader } from './panelHeader';
+import { TabBar } from './tabs';
+import { ExplainRequests } from './explainRequests';
+import { StatusLine } from './statusLine';
+import type { ExplainToPanel } from '../src/protocol/explainMessages';
 
 type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
 const DEFAULT_SETTINGS: PanelSettings = { colormap: 'viridis', normalization: 'layer' };
-type Tab = PanelTab;
 
 export class App {
   private summary: ModelSummary | undefined;
   private structure: ModelStructure | null = null;
   private structureError: string | undefined;
-  private tab: Tab = 'feature-maps';
   private backend = '';
   private backendNotes: string[] = [];
   private engineFallback: string | undefined;
@@ -44,14 +45,15 @@ export class App {
   private canPickImage = false;
 
   private readonly header = el('header', 'panel-header');
-  private readonly status = el('div', 'status');
+  private readonly status = new StatusLine();
   private readonly errorBanner: ErrorBanner;
   private readonly inputPane = el('section', 'input-pane');
   private readonly layerPane = el('section', 'layer-pane');
   private readonly tooltip: Tooltip;
   private readonly enlarged: EnlargedView;
   private readonly rfHover = new RfHover();
-  private readonly tabs = el('div', 'main-tabs');
+  private readonly tabs: TabBar;
+  private readonly explain: ExplainRequests;
   private readonly featureMaps: FeatureMapsView;
   private readonly structureView: StructureView;
   private readonly gallery: GalleryView;
@@ -63,7 +65,7 @@ export class App {
   /** What VS Code keeps of this panel (hidden and shown again, or a window reload). */
   private readonly memory: PanelMemory;
   /** The saved tab, opened once the model is known (the Gallery and Why tabs need it). */
-  private tabToRestore: Tab | undefined;
+  private tabToRestore: PanelTab | undefined;
   /** The saved Why unit, set once the model is known. */
   private whyUnitToRestore: PanelState['whyUnit'];
 
@@ -102,24 +104,25 @@ export class App {
       (m) => host.post(m),
       (layer, unit, y, x) => this.openUnit(layer, unit, y, x),
     );
-    this.why = new WhyView(
-      (m) => host.post(m),
-      (unit) => this.memory.update({ whyUnit: unit }),
+    this.explain = new ExplainRequests((m) => host.post(m));
+    this.why = new WhyView(this.explain, (unit) => this.memory.update({ whyUnit: unit }));
+    this.tabs = new TabBar(
+      [
+        { id: 'feature-maps', label: 'Feature maps', view: this.featureMaps },
+        { id: 'structure', label: 'Structure', view: this.structureView },
+        { id: 'gallery', label: 'Gallery', view: this.gallery },
+        { id: 'why', label: 'Why', view: this.why },
+      ],
+      (tab) => this.showTab(tab),
     );
-    main.append(
-      this.tabs,
-      this.featureMaps.element,
-      this.structureView.element,
-      this.gallery.element,
-    );
-    main.appendChild(this.why.element);
+    main.append(this.tabs.element, ...this.tabs.views());
     const body = el('div', 'body');
     body.append(sidebar, main);
     this.errorBanner = new ErrorBanner(body, (location) =>
       host.post({ type: 'openLocation', location }),
     );
-    root.append(this.header, this.errorBanner.element, this.status, body);
-    this.arithmetic = new ArithmeticView(root);
+    root.append(this.header, this.errorBanner.element, this.status.element, body);
+    this.arithmetic = new ArithmeticView(root, () => this.explain.forget('arithmetic'));
     this.enlarged = new EnlargedView(
       root,
       this.rfHover,
@@ -130,7 +133,7 @@ export class App {
         this.showTab('why');
       },
     );
-    this.renderTabs();
+    this.tabs.select('feature-maps');
     host.onMessage((m) => this.onMessage(m));
     host.post({ type: 'ready' });
   }
@@ -196,45 +199,48 @@ export class App {
         else this.tabToRestore = message.tab;
         return;
       case 'busy':
-        this.status.classList.toggle('busy', message.message !== undefined);
-        this.status.dataset.kind = message.message ? 'busy' : '';
-        this.status.textContent = message.message ?? '';
+        this.status.busy(message.message);
         return;
       case 'explained':
-        if (message.answer.kind === 'arithmetic') this.arithmetic.show(message.answer.result);
-        else this.why.onAnswer(message.answer);
-        return;
       case 'explainProgress':
-        this.why.onProgress(message.kind, message.message);
-        return;
       case 'explainFailed':
-        if (message.query.kind === 'arithmetic') this.arithmetic.failed(message.message);
-        else this.why.onFailure(message.query, message.message);
+        this.onExplained(message);
         return;
       case 'copied':
         this.structureView.copied(message.what, message.error);
         return;
       case 'error':
-        this.status.dataset.kind = '';
-        this.status.classList.remove('busy');
-        this.status.textContent = '';
+        this.status.clear();
         this.errorBanner.show(message.message, message.location, this.summary !== undefined);
         return;
       case 'changes':
-        this.status.dataset.kind = 'info';
-        this.status.classList.remove('busy');
-        this.status.textContent = message.lines.length
-          ? `Changed since the last run: ${message.lines.join('; ')}`
-          : 'Re-run after saving: no change in shapes or parameters.';
+        this.status.changes(message.lines);
         return;
       case 'galleryState':
       case 'galleryImage':
       case 'galleryFolder':
       case 'galleryProgress':
       case 'galleryError':
-        this.gallery.onMessage(message as GalleryToPanel);
+        this.gallery.onMessage(message);
         return;
+      default:
+        return message satisfies never;
     }
+  }
+
+  /** Answers, failures and progress of explanations: only those of the latest question count. */
+  private onExplained(message: ExplainToPanel): void {
+    this.explain.receive(message, {
+      answer: (answer) =>
+        answer.kind === 'arithmetic'
+          ? this.arithmetic.show(answer.result)
+          : this.why.onAnswer(answer),
+      failure: (query, text) =>
+        query.kind === 'arithmetic'
+          ? this.arithmetic.failed(text)
+          : this.why.onFailure(query, text),
+      progress: (kind, text) => this.why.onProgress(kind, text),
+    });
   }
 
   private select(name: string): void {
@@ -256,17 +262,17 @@ export class App {
       exportName: this.summary?.exportName ?? kept.exportName,
       imagePath: this.image?.imagePath ?? kept.imagePath,
       layer: this.selected || kept.layer,
-      tab: this.tabToRestore ?? this.tab,
+      tab: this.tabToRestore ?? this.tabs.selected,
     });
   }
 
   private rememberScroll(): void {
-    this.memory.rememberScroll(this.tab, this.main.scrollTop);
+    this.memory.rememberScroll(this.tabs.selected, this.main.scrollTop);
   }
 
   /** Back to where the user had scrolled this tab, once its content is there. */
   private restoreScroll(): void {
-    const top = this.memory.scrollOf(this.tab);
+    const top = this.memory.scrollOf(this.tabs.selected);
     if (top && this.main.scrollTop === 0) this.main.scrollTop = top;
   }
 
@@ -294,41 +300,9 @@ export class App {
     }
   }
 
-  private renderTabs(): void {
-    this.tabs.setAttribute('role', 'tablist');
-    const make = (tab: Tab, text: string) => {
-      const button = el('button', 'tab');
-      button.id = `tab-${tab}`;
-      button.textContent = text;
-      button.setAttribute('role', 'tab');
-      button.setAttribute('aria-controls', `${tab === 'feature-maps' ? 'feature' : tab}-view`);
-      button.addEventListener('click', () => this.showTab(tab));
-      return button;
-    };
-    this.tabs.replaceChildren(
-      make('feature-maps', 'Feature maps'),
-      make('structure', 'Structure'),
-      make('gallery', 'Gallery'),
-      make('why', 'Why'),
-    );
-    this.showTab(this.tab);
-  }
-
-  private showTab(tab: Tab): void {
-    const changed = tab !== this.tab;
-    this.tab = tab;
-    for (const button of this.tabs.querySelectorAll<HTMLElement>('.tab')) {
-      const active = button.id === `tab-${tab}`;
-      button.setAttribute('aria-selected', String(active));
-      button.classList.toggle('active', active);
-    }
-    this.featureMaps.element.hidden = tab !== 'feature-maps';
-    this.structureView.element.hidden = tab !== 'structure';
-    this.gallery.element.hidden = tab !== 'gallery';
-    if (tab === 'gallery') this.gallery.activate();
-    this.why.element.hidden = tab !== 'why';
-    if (tab === 'why') this.why.activate();
-    else this.why.deactivate();
+  private showTab(tab: PanelTab): void {
+    const changed = tab !== this.tabs.selected;
+    this.tabs.select(tab);
     if (changed) {
       this.main.scrollTop = 0;
       this.restoreScroll();
@@ -371,7 +345,7 @@ export class App {
     const position = this.layer && explainablePosition(this.layer.shape, y, x);
     if (!position) return;
     this.arithmetic.pending(layer, channel, position);
-    this.host.post({ type: 'explain', query: { kind: 'arithmetic', layer, position, channel } });
+    this.explain.ask({ kind: 'arithmetic', layer, position, channel });
   }
 
   /** Feature map of `unit` enlarged, with the receptive field of position (y, x) on the input. */

@@ -77,9 +77,11 @@ export class ArithmeticView {
   private readonly title: HTMLElement;
   private readonly body: HTMLElement;
 
-  constructor(parent: HTMLElement) {
+  /** `onClose`: the user closed the dialog (an answer still to come is no longer wanted). */
+  constructor(parent: HTMLElement, onClose: () => void) {
     this.dialog = el('dialog', 'arithmetic');
     this.dialog.id = 'arithmetic-view';
+    this.dialog.addEventListener('close', onClose);
     const header = el('header', '');
     this.title = el('h2', '');
     const close = el('button', 'secondary');

@@ -15,6 +15,9 @@ import { UnitHealthView } from './unitHealthView';
 
 const UNITS_PER_STEP = 32;
 
+/** What this tab draws (`showGallery` and `showUnit` move the whole panel: app.ts). */
+type GalleryTabMessage = Exclude<GalleryToPanel, { type: 'showGallery' | 'showUnit' }>;
+
 export class GalleryView {
   readonly element = el('div', 'gallery-view');
   private readonly controls = el('div', 'gallery-controls');
@@ -34,7 +37,6 @@ export class GalleryView {
     private readonly openUnit: (layer: string, unit: number, y: number, x: number) => void,
   ) {
     this.element.id = 'gallery-view';
-    this.element.setAttribute('role', 'tabpanel');
     this.imageSection.id = 'gallery-image';
     this.folderSection.id = 'gallery-folder';
     this.progress.id = 'gallery-progress';
@@ -59,7 +61,7 @@ export class GalleryView {
     this.post({ type: 'galleryOpen' });
   }
 
-  onMessage(message: GalleryToPanel): void {
+  onMessage(message: GalleryTabMessage): void {
     switch (message.type) {
       case 'galleryState':
         this.state = message;
@@ -79,6 +81,8 @@ export class GalleryView {
         this.progress.dataset.kind = 'error';
         this.progress.textContent = message.message;
         return;
+      default:
+        return message satisfies never;
     }
   }
 

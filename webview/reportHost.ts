@@ -36,52 +36,82 @@ export function reportHost(): PanelHost {
     getState: () => undefined,
     setState: () => {},
     post: (message) => {
-      if (message.type === 'ready') {
-        send({
-          type: 'settings',
-          settings: { colormap: 'viridis', normalization: 'layer' },
-          canPickImage: false,
-        });
-        send({
-          type: 'model',
-          summary: data.summary,
-          backend: data.backend,
-          selectedLayer: data.selectedLayer,
-          structure: data.structure ?? null,
-        });
-        const { rgbaBase64, ...image } = data.image;
-        send({ type: 'image', ...image, rgba: new Uint8ClampedArray(decodeBase64(rgbaBase64)) });
-        sendLayer(data.selectedLayer);
-        // The gallery was computed by the CLI: replay its messages (no folder picking here).
-        data.gallery?.messages.forEach((m) => send(decodeTypedArrays(m, decodeBase64)));
-      } else if (message.type === 'selectLayer') {
-        sendLayer(message.name);
-      } else if (message.type === 'explain') {
-        const answer = embeddedAnswer(explained, message.query);
-        send(
-          answer
-            ? { type: 'explained', answer }
-            : {
-                type: 'explainFailed',
-                query: message.query,
-                message: isClassQuery(message.query)
-                  ? 'The static report holds Grad-CAM of the top class (and, for small inputs, its occlusion and integrated gradients at the default settings); for others, use the CLI\u2019s --explain-class or open the model in VS Code.'
-                  : 'The static report holds the strongest unit and the filters of the layer it opened at; for others, use the CLI\u2019s --unit or open the model in VS Code.',
-              },
-        );
-      } else if (message.type === 'copyText') {
-        copyToClipboard(message.text).then(
-          () => send({ type: 'copied', what: message.what }),
-          (error: unknown) =>
-            send({
-              type: 'copied',
-              what: message.what,
-              error: error instanceof Error ? error.message : String(error),
-            }),
-        );
+      switch (message.type) {
+        case 'ready':
+          send({
+            type: 'settings',
+            settings: { colormap: 'viridis', normalization: 'layer' },
+            canPickImage: false,
+          });
+          send({
+            type: 'model',
+            summary: data.summary,
+            backend: data.backend,
+            selectedLayer: data.selectedLayer,
+            structure: data.structure ?? null,
+          });
+          send(imageMessage(data.image));
+          sendLayer(data.selectedLayer);
+          // The gallery was computed by the CLI: replay its messages (no folder picking here).
+          data.gallery?.messages.forEach((m) => send(decodeTypedArrays(m, decodeBase64)));
+          return;
+        case 'selectLayer':
+          sendLayer(message.name);
+          return;
+        case 'explain': {
+          const answer = embeddedAnswer(explained, message.query);
+          const { id, query } = message;
+          send(
+            answer
+              ? { type: 'explained', id, answer }
+              : { type: 'explainFailed', id, query, message: notInReport(query) },
+          );
+          return;
+        }
+        case 'copyText':
+          copyToClipboard(message.text).then(
+            () => send({ type: 'copied', what: message.what }),
+            (error: unknown) =>
+              send({
+                type: 'copied',
+                what: message.what,
+                error: error instanceof Error ? error.message : String(error),
+              }),
+          );
+          return;
+        // A static page has no editor, no files to pick and no worker: nothing to do.
+        case 'revealLayer':
+        case 'pickImage':
+        case 'openLocation':
+        case 'onnxWrapper':
+        case 'onnxReadme':
+        case 'cancelExplain':
+        case 'galleryOpen':
+        case 'galleryLayer':
+        case 'galleryPickFolder':
+        case 'galleryOpenFile':
+        case 'galleryBuild':
+        case 'galleryCancel':
+        case 'galleryUnits':
+        case 'galleryOpenPatch':
+          return;
+        default:
+          return message satisfies never;
       }
     },
   };
+}
+
+function imageMessage(image: ReportData['image']): HostToPanel {
+  const { rgbaBase64, ...rest } = image;
+  return { type: 'image', ...rest, rgba: new Uint8ClampedArray(decodeBase64(rgbaBase64)) };
+}
+
+/** Why a question has no answer in the report. */
+function notInReport(query: ExplainQuery): string {
+  return isClassQuery(query)
+    ? 'The static report holds Grad-CAM of the top class (and, for small inputs, its occlusion and integrated gradients at the default settings); for others, use the CLI\u2019s --explain-class or open the model in VS Code.'
+    : 'The static report holds the strongest unit and the filters of the layer it opened at; for others, use the CLI\u2019s --unit or open the model in VS Code.';
 }
 
 /** The async clipboard API where the page may use it, else the older copy command. */

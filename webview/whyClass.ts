@@ -7,7 +7,7 @@
  * button that states their cost, with progress and Cancel.
  */
 import type { ClassAnswer, ClassQuery } from '../src/protocol/explainMessages';
-import type { PanelToHost } from '../src/protocol/panelProtocol';
+import type { ExplainRequests } from './explainRequests';
 import type { ModelSummary } from '../src/analysis/modelSummary';
 import type { ClassScore } from '../src/analysis/topClasses';
 import { el } from './dom';
@@ -22,6 +22,9 @@ export interface ClassInput {
 }
 
 type Method = ClassQuery['kind'];
+/** The methods whose answer depends on the chosen class. */
+const CLASS_METHODS: Method[] = ['gradcam', 'occlusion', 'integratedGradients'];
+const METHODS: Method[] = [...CLASS_METHODS, 'featureVisualization'];
 
 /** Inputs up to this many values (32x32x3) run the long methods without asking first. */
 const AUTO_RUN_VALUES = 32 * 32 * 3;
@@ -40,16 +43,14 @@ export class ClassExplainView {
   private camCandidates: string[] = [];
   private unitLayer: string | undefined;
   private unitChannel = 0;
-  private asked = new Map<Method, string>();
-  private running: Method | undefined;
   private readonly controls = el('div', 'why-controls');
   private readonly figures = el('div', 'why-class-figures');
   private readonly cells = new ClassFigures((kind) => {
-    this.post({ type: 'cancelExplain' });
-    this.asked.delete(kind as Method);
+    this.explain.cancelRunning();
+    this.explain.allowAgain(kind as Method);
   });
 
-  constructor(private readonly post: (message: PanelToHost) => void) {
+  constructor(private readonly explain: ExplainRequests) {
     const heading = el('h2', 'why-heading');
     heading.textContent = 'Why this class?';
     this.element.append(heading, this.controls, this.figures);
@@ -67,13 +68,13 @@ export class ClassExplainView {
       this.unitLayer = convs[convs.length - 1]?.name;
       this.unitChannel = 0;
     }
-    this.asked.clear();
+    this.explain.forget(...METHODS);
   }
 
   setInput(input: ClassInput | undefined): void {
     this.input = input;
     this.classIndex = input?.top5[0]?.index ?? this.classIndex;
-    this.asked.clear();
+    this.explain.forget(...METHODS);
   }
 
   /** Asks for what is not there yet (the tab is visible). */
@@ -92,7 +93,7 @@ export class ClassExplainView {
       );
       return;
     }
-    if (this.asked.size === 0) {
+    if (!METHODS.some((method) => this.explain.asked(method))) {
       this.renderControls();
       this.renderFigures();
     }
@@ -150,40 +151,33 @@ export class ClassExplainView {
   }
 
   private ask(query: ClassQuery): void {
-    const key = JSON.stringify(query);
-    if (this.asked.get(query.kind) === key) return;
-    this.asked.set(query.kind, key);
-    if (query.kind !== 'gradcam') this.running = query.kind;
-    this.cells.status(query.kind, 'Computing\u2026', query.kind !== 'gradcam');
-    this.post({ type: 'explain', query });
+    if (this.explain.askOnce(query))
+      this.cells.status(query.kind, 'Computing\u2026', query.kind !== 'gradcam');
   }
 
+  /** The answer to the latest question of its kind (older ones never arrive here). */
   onAnswer(answer: ClassAnswer): void {
-    if (this.running === answer.kind) this.running = undefined;
     if (!this.input) return;
     this.cells.input = this.input;
     switch (answer.kind) {
       case 'gradcam':
-        if (answer.result.class.index !== this.classIndex) return;
         if (this.camCandidates.join() !== answer.result.candidates.join()) {
           this.camCandidates = answer.result.candidates;
           this.renderControls();
         }
         return this.cells.drawGradCam(answer.result);
       case 'occlusion':
-        if (answer.result.class.index !== this.classIndex) return;
         return this.cells.drawOcclusion(answer.result);
       case 'integratedGradients':
-        if (answer.result.class.index !== this.classIndex) return;
         return this.cells.drawIg(answer.result);
       case 'featureVisualization':
         return this.cells.drawFeature(answer.result, answer.gallery);
+      default:
+        return answer satisfies never;
     }
   }
 
   onFailure(kind: Method, message: string): void {
-    if (this.running === kind) this.running = undefined;
-    this.asked.delete(kind);
     this.cells.status(kind, message, false, true);
     if (kind === 'gradcam') this.cells.status('guided', message, false, true);
   }
@@ -213,7 +207,7 @@ export class ClassExplainView {
     select.value = String(this.classIndex ?? top[0]?.index ?? 0);
     select.addEventListener('change', () => {
       this.classIndex = Number(select.value);
-      this.asked.clear();
+      this.explain.forget(...CLASS_METHODS);
       this.renderFigures();
       this.refresh();
     });

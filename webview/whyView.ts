@@ -11,7 +11,7 @@ import {
   type ExplainQuery,
 } from '../src/protocol/explainMessages';
 import { ClassExplainView, type ClassInput } from './whyClass';
-import type { PanelToHost } from '../src/protocol/panelProtocol';
+import type { ExplainRequests } from './explainRequests';
 import type { ModelSummary } from '../src/analysis/modelSummary';
 import type { FilterResult } from '../src/protocol/worker/explainProtocol';
 import { el } from './dom';
@@ -54,8 +54,6 @@ export class WhyView {
   private scaling: FilterScaling = 'together';
   private filters: FilterResult | undefined;
   private active = false;
-  /** What was last asked, so answers to older questions are dropped and nothing is asked twice. */
-  private asked: { projections?: string; filters?: string } = {};
   private readonly controls = el('div', 'why-controls');
   private readonly projections = el('div', 'why-projection-area');
   private readonly filterArea = el('div', 'why-filter-area');
@@ -63,13 +61,13 @@ export class WhyView {
   private readonly classView: ClassExplainView;
 
   constructor(
-    private readonly post: (message: PanelToHost) => void,
+    /** Asks the host; answers to older questions never reach this view. */
+    private readonly explain: ExplainRequests,
     /** A unit the user chose (not the default one), to keep across hide/show and reloads. */
     private readonly onUnitChosen: (unit: WhyUnit) => void = () => {},
   ) {
-    this.classView = new ClassExplainView(post);
+    this.classView = new ClassExplainView(explain);
     this.element.id = 'why-view';
-    this.element.setAttribute('role', 'tabpanel');
     const heading = el('h2', 'why-heading');
     heading.textContent = 'Why does this unit fire?';
     const filterHeading = el('h2', 'why-heading');
@@ -100,7 +98,7 @@ export class WhyView {
       this.filterLayer = convs[0];
       this.filterFirst = 0;
     }
-    this.asked = {};
+    this.explain.forget('projections', 'filters');
     this.renderControls();
     this.refresh();
   }
@@ -109,13 +107,14 @@ export class WhyView {
   setInput(input: (WhyInput & Partial<ClassInput>) | undefined): void {
     this.input = input;
     this.classView.setInput(input ? { ...input, top5: input.top5 ?? [] } : undefined);
-    this.asked = {};
+    this.explain.forget('projections', 'filters');
     this.refresh();
   }
 
   /** The unit to explain (from the enlarged view, or the selected layer while none was chosen). */
   setUnit(unit: WhyUnit): void {
     this.unit = unit;
+    this.explain.forget('projections');
     this.onUnitChosen(unit);
     this.renderControls();
     this.refresh();
@@ -147,17 +146,8 @@ export class WhyView {
     if (isClassAnswer(answer)) {
       this.classView.onAnswer(answer);
     } else if (answer.kind === 'projections') {
-      const { unit } = answer.result;
-      const asked = this.unit;
-      const older =
-        !asked ||
-        unit.layer !== asked.layer ||
-        (asked.channel !== undefined && unit.channel !== asked.channel) ||
-        (asked.position !== undefined && unit.position.join() !== asked.position.join());
-      if (older) return; // the answer to an earlier question
       this.projections.replaceChildren(renderProjections(answer.result, this.input));
     } else if (answer.kind === 'filters') {
-      if (answer.result.layer !== this.filterLayer) return;
       this.filters = answer.result;
       this.renderFilterSet();
     }
@@ -179,8 +169,6 @@ export class WhyView {
     p.className = 'error why-error';
     p.textContent = message;
     area.replaceChildren(p);
-    if (query.kind === 'projections') this.asked.projections = undefined;
-    else this.asked.filters = undefined;
   }
 
   private refresh(): void {
@@ -195,22 +183,11 @@ export class WhyView {
     }
     const unit = this.unit;
     if (unit) {
-      const key = JSON.stringify(unit);
-      if (this.asked.projections !== key) {
-        this.asked.projections = key;
+      const { layer, channel, position } = unit;
+      if (this.explain.askOnce({ kind: 'projections', layer, channel, position }))
         this.projections.replaceChildren(
           Object.assign(el('p', 'hint'), { textContent: 'Computing\u2026' }),
         );
-        this.post({
-          type: 'explain',
-          query: {
-            kind: 'projections',
-            layer: unit.layer,
-            channel: unit.channel,
-            position: unit.position,
-          },
-        });
-      }
     } else {
       this.projections.replaceChildren(
         Object.assign(el('p', 'hint'), {
@@ -219,19 +196,12 @@ export class WhyView {
       );
     }
     if (this.filterLayer) {
-      const key = `${this.filterLayer}#${this.filterFirst}`;
-      if (this.asked.filters !== key) {
-        this.asked.filters = key;
-        this.post({
-          type: 'explain',
-          query: {
-            kind: 'filters',
-            layer: this.filterLayer,
-            first: this.filterFirst,
-            count: FILTERS_PER_PAGE,
-          },
-        });
-      }
+      this.explain.askOnce({
+        kind: 'filters',
+        layer: this.filterLayer,
+        first: this.filterFirst,
+        count: FILTERS_PER_PAGE,
+      });
     } else {
       this.filterArea.replaceChildren(
         Object.assign(el('p', 'hint'), { textContent: 'This model has no convolution layer.' }),

@@ -19,7 +19,7 @@ function cspHash(text: string): string {
 
 export function renderReportHtml(data: ReportData, assetsRoot: string): string {
   const script = inlineSafe(readFileSync(join(assetsRoot, 'dist', 'webview.js'), 'utf8'));
-  const css = inlineSafe(readFileSync(join(assetsRoot, 'media', 'panel.css'), 'utf8'));
+  const css = inlineSafe(readFileSync(join(assetsRoot, 'dist', 'panel.css'), 'utf8'));
   const theme = inlineSafe(readFileSync(join(assetsRoot, 'media', 'report-theme.css'), 'utf8'));
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
   const title = `CNN Inspector report: ${data.summary.exportName === 'default' ? data.summary.modelName : data.summary.exportName}`;

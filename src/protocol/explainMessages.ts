@@ -49,11 +49,15 @@ export type ExplainAnswer =
   | { kind: 'filters'; result: FilterResult }
   | ClassAnswer;
 
+/**
+ * `id` numbers the panel's questions; the host echoes it in the answer, failure and progress, so
+ * the panel keeps only the answer to its latest question of each kind (webview/explainRequests.ts).
+ */
 export type ExplainToHost =
-  | { type: 'explain'; query: ExplainQuery }
+  | { type: 'explain'; id: number; query: ExplainQuery }
   /** Stops the running occlusion, integrated gradients or feature visualization. */
   | { type: 'cancelExplain' };
 export type ExplainToPanel =
-  | { type: 'explained'; answer: ExplainAnswer }
-  | { type: 'explainFailed'; query: ExplainQuery; message: string }
-  | { type: 'explainProgress'; kind: ClassQuery['kind']; message: string };
+  | { type: 'explained'; id: number; answer: ExplainAnswer }
+  | { type: 'explainFailed'; id: number; query: ExplainQuery; message: string }
+  | { type: 'explainProgress'; id: number; kind: ClassQuery['kind']; message: string };

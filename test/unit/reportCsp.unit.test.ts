@@ -75,6 +75,50 @@ describe('HTML report CSP in Chromium', function () {
     }
   });
 
+  it('moves between the tabs with the keyboard (ARIA tabs: arrows, Home, End, one tab stop)', async () => {
+    const { page } = await openReport(report);
+    try {
+      const tabs = page.getByRole('tab');
+      assert.deepEqual(await tabs.allTextContents(), [
+        'Feature maps',
+        'Structure',
+        'Gallery',
+        'Why',
+      ]);
+      const state = () =>
+        page.$$eval('[role="tab"]', (buttons) =>
+          buttons.map((b) => `${b.id}:${b.getAttribute('aria-selected')}:${b.tabIndex}`),
+        );
+      await page.locator('#tab-feature-maps').focus();
+      await page.keyboard.press('ArrowRight');
+      assert.deepEqual(await state(), [
+        'tab-feature-maps:false:-1',
+        'tab-structure:true:0',
+        'tab-gallery:false:-1',
+        'tab-why:false:-1',
+      ]);
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'tab-structure');
+      assert.equal(await page.locator('#structure-view').isVisible(), true);
+      assert.equal(await page.locator('#feature-view').isVisible(), false);
+      await page.keyboard.press('End');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'tab-why');
+      assert.equal(await page.locator('#why-view').isVisible(), true);
+      await page.keyboard.press('ArrowRight'); // wraps to the first
+      await page.keyboard.press('ArrowLeft'); // and back to the last
+      await page.keyboard.press('Home');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'tab-feature-maps');
+      assert.equal(await page.locator('#tab-feature-maps').getAttribute('aria-selected'), 'true');
+      // Each tab names the panel it controls, and the panel names its tab.
+      for (const id of ['feature-maps', 'structure', 'gallery', 'why']) {
+        const panel = await page.locator(`#tab-${id}`).getAttribute('aria-controls');
+        assert.equal(await page.locator(`#${panel}`).getAttribute('role'), 'tabpanel');
+        assert.equal(await page.locator(`#${panel}`).getAttribute('aria-labelledby'), `tab-${id}`);
+      }
+    } finally {
+      await page.close();
+    }
+  });
+
   it('blocks a script, an event handler and a style slipped into the report', async () => {
     const tampered = join(dir, 'tampered.html');
     const injected =

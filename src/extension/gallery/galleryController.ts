@@ -109,6 +109,8 @@ export class GalleryController implements vscode.Disposable {
           ),
         );
         return;
+      default:
+        return message satisfies never;
     }
   }
 

@@ -5,6 +5,8 @@ import {
   type ClassQuery,
   type ExplainAnswer,
   type ExplainQuery,
+  type ExplainToHost,
+  type ExplainToPanel,
 } from '../../protocol/explainMessages';
 import type {
   ModelRef,
@@ -14,6 +16,72 @@ import type {
 import type { ModelService } from '../modelService';
 import type { FolderGalleryResult } from '../../host/folderGallery';
 import { compareWithGallery } from '../../analysis/explain/featureComparison';
+
+/**
+ * A panel's explanation requests: each answered (or failed, or progress reported) with the
+ * request's id, and the long class explanations cancellable together.
+ */
+export class PanelExplanations {
+  /** The running occlusions, integrated gradients and feature visualizations, for Cancel. */
+  private readonly classRuns = new Set<AbortController>();
+
+  constructor(
+    private readonly models: ModelService,
+    private readonly model: ModelRef,
+    private readonly post: (message: ExplainToPanel) => void,
+  ) {}
+
+  /** `imagePath`: the panel's input (no input: nothing to explain); `folderGallery`: see below. */
+  onMessage(
+    message: ExplainToHost,
+    imagePath: string | undefined,
+    folderGallery?: FolderGalleryResult,
+  ): void {
+    switch (message.type) {
+      case 'cancelExplain':
+        // Cancelling restarts the worker (a running step cannot be interrupted otherwise), which
+        // stops every long class explanation in flight.
+        for (const run of this.classRuns) run.abort();
+        this.classRuns.clear();
+        return;
+      case 'explain':
+        if (imagePath) this.answer(message.id, message.query, imagePath, folderGallery);
+        return;
+      default:
+        return message satisfies never;
+    }
+  }
+
+  private answer(
+    id: number,
+    query: ExplainQuery,
+    imagePath: string,
+    folderGallery: FolderGalleryResult | undefined,
+  ): void {
+    let run = {};
+    const controller = new AbortController();
+    if (isClassQuery(query) && query.kind !== 'gradcam') {
+      this.classRuns.add(controller);
+      run = {
+        signal: controller.signal,
+        onProgress: (m: string) =>
+          this.post({ type: 'explainProgress', id, kind: query.kind, message: m }),
+      };
+    }
+    answerExplainQuery(this.models, this.model, imagePath, query, run, folderGallery)
+      .finally(() => this.classRuns.delete(controller))
+      .then(
+        (answer) => this.post({ type: 'explained', id, answer }),
+        (error: unknown) =>
+          this.post({
+            type: 'explainFailed',
+            id,
+            query,
+            message: error instanceof Error ? error.message : String(error),
+          }),
+      );
+  }
+}
 
 export async function answerExplainQuery(
   models: ModelService,

@@ -15,8 +15,7 @@ import { readSettings } from '../settings';
 import { modelLabel } from '../pickers';
 import { panelHtml } from './panelHtml';
 import { modelDisplayName } from '../../analysis/modelDisplayName';
-import { answerExplainQuery } from './explainHandler';
-import { isClassQuery } from '../../protocol/explainMessages';
+import { PanelExplanations } from './explainHandler';
 import { GalleryController, type GalleryFolderSummary } from '../gallery/galleryController';
 import type { ChooseImage } from '../pickers';
 import { pickSignal, takesSignal } from '../signalPicker';
@@ -39,8 +38,8 @@ export class ModelPanel implements vscode.Disposable {
   private shownError: Extract<HostToPanel, { type: 'error' }> | undefined;
   /** The running `show`, cancelled when a newer one starts (a save while a run is stuck). */
   private currentShow: AbortController | undefined;
-  /** The running occlusions, integrated gradients and feature visualizations, for Cancel. */
-  private readonly classRuns = new Set<AbortController>();
+  /** The Why tab's and the arithmetic dialog's questions. */
+  private readonly explanations: PanelExplanations;
   /** Numbers layer requests, so a slow answer for an older choice is dropped. */
   private layerRequests = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -68,6 +67,7 @@ export class ModelPanel implements vscode.Disposable {
       models,
       extensionUri,
     );
+    this.explanations = new PanelExplanations(models, ref, (m) => this.post(m));
     this.disposables.push(
       this.gallery,
       panel.webview.onDidReceiveMessage((m: PanelToHost) => this.onMessage(m)),
@@ -237,10 +237,6 @@ export class ModelPanel implements vscode.Disposable {
   }
 
   private onMessage(message: PanelToHost): void {
-    if (message.type.startsWith('gallery')) {
-      this.gallery.onMessage(message as Parameters<GalleryController['onMessage']>[0]);
-      return;
-    }
     switch (message.type) {
       case 'ready':
         this.postSettings();
@@ -287,39 +283,24 @@ export class ModelPanel implements vscode.Disposable {
           }),
         );
         return;
+      case 'explain':
       case 'cancelExplain':
-        // Cancelling restarts the worker (a running step cannot be interrupted otherwise), which
-        // stops every long class explanation in flight.
-        for (const run of this.classRuns) run.abort();
-        this.classRuns.clear();
+        this.explanations.onMessage(
+          message,
+          this.image?.imagePath,
+          this.gallery.latestFolderGallery(),
+        );
         return;
-      case 'explain': {
-        const { query } = message;
-        if (!this.image) return;
-        let run = {};
-        const controller = new AbortController();
-        if (isClassQuery(query) && query.kind !== 'gradcam') {
-          this.classRuns.add(controller);
-          run = {
-            signal: controller.signal,
-            onProgress: (m: string) =>
-              this.post({ type: 'explainProgress', kind: query.kind, message: m }),
-          };
-        }
-        const folderGallery = this.gallery.latestFolderGallery();
-        answerExplainQuery(this.models, this.ref, this.image.imagePath, query, run, folderGallery)
-          .finally(() => this.classRuns.delete(controller))
-          .then(
-            (answer) => this.post({ type: 'explained', answer }),
-            (error: unknown) =>
-              this.post({
-                type: 'explainFailed',
-                query,
-                message: error instanceof Error ? error.message : String(error),
-              }),
-          );
+      case 'galleryOpen':
+      case 'galleryLayer':
+      case 'galleryPickFolder':
+      case 'galleryOpenFile':
+      case 'galleryBuild':
+      case 'galleryCancel':
+      case 'galleryUnits':
+      case 'galleryOpenPatch':
+        this.gallery.onMessage(message);
         return;
-      }
       case 'pickImage':
         this.guard(
           // 1-D models take a signal (a .csv / .json file or a synthetic one), not an image.
@@ -336,6 +317,8 @@ export class ModelPanel implements vscode.Disposable {
           }),
         );
         return;
+      default:
+        return message satisfies never;
     }
   }
 
