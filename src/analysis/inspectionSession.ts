@@ -81,6 +81,7 @@ export class InspectionSession {
       model,
       declaredInputShape(summary.inputShape, module.inputSize),
       engineOptions,
+      { bundleHash: opened.hash, exportName: resolvedName },
     );
     return new InspectionSession(
       runtime,
@@ -249,6 +250,17 @@ export class InspectionSession {
     return this.image;
   }
 
+  /**
+   * One layer's output for `input` ([1, ...], not disposed) on the native engine, or undefined when
+   * activations run on TensorFlow.js (the gallery then runs the TF.js model to that layer).
+   */
+  async nativeLayer(input: tfType.Tensor, layerName: string): Promise<LayerActivation | undefined> {
+    if (!this.engine.native) return undefined;
+    const data = (await input.data()) as Float32Array;
+    const outputs = await this.engine.native.run({ data, shape: input.shape }, [layerName]);
+    return outputs.get(layerName);
+  }
+
   /** The built model with every inspectable layer's output (the gallery runs it to one layer). */
   get layersModel(): tfType.LayersModel {
     return this.probe.probe;
@@ -335,7 +347,7 @@ export class InspectionSession {
 
   dispose(): void {
     this.activations.clear();
-    void this.engine.native?.dispose();
+    void this.engine.release?.(); // kept warm for a reload of the same model (engineCache.ts)
     // The probe is built from the model's own layers: disposing it releases their weights too,
     // and disposing the model afterwards would throw.
     this.probe.probe.dispose();

@@ -32,6 +32,7 @@ import {
 import { checkOutputFile } from './outputFiles';
 import { backendWarning } from './backendWarning';
 import type { BackendPreference } from '../analysis/runtime';
+import { ENGINE_PREFERENCES, type EnginePreference } from '../analysis/engines/chooseEngine';
 import { WorkerClient } from '../host/workerClient';
 import { removeCheckpoint, runGalleryShard } from '../host/shardGallery';
 import type { WorkerConfig } from '../protocol/worker/workerProtocol';
@@ -55,7 +56,9 @@ Options of gallery:
   --workers <n>         worker threads (default: one per core, 1-256)
   --checkpoint <file>   progress file, resumed when the run is restarted (default <out>.checkpoint)
   --checkpoint-every <seconds>  minimum time between progress saves (default 10, 0-86400)
-  --backend <name>      auto | tensorflow | wasm | cpu (default auto)
+  --backend <name>      auto | tensorflow | wasm | cpu (default auto): TensorFlow.js's backend
+  --engine <name>       auto | onnxruntime | tfjs: what runs the model (default auto, or tfjs when
+                        --backend names a TensorFlow.js backend)
   --threads <n>         WebAssembly threads per worker: 0 automatic (default), 1 single-threaded (0-8)
   --timeout <seconds>   stop a batch of images that takes longer (default 300, 1-86400)
   --memory-limit <MB>   memory of each worker (default 8192, 256-65536)
@@ -97,6 +100,7 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
         checkpoint: { type: 'string' },
         'checkpoint-every': { type: 'string' },
         backend: { type: 'string', default: 'auto' },
+        engine: { type: 'string' },
         threads: { type: 'string', default: '0' },
         timeout: { type: 'string', default: '300' },
         'memory-limit': { type: 'string' },
@@ -126,6 +130,8 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
   const backend = values.backend as BackendPreference;
   if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend))
     usage(`unknown backend '${backend}'.`);
+  const engine = (values.engine ?? (backend === 'auto' ? 'auto' : 'tfjs')) as EnginePreference;
+  if (!ENGINE_PREFERENCES.includes(engine)) usage(`unknown engine '${engine}'.`);
   const wasmThreads = wholeNumber('threads', values.threads, 0, THREADS);
   const topK = wholeNumber('top-k', values['top-k'], DEFAULT_GALLERY_OPTIONS.topK, {
     min: 1,
@@ -153,6 +159,7 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
 
   const config: WorkerConfig = {
     backend,
+    engine,
     searchDirs: [process.cwd()],
     maxImageMegapixels: 100,
     wasmThreads,
@@ -180,6 +187,7 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
   }
   const warning = backendWarning(backend, loaded.backend, loaded.backendNotes, config.searchDirs);
   if (warning) say(`warning: ${warning}`);
+  if (engine === 'onnxruntime' && loaded.engineFallback) say(`warning: ${loaded.engineFallback}`);
   const started = Date.now();
   const part: GalleryPart = await runGalleryShard({
     folder,

@@ -87,14 +87,13 @@ export class GalleryPool {
       });
     };
     const clients = Array.from({ length: workers }, () => new WorkerClient(this.options));
-    // The pool already spreads images over the cores: each worker's wasm threads share what is left,
-    // so the machine is not oversubscribed.
+    // The pool already spreads images over the cores: each worker's threads (wasm or ONNX Runtime)
+    // share what is left, so the machine is not oversubscribed.
+    const share = Math.max(1, Math.floor(availableParallelism() / workers));
     const config = {
       ...run.config,
-      wasmThreads: Math.min(
-        run.config.wasmThreads || Infinity, // 0 or absent: automatic
-        Math.max(1, Math.floor(availableParallelism() / workers)),
-      ),
+      wasmThreads: Math.min(run.config.wasmThreads || Infinity, share), // 0 or absent: automatic
+      engineThreads: Math.min(run.config.engineThreads || Infinity, share),
     };
     this.clients.push(...clients);
     const loop = async (client: WorkerClient) => {

@@ -83,6 +83,7 @@ async function openModel(
   });
   const session = await InspectionSession.open(runtime, ref.file, ref.exportName, progress, {
     engine: config.engine,
+    ...(config.engineThreads ? { threads: config.engineThreads } : {}),
   });
   const open: OpenModel = { session, stamps: await stampsOf(session.inputs) };
   openModels.set(key, open);

@@ -3,24 +3,29 @@
  * model (setting `cnnInspector.engine`: auto | onnxruntime | tfjs), else TensorFlow.js, with the
  * reason. The explanation methods (gradients) always run on TensorFlow.js.
  */
+import { stat } from 'node:fs/promises';
 import type * as tfType from '@tensorflow/tfjs';
 import { UntranslatableLayer } from './layerTranslation';
 import { NativeLayersEngine, type ActivationInput } from './nativeLayersEngine';
 import { NativeOnnxEngine, onnxSourceOf } from './nativeOnnxEngine';
 import type { LayerActivation } from '../activations';
 import { defaultOrtThreads, loadOnnxRuntime } from './onnxRuntime';
+import { acquireEngine, releaseEngine, weightsFingerprint } from './engineCache';
 
 export type EnginePreference = 'auto' | 'onnxruntime' | 'tfjs';
 export const ENGINE_PREFERENCES: EnginePreference[] = ['auto', 'onnxruntime', 'tfjs'];
 
 /** A native engine: every inspectable layer's output for an input, from one warm session. */
 export interface ActivationEngine {
-  run(input: ActivationInput): Promise<Map<string, LayerActivation>>;
+  /** Every inspectable layer's output, or only those of `layers` (a gallery reads one). */
+  run(input: ActivationInput, layers?: string[]): Promise<Map<string, LayerActivation>>;
   dispose(): Promise<void>;
 }
 
 export interface EngineChoice {
   native?: ActivationEngine;
+  /** Hands the native engine back to the warm-engine cache (the session is done with it). */
+  release?: () => Promise<void>;
   /** Why the model runs where it runs (shown in the status bar's tooltip, the panel and the log). */
   notes: string[];
   /** Set when ONNX Runtime was wanted but cannot run this model: the one-line reason. */
@@ -33,10 +38,34 @@ export interface EngineOptions {
   threads?: number;
 }
 
+/** What the model was built from: with it, an unchanged model gets its warm engine back. */
+export interface ModelIdentity {
+  bundleHash: string;
+  exportName: string;
+}
+
+/** Everything a native engine's numbers depend on (see engineCache.ts). */
+async function engineKey(
+  model: tfType.LayersModel,
+  identity: ModelIdentity,
+  inputShape: number[],
+  threads: number,
+): Promise<string> {
+  const common = `${identity.bundleHash}|${identity.exportName}|${threads}`;
+  const source = onnxSourceOf(model);
+  if (source) {
+    // The file's own graph and weights run: the file is what must not have changed.
+    const { size, mtimeMs } = await stat(source.file);
+    return `onnx|${common}|${source.file}|${size}|${mtimeMs}`;
+  }
+  return `layers|${common}|${inputShape.join('x')}|${weightsFingerprint(model)}`;
+}
+
 export async function chooseEngine(
   model: tfType.LayersModel,
   inputShape: (number | null)[],
   options: EngineOptions,
+  identity?: ModelIdentity,
 ): Promise<EngineChoice> {
   const preference = options.engine ?? 'tfjs';
   if (preference === 'tfjs') {
@@ -54,15 +83,26 @@ export async function chooseEngine(
   const threads = options.threads ?? defaultOrtThreads();
   try {
     const source = onnxSourceOf(model);
-    if (source) {
-      const native = await NativeOnnxEngine.create(ort, model, source, threads);
-      return {
-        native,
-        notes: [`Activations on ONNX Runtime, the file's own graph (${threads} threads).`],
-      };
+    const build = (): Promise<ActivationEngine> =>
+      source
+        ? NativeOnnxEngine.create(ort, model, source, threads)
+        : NativeLayersEngine.create(ort, model, inputShape as number[], { threads });
+    let native: ActivationEngine;
+    let release: (() => Promise<void>) | undefined;
+    if (identity) {
+      const key = await engineKey(model, identity, inputShape as number[], threads);
+      native = await acquireEngine(key, build);
+      release = () => releaseEngine(key);
+    } else {
+      native = await build();
+      release = () => native.dispose();
     }
-    const native = await NativeLayersEngine.create(ort, model, inputShape as number[], { threads });
-    return { native, notes: [`Activations on ONNX Runtime (${threads} threads).`] };
+    const graph = source ? ", the file's own graph" : '';
+    return {
+      native,
+      release,
+      notes: [`Activations on ONNX Runtime${graph} (${threads} threads).`],
+    };
   } catch (error) {
     if (error instanceof UntranslatableLayer) {
       return fallback(`ONNX Runtime cannot run this model: ${error.message}`);

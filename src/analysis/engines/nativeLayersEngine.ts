@@ -31,9 +31,29 @@ export function sessionOptions(threads: number): OrtType.InferenceSession.Sessio
   };
 }
 
+export interface ExposedLayer {
+  layer: string;
+  /** The graph output holding the layer's value, channels-last. */
+  output: string;
+  shape: number[];
+}
+
+/**
+ * The exposed layers named in `layers` (all when absent), or a clear error naming an unknown one.
+ * Fetching fewer outputs skips their read-back (and lets ONNX Runtime skip nodes nothing needs).
+ */
+export function selectOutputs(exposed: ExposedLayer[], layers?: string[]): ExposedLayer[] {
+  if (!layers) return exposed;
+  return layers.map((name) => {
+    const found = exposed.find((e) => e.layer === name);
+    if (!found) throw new Error(`The native engine has no output for layer '${name}'.`);
+    return found;
+  });
+}
+
 export async function readOutputs(
   results: OrtType.InferenceSession.OnnxValueMapType,
-  outputs: { layer: string; output: string; shape: number[] }[],
+  outputs: ExposedLayer[],
 ): Promise<Map<string, LayerActivation>> {
   const activations = new Map<string, LayerActivation>();
   for (const { layer, output, shape } of outputs) {
@@ -45,7 +65,8 @@ export async function readOutputs(
 }
 
 export class NativeLayersEngine {
-  private translation: OnnxTranslation | undefined;
+  /** Without its bytes: the session holds the weights, the serialised model need not stay. */
+  private translation: Omit<OnnxTranslation, 'bytes'> | undefined;
   private session: OrtType.InferenceSession | undefined;
 
   private constructor(
@@ -70,9 +91,9 @@ export class NativeLayersEngine {
   }
 
   private async prepare(inputShape: number[]): Promise<void> {
-    const translation = layersModelToOnnx(this.model, inputShape);
+    const { bytes, ...translation } = layersModelToOnnx(this.model, inputShape);
     const session = await this.ort.InferenceSession.create(
-      translation.bytes,
+      bytes,
       sessionOptions(this.options.threads),
     );
     await this.session?.release();
@@ -80,16 +101,20 @@ export class NativeLayersEngine {
     this.session = session;
   }
 
-  /** Every inspectable layer's output for `input` (batch 1). */
-  async run(input: ActivationInput): Promise<Map<string, LayerActivation>> {
+  /** Every inspectable layer's output for `input` (batch 1), or only those of `layers`. */
+  async run(input: ActivationInput, layers?: string[]): Promise<Map<string, LayerActivation>> {
     const same = this.translation?.inputShape.every((d, i) => d === input.shape[i]);
     if (!same || this.translation!.inputShape.length !== input.shape.length) {
       await this.prepare(input.shape.slice(1)); // a model with free input sizes met a new size
     }
     const { inputName, outputs } = this.translation!;
+    const wanted = selectOutputs(outputs, layers);
     const feed = { [inputName]: new this.ort.Tensor('float32', input.data, input.shape) };
-    const results = await this.session!.run(feed);
-    return readOutputs(results, outputs);
+    const results = await this.session!.run(
+      feed,
+      wanted.map((o) => o.output),
+    );
+    return readOutputs(results, wanted);
   }
 
   async dispose(): Promise<void> {

@@ -14,7 +14,13 @@ import type { LayerActivation } from '../activations';
 import { inspectableLayers, firstOutputShape } from '../modelSummary';
 import type { ValueLocation } from '../onnx/buildLayersModel';
 import { UntranslatableLayer } from './layerTranslation';
-import { readOutputs, sessionOptions, type ActivationInput } from './nativeLayersEngine';
+import {
+  readOutputs,
+  selectOutputs,
+  sessionOptions,
+  type ActivationInput,
+  type ExposedLayer,
+} from './nativeLayersEngine';
 import type { Ort } from './onnxRuntime';
 
 /** What the import knows about a model it built from an ONNX file. */
@@ -37,11 +43,7 @@ export function onnxSourceOf(model: tfType.LayersModel): OnnxSource | undefined 
   return sources.get(model);
 }
 
-interface Exposed {
-  layer: string;
-  output: string;
-  shape: number[];
-}
+type Exposed = ExposedLayer;
 
 /** Adds nodes and outputs to a decoded ONNX graph; names are unique with a `#cnn` suffix. */
 class GraphAdditions {
@@ -214,14 +216,19 @@ export class NativeOnnxEngine {
   }
 
   /** `input` is channels-last [1, h, w, c] as TF.js takes it; the file's graph takes NCHW. */
-  async run(input: ActivationInput): Promise<Map<string, LayerActivation>> {
+  async run(input: ActivationInput, layers?: string[]): Promise<Map<string, LayerActivation>> {
     const [, h, w, c] = input.shape;
     const nchw = new Float32Array(input.data.length);
     for (let y = 0; y < h; y++)
       for (let x = 0; x < w; x++)
         for (let k = 0; k < c; k++) nchw[(k * h + y) * w + x] = input.data[(y * w + x) * c + k];
     const feed = { [this.inputName]: new this.ort.Tensor('float32', nchw, [1, c, h, w]) };
-    return readOutputs(await this.session.run(feed), this.outputs);
+    const wanted = selectOutputs(this.outputs, layers);
+    const results = await this.session.run(
+      feed,
+      wanted.map((o) => o.output),
+    );
+    return readOutputs(results, wanted);
   }
 
   async dispose(): Promise<void> {

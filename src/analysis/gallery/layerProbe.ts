@@ -34,6 +34,8 @@ export async function computeLayerForImage(
   const { image, input } = await session.prepareImage(imagePath, decodeOptions);
   let output: tfType.Tensor | undefined;
   try {
+    const native = await session.nativeLayer(input, layerName);
+    if (native) return { image, map: { shape: native.shape, data: native.data } };
     output = session.tf.tidy(() => model.execute(input, outputName) as tfType.Tensor);
     const data = (await output.data()) as Float32Array;
     return {

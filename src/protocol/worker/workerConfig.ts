@@ -16,6 +16,8 @@ export interface WorkerConfig {
   backend: BackendPreference;
   /** Activations on ONNX Runtime (auto, onnxruntime) or TensorFlow.js; absent: tfjs. */
   engine?: EnginePreference;
+  /** ONNX Runtime intra-op threads; absent or 0: one per core, at most 4 (the gallery pool divides). */
+  engineThreads?: number;
   searchDirs: string[];
   maxImageMegapixels: number;
   /** WebAssembly threads: 0 one per core, 1 or absent single-threaded (see analysis/wasmThreads). */
