@@ -180,7 +180,27 @@ function onnxFigures(quick: boolean, rows: ForwardFigures[]): void {
     console.log(
       `${`${name} (wasm-mt)`.padEnd(33)}${ms(result.loadMs).padEnd(12)}${ms(result.firstPassMs).padEnd(12)}${ms(result.medianPassMs).padEnd(13)}${ms(pytorch.medianMs).padEnd(16)}${ratio}x (PyTorch on ${pytorch.threads} threads)`,
     );
+    console.log(`${''.padEnd(33)}${importMemory(pytorch.onnx)}`);
   }
+}
+
+/** Import alone in a fresh process (scripts/measureOnnxImport.ts): time and resident memory. */
+function importMemory(onnxFile: string): string {
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', join(__dirname, 'measureOnnxImport.js'), onnxFile, 'wasm'],
+    { encoding: 'utf8', timeout: 30 * 60_000 },
+  );
+  const line = child.stdout?.split('\n').find((l) => l.startsWith('{'));
+  if (!line) return `import memory: failed (${child.stderr?.trim().split('\n').pop()})`;
+  const m = JSON.parse(line) as {
+    fileMb: number;
+    importMs: number;
+    baselineRssMb: number;
+    peakRssMb: number;
+    rssAfterGcMb: number;
+  };
+  return `import alone: ${ms(m.importMs)}, ${m.fileMb.toFixed(0)} MB file, peak RSS ${m.peakRssMb} MB, ${m.rssAfterGcMb} MB after load (Node alone ${m.baselineRssMb} MB)`;
 }
 
 async function main(): Promise<void> {

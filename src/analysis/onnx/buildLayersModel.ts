@@ -8,14 +8,9 @@ import type * as tfType from '@tensorflow/tfjs';
 import type { TfNamespace } from '../runtime';
 import type { FoldedGraph, GraphNode } from './graph';
 import { customLayers } from './customLayers';
-import type {
-  BuiltValue,
-  PendingWeights,
-  StoredLayout,
-  TranslationContext,
-  Translator,
-} from './builderTypes';
+import type { BuiltValue, StoredLayout, TranslationContext, Translator } from './builderTypes';
 import { nodeError } from './onnxErrors';
+import { buildWithWeights } from './layerWeights';
 import { validTensorName } from './names';
 import {
   translateConv,
@@ -87,8 +82,8 @@ export interface BuiltModel {
 }
 
 export interface BuildOptions {
-  /** Called after each layer's weights are set (for progress on large files). */
-  onWeights?: (done: number, total: number) => void;
+  /** Called after each node's layers are made with their weights (progress on large files). */
+  onNode?: (done: number, total: number) => void;
 }
 
 export function buildLayersModel(
@@ -108,29 +103,31 @@ export function buildLayersModel(
       { tensor: input, shape: graph.input.shape, layout: 'nhwc', nonNegative: false },
     ],
   ]);
-  const pending: PendingWeights[] = [];
-  for (const node of graph.nodes) {
-    const translate = TRANSLATORS[node.opType];
-    if (!translate || node.domain !== '') {
-      throw nodeError(node, graph.opset, 'this op is not supported by the ONNX import.');
-    }
-    const result = translate(contextFor(tf, custom, graph, node, built, pending));
-    built.set(node.outputs[0], result);
+  // Layers get their weights as they are made: if a later node is refused, they are freed.
+  const weighted: tfType.layers.Layer[] = [];
+  let model: tfType.LayersModel;
+  try {
+    graph.nodes.forEach((node, index) => {
+      const translate = TRANSLATORS[node.opType];
+      if (!translate || node.domain !== '') {
+        throw nodeError(node, graph.opset, 'this op is not supported by the ONNX import.');
+      }
+      const result = translate(contextFor(tf, custom, graph, node, built, weighted));
+      built.set(node.outputs[0], result);
+      options.onNode?.(index + 1, graph.nodes.length);
+    });
+    const outputs = graph.outputs.map((o) => built.get(o.name));
+    if (outputs.some((o) => !o))
+      throw new Error(`${graph.file}: a graph output is not computed by any node.`);
+    model = tf.model({
+      inputs: input,
+      outputs: outputs.map((o) => o!.tensor),
+      name: modelName(graph),
+    });
+  } catch (error) {
+    for (const layer of weighted) for (const w of layer.weights) w.dispose();
+    throw error;
   }
-  const outputs = graph.outputs.map((o) => built.get(o.name));
-  if (outputs.some((o) => !o))
-    throw new Error(`${graph.file}: a graph output is not computed by any node.`);
-  const model = tf.model({
-    inputs: input,
-    outputs: outputs.map((o) => o!.tensor),
-    name: modelName(graph),
-  });
-  pending.forEach((p, i) => {
-    const weights = p.make();
-    p.layer.setWeights(weights);
-    tf.dispose(weights);
-    options.onWeights?.(i + 1, pending.length);
-  });
   const values = new Map<string, ValueLocation>();
   for (const [name, value] of built) {
     const layer = value.tensor.sourceLayer.name;
@@ -155,7 +152,7 @@ function contextFor(
   graph: FoldedGraph,
   node: GraphNode,
   built: Map<string, BuiltValue>,
-  pending: PendingWeights[],
+  weighted: tfType.layers.Layer[],
 ): TranslationContext {
   const fail = (detail: string) => nodeError(node, graph.opset, detail);
   return {
@@ -185,7 +182,8 @@ function contextFor(
       return suffix ? `${node.name}.${suffix}` : node.name;
     },
     setWeights(layer, make) {
-      pending.push({ layer, make });
+      weighted.push(layer);
+      buildWithWeights(layer, make);
     },
   };
 }

@@ -25,13 +25,6 @@ export interface BuiltValue {
   nonNegative: boolean;
 }
 
-/** A layer and the weights to give it once the model exists (layers get weights when built). */
-export interface PendingWeights {
-  layer: tfType.layers.Layer;
-  /** Made lazily, one layer at a time, so large files are not held twice at once. */
-  make: () => tfType.Tensor[];
-}
-
 export interface TranslationContext {
   tf: TfNamespace;
   custom: CustomLayerFactories;
@@ -49,6 +42,10 @@ export interface TranslationContext {
     inputs: tfType.SymbolicTensor | tfType.SymbolicTensor[],
   ): tfType.SymbolicTensor;
   layerName(suffix?: string): string;
+  /**
+   * The layer's weights, made when it is built (call before applying it): `make` returns every
+   * weight in the layer's order, made once (layerWeights.ts).
+   */
   setWeights(layer: tfType.layers.Layer, make: () => tfType.Tensor[]): void;
   fail(detail: string): Error;
 }

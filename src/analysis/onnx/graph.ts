@@ -21,6 +21,12 @@ export interface ConstantTensor {
   kind: ElementKind;
   /** Float32 for floats; Float64 (exact for every shape and index) for integers and booleans. */
   data: Float32Array | Float64Array;
+  /**
+   * Float weights stored unaligned in the file are copied only when read: `data` copies once and
+   * keeps the copy (for constant folding), `readOnce()` gives a new copy it does not keep (for a
+   * layer's weights, made once), so a large file is not held twice while the model is built.
+   */
+  readOnce?: () => Float32Array;
 }
 
 export type AttributeValue = number | number[] | string | string[] | ConstantTensor;

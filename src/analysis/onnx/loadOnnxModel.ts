@@ -19,6 +19,10 @@ export interface OnnxLoadOptions extends FoldOptions {
 }
 
 export interface LoadedOnnxModel extends BuiltModel {
+  /**
+   * The folded graph without its constants: the weights are in the model now, and nothing may
+   * keep a view into the file's bytes, so the buffer is released once the model is built.
+   */
   graph: FoldedGraph;
 }
 
@@ -54,12 +58,11 @@ export function onnxModelFromBytes(
 ): LoadedOnnxModel {
   options.onProgress?.('Parsing ONNX', 0.1);
   const graph = foldGraph(parseOnnx(bytes, file), options);
-  options.onProgress?.('Building layers', 0.3);
   const built = buildLayersModel(tf, graph, {
-    onWeights: (done, total) =>
-      options.onProgress?.('Converting weights', 0.3 + (0.7 * done) / total),
+    onNode: (done, total) =>
+      options.onProgress?.('Building layers and weights', 0.3 + (0.7 * done) / total),
   });
   // The native engine runs this file's own graph and reads the layers' values through `values`.
   rememberOnnxSource(built.model, { file, values: built.values, inputName: graph.input.name });
-  return { ...built, graph };
+  return { ...built, graph: { ...graph, constants: new Map() } };
 }

@@ -113,6 +113,12 @@ export function toConstant(t: onnx.ITensorProto, file: string): ConstantTensor {
     throw fileError(file, `${name} is stored in an external data file, which is not supported.`);
   }
   const raw = t.rawData && t.rawData.length > 0 ? t.rawData : undefined;
+  if (raw && type === DataType.FLOAT && raw.byteLength === count * 4 && LITTLE_ENDIAN) {
+    return raw.byteOffset % 4 === 0
+      ? // A view, not a copy: the weights are copied once, into the model's layout.
+        { dims, kind: 'float', data: new Float32Array(raw.buffer, raw.byteOffset, count) }
+      : unalignedFloats(dims, raw);
+  }
   const data = raw ? fromRaw(raw, type, count) : fromFields(t, type);
   if (!data) {
     throw fileError(
@@ -127,6 +133,27 @@ export function toConstant(t: onnx.ITensorProto, file: string): ConstantTensor {
     );
   }
   return { dims, kind: elementKind(type), data };
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Float32 bytes at an offset Float32Array cannot view: copied (memcpy) when read; see graph.ts. */
+function unalignedFloats(dims: number[], raw: Uint8Array): ConstantTensor {
+  const copy = () => {
+    const bytes = new Uint8Array(raw.byteLength);
+    bytes.set(raw);
+    return new Float32Array(bytes.buffer);
+  };
+  let kept: Float32Array | undefined;
+  return {
+    dims,
+    kind: 'float',
+    get data() {
+      kept ??= copy();
+      return kept;
+    },
+    readOnce: () => (kept ? kept.slice() : copy()),
+  };
 }
 
 function fromRaw(
@@ -146,10 +173,6 @@ function fromRaw(
   };
   switch (type) {
     case DataType.FLOAT:
-      if (raw.byteOffset % 4 === 0 && raw.byteLength === count * 4) {
-        // A view, not a copy: the weights of large files are copied once, into tfjs.
-        return new Float32Array(raw.buffer, raw.byteOffset, count);
-      }
       return read(4, (o) => view.getFloat32(o, true), new Float32Array(count));
     case DataType.DOUBLE:
       return read(8, (o) => view.getFloat64(o, true), new Float32Array(count));

@@ -2,7 +2,8 @@
 // vector is in NHWC order: the kernel's rows are permuted so each unit reads the same features.
 import { floatAttr, intAttr, checkAttributes } from './attributes';
 import type { BuiltValue, TranslationContext, Translation } from './builderTypes';
-import { float32Of } from './graph';
+import { constantSize } from './graph';
+import { denseKernel, float32Copy } from './weightArrays';
 import type * as tfType from '@tensorflow/tfjs';
 
 /** For each row of the NHWC-ordered vector, the row of the NCHW (ONNX) vector it holds. */
@@ -23,7 +24,7 @@ function flatInput(ctx: TranslationContext): BuiltValue {
 }
 
 export function translateGemm(ctx: TranslationContext): Translation {
-  const { node, graph, tf } = ctx;
+  const { node, graph } = ctx;
   checkAttributes(node, graph.opset, ['alpha', 'beta', 'transA', 'transB']);
   if (intAttr(node, 'transA', 0) !== 0) throw ctx.fail('transA=1 is not supported.');
   const x = flatInput(ctx);
@@ -33,22 +34,21 @@ export function translateGemm(ctx: TranslationContext): Translation {
   const alpha = floatAttr(node, 'alpha', 1);
   const beta = floatAttr(node, 'beta', 1);
   const units = transB ? b.dims[0] : b.dims[1];
-  if (c && float32Of(c).length !== units) {
+  if (c && constantSize(c.dims) !== units) {
     throw ctx.fail(`its bias has shape [${c.dims.join(', ')}], not [${units}].`);
   }
-  return dense(ctx, x, units, !!c, () => {
-    const kernel = tf.tidy(() => {
-      const m = tf.tensor2d(float32Of(b), b.dims as [number, number]);
-      const k = transB ? tf.transpose(m) : m;
-      return alpha === 1 ? k : tf.mul(k, alpha);
-    });
-    const bias = c
-      ? tf.tidy(() =>
-          beta === 1 ? tf.tensor1d(float32Of(c)) : tf.mul(tf.tensor1d(float32Of(c)), beta),
-        )
-      : undefined;
-    return [kernel, bias];
-  });
+  return dense(
+    ctx,
+    x,
+    units,
+    (rowOrder) => denseKernel(b, transB, alpha, rowOrder),
+    c &&
+      (() => {
+        const bias = float32Copy(c);
+        if (beta !== 1) for (let i = 0; i < bias.length; i++) bias[i] *= beta;
+        return bias;
+      }),
+  );
 }
 
 export function translateMatMul(ctx: TranslationContext): Translation {
@@ -56,36 +56,33 @@ export function translateMatMul(ctx: TranslationContext): Translation {
   const b = ctx.requireConstant(1, 'weights');
   if (b.dims.length !== 2)
     throw ctx.fail('only a [features, units] constant second input is supported.');
-  return dense(ctx, x, b.dims[1], false, () => [
-    ctx.tf.tensor2d(float32Of(b), b.dims as [number, number]),
-    undefined,
-  ]);
+  return dense(ctx, x, b.dims[1], (rowOrder) => denseKernel(b, false, 1, rowOrder));
 }
 
+/**
+ * A Dense layer whose weights are made when the model sets them: `kernel` gets the order of its
+ * input rows (after a flatten of an NCHW value stored NHWC) and returns the [inputs, units] array.
+ */
 function dense(
   ctx: TranslationContext,
   x: BuiltValue,
   units: number,
-  useBias: boolean,
-  make: () => [tfType.Tensor, tfType.Tensor | undefined],
+  kernel: (rowOrder: Int32Array | undefined) => Float32Array,
+  bias?: () => Float32Array,
 ): Translation {
   const tf = ctx.tf;
   const layer = tf.layers.dense({
     units,
-    useBias,
+    useBias: !!bias,
     kernelInitializer: 'zeros',
     name: ctx.layerName(),
   });
   ctx.setWeights(layer, () => {
-    const [kernel, bias] = make();
-    let rowsInOrder = kernel;
-    if (x.layout === 'flatNhwc') {
-      rowsInOrder = tf.tidy(() =>
-        tf.gather(kernel, tf.tensor1d(nhwcToNchwRows(x.flattenedFrom!), 'int32')),
-      );
-      kernel.dispose();
-    }
-    return bias ? [rowsInOrder, bias] : [rowsInOrder];
+    const rowOrder = x.layout === 'flatNhwc' ? nhwcToNchwRows(x.flattenedFrom!) : undefined;
+    const weights = kernel(rowOrder);
+    const tensors: tfType.Tensor[] = [tf.tensor2d(weights, [weights.length / units, units])];
+    if (bias) tensors.push(tf.tensor1d(bias()));
+    return tensors;
   });
   return {
     tensor: ctx.apply(layer, x.tensor),

@@ -2,7 +2,8 @@
 // OnnxElementwise / OnnxBroadcast layers (customLayers.ts) where it has not.
 import { floatAttr, intAttr, checkAttributes } from './attributes';
 import type { BuiltValue, TranslationContext, Translation } from './builderTypes';
-import { float32Of } from './graph';
+import { constantSize } from './graph';
+import { float32Copy } from './weightArrays';
 import type { ArithmeticOp } from './customLayers';
 import { constantForLayout, materialize4d } from './layouts';
 import type * as tfType from '@tensorflow/tfjs';
@@ -113,7 +114,9 @@ export function translateBatchNorm(ctx: TranslationContext): Translation {
     epsilon: floatAttr(node, 'epsilon', 1e-5),
     name: ctx.layerName(),
   });
-  ctx.setWeights(layer, () => [scale, bias, mean, variance].map((c) => tf.tensor1d(float32Of(c))));
+  ctx.setWeights(layer, () =>
+    [scale, bias, mean, variance].map((c) => tf.tensor1d(float32Copy(c))),
+  );
   return { ...x, tensor: ctx.apply(layer, x.tensor), nonNegative: false };
 }
 
@@ -161,7 +164,7 @@ function withConstant(
   }
   const c = ctx.constant(1 - valueIndex)!;
   const constant =
-    x.layout === 'flatNhwc' && float32Of(c).length > 1 ? undefined : constantForLayout(c, x);
+    x.layout === 'flatNhwc' && constantSize(c.dims) > 1 ? undefined : constantForLayout(c, x);
   if (!constant) throw ctx.fail('this constant operand cannot be laid out for the NHWC model.');
   const layer = ctx.custom.elementwise({
     op,

@@ -8,7 +8,7 @@ import {
   type WindowGeometry,
 } from './attributes';
 import type { BuiltValue, TranslationContext, Translation } from './builderTypes';
-import { float32Of } from './graph';
+import { float32Copy, permuted4d } from './weightArrays';
 import { materialize4d } from './layouts';
 
 const WINDOW_ATTRIBUTES = ['kernel_shape', 'strides', 'dilations', 'pads', 'auto_pad'];
@@ -72,10 +72,13 @@ export function translateConv(ctx: TranslationContext): Translation {
   if (groups === 1) {
     layer = tf.layers.conv2d({ ...common, filters: outChannels });
     ctx.setWeights(layer, () => [
-      tf.tidy(() =>
-        tf.transpose(tf.tensor4d(float32Of(w), [outChannels, perGroup, kh, kw]), [2, 3, 1, 0]),
-      ),
-      ...(bias ? [tf.tensor1d(float32Of(bias))] : []),
+      tf.tensor4d(permuted4d(w, [outChannels, perGroup, kh, kw], [2, 3, 1, 0]), [
+        kh,
+        kw,
+        perGroup,
+        outChannels,
+      ]),
+      ...(bias ? [tf.tensor1d(float32Copy(bias))] : []),
     ]);
   } else if (
     groups === inChannels &&
@@ -91,10 +94,13 @@ export function translateConv(ctx: TranslationContext): Translation {
     });
     ctx.setWeights(layer, () => [
       // ONNX output channel c*m + j reads input channel c; tfjs's depthwise kernel is [kh, kw, c, j].
-      tf.tidy(() =>
-        tf.transpose(tf.tensor4d(float32Of(w), [groups, multiplier, kh, kw]), [2, 3, 0, 1]),
-      ),
-      ...(bias ? [tf.tensor1d(float32Of(bias))] : []),
+      tf.tensor4d(permuted4d(w, [groups, multiplier, kh, kw], [2, 3, 0, 1]), [
+        kh,
+        kw,
+        groups,
+        multiplier,
+      ]),
+      ...(bias ? [tf.tensor1d(float32Copy(bias))] : []),
     ]);
   } else {
     // Grouped (ResNeXt), or depthwise and dilated (tfjs's DepthwiseConv2D layer drops dilation).
@@ -108,10 +114,13 @@ export function translateConv(ctx: TranslationContext): Translation {
     }
     layer = ctx.custom.groupedConv({ ...common, filters: outChannels, groups });
     ctx.setWeights(layer, () => [
-      tf.tidy(() =>
-        tf.transpose(tf.tensor4d(float32Of(w), [outChannels, perGroup, kh, kw]), [2, 3, 1, 0]),
-      ),
-      ...(bias ? [tf.tensor1d(float32Of(bias))] : []),
+      tf.tensor4d(permuted4d(w, [outChannels, perGroup, kh, kw], [2, 3, 1, 0]), [
+        kh,
+        kw,
+        perGroup,
+        outChannels,
+      ]),
+      ...(bias ? [tf.tensor1d(float32Copy(bias))] : []),
     ]);
   }
   return {
@@ -149,10 +158,13 @@ export function translateConvTranspose(ctx: TranslationContext): Translation {
     name: ctx.layerName(),
   });
   ctx.setWeights(layer, () => [
-    tf.tidy(() =>
-      tf.transpose(tf.tensor4d(float32Of(w), [inChannels, outChannels, kh, kw]), [2, 3, 1, 0]),
-    ),
-    ...(bias ? [tf.tensor1d(float32Of(bias))] : []),
+    tf.tensor4d(permuted4d(w, [inChannels, outChannels, kh, kw], [2, 3, 1, 0]), [
+      kh,
+      kw,
+      outChannels,
+      inChannels,
+    ]),
+    ...(bias ? [tf.tensor1d(float32Copy(bias))] : []),
   ]);
   let tensor = ctx.apply(layer, x.tensor);
   // tfjs 'valid' gives in*s + max(k - s, 0); ONNX's pads crop the start and the end.
