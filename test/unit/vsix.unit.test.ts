@@ -74,6 +74,7 @@ describe('the VSIX', function () {
     assert.ok(files.has('extension/dist/extension.js'));
     assert.ok(files.has('extension/dist/worker.js'));
     assert.ok(files.has('extension/dist/webview.js'));
+    assert.ok(files.has('extension/dist/panel.css')); // the panel's stylesheet
   });
 
   it("carries exactly one esbuild binary, this platform's, and is marked for this target", () => {
