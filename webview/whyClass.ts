@@ -9,6 +9,7 @@
 import type { ClassAnswer, ClassQuery } from '../src/protocol/explainMessages';
 import type { ExplainRequests } from './explainRequests';
 import type { ModelSummary } from '../src/analysis/modelSummary';
+import { layerCapabilities } from '../src/analysis/layerCapabilities';
 import type { ClassScore } from '../src/analysis/topClasses';
 import { el } from './dom';
 import { ClassFigures } from './whyClassFigures';
@@ -64,7 +65,9 @@ export class ClassExplainView {
       this.classIndex = undefined;
       this.camLayer = undefined;
       this.camCandidates = [];
-      const convs = summary.layers.filter((l) => l.kind === 'spatial' && /Conv/.test(l.className));
+      const convs = summary.layers.filter(
+        (l) => l.layout === 'spatial' && layerCapabilities(l.className).filters,
+      );
       this.unitLayer = convs[convs.length - 1]?.name;
       this.unitChannel = 0;
     }
@@ -266,7 +269,7 @@ export class ClassExplainView {
     const featureSettings = el('span', 'why-class-settings');
     const layer = document.createElement('select');
     layer.name = 'layer';
-    for (const l of this.summary!.layers.filter((x) => x.kind === 'spatial'))
+    for (const l of this.summary!.layers.filter((x) => x.layout === 'spatial'))
       layer.add(new Option(l.name, l.name, false, l.name === this.unitLayer));
     layer.addEventListener('change', () => (this.unitLayer = layer.value));
     const layerLabel = el('label', 'control');

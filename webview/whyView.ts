@@ -13,6 +13,7 @@ import {
 import { ClassExplainView, type ClassInput } from './whyClass';
 import type { ExplainRequests } from './explainRequests';
 import type { ModelSummary } from '../src/analysis/modelSummary';
+import { layerCapabilities } from '../src/analysis/layerCapabilities';
 import type { FilterResult } from '../src/protocol/worker/explainProtocol';
 import { el } from './dom';
 import { renderProjections, type WhyInput } from './whyProjections';
@@ -28,12 +29,13 @@ export interface WhyUnit {
 /** Layers whose units have a position (feature maps and sequences). */
 function mapLayers(summary: ModelSummary): string[] {
   return summary.layers
-    .filter((l) => l.kind === 'spatial' || l.kind === 'sequence')
+    .filter((l) => l.layout === 'spatial' || l.layout === 'sequence')
     .map((l) => l.name);
 }
 
+/** Layers whose filters the tab draws (convolutions: ../src/analysis/layerCapabilities.ts). */
 function filterLayers(summary: ModelSummary): string[] {
-  return summary.layers.filter((l) => /Conv[12]D$/.test(l.className)).map((l) => l.name);
+  return summary.layers.filter((l) => layerCapabilities(l.className).filters).map((l) => l.name);
 }
 
 /** "3, 5" or "7" to numbers; empty text is no position. */

@@ -3,14 +3,15 @@ import type * as tfType from '@tensorflow/tfjs';
 import { InspectorError } from './errors';
 import type { LayerCreationSite } from './model/layerCreationSites';
 
-export type LayerKind = 'spatial' | 'sequence' | 'vector' | 'other';
+/** How a layer's output is laid out, from its rank: a map [h, w, c], a sequence [steps, c], a vector. */
+export type OutputLayout = 'spatial' | 'sequence' | 'vector' | 'other';
 
 export interface LayerSummary {
   name: string;
   className: string;
   /** Output shape without the batch dimension; null entries are free sizes. */
   outputShape: (number | null)[];
-  kind: LayerKind;
+  layout: OutputLayout;
   params: { trainable: number; nonTrainable: number };
 }
 
@@ -27,7 +28,7 @@ export interface ModelSummary {
   creationSites?: Record<string, LayerCreationSite>;
 }
 
-export function kindOfShape(shape: readonly (number | null)[]): LayerKind {
+export function layoutOfShape(shape: readonly (number | null)[]): OutputLayout {
   if (shape.length === 3) return 'spatial';
   if (shape.length === 2) return 'sequence';
   if (shape.length === 1) return 'vector';
@@ -67,7 +68,7 @@ export function summarizeModel(
       name: layer.name,
       className: layer.getClassName(),
       outputShape,
-      kind: kindOfShape(outputShape),
+      layout: layoutOfShape(outputShape),
       params: {
         trainable: countWeights(layer.trainableWeights),
         nonTrainable: countWeights(layer.nonTrainableWeights),

@@ -31,7 +31,7 @@ export async function collectReportData(
     );
   }
   const selectedLayer =
-    layerName ?? layers.find((l) => l.kind === 'spatial')?.name ?? layers[0].name;
+    layerName ?? layers.find((l) => l.layout === 'spatial')?.name ?? layers[0].name;
   const embedded: ReportData['layers'] = {};
   let budget = REPORT_LAYER_BUDGET_BYTES;
   // The selected layer first, so it is always embedded.

@@ -123,7 +123,7 @@ describe('what changed between two runs', () => {
       name,
       className,
       outputShape,
-      kind: 'spatial',
+      layout: 'spatial',
       params: { trainable: params, nonTrainable: 0 },
     })),
     totalParams: layers.reduce((s, l) => s + l[3], 0),

@@ -2,6 +2,7 @@
 // window it reads (with the taps that fall in the zero padding marked), the kernel weights of each
 // input channel, the products, their sum, the bias and the activation, ending at the value the
 // layer outputs. Plain loops on the layer's input values; sums are accumulated in float64.
+import { layerCapabilities } from '../layerCapabilities';
 import { paddingAmounts } from '../structure/geometry';
 import { activate, knownActivation, softmax } from './activationFunctions';
 import type { ArrayND, LayerSpec } from './types';
@@ -202,7 +203,10 @@ export function unitArithmetic(
 ): UnitArithmetic {
   const inC = input.shape[input.shape.length - 1];
   const op = spec.op;
-  if (op !== 'conv' && op !== 'depthwiseConv' && op !== 'maxPool' && op !== 'avgPool') {
+  // The class's entry says whether it has a window arithmetic; the op is 'unsupported' where the
+  // layer's configuration stops it (channels-first data).
+  const windowed = op === 'conv' || op === 'depthwiseConv' || op === 'maxPool' || op === 'avgPool';
+  if (!layerCapabilities(spec.className).arithmetic || !windowed) {
     throw new Error(
       `layer '${spec.name}' (${spec.className}) is not a convolution or pooling layer`,
     );

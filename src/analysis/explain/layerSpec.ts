@@ -2,21 +2,15 @@
 // geometry and weights as Float32Arrays, so the arithmetic and the projections are plain loops.
 import type * as tfType from '@tensorflow/tfjs';
 import { perAxis, perAxisPairs, spatialRankOf } from '../structure/layerConfig';
-import { layerKindOf, unsupportedReasonOf } from '../structure/layerClasses';
+import {
+  layerCapabilities,
+  type ActivationClass,
+  type LayerCapabilities,
+} from '../layerCapabilities';
 import { dilationThatRuns } from '../structure/whatRuns';
-import type { ArrayND, LayerOp, LayerSpec, MergeOp } from './types';
+import type { ArrayND, LayerOp, LayerSpec } from './types';
 
 type Config = Record<string, unknown>;
-
-const IDENTITY_CLASSES = new Set([
-  'Dropout',
-  'SpatialDropout1D',
-  'SpatialDropout2D',
-  'GaussianDropout',
-  'GaussianNoise',
-  'AlphaDropout',
-  'Masking',
-]);
 
 function weightNamed(layer: tfType.layers.Layer, suffix: string): ArrayND | undefined {
   const w = layer.weights.find((v) => v.originalName.endsWith(suffix) || v.name.endsWith(suffix));
@@ -58,9 +52,14 @@ function batchNorm(layer: tfType.layers.Layer, config: Config, spec: LayerSpec):
   return { ...spec, op: 'batchNorm', scale, offset };
 }
 
-function activationLayer(className: string, config: Config, spec: LayerSpec): LayerSpec {
-  switch (className) {
-    case 'ReLU': {
+/** An activation layer: its class's own function (with its parameters), or its `activation`. */
+function activationLayer(
+  fn: ActivationClass | undefined,
+  config: Config,
+  spec: LayerSpec,
+): LayerSpec {
+  switch (fn) {
+    case 'relu': {
       const max = typeof config.maxValue === 'number' ? config.maxValue : undefined;
       return max === 6
         ? { ...spec, op: 'activation', activation: 'relu6' }
@@ -68,42 +67,31 @@ function activationLayer(className: string, config: Config, spec: LayerSpec): La
           ? { ...spec, op: 'activation', activation: 'relu' }
           : { ...spec, op: 'activation', activation: 'reluMax', activationParam: max };
     }
-    case 'LeakyReLU':
+    case 'leakyRelu':
       return {
         ...spec,
         op: 'activation',
         activation: 'leakyRelu',
         activationParam: Number(config.alpha ?? 0.3),
       };
-    case 'ELU':
+    case 'elu':
       return {
         ...spec,
         op: 'activation',
         activation: 'elu',
         activationParam: Number(config.alpha ?? 1),
       };
-    case 'Softmax':
+    case 'softmax':
       return { ...spec, op: 'activation', activation: 'softmax' };
-    default:
+    case undefined:
       return { ...spec, op: 'activation', activation: activationName(config.activation) };
   }
 }
 
-const MERGE_OPS: Record<string, MergeOp> = {
-  Add: 'add',
-  Subtract: 'subtract',
-  Multiply: 'multiply',
-  Average: 'average',
-  Maximum: 'maximum',
-  Minimum: 'minimum',
-  Concatenate: 'concatenate',
-};
-
 /** Keras' merge layers; the axis of Concatenate is kept for the unbatched arrays (-1: channels). */
-function mergeSpec(className: string, config: Config, base: LayerSpec): LayerSpec {
-  const mergeOp = MERGE_OPS[className];
-  if (!mergeOp)
-    return { ...base, reason: `${className} (broadcasting arithmetic) is not inverted` };
+function mergeSpec(caps: LayerCapabilities, config: Config, base: LayerSpec): LayerSpec {
+  const mergeOp = caps.mergeOp;
+  if (!mergeOp) return { ...base, reason: caps.explainLimit };
   if (mergeOp !== 'concatenate') return { ...base, op: 'merge', mergeOp };
   const axis = typeof config.axis === 'number' ? config.axis : -1;
   if (axis === 0) return { ...base, reason: 'it concatenates along the batch axis' };
@@ -137,8 +125,12 @@ function onnxElementwise(config: Config, base: LayerSpec): LayerSpec {
   };
 }
 
-/** The LayerSpec of one layer; op 'unsupported' (with a reason) where the explanations stop. */
-export function layerSpecOf(layer: tfType.layers.Layer): LayerSpec {
+/** The layer's class, configuration and input rank, read once (custom layers may lack a config). */
+function readLayer(layer: tfType.layers.Layer): {
+  className: string;
+  config: Config;
+  rank: number;
+} {
   const className = layer.getClassName();
   let config: Config = {};
   try {
@@ -146,13 +138,17 @@ export function layerSpecOf(layer: tfType.layers.Layer): LayerSpec {
   } catch {
     // custom layers may not implement getConfig
   }
-  const kind = layerKindOf(className);
   const inputShape = (layer.inboundNodes[0]?.inputShapes ?? []) as unknown;
   const inRank =
     Array.isArray(inputShape) && typeof inputShape[0] !== 'object'
       ? inputShape.length - 1
       : undefined;
-  const rank = spatialRankOf(className, inRank);
+  return { className, config, rank: spatialRankOf(className, inRank) };
+}
+
+/** The LayerSpec of one layer; op 'unsupported' (with a reason) where the explanations stop. */
+export function layerSpecOf(layer: tfType.layers.Layer): LayerSpec {
+  const { className, config, rank } = readLayer(layer);
   const base: LayerSpec = {
     name: layer.name,
     className,
@@ -164,6 +160,17 @@ export function layerSpecOf(layer: tfType.layers.Layer): LayerSpec {
   if (format === 'channelsFirst' || format === 'channels_first') {
     return { ...base, reason: 'channels-first data is not supported (channels last only)' };
   }
+  return specOfOp(layer, layerCapabilities(className), config, base);
+}
+
+/** The spec by what the layer's class computes (its entry in the capability table). */
+function specOfOp(
+  layer: tfType.layers.Layer,
+  caps: LayerCapabilities,
+  config: Config,
+  base: LayerSpec,
+): LayerSpec {
+  const rank = base.spatialRank;
   const windowed = (
     op: LayerOp,
     kernelSize: number[] | undefined,
@@ -176,22 +183,23 @@ export function layerSpecOf(layer: tfType.layers.Layer): LayerSpec {
     dilation: perAxis(config.dilationRate ?? 1, rank),
     padding: paddingOf(config),
   });
-  switch (kind) {
+  const weights = () => ({
+    kernel: weightNamed(layer, 'kernel'),
+    bias: weightNamed(layer, 'bias')?.data,
+  });
+  switch (caps.explain) {
     case 'input':
-      return { ...base, op: 'input' };
+    case 'identity':
+    case 'reshape':
+      return { ...base, op: caps.explain };
     case 'conv': {
       const spec = windowed('conv', perAxis(config.kernelSize, rank), config.strides ?? 1);
       const groups = typeof config.groups === 'number' && config.groups > 1 ? config.groups : 1;
-      return {
-        ...spec,
-        ...(groups > 1 ? { groups } : {}),
-        kernel: weightNamed(layer, 'kernel'),
-        bias: weightNamed(layer, 'bias')?.data,
-      };
+      return { ...spec, ...(groups > 1 ? { groups } : {}), ...weights() };
     }
     case 'depthwiseConv': {
       const spec = windowed('depthwiseConv', perAxis(config.kernelSize, rank), config.strides ?? 1);
-      const runs = dilationThatRuns(className, spec.dilation ?? []);
+      const runs = dilationThatRuns(base.className, spec.dilation ?? []);
       return {
         ...spec,
         dilation: spec.dilation && runs.dilation,
@@ -201,25 +209,17 @@ export function layerSpecOf(layer: tfType.layers.Layer): LayerSpec {
         depthMultiplier: Number(config.depthMultiplier ?? 1),
       };
     }
-    case 'pooling': {
+    case 'maxPool':
+    case 'avgPool': {
       const pool = perAxis(config.poolSize ?? 2, rank);
-      const op: LayerOp = /^Max/.test(className) ? 'maxPool' : 'avgPool';
-      return { ...windowed(op, pool, config.strides ?? pool), dilation: pool?.map(() => 1) };
+      const spec = windowed(caps.explain, pool, config.strides ?? pool);
+      return { ...spec, dilation: pool?.map(() => 1) };
     }
-    case 'globalPooling':
-      return { ...base, op: /Max/.test(className) ? 'globalMaxPool' : 'globalAvgPool' };
+    case 'globalMaxPool':
+    case 'globalAvgPool':
+      return { ...base, op: caps.explain };
     case 'dense':
-      return {
-        ...base,
-        op: 'dense',
-        kernel: weightNamed(layer, 'kernel'),
-        bias: weightNamed(layer, 'bias')?.data,
-      };
-    case 'flatten':
-    case 'reshape':
-      return className === 'Permute'
-        ? { ...base, reason: 'Permute reorders axes' }
-        : { ...base, op: 'reshape' };
+      return { ...base, op: 'dense', ...weights() };
     case 'zeroPadding': {
       // OnnxPad2D's mode: a constant border is cropped on the way back, a copied one folded.
       const mode = config.mode === 'reflect' || config.mode === 'edge' ? config.mode : undefined;
@@ -228,24 +228,17 @@ export function layerSpecOf(layer: tfType.layers.Layer): LayerSpec {
     }
     case 'cropping':
       return { ...base, op: 'cropping', amounts: perAxisPairs(config.cropping ?? 0, rank) };
-    case 'elementwise':
-      if (IDENTITY_CLASSES.has(className)) return { ...base, op: 'identity' };
-      if (className === 'BatchNormalization') return batchNorm(layer, config, base);
-      if (['Activation', 'ReLU', 'LeakyReLU', 'ELU', 'Softmax'].includes(className)) {
-        return activationLayer(className, config, base);
-      }
-      if (className === 'OnnxElementwise') return onnxElementwise(config, base);
-      return { ...base, reason: `${className} is not inverted by these projections` };
-    case 'separableConv':
-      return {
-        ...base,
-        reason: 'separable convolutions are not inverted yet (depthwise + pointwise)',
-      };
+    case 'batchNorm':
+      return batchNorm(layer, config, base);
+    case 'activation':
+      return activationLayer(caps.activation, config, base);
+    case 'constantArithmetic':
+      return onnxElementwise(config, base);
     case 'merge':
-      return mergeSpec(className, config, base);
-    case 'model':
-      return { ...base, reason: 'a nested model is one layer here; its layers are not inverted' };
+      return mergeSpec(caps, config, base);
+    case 'unsupported':
+      return { ...base, reason: caps.explainLimit ?? `${base.className} is not supported` };
     default:
-      return { ...base, reason: unsupportedReasonOf(className) ?? `${className} is not supported` };
+      return caps.explain satisfies never;
   }
 }

@@ -1,5 +1,6 @@
 // Plain data shared by the explanation modules: arrays without the batch dimension, channels last,
 // and each layer's computation described by its class, configuration and weights (no tf objects).
+import type { ExplainOp, MergeOp } from '../layerCapabilities';
 
 /** A dense array, row-major, channels last, without the batch dimension: [h, w, c], [steps, c], [n]. */
 export interface ArrayND {
@@ -7,29 +8,9 @@ export interface ArrayND {
   shape: number[];
 }
 
-/** What a layer computes, as far as the explanations need it. */
-export type LayerOp =
-  | 'input'
-  | 'conv'
-  | 'depthwiseConv'
-  | 'maxPool'
-  | 'avgPool'
-  | 'globalMaxPool'
-  | 'globalAvgPool'
-  | 'dense'
-  | 'activation'
-  | 'batchNorm'
-  | 'identity'
-  | 'reshape'
-  | 'zeroPadding'
-  | 'cropping'
-  | 'merge'
-  | 'constantArithmetic'
-  | 'unsupported';
-
-/** How a merge layer combines its inputs (Keras' merge layers). */
-export type MergeOp =
-  'add' | 'subtract' | 'multiply' | 'average' | 'maximum' | 'minimum' | 'concatenate';
+/** What a layer computes, as far as the explanations need it (its class's entry decides). */
+export type LayerOp = ExplainOp;
+export type { MergeOp };
 
 export interface LayerSpec {
   name: string;

@@ -1,8 +1,7 @@
 // Which layer a gallery is about. R-CNN's figure uses pool5, the deepest spatial pooling layer of
 // AlexNet/VGG; other models get their last spatial pooling layer, else their last convolution.
 import type { ModelStructure, StructureLayer } from '../structure/modelStructure';
-
-const CONV_KINDS = new Set(['conv', 'depthwiseConv', 'separableConv']);
+import { layerCapabilities } from '../layerCapabilities';
 
 /** True for a layer a gallery can describe: 2-D conv or windowed pooling with a receptive field. */
 export function isGalleryLayer(layer: StructureLayer): boolean {
@@ -11,7 +10,7 @@ export function isGalleryLayer(layer: StructureLayer): boolean {
   const field = layer.receptiveField;
   return (
     spatial &&
-    (layer.kind === 'pooling' || CONV_KINDS.has(layer.kind)) &&
+    layerCapabilities(layer.className).gallery &&
     field.axes !== null &&
     field.axes.length === 2 &&
     !field.collapsed

@@ -1,7 +1,7 @@
 /**
  * The few layers tfjs-layers lacks for exact ONNX semantics. Everything else is composed from
  * standard layers so the analyses understand it; these classes are known to the structure analysis
- * (layerClasses.ts) by kind, and the projections say they do not invert the element-wise ones.
+ * (layerCapabilities.ts) by kind, and the projections say they do not invert the element-wise ones.
  *
  * - OnnxPad2D: padding with a constant other than 0 (max pooling pads with -Infinity), by
  *   reflection or by repeating the edge. Geometrically a ZeroPadding2D (kind `zeroPadding`).

@@ -17,6 +17,7 @@
 //   the convolution's kernel weights, also without bias.
 import { channelDim, product, spatialDims } from './geometry';
 import type { LayerGraph, LayerNode, Shape } from './types';
+import { layerCapabilities, type CountsRule } from '../layerCapabilities';
 
 const FLOAT32_BYTES = 4;
 
@@ -66,6 +67,11 @@ interface Application {
   outputShapes: Shape[];
 }
 
+/** How the layer's compute is counted: its class's rule, or a nested model's own sum. */
+function countsRuleOf(node: LayerNode): CountsRule {
+  return node.kind === 'model' ? 'nested' : layerCapabilities(node.className).counts;
+}
+
 /** Kernel weights of a convolution (bias excluded), from its geometry and shapes. */
 function convKernelWeights(node: LayerNode, input: Shape): number | null {
   const g = node.geometry;
@@ -73,7 +79,7 @@ function convKernelWeights(node: LayerNode, input: Shape): number | null {
   const inC = channelDim(input, g.dataFormat);
   if (area === null || inC === null) return null;
   const dm = g.depthMultiplier ?? 1;
-  switch (node.kind) {
+  switch (countsRuleOf(node)) {
     case 'conv':
     case 'transposedConv':
       return g.filters === undefined ? null : (area * inC * g.filters) / (g.groups ?? 1);
@@ -90,7 +96,8 @@ function applicationMacs(node: LayerNode, app: Application): number | null {
   const g = node.geometry;
   const input = app.inputShapes[0];
   const output = app.outputShapes[0];
-  switch (node.kind) {
+  const rule = countsRuleOf(node);
+  switch (rule) {
     case 'conv':
     case 'depthwiseConv':
     case 'separableConv': {
@@ -100,10 +107,9 @@ function applicationMacs(node: LayerNode, app: Application): number | null {
       const area = product(g.kernelSize ?? []);
       const dm = g.depthMultiplier ?? 1;
       if (positions === null || inC === null || area === null) return null;
-      if (node.kind === 'depthwiseConv') return positions * area * inC * dm;
+      if (rule === 'depthwiseConv') return positions * area * inC * dm;
       if (g.filters === undefined) return null;
-      if (node.kind === 'separableConv')
-        return positions * (area * inC * dm + inC * dm * g.filters);
+      if (rule === 'separableConv') return positions * (area * inC * dm + inC * dm * g.filters);
       return (positions * area * inC * g.filters) / (g.groups ?? 1);
     }
     case 'transposedConv': {
@@ -118,10 +124,12 @@ function applicationMacs(node: LayerNode, app: Application): number | null {
       return size === null ? null : size * g.units;
     }
     case 'unknown':
-    case 'model':
+    case 'nested':
       return null;
-    default:
+    case 'free':
       return 0;
+    default:
+      return rule satisfies never;
   }
 }
 
@@ -136,7 +144,8 @@ function outputBytes(shapes: Shape[]): number | null {
 }
 
 function denseEquivalentOf(node: LayerNode): DenseEquivalent | undefined {
-  if (!['conv', 'depthwiseConv', 'separableConv'].includes(node.kind)) return undefined;
+  const rule = countsRuleOf(node);
+  if (rule !== 'conv' && rule !== 'depthwiseConv' && rule !== 'separableConv') return undefined;
   const input = node.inputShapes[0];
   const output = node.outputShape;
   if (!input || !output) return undefined;
@@ -163,10 +172,10 @@ export function countLayer(node: LayerNode): LayerCounts {
   const apps: Application[] = [node, ...node.extraApplications];
   let macs: number | null = 0;
   for (const app of apps) {
-    const m = node.kind === 'model' ? nestedMacs(node) : applicationMacs(node, app);
+    const m = countsRuleOf(node) === 'nested' ? nestedMacs(node) : applicationMacs(node, app);
     macs = macs === null || m === null ? null : macs + m;
   }
-  if (node.kind === 'unknown')
+  if (countsRuleOf(node) === 'unknown')
     notes.push(`unknown layer class '${node.className}': compute not counted`);
   if (apps.length > 1) notes.push(`MACs summed over its ${apps.length} applications`);
   const counts: LayerCounts = {

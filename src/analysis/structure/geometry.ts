@@ -1,5 +1,5 @@
 // Per-axis window arithmetic shared by the receptive-field pass and the shape/compute counts.
-import type { Dim, LayerGeometry, LayerKind, LayerNode, PaddingMode, Shape } from './types';
+import type { Dim, LayerGeometry, StructureKind, LayerNode, PaddingMode, Shape } from './types';
 
 /** How one spatial axis of a windowed layer maps input positions to output positions. */
 export interface AxisWindow {
@@ -91,7 +91,7 @@ function shift(before: number, after: number, inLength: Dim): AxisWindow {
  * human-readable reason when they cannot be known. Returns null for layers that are not windowed.
  */
 export function axisWindows(
-  kind: LayerKind,
+  kind: StructureKind,
   geometry: LayerGeometry,
   inSpatial: Dim[],
 ): AxisWindow[] | string | null {

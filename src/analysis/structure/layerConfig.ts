@@ -1,5 +1,5 @@
 // Reads a layer's serialised config (tfjs getConfig(), Keras-style names) into LayerGeometry.
-import type { DataFormat, LayerGeometry, LayerKind, PaddingMode } from './types';
+import type { DataFormat, LayerGeometry, StructureKind, PaddingMode } from './types';
 import { dilationThatRuns } from './whatRuns';
 
 type Config = Record<string, unknown>;
@@ -74,7 +74,7 @@ function setDilation(g: LayerGeometry, className: string, configured: number[] |
 /** Normalised geometry of a layer; `inputRank` is its first input's rank without batch. */
 export function geometryFromConfig(
   className: string,
-  kind: LayerKind,
+  kind: StructureKind,
   config: Config,
   inputRank: number | undefined,
 ): LayerGeometry {

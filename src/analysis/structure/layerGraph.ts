@@ -2,7 +2,7 @@
 // come from any tfjs instance (the extension may run the user's own copy of TensorFlow.js).
 import type * as tfType from '@tensorflow/tfjs';
 import { channelDim, windowedOutputSpatial } from './geometry';
-import { layerKindOf, unsupportedReasonOf } from './layerClasses';
+import { layerCapabilities } from '../layerCapabilities';
 import { geometryFromConfig } from './layerConfig';
 import type { LayerApplication, LayerGraph, LayerNode, Shape, WeightInfo } from './types';
 
@@ -54,7 +54,7 @@ function layerConfig(layer: Layer): Record<string, unknown> {
 function describeLayer(model: tfType.LayersModel, layer: Layer): LayerNode {
   const className = layer.getClassName();
   const nested = isLayersModel(layer) && layer !== model;
-  const kind = nested ? 'model' : layerKindOf(className);
+  const kind = nested ? 'model' : layerCapabilities(className).structure;
   const apps = applicationsInModel(model, layer);
   const first = apps[0]?.[1];
   const inputShapes = first ? shapesWithoutBatch(first.inputShapes) : [];
@@ -91,7 +91,7 @@ function describeLayer(model: tfType.LayersModel, layer: Layer): LayerNode {
     })),
     warnings,
   };
-  const reason = kind === 'model' ? undefined : unsupportedReasonOf(className);
+  const reason = kind === 'model' ? undefined : layerCapabilities(className).fieldLimit;
   if (reason !== undefined) node.unsupportedReason = reason;
   if (outputShapes.length > 1) {
     warnings.push(`layer has ${outputShapes.length} outputs`);

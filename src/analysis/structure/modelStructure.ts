@@ -9,7 +9,7 @@ import {
   type DenseEquivalent,
   type Dim,
   type LayerGraph,
-  type LayerKind,
+  type StructureKind,
   type LayerNode,
   type LayerReceptiveField,
   type Shape,
@@ -18,7 +18,7 @@ import {
 export interface StructureLayer {
   name: string;
   className: string;
-  kind: LayerKind;
+  kind: StructureKind;
   /** Window per spatial axis: kernel size for convolutions, pool size for pooling; else null. */
   kernel: number[] | null;
   strides: number[] | null;

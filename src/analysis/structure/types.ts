@@ -1,50 +1,15 @@
 // Plain, JSON-serialisable description of a tf.LayersModel's structure. Nothing here holds a
 // tensor or a tfjs object, so it can cross a worker/webview boundary as it is.
+import type { StructureKind } from '../layerCapabilities';
 
 /** One dimension of a shape; `null` where the model leaves it free (e.g. a dynamic image size). */
 export type Dim = number | null;
 /** A tensor shape without the batch dimension. */
 export type Shape = Dim[];
 
+export type { StructureKind };
 export type PaddingMode = 'valid' | 'same' | 'causal';
 export type DataFormat = 'channelsLast' | 'channelsFirst';
-
-/**
- * How the analysis treats a layer class.
- * - `input`: an InputLayer.
- * - `conv`: Conv1D / Conv2D.
- * - `depthwiseConv`, `separableConv`: DepthwiseConv2D, SeparableConv1D/2D.
- * - `pooling`: Max/AveragePooling 1D/2D (windowed).
- * - `globalPooling`: GlobalMax/AveragePooling 1D/2D (whole input).
- * - `zeroPadding`, `cropping`: ZeroPadding1D/2D, Cropping1D/2D.
- * - `flatten`: Flatten (whole input).
- * - `dense`: Dense (acts on the last axis only).
- * - `elementwise`: keeps every position where it is (activations, normalisation, dropout, noise...).
- * - `reshape`: Reshape / Permute; whether it keeps positions depends on the shapes.
- * - `merge`: Add, Concatenate, Multiply, Average, Maximum, Minimum, Subtract.
- * - `model`: a nested LayersModel used as one layer.
- * - `spatialUnsupported`: a known layer whose position mapping receptive-field arithmetic cannot
- *   describe (UpSampling, transposed convolution, resizing, recurrent layers...).
- * - `unknown`: a class this analysis does not know (custom layers).
- */
-export type LayerKind =
-  | 'input'
-  | 'conv'
-  | 'depthwiseConv'
-  | 'separableConv'
-  | 'transposedConv'
-  | 'pooling'
-  | 'globalPooling'
-  | 'zeroPadding'
-  | 'cropping'
-  | 'flatten'
-  | 'dense'
-  | 'elementwise'
-  | 'reshape'
-  | 'merge'
-  | 'model'
-  | 'spatialUnsupported'
-  | 'unknown';
 
 /** The configuration that decides a layer's geometry, normalised to per-axis arrays. */
 export interface LayerGeometry {
@@ -96,7 +61,8 @@ export interface LayerApplication {
 export interface LayerNode {
   name: string;
   className: string;
-  kind: LayerKind;
+  /** How the structure analysis treats its class (../layerCapabilities.ts). */
+  kind: StructureKind;
   geometry: LayerGeometry;
   /**
    * Names of the layers feeding this layer's first application inside the model, in input order.

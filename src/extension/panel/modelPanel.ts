@@ -161,7 +161,7 @@ export class ModelPanel implements vscode.Disposable {
         );
       }
       this.selectedLayer =
-        wanted ?? layers.find((l) => l.kind === 'spatial')?.name ?? layers[0]?.name;
+        wanted ?? layers.find((l) => l.layout === 'spatial')?.name ?? layers[0]?.name;
       this.shownError = undefined; // the webview clears it on 'model'
       this.postModel();
       const imagePath = options.imagePath ?? this.image?.imagePath;
