@@ -1,7 +1,9 @@
 /**
  * OnnxGroupedConv2D: a convolution whose channels are split into groups (ResNeXt, RegNet,
- * ShuffleNet v1), and a dilated depthwise convolution (tfjs 4.22's DepthwiseConv2D layer drops
- * its dilation). tfjs-layers has neither, so this is one layer with Keras 3's `groups` config and
+ * ShuffleNet v1), a dilated depthwise convolution (tfjs 4.22's DepthwiseConv2D layer drops
+ * its dilation), and a convolution both strided and dilated (tfjs's conv2d runs one or the other;
+ * here the kernel is spread with zeros when it runs, while the layer keeps the real kernel,
+ * stride and dilation, so counts and receptive fields are the file's). tfjs-layers has neither, so this is one layer with Keras 3's `groups` config and
  * kernel layout [kh, kw, inChannels / groups, filters]: the structure analysis reads it as a
  * convolution (kind `conv`), so counts divide by the groups and receptive fields follow its
  * kernel, stride, dilation and padding. It runs one tf.conv2d per group (or one dilated
@@ -67,8 +69,14 @@ export function groupedConvClass(tf: TfNamespace) {
     override call(inputs: Tensor | Tensor[]): Tensor {
       return tf.tidy(() => {
         const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tfType.Tensor4D;
-        const { strides, dilationRate, padding, groups, filters } = this.conv;
-        const kernel = this.kernel!.read() as tfType.Tensor4D;
+        const { strides, padding, groups, filters } = this.conv;
+        let { dilationRate } = this.conv;
+        let kernel = this.kernel!.read() as tfType.Tensor4D;
+        if (strides.some((s) => s > 1) && dilationRate.some((d) => d > 1)) {
+          // tfjs runs a stride or a dilation, not both: the same sums with zeros between taps.
+          kernel = spreadKernel(tf, kernel, dilationRate);
+          dilationRate = [1, 1];
+        }
         const [kh, kw, perGroup] = kernel.shape;
         let y: Tensor;
         if (perGroup === 1 && groups === x.shape[3]) {
@@ -98,4 +106,27 @@ export function groupedConvClass(tf: TfNamespace) {
       return { ...super.getConfig(), ...this.conv };
     }
   };
+}
+
+/** A [kh, kw, i, o] kernel with dilation - 1 zeros between its taps: [(kh-1)dh+1, (kw-1)dw+1, i, o]. */
+function spreadKernel(
+  tf: TfNamespace,
+  kernel: tfType.Tensor4D,
+  [dh, dw]: [number, number],
+): tfType.Tensor4D {
+  const [kh, kw, i, o] = kernel.shape;
+  const gaps = tf.pad(tf.reshape(kernel, [kh, 1, kw, 1, i, o]), [
+    [0, 0],
+    [0, dh - 1],
+    [0, 0],
+    [0, dw - 1],
+    [0, 0],
+    [0, 0],
+  ]);
+  const spread = tf.reshape(gaps, [kh * dh, kw * dw, i, o]);
+  return tf.slice(
+    spread,
+    [0, 0, 0, 0],
+    [(kh - 1) * dh + 1, (kw - 1) * dw + 1, i, o],
+  ) as tfType.Tensor4D;
 }

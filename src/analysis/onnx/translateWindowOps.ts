@@ -68,8 +68,9 @@ export function translateConv(ctx: TranslationContext): Translation {
     kernelInitializer: 'zeros' as const,
   };
   const tf = ctx.tf;
+  const dilatedAndStrided = g.dilations.some((d) => d > 1) && g.strides.some((s) => s > 1);
   let layer;
-  if (groups === 1) {
+  if (groups === 1 && !dilatedAndStrided) {
     layer = tf.layers.conv2d({ ...common, filters: outChannels });
     ctx.setWeights(layer, () => [
       tf.tensor4d(permuted4d(w, [outChannels, perGroup, kh, kw], [2, 3, 1, 0]), [
@@ -103,14 +104,12 @@ export function translateConv(ctx: TranslationContext): Translation {
       ...(bias ? [tf.tensor1d(float32Copy(bias))] : []),
     ]);
   } else {
-    // Grouped (ResNeXt), or depthwise and dilated (tfjs's DepthwiseConv2D layer drops dilation).
+    // Grouped (ResNeXt), depthwise and dilated (tfjs's DepthwiseConv2D layer drops dilation),
+    // or dilated and strided (tfjs's conv2d runs one or the other).
     if (inChannels !== perGroup * groups || outChannels % groups !== 0) {
       throw ctx.fail(
         `group=${groups} does not divide the ${inChannels} input and ${outChannels} output channels.`,
       );
-    }
-    if (g.dilations.some((d) => d !== 1) && g.strides.some((s) => s !== 1)) {
-      throw ctx.fail('a grouped convolution both dilated and strided is not supported.');
     }
     layer = ctx.custom.groupedConv({ ...common, filters: outChannels, groups });
     ctx.setWeights(layer, () => [
