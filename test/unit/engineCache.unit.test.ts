@@ -104,4 +104,22 @@ describe('warm native engines', function () {
     await convOf(file, boot, 2);
     assert.equal(engineBuildCount(), before + 1);
   });
+
+  it('builds the session from bytes in memory when no temporary file can be written', async () => {
+    writeFileSync(file, modelSource(4, 1));
+    const throughFile = await convOf(file);
+    await clearIdleEngines();
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = join(dir, 'missing', 'folder'); // mkdtemp fails: no weights file
+    const before = engineBuildCount();
+    let inMemory: Float32Array;
+    try {
+      inMemory = await convOf(file);
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+    }
+    assert.equal(engineBuildCount(), before + 1);
+    assert.deepEqual(inMemory, throughFile);
+  });
 });

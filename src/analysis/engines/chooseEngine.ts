@@ -10,6 +10,7 @@ import { NativeLayersEngine, type ActivationInput } from './nativeLayersEngine';
 import { NativeOnnxEngine, onnxSourceOf } from './nativeOnnxEngine';
 import type { LayerActivation } from '../activations';
 import { defaultOrtThreads, loadOnnxRuntime } from './onnxRuntime';
+import { readFromBackend, type WeightReader } from './layersToOnnx';
 import { acquireEngine, releaseEngine, weightsFingerprint } from './engineCache';
 
 export type EnginePreference = 'auto' | 'onnxruntime' | 'tfjs';
@@ -50,6 +51,7 @@ async function engineKey(
   identity: ModelIdentity,
   inputShape: number[],
   threads: number,
+  readWeight: WeightReader,
 ): Promise<string> {
   const common = `${identity.bundleHash}|${identity.exportName}|${threads}`;
   const source = onnxSourceOf(model);
@@ -58,7 +60,7 @@ async function engineKey(
     const { size, mtimeMs } = await stat(source.file);
     return `onnx|${common}|${source.file}|${size}|${mtimeMs}`;
   }
-  return `layers|${common}|${inputShape.join('x')}|${weightsFingerprint(model)}`;
+  return `layers|${common}|${inputShape.join('x')}|${weightsFingerprint(model, readWeight)}`;
 }
 
 export async function chooseEngine(
@@ -83,14 +85,17 @@ export async function chooseEngine(
   const threads = options.threads ?? defaultOrtThreads();
   try {
     const source = onnxSourceOf(model);
+    // Each weight read from the backend once, for the cache key and the translation both.
+    const read = new Map<tfType.LayerVariable, Float32Array>();
+    const readWeight: WeightReader = (v) => read.get(v) ?? read.set(v, readFromBackend(v)).get(v)!;
     const build = (): Promise<ActivationEngine> =>
       source
         ? NativeOnnxEngine.create(ort, model, source, threads)
-        : NativeLayersEngine.create(ort, model, inputShape as number[], { threads });
+        : NativeLayersEngine.create(ort, model, inputShape as number[], { threads }, readWeight);
     let native: ActivationEngine;
     let release: (() => Promise<void>) | undefined;
     if (identity) {
-      const key = await engineKey(model, identity, inputShape as number[], threads);
+      const key = await engineKey(model, identity, inputShape as number[], threads, readWeight);
       native = await acquireEngine(key, build);
       release = () => releaseEngine(key);
     } else {

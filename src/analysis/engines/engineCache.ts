@@ -35,11 +35,14 @@ export function engineBuildCount(): number {
 }
 
 /** sha256 of every weight's name, shape and values: what the model computes with. */
-export function weightsFingerprint(model: tfType.LayersModel): string {
+export function weightsFingerprint(
+  model: tfType.LayersModel,
+  readWeight: (variable: tfType.LayerVariable) => Float32Array,
+): string {
   const hash = createHash('sha256');
   for (const weight of model.weights) {
     hash.update(`${weight.originalName}:${weight.shape.join('x')};`);
-    const values = weight.read().dataSync() as Float32Array;
+    const values = readWeight(weight);
     hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   }
   return hash.digest('hex');

@@ -93,8 +93,16 @@ const TRANSLATORS: Record<string, LayerTranslator> = {
 
 export const TRANSLATED_LAYER_CLASSES = Object.keys(TRANSLATORS);
 
+/** A weight's values as float32 (default: read from the backend; a caller may have read them). */
+export type WeightReader = (variable: tfType.LayerVariable) => Float32Array;
+
+export const readFromBackend: WeightReader = (variable) =>
+  variable.read().dataSync() as Float32Array;
+
 export interface OnnxTranslation {
-  bytes: Uint8Array;
+  /** The graph, weights included: serialise it, or write it with its weights beside it. */
+  graph: OnnxGraphBuilder;
+  modelName: string;
   inputName: string;
   /** Keras input shape, batch 1 (the graph's input is channels-last, as TF.js takes it). */
   inputShape: number[];
@@ -106,6 +114,7 @@ export interface OnnxTranslation {
 export function layersModelToOnnx(
   model: tfType.LayersModel,
   inputShape: number[],
+  readWeight: WeightReader = readFromBackend,
 ): OnnxTranslation {
   if (model.inputs.length !== 1) {
     throw new UntranslatableLayer(model.name, 'Model', 'has several inputs.');
@@ -123,7 +132,7 @@ export function layersModelToOnnx(
   const outputs: OnnxTranslation['outputs'] = [];
   const exposed = new Map<string, string>();
   for (const layer of inspectableLayers(model)) {
-    const value = translateLayer(b, layer, values);
+    const value = translateLayer(b, layer, values, readWeight);
     let output = exposed.get(value.name);
     if (!output) {
       // Rank 2 is already in Keras order; an Identity gives the output its own name anyway.
@@ -136,13 +145,14 @@ export function layersModelToOnnx(
     }
     outputs.push({ layer: layer.name, output, shape: value.shape.slice(1) });
   }
-  return { bytes: b.serialize(model.name), inputName, inputShape: kerasInput, outputs };
+  return { graph: b, modelName: model.name, inputName, inputShape: kerasInput, outputs };
 }
 
 function translateLayer(
   b: OnnxGraphBuilder,
   layer: tfType.layers.Layer,
   values: Map<string, OnnxValue>,
+  readWeight: WeightReader,
 ): OnnxValue {
   const className = layer.getClassName();
   const refuse = (reason: string): never => {
@@ -175,7 +185,7 @@ function translateLayer(
     if (!variable) return undefined;
     if (!weights.has(suffix)) {
       weights.set(suffix, {
-        values: variable.read().dataSync() as Float32Array,
+        values: readWeight(variable),
         shape: variable.shape as number[],
       });
     }

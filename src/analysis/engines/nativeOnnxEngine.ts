@@ -6,7 +6,7 @@
  * channels-last order, so the views read them exactly as TensorFlow.js's activations. A padding
  * layer the import made (`<node>.pad`: ONNX pads inside its Conv/Pool) gets a Pad node.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type * as tfType from '@tensorflow/tfjs';
 import type * as OrtType from 'onnxruntime-node';
 import { onnx } from 'onnx-proto';
@@ -194,6 +194,31 @@ function exposeLayers(
   return exposed;
 }
 
+/**
+ * The file's bytes as they are, followed by a second `graph` field holding only the added nodes,
+ * initializers and outputs: protobuf merges a message field that occurs twice (repeated fields
+ * are concatenated), so ONNX Runtime reads one graph with the additions, and the file (its
+ * weights) is neither decoded nor re-encoded here, only read once into the buffer it is given in.
+ */
+async function withAppendedGraph(file: string, additions: onnx.IGraphProto): Promise<Uint8Array> {
+  const tail = onnx.ModelProto.encode({ graph: additions }).finish();
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const bytes = new Uint8Array(size + tail.byteLength);
+    let offset = 0;
+    while (offset < size) {
+      const { bytesRead } = await handle.read(bytes, offset, size - offset, offset);
+      if (bytesRead === 0) throw new Error(`${file} changed while it was read`);
+      offset += bytesRead;
+    }
+    bytes.set(tail, size);
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
 export class NativeOnnxEngine {
   private constructor(
     private readonly ort: Ort,
@@ -208,9 +233,9 @@ export class NativeOnnxEngine {
     source: OnnxSource,
     threads: number,
   ): Promise<NativeOnnxEngine> {
-    const proto = onnx.ModelProto.decode(await readFile(source.file));
-    const outputs = exposeLayers(proto.graph!, model, source);
-    const bytes = onnx.ModelProto.encode(proto).finish();
+    const additions: onnx.IGraphProto = { node: [], initializer: [], output: [] };
+    const outputs = exposeLayers(additions, model, source);
+    const bytes = await withAppendedGraph(source.file, additions);
     const session = await ort.InferenceSession.create(bytes, sessionOptions(threads));
     return new NativeOnnxEngine(ort, session, source.inputName, outputs);
   }

@@ -3,7 +3,14 @@
  * of outputs) and serialises it with onnx-proto, the same schema package the ONNX import parses
  * with. Only what the native engine's translations need: float32 tensors, static shapes.
  */
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { onnx } from 'onnx-proto';
+
+/** Initializers at least this big go to the external weights file (small ones stay inline). */
+const EXTERNAL_MIN_BYTES = 4096;
+/** Offsets in the weights file: a multiple of every platform's mapping granularity (Windows: 64 KiB). */
+const EXTERNAL_ALIGNMENT = 65536;
 
 /** Default-domain opset of the graphs we write (ONNX Runtime 1.30 runs up to 22). */
 export const OPSET = 17;
@@ -80,7 +87,49 @@ export class OnnxGraphBuilder {
   }
 
   serialize(name: string): Uint8Array {
-    const model = onnx.ModelProto.create({
+    return onnx.ModelProto.encode(this.model(name)).finish();
+  }
+
+  /**
+   * Writes `model.onnx` into `dir` with the big initializers in `weights.bin` beside it (ONNX
+   * external data), each written straight from its own buffer: no serialised copy of the weights
+   * is made, and ONNX Runtime loads them from the file without parsing them out of a protobuf.
+   * Returns the model file's path.
+   */
+  writeWithExternalWeights(name: string, dir: string): string {
+    const weightsFile = join(dir, 'weights.bin');
+    const model = this.model(name);
+    const fd = openSync(weightsFile, 'w');
+    try {
+      let offset = 0;
+      model.graph!.initializer = this.initializers.map((tensor) => {
+        const raw = tensor.rawData!;
+        if (raw.byteLength < EXTERNAL_MIN_BYTES) return tensor;
+        offset = Math.ceil(offset / EXTERNAL_ALIGNMENT) * EXTERNAL_ALIGNMENT;
+        writeSync(fd, raw, 0, raw.byteLength, offset);
+        const external: onnx.ITensorProto = {
+          ...tensor,
+          rawData: undefined,
+          dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+          externalData: [
+            { key: 'location', value: 'weights.bin' },
+            { key: 'offset', value: String(offset) },
+            { key: 'length', value: String(raw.byteLength) },
+          ],
+        };
+        offset += raw.byteLength;
+        return external;
+      });
+    } finally {
+      closeSync(fd);
+    }
+    const modelFile = join(dir, 'model.onnx');
+    writeFileSync(modelFile, onnx.ModelProto.encode(model).finish());
+    return modelFile;
+  }
+
+  private model(name: string): onnx.ModelProto {
+    return onnx.ModelProto.create({
       irVersion: IR_VERSION,
       producerName: 'cnn-inspector',
       opsetImport: [{ domain: '', version: OPSET }],
@@ -92,7 +141,6 @@ export class OnnxGraphBuilder {
         output: this.outputs,
       },
     });
-    return onnx.ModelProto.encode(model).finish();
   }
 }
 
