@@ -173,7 +173,17 @@ describe('native engine (ONNX Runtime)', function () {
   });
 
   describe('ONNX files, run as they are', () => {
-    const nets = ['convs', 'pools', 'arithmetic', 'batchnorm', 'resnet18'];
+    const nets = [
+      'convs',
+      'pools',
+      'arithmetic',
+      'batchnorm',
+      'groups',
+      'resnet18',
+      'mobilenet_v2',
+      'squeezenet1_1',
+      'googlenet',
+    ];
     const native = nets.filter((n) => n !== 'convs');
     before(() => ensureFixtures(nets));
 
@@ -182,6 +192,13 @@ describe('native engine (ONNX Runtime)', function () {
         const session = await openNative(loadFixture(name).modelFile);
         try {
           assert.match(session.engineNotes.join(' '), /the file's own graph/);
+          if (name === 'groups') {
+            // Grouped and dilated depthwise convolutions, and averages PyTorch divides by the
+            // window's overlap (the import's rescale after an AveragePooling2D).
+            const classes = session.summary.layers.map((l) => l.className);
+            assert.equal(classes.filter((c) => c === 'OnnxGroupedConv2D').length, 3);
+            assert.ok(classes.includes('AveragePooling2D'));
+          }
           await session.runImage(photo);
           assert.deepEqual(await compareEngines(session), []);
         } finally {

@@ -75,11 +75,15 @@ class GraphAdditions {
   }
 
   scalar(value: number): string {
+    return this.floats([], [value]);
+  }
+
+  floats(dims: number[], values: number[]): string {
     const name = `float#cnn${this.count++}`;
-    const data = Float32Array.of(value);
+    const data = Float32Array.from(values);
     this.graph.initializer!.push({
       name,
-      dims: [],
+      dims,
       dataType: onnx.TensorProto.DataType.FLOAT,
       rawData: new Uint8Array(data.buffer),
     });
@@ -160,6 +164,32 @@ function helperLayerOutput(
   return padded && add.node('Transpose', [padded], [ints('perm', [0, 2, 3, 1])]);
 }
 
+/**
+ * An average pooling the import follows with a rescale (`<node>.divisor`: PyTorch divides by the
+ * window's overlap with the input, TensorFlow.js's layer by the window's area): the ONNX value is
+ * the rescaled average, so the layer's own output is that value divided by the rescale's factors.
+ */
+function averageBeforeRescale(
+  add: GraphAdditions,
+  layer: tfType.layers.Layer,
+  byLayer: Map<string, [string, ValueLocation]>,
+): string | undefined {
+  if (layer.getClassName() !== 'AveragePooling2D' || layer.outboundNodes.length !== 1) {
+    return undefined;
+  }
+  const next = layer.outboundNodes[0].outboundLayer;
+  const held = next && byLayer.get(next.name);
+  const config = next?.getConfig() as
+    { op?: string; constant?: { shape: number[]; values: number[] } } | undefined;
+  if (!held || held[1].layout !== 'nhwc' || next!.name !== `${layer.name}.divisor`)
+    return undefined;
+  if (config?.op !== 'mul' || !config.constant) return undefined;
+  const [, h, w] = config.constant.shape; // [1, h, w, 1]: one factor per output position
+  const factors = add.floats([1, 1, h, w], config.constant.values);
+  const average = add.node('Div', [held[0], factors]);
+  return add.node('Transpose', [average], [ints('perm', [0, 2, 3, 1])]);
+}
+
 /** Adds an output for every inspectable layer; throws UntranslatableLayer for one it cannot. */
 function exposeLayers(
   graph: onnx.IGraphProto,
@@ -179,7 +209,7 @@ function exposeLayers(
     if (held) {
       output = inKerasOrder(add, held[0], held[1]);
     } else {
-      output = helperLayerOutput(add, layer, byLayer);
+      output = helperLayerOutput(add, layer, byLayer) ?? averageBeforeRescale(add, layer, byLayer);
       if (!output) {
         throw new UntranslatableLayer(
           layer.name,
