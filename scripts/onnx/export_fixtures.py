@@ -152,6 +152,26 @@ class BatchNormKept(nn.Module):
         return self.bn1d(self.fc(self.flatten(x)))
 
 
+class Resizes(nn.Module):
+    """Resize as PyTorch exports it: nearest x2 (asymmetric, floor), bilinear x2 with
+    align_corners False (pytorch_half_pixel) and True (align_corners), and bilinear to a size that
+    is not a multiple of the input (F.interpolate(size=...))."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.nearest = nn.Upsample(scale_factor=2, mode='nearest')
+        self.conv2 = nn.Conv2d(4, 4, 3, stride=2)
+        self.bilinear = nn.Upsample(scale_factor=2, mode='bilinear', align_corners=False)
+        self.corners = nn.Upsample(scale_factor=2, mode='bilinear', align_corners=True)
+        self.conv3 = nn.Conv2d(4, 2, 3)
+
+    def forward(self, x):
+        x = self.conv2(self.nearest(self.conv(x)))
+        x = self.conv3(self.corners(self.bilinear(x)))
+        return F.interpolate(x, size=(13, 9), mode='bilinear', align_corners=False)
+
+
 def randomize_batchnorm(model):
     """Non-trivial statistics, so folding or keeping BatchNormalization is actually tested."""
     for m in model.modules():
@@ -180,6 +200,7 @@ NETS = {
     'arithmetic': (Arithmetic, 12, False),
     'batchnorm': (BatchNormKept, 10, True),
     'groups': (Groups, 15, False),
+    'resizes': (Resizes, 11, False),
     'resnet18': (torchvision_net('resnet18'), 96, False),
     'mobilenet_v2': (torchvision_net('mobilenet_v2'), 96, False),
     'squeezenet1_1': (torchvision_net('squeezenet1_1'), 96, False),
@@ -310,20 +331,32 @@ class Upsampling(nn.Module):
     def __init__(self):
         super().__init__()
         self.conv = nn.Conv2d(3, 4, 3)
-        self.up = nn.Upsample(scale_factor=2, mode='nearest')
+        self.up = nn.Upsample(scale_factor=2, mode='bicubic')
 
     def forward(self, x):
         return self.up(self.conv(x))
 
 
+class Gelu(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.act = nn.GELU()
+
+    def forward(self, x):
+        return self.act(self.conv(x))
+
+
 def export_bad(out_root):
-    """Files the import must refuse with one clear line: an unsupported op (Resize), an
-    unsupported attribute (a grouped transposed convolution), two inputs, a non-image input."""
+    """Files the import must refuse with one clear line: an unsupported op (GELU's Erf), an
+    unsupported mode (bicubic Resize), an unsupported attribute (a grouped transposed
+    convolution), two inputs, a non-image input."""
     out_dir = os.path.join(out_root, 'bad')
     os.makedirs(out_dir, exist_ok=True)
     image = torch.zeros(1, 3, 8, 8)
     cases = {
         'resize.onnx': (Upsampling(), (image,)),
+        'gelu.onnx': (Gelu(), (image,)),
         'grouped_deconv.onnx': (nn.ConvTranspose2d(3, 6, 3, groups=3), (image,)),
         'two_inputs.onnx': (TwoInputs(), (image, image)),
         'vector_input.onnx': (nn.Linear(10, 2), (torch.zeros(1, 10),)),

@@ -271,6 +271,7 @@ export const LAYER_CAPABILITIES: Readonly<Record<string, LayerCapabilities>> = {
     explainLimit: 'OnnxBroadcast (broadcasting arithmetic) is not inverted',
   },
   OnnxGroupedConv2D: conv,
+  OnnxResize2D: beyond('bilinear resizing interpolates between input positions'),
   Functional: nestedModel,
   Sequential: nestedModel,
   Model: nestedModel,

@@ -14,7 +14,7 @@ import {
 import { ensureFixtures, fixtureRoot, loadFixture, type Fixture } from './helpers/onnxFixtures';
 import { InspectorError } from '../../src/analysis/errors';
 
-const SMALL_NETS = ['convs', 'pools', 'arithmetic', 'batchnorm', 'groups'];
+const SMALL_NETS = ['convs', 'pools', 'arithmetic', 'batchnorm', 'groups', 'resizes'];
 const TORCHVISION_NETS = ['resnet18', 'mobilenet_v2', 'squeezenet1_1', 'googlenet'];
 const TOLERANCE = 1e-4;
 
@@ -282,8 +282,16 @@ describe('ONNX import: bad files get one clear line', function () {
   });
 
   it('an unsupported op names the node, the op and the opset', async () => {
+    const message = await refusal(join(badDir, 'gelu.onnx'));
+    assert.match(message, /node '[^']*Erf[^']*' \(Erf, opset 13\): this op is not supported/);
+  });
+
+  it('an unsupported mode names the node, the op and the opset', async () => {
     const message = await refusal(join(badDir, 'resize.onnx'));
-    assert.match(message, /node '\/up\/Resize' \(Resize, opset 13\): .*not supported/);
+    assert.match(
+      message,
+      /node '\/up\/Resize' \(Resize, opset 13\): mode 'cubic' is not supported \(nearest, linear\)/,
+    );
   });
 
   it('an unsupported attribute names the node, the op and the opset', async () => {

@@ -19,6 +19,7 @@ import {
   translatePool,
 } from './translateWindowOps';
 import { translateGemm, translateMatMul } from './translateDense';
+import { translateResize } from './translateResize';
 import {
   translateActivation,
   translateArithmetic,
@@ -63,6 +64,7 @@ const TRANSLATORS: Record<string, Translator> = {
   Concat: translateConcat,
   Pad: translatePad,
   ReduceMean: translateReduceMean,
+  Resize: translateResize,
 };
 
 export const SUPPORTED_OPS = Object.keys(TRANSLATORS);

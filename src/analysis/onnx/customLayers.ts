@@ -11,6 +11,8 @@
  *   Div, which tfjs-layers has no merge layer for (kind `merge`).
  * - OnnxGroupedConv2D (groupedConvLayer.ts): grouped and dilated depthwise convolutions (kind
  *   `conv`).
+ * - OnnxResize2D: bilinear resizing with ONNX's half_pixel, align_corners or asymmetric
+ *   coordinates (tfjs's UpSampling2D and Resizing use only one convention each).
  */
 import type { TfNamespace } from '../runtime';
 import type * as tfType from '@tensorflow/tfjs';
@@ -39,11 +41,18 @@ export interface ElementwiseConfig {
   constantFirst?: boolean;
 }
 
+export interface ResizeConfig {
+  size: [number, number];
+  alignCorners: boolean;
+  halfPixelCenters: boolean;
+}
+
 export const CUSTOM_LAYER_CLASSES = [
   'OnnxPad2D',
   'OnnxElementwise',
   'OnnxBroadcast',
   'OnnxGroupedConv2D',
+  'OnnxResize2D',
 ] as const;
 
 export interface CustomLayerFactories {
@@ -51,6 +60,7 @@ export interface CustomLayerFactories {
   elementwise(args: ElementwiseConfig & { name: string }): tfType.layers.Layer;
   broadcast(args: { op: ArithmeticOp; name: string }): tfType.layers.Layer;
   groupedConv(args: GroupedConvConfig & { name: string }): tfType.layers.Layer;
+  resize(args: ResizeConfig & { name: string }): tfType.layers.Layer;
 }
 
 const cache = new WeakMap<object, CustomLayerFactories>();
@@ -187,8 +197,36 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
     }
   }
 
+  class OnnxResize2D extends Layer {
+    static className = 'OnnxResize2D';
+    readonly resize: ResizeConfig;
+    constructor(args: ResizeConfig & { name?: string }) {
+      super({ name: args.name });
+      const { size, alignCorners, halfPixelCenters } = args;
+      this.resize = { size, alignCorners, halfPixelCenters };
+    }
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as Shape;
+      return [s[0], ...this.resize.size, s[3]];
+    }
+    override call(inputs: Tensor | Tensor[]): Tensor {
+      const { size, alignCorners, halfPixelCenters } = this.resize;
+      return tf.tidy(() =>
+        tf.image.resizeBilinear(
+          first(inputs) as tfType.Tensor4D,
+          size,
+          alignCorners,
+          halfPixelCenters,
+        ),
+      );
+    }
+    override getConfig() {
+      return { ...super.getConfig(), ...this.resize };
+    }
+  }
+
   const OnnxGroupedConv2D = groupedConvClass(tf);
-  for (const cls of [OnnxPad2D, OnnxElementwise, OnnxBroadcast, OnnxGroupedConv2D]) {
+  for (const cls of [OnnxPad2D, OnnxElementwise, OnnxBroadcast, OnnxGroupedConv2D, OnnxResize2D]) {
     tf.serialization.registerClass(
       cls as unknown as tfType.serialization.SerializableConstructor<tfType.layers.Layer>,
     );
@@ -198,6 +236,7 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
     elementwise: (args) => new OnnxElementwise(args),
     broadcast: (args) => new OnnxBroadcast(args),
     groupedConv: (args) => new OnnxGroupedConv2D(args),
+    resize: (args) => new OnnxResize2D(args),
   };
   cache.set(tf, factories);
   return factories;

@@ -4,6 +4,7 @@ import { constantSize } from './graph';
 import { intAttr, intsAttr, windowGeometry } from './attributes';
 import { axesOf, reshapeDims } from './constantOps';
 import { nodeError } from './onnxErrors';
+import { resizeOutputShape } from './translateResize';
 
 export const UNARY_OPS = new Set([
   'Relu',
@@ -153,6 +154,9 @@ export function inferOutputShape(
         ? x.map((d, i) => (axes.includes(i) ? 1 : d))
         : x.filter((_, i) => !axes.includes(i));
     }
+    case 'Resize':
+      need4d();
+      return resizeOutputShape(node, opset, x, constants);
     default:
       throw nodeError(node, opset, 'this op is not supported by the ONNX import.');
   }
