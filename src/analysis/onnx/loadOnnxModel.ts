@@ -58,9 +58,15 @@ export function onnxModelFromBytes(
 ): LoadedOnnxModel {
   options.onProgress?.('Parsing ONNX', 0.1);
   const graph = foldGraph(parseOnnx(bytes, file), options);
+  let reported = -1;
   const built = buildLayersModel(tf, graph, {
-    onNode: (done, total) =>
-      options.onProgress?.('Building layers and weights', 0.3 + (0.7 * done) / total),
+    // One message per 5% (a ResNet has a hundred nodes, most of them without weights).
+    onNode: (done, total) => {
+      const step = Math.floor((20 * done) / total);
+      if (step === reported) return;
+      reported = step;
+      options.onProgress?.('Building layers and weights', 0.3 + (0.7 * done) / total);
+    },
   });
   // The native engine runs this file's own graph and reads the layers' values through `values`.
   rememberOnnxSource(built.model, { file, values: built.values, inputName: graph.input.name });
