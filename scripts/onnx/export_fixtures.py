@@ -347,6 +347,16 @@ class Gelu(nn.Module):
         return self.act(self.conv(x))
 
 
+class ChannelsLayerNorm(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.norm = nn.LayerNorm(4)
+
+    def forward(self, x):
+        return self.norm(self.conv(x).permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+
 def export_bad(out_root):
     """Files the import must refuse with one clear line: an unsupported op (GELU's Erf), an
     unsupported mode (bicubic Resize), an unsupported attribute (a grouped transposed
@@ -363,6 +373,14 @@ def export_bad(out_root):
     }
     for file, (model, args) in cases.items():
         torch.onnx.export(model.eval(), args, os.path.join(out_dir, file), opset_version=OPSET)
+    # Real nets with ops the import refuses: ShuffleNetV2's channel split and shuffle, and
+    # ConvNeXt-style LayerNorm over the channels (a LayerNormalization node from opset 17).
+    torch.manual_seed(13)
+    shufflenet = torchvision.models.shufflenet_v2_x0_5(weights=None).eval()
+    torch.onnx.export(shufflenet, torch.zeros(1, 3, 64, 64), os.path.join(out_dir, 'shufflenet.onnx'),
+                      opset_version=OPSET)
+    torch.onnx.export(ChannelsLayerNorm().eval(), (image,), os.path.join(out_dir, 'layernorm.onnx'),
+                      opset_version=17)
     with open(os.path.join(out_dir, 'oracle.json'), 'w') as f:
         json.dump({'name': 'bad'}, f)
 

@@ -286,6 +286,17 @@ describe('ONNX import: bad files get one clear line', function () {
     assert.match(message, /node '[^']*Erf[^']*' \(Erf, opset 13\): this op is not supported/);
   });
 
+  it('real nets with ops the import lacks: ShuffleNetV2 (channel split), ConvNeXt-style LayerNorm', async () => {
+    assert.match(
+      await refusal(join(badDir, 'shufflenet.onnx')),
+      /node '\/stage2\/stage2\.1\/Slice' \(Slice, opset 13\): this op is not supported/,
+    );
+    assert.match(
+      await refusal(join(badDir, 'layernorm.onnx')),
+      /node '\/norm\/LayerNormalization' \(LayerNormalization, opset 17\): this op is not supported/,
+    );
+  });
+
   it('an unsupported mode names the node, the op and the opset', async () => {
     const message = await refusal(join(badDir, 'resize.onnx'));
     assert.match(
