@@ -100,12 +100,12 @@ async function forwardFigures(
   const session = await InspectionSession.open(runtime, resolve(examples, model), undefined);
   const loadMs = performance.now() - started;
   started = performance.now();
-  await session.runImage(image);
+  await session.runInput(image);
   const firstPassMs = performance.now() - started;
   const times: number[] = [];
   for (let i = 0; i < passes; i++) {
     started = performance.now();
-    await session.runImage(`${image}`, {});
+    await session.runInput(`${image}`, {});
     times.push(performance.now() - started);
   }
   session.dispose();

@@ -39,8 +39,8 @@ async function figures(
   const runtime = await loadRuntime('wasm', { wasmThreads: 1 });
   const session = await InspectionSession.open(runtime, join(examples, model), undefined);
   try {
-    await session.runImage(image);
-    const forward = await median(repeats, () => session.runImage(image));
+    await session.runInput(image);
+    const forward = await median(repeats, () => session.runInput(image));
     let started = performance.now();
     explainGradCam(session, 'top', undefined, false);
     const firstCam = performance.now() - started;

@@ -61,12 +61,12 @@ async function inspectionFigures(
     throw new Error(`${engine}: ran on ${session.backend} (${session.engineNotes.join(' ')})`);
   }
   started = performance.now();
-  await session.runImage(image);
+  await session.runInput(image);
   const firstPassMs = performance.now() - started;
   const times: number[] = [];
   for (let i = 0; i < passes; i++) {
     started = performance.now();
-    await session.runImage(image);
+    await session.runInput(image);
     times.push(performance.now() - started);
   }
   session.dispose();

@@ -19,7 +19,7 @@ import { ArithmeticView, explainablePosition } from './arithmeticView';
 import type { ModelStructure } from '../src/analysis/structure/modelStructure';
 import { GalleryView } from './galleryView';
 import { RfOverlay } from './rfOverlay';
-import { WhyView } from './whyView';
+import { ExplainView } from './explainView';
 import { drawInputSignal } from './signalInput';
 import { ErrorBanner } from './errorBanner';
 import { PanelMemory } from './panelMemory';
@@ -53,21 +53,21 @@ export class App {
   private readonly enlarged: EnlargedView;
   private readonly rfHover = new RfHover();
   private readonly tabs: TabBar;
-  private readonly explain: ExplainRequests;
+  private readonly explainRequests: ExplainRequests;
   private readonly featureMaps: FeatureMapsView;
   private readonly structureView: StructureView;
   private readonly gallery: GalleryView;
   /** A unit to open once its layer's maps arrive (a click in the Gallery tab). */
   private pendingUnit: { layer: string; unit: number; y: number; x: number } | undefined;
   private readonly arithmetic: ArithmeticView;
-  private readonly why: WhyView;
+  private readonly explainView: ExplainView;
   private readonly main: HTMLElement;
   /** What VS Code keeps of this panel (hidden and shown again, or a window reload). */
   private readonly memory: PanelMemory;
   /** The saved tab, opened once the model is known (the Gallery and Why tabs need it). */
   private tabToRestore: PanelTab | undefined;
   /** The saved Why unit, set once the model is known. */
-  private whyUnitToRestore: PanelState['whyUnit'];
+  private explainUnitToRestore: PanelState['explainUnit'];
 
   constructor(
     root: HTMLElement,
@@ -80,7 +80,7 @@ export class App {
     this.main = main;
     this.memory = new PanelMemory(host);
     this.tabToRestore = this.memory.saved.tab;
-    this.whyUnitToRestore = this.memory.saved.whyUnit;
+    this.explainUnitToRestore = this.memory.saved.explainUnit;
     main.addEventListener('scroll', () => this.rememberScroll(), { passive: true });
     this.tooltip = new Tooltip(root);
     this.featureMaps = new FeatureMapsView(
@@ -104,14 +104,16 @@ export class App {
       (m) => host.post(m),
       (layer, unit, y, x) => this.openUnit(layer, unit, y, x),
     );
-    this.explain = new ExplainRequests((m) => host.post(m));
-    this.why = new WhyView(this.explain, (unit) => this.memory.update({ whyUnit: unit }));
+    this.explainRequests = new ExplainRequests((m) => host.post(m));
+    this.explainView = new ExplainView(this.explainRequests, (unit) =>
+      this.memory.update({ explainUnit: unit }),
+    );
     this.tabs = new TabBar(
       [
         { id: 'feature-maps', label: 'Feature maps', view: this.featureMaps },
         { id: 'structure', label: 'Structure', view: this.structureView },
         { id: 'gallery', label: 'Gallery', view: this.gallery },
-        { id: 'why', label: 'Why', view: this.why },
+        { id: 'why', label: 'Why', view: this.explainView },
       ],
       (tab) => this.showTab(tab),
     );
@@ -122,14 +124,14 @@ export class App {
       host.post({ type: 'openLocation', location }),
     );
     root.append(this.header, this.errorBanner.element, this.status.element, body);
-    this.arithmetic = new ArithmeticView(root, () => this.explain.forget('arithmetic'));
+    this.arithmetic = new ArithmeticView(root, () => this.explainRequests.forget('arithmetic'));
     this.enlarged = new EnlargedView(
       root,
       this.rfHover,
       (y, x) => this.rfHover.boxFor(y, x),
-      (layer, channel, y, x) => this.explainUnit(layer, channel, y, x),
+      (layer, channel, y, x) => this.showArithmetic(layer, channel, y, x),
       (layer, channel, position) => {
-        this.why.setUnit({ layer, channel, position });
+        this.explainView.setUnit({ layer, channel, position });
         this.showTab('why');
       },
     );
@@ -163,9 +165,9 @@ export class App {
         this.renderLayers();
         this.renderLayer();
         this.renderStructure();
-        this.why.setModel(message.summary, message.selectedLayer);
-        if (this.whyUnitToRestore) this.why.restoreUnit(this.whyUnitToRestore);
-        this.whyUnitToRestore = undefined;
+        this.explainView.setModel(message.summary, message.selectedLayer);
+        if (this.explainUnitToRestore) this.explainView.restoreUnit(this.explainUnitToRestore);
+        this.explainUnitToRestore = undefined;
         if (this.tabToRestore) this.showTab(this.tabToRestore);
         this.tabToRestore = undefined;
         this.persist();
@@ -173,7 +175,7 @@ export class App {
       case 'image':
         this.errorBanner.clear();
         this.image = message;
-        this.why.setInput(message);
+        this.explainView.setInput(message);
         this.renderInputPane();
         this.renderHeader();
         this.persist();
@@ -230,16 +232,16 @@ export class App {
 
   /** Answers, failures and progress of explanations: only those of the latest question count. */
   private onExplained(message: ExplainToPanel): void {
-    this.explain.receive(message, {
+    this.explainRequests.receive(message, {
       answer: (answer) =>
         answer.kind === 'arithmetic'
           ? this.arithmetic.show(answer.result)
-          : this.why.onAnswer(answer),
+          : this.explainView.onAnswer(answer),
       failure: (query, text) =>
         query.kind === 'arithmetic'
           ? this.arithmetic.failed(text)
-          : this.why.onFailure(query, text),
-      progress: (kind, text) => this.why.onProgress(kind, text),
+          : this.explainView.onFailure(query, text),
+      progress: (kind, text) => this.explainView.onProgress(kind, text),
     });
   }
 
@@ -260,7 +262,7 @@ export class App {
     this.memory.update({
       modelFile: this.summary?.file ?? kept.modelFile,
       exportName: this.summary?.exportName ?? kept.exportName,
-      imagePath: this.image?.imagePath ?? kept.imagePath,
+      inputSource: this.image?.inputSource ?? kept.inputSource,
       layer: this.selected || kept.layer,
       tab: this.tabToRestore ?? this.tabs.selected,
     });
@@ -341,11 +343,11 @@ export class App {
   }
 
   /** A click on a unit of an enlarged map: its arithmetic (convolution and pooling layers). */
-  private explainUnit(layer: string, channel: number, y: number, x: number): void {
+  private showArithmetic(layer: string, channel: number, y: number, x: number): void {
     const position = this.layer && explainablePosition(this.layer.shape, y, x);
     if (!position) return;
     this.arithmetic.pending(layer, channel, position);
-    this.explain.ask({ kind: 'arithmetic', layer, position, channel });
+    this.explainRequests.ask({ kind: 'arithmetic', layer, position, channel });
   }
 
   /** Feature map of `unit` enlarged, with the receptive field of position (y, x) on the input. */

@@ -28,7 +28,7 @@ export function renderInput(
     canvas.id = 'input-image';
     const caption = document.createElement('p');
     caption.className = 'caption';
-    caption.title = image.imagePath;
+    caption.title = image.inputSource;
     caption.textContent = `${image.imageName} \u00b7 ${image.width}\u00d7${image.height}, as the model sees it`;
     // The stage leaves room around the image, where receptive fields reach into the padding.
     const stage = document.createElement('div');

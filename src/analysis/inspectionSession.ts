@@ -25,11 +25,12 @@ import { nonFiniteWarnings } from './nonFiniteValues';
 export type ProgressReporter = (message: string) => void;
 
 export interface ImageResult {
-  imagePath: string;
+  /** What was run: an image file, a 1-D signal file (.csv, .json) or a `synthetic:` signal. */
+  inputSource: string;
   /** The input as the model sees it (before `preprocess`); a 1-D signal is a 1-pixel-high strip. */
   input: { width: number; height: number; channels: number; rgba: Uint8ClampedArray };
   top5: ClassScore[];
-  /** 1-D models: the signal's values, [length, channels] row-major (`imagePath` names its source). */
+  /** 1-D models: the signal's values, [length, channels] row-major (`inputSource` names its source). */
   signal?: Float32Array;
   /** What makes this pass's numbers doubtful (NaN or infinite values), when anything does. */
   warnings?: string[];
@@ -141,22 +142,22 @@ export class InspectionSession {
     return { height, width, channels: c };
   }
 
-  async runImage(
-    imagePath: string,
+  async runInput(
+    inputSource: string,
     decodeOptions: DecodeOptions = {},
     progress: ProgressReporter = () => {},
   ): Promise<ImageResult> {
-    if (this.summary.inputShape.length === 2) return this.runSignal(imagePath, progress);
+    if (this.summary.inputShape.length === 2) return this.runSignal(inputSource, progress);
     const size = this.imageInputSize();
-    progress(`Reading ${imagePath}`);
-    const decoded = await decodeImageFile(imagePath, decodeOptions);
+    progress(`Reading ${inputSource}`);
+    const decoded = await decodeImageFile(inputSource, decodeOptions);
     const modelImage = toModelInput(decoded, size.height, size.width, size.channels);
     progress('Running the forward pass');
     const input = await this.preprocess(modelImage);
     await this.forward(input);
     const last = this.activations.get(this.probe.layerNames[this.probe.layerNames.length - 1]);
     this.image = {
-      imagePath,
+      inputSource,
       input: {
         width: size.width,
         height: size.height,
@@ -236,7 +237,7 @@ export class InspectionSession {
     await this.forward(this.tf.tensor3d(signal.data, [1, signal.length, channels]));
     const last = this.activations.get(this.probe.layerNames[this.probe.layerNames.length - 1]);
     this.image = {
-      imagePath: source,
+      inputSource: source,
       input: {
         width: signal.length,
         height: 1,
@@ -268,11 +269,11 @@ export class InspectionSession {
 
   /** An image as the model takes it, without running the model: [1, h, w, c], caller disposes. */
   async prepareImage(
-    imagePath: string,
+    inputSource: string,
     decodeOptions: DecodeOptions = {},
   ): Promise<{ image: ModelImage; input: tfType.Tensor }> {
     const size = this.imageInputSize();
-    const decoded = await decodeImageFile(imagePath, decodeOptions);
+    const decoded = await decodeImageFile(inputSource, decodeOptions);
     const image = toModelInput(decoded, size.height, size.width, size.channels);
     return { image, input: await this.preprocess(image) };
   }

@@ -122,7 +122,7 @@ export async function buildClassReport(context: Context, args: ClassArgs) {
   const { client, config, model, image, jsonPath, options } = context;
   // 1-D models: the numbers only (as --unit does), no PNG files; occlusion slides along the steps
   const isSignal = image.signal !== undefined;
-  const base = { config, model, imagePath: image.imagePath, classRef: args.classRef };
+  const base = { config, model, inputSource: image.inputSource, classRef: args.classRef };
   const cam = await client.request(
     { type: 'classGradCam', ...base, camLayer: args.camLayer },
     options,
@@ -208,7 +208,7 @@ export async function buildFeatureVisualization(
       type: 'visualizeUnit',
       config,
       model,
-      imagePath: image.imagePath,
+      inputSource: image.inputSource,
       layerName: unit.layer,
       channel: unit.channel,
     },

@@ -161,7 +161,7 @@ async function main(argv: string[]): Promise<void> {
   const modelFile = resolve(modelArg);
   if (!existsSync(modelFile)) fail(`${modelFile}: no such file.`, 1);
   // A synthetic signal is a name, not a path (1-D models: README, "1-D models").
-  const imagePath = isSyntheticSource(values.image) ? values.image : resolve(values.image);
+  const inputSource = isSyntheticSource(values.image) ? values.image : resolve(values.image);
   if (values.json) checked(() => checkOutputFile('json', values.json!));
   if (values.out) checked(() => checkOutputFile('out', values.out!));
   let unit: UnitArgument | undefined;
@@ -220,7 +220,7 @@ async function main(argv: string[]): Promise<void> {
       { type: 'loadModel', config, model, reload: false },
       options,
     );
-    const image = await client.request({ type: 'runImage', config, model, imagePath }, options);
+    const image = await client.request({ type: 'runInput', config, model, inputSource }, options);
     const warnings = [
       backendWarning(backend, loaded.backend, loaded.backendNotes, config.searchDirs),
       ...(image.warnings ?? []),
@@ -231,7 +231,7 @@ async function main(argv: string[]): Promise<void> {
         loaded.summary,
         loaded.backend,
         {
-          file: imagePath,
+          file: inputSource,
           width: image.input.width,
           height: image.input.height,
           channels: image.input.channels,
@@ -251,7 +251,7 @@ async function main(argv: string[]): Promise<void> {
               client,
               config,
               model,
-              imagePath,
+              inputSource,
               unit,
               resolve(values.json),
               options,
@@ -264,7 +264,7 @@ async function main(argv: string[]): Promise<void> {
           config,
           model,
           loaded.summary.exportName,
-          imagePath,
+          inputSource,
           gallery,
           { ...options, workerScript: join(__dirname, 'worker.js'), memoryLimitMb, verbose },
         )

@@ -38,7 +38,7 @@ export async function collectReportData(
   const order = [selectedLayer, ...layers.map((l) => l.name).filter((n) => n !== selectedLayer)];
   for (const name of order) {
     const layer = await client.request(
-      { type: 'getLayer', config, model, imagePath: image.imagePath, layerName: name },
+      { type: 'getLayer', config, model, inputSource: image.inputSource, layerName: name },
       options,
     );
     if (layer.data.byteLength > budget && name !== selectedLayer) continue;
@@ -60,8 +60,8 @@ export async function collectReportData(
     structure: loaded.structure,
     selectedLayer,
     image: {
-      imagePath: image.imagePath,
-      imageName: basename(image.imagePath),
+      inputSource: image.inputSource,
+      imageName: basename(image.inputSource),
       width: image.input.width,
       height: image.input.height,
       rgbaBase64: Buffer.from(
@@ -73,7 +73,7 @@ export async function collectReportData(
       ...(image.warnings ? { warnings: image.warnings } : {}),
     },
     layers: embedded,
-    explain: await explainForReport(client, config, model, image.imagePath, options, {
+    explain: await explainForReport(client, config, model, image.inputSource, options, {
       projectionLayer: selectedLayer,
       // The Filters section opens at the first convolution; the selected layer's come too.
       filterLayers: [
@@ -95,11 +95,11 @@ async function explainForReport(
   client: WorkerClient,
   config: WorkerConfig,
   model: ModelRef,
-  imagePath: string,
+  inputSource: string,
   options: RequestOptions,
   wanted: { projectionLayer: string; filterLayers: string[] },
 ): Promise<EncodedJson<ExplainAnswer>[]> {
-  const base = { config, model, imagePath };
+  const base = { config, model, inputSource };
   const answers: ExplainAnswer[] = [];
   const optional = async (work: () => Promise<ExplainAnswer>) => {
     try {
@@ -115,7 +115,7 @@ async function explainForReport(
       options,
     ),
   }));
-  const top = (await client.request({ type: 'runImage', ...base }, options)).top5[0];
+  const top = (await client.request({ type: 'runInput', ...base }, options)).top5[0];
   if (top) {
     // The Why tab's class section: Grad-CAM always; the long methods only for small inputs, as
     // the panel runs them without asking (its defaults, so the tab finds them).

@@ -76,7 +76,7 @@ export async function buildGalleryReport(
   config: WorkerConfig,
   model: ModelRef,
   exportName: string,
-  imagePath: string,
+  inputSource: string,
   args: GalleryArgs,
   options: RequestOptions & { workerScript: string; memoryLimitMb: number; verbose: boolean },
 ): Promise<{ json: GalleryJson; html: ReportGallery }> {
@@ -89,7 +89,7 @@ export async function buildGalleryReport(
       type: 'imageGallery',
       config,
       model,
-      imagePath,
+      inputSource,
       layer: info.layer,
       count: info.units,
       maxSide: TILE_SIDE,
@@ -110,7 +110,7 @@ export async function buildGalleryReport(
     },
     {
       type: 'galleryImage',
-      gallery: { ...image, imageName: basename(imagePath), units: image.units.slice(0, 16) },
+      gallery: { ...image, imageName: basename(inputSource), units: image.units.slice(0, 16) },
     },
   ];
   if (args.folder) {

@@ -85,12 +85,12 @@ export async function buildUnitReport(
   client: WorkerClient,
   config: WorkerConfig,
   model: ModelRef,
-  imagePath: string,
+  inputSource: string,
   unit: UnitArgument,
   jsonPath: string,
   options: RequestOptions,
 ): Promise<UnitReportJson> {
-  const base = { config, model, imagePath, layerName: unit.layer };
+  const base = { config, model, inputSource, layerName: unit.layer };
   const result = await client.request(
     { type: 'explainProjections', ...base, channel: unit.channel, position: unit.position },
     options,

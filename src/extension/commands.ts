@@ -55,14 +55,14 @@ export class Commands {
         if (!layerName) return undefined;
       }
       // The image already shown in this model's panel wins over the default and the picker.
-      const imagePath =
+      const inputSource =
         fsPath(args.image) ??
-        this.panels.find(ref)?.snapshot().imagePath ??
+        this.panels.find(ref)?.snapshot().inputSource ??
         defaultImage(ref) ??
         (await pickInputFor(this.models, ref));
       const panel = this.panels.open(ref);
       shownIn = panel;
-      await panel.show({ layerName, imagePath });
+      await panel.show({ layerName, inputSource });
       return panel;
     } catch (error) {
       // The panel shows its own failures: a toast only when it is not in view.
@@ -74,13 +74,13 @@ export class Commands {
   /** Explorer context menu on an image: pick a model and show the image through it. */
   async inspectImage(uri?: vscode.Uri): Promise<PanelSnapshot | undefined> {
     if (!requireTrust()) return undefined;
-    const imagePath = uri?.fsPath ?? (await pickImage());
-    if (!imagePath) return undefined;
+    const inputSource = uri?.fsPath ?? (await pickImage());
+    if (!inputSource) return undefined;
     try {
       const ref = await pickModel({ takes: 'image' });
       if (!ref) return undefined;
       const panel = this.panels.open(ref);
-      await panel.show({ imagePath });
+      await panel.show({ inputSource });
       return panel.snapshot();
     } catch (error) {
       this.models.report(error);

@@ -66,17 +66,17 @@ export class ModelService implements vscode.Disposable {
     });
   }
 
-  runImage(model: ModelRef, imagePath: string, signal?: AbortSignal) {
+  runInput(model: ModelRef, inputSource: string, signal?: AbortSignal) {
     return this.run(
-      { type: 'runImage', config: this.config(), model, imagePath },
+      { type: 'runInput', config: this.config(), model, inputSource },
       `Running ${label(model)}`,
       signal,
     );
   }
 
-  getLayer(model: ModelRef, imagePath: string, layerName: string, signal?: AbortSignal) {
+  getLayer(model: ModelRef, inputSource: string, layerName: string, signal?: AbortSignal) {
     return this.run(
-      { type: 'getLayer', config: this.config(), model, imagePath, layerName },
+      { type: 'getLayer', config: this.config(), model, inputSource, layerName },
       `Computing ${layerName}`,
       signal,
     );

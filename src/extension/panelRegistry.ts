@@ -76,9 +76,11 @@ export class PanelRegistry implements vscode.Disposable {
       panel.showError(new InspectorError('usage', TRUST_WARNING));
       return;
     }
-    panel.show({ layerName: state.layer, imagePath: state.imagePath }).catch((error: unknown) => {
-      this.models.report(error, { toast: !panel.visible });
-    });
+    panel
+      .show({ layerName: state.layer, inputSource: state.inputSource })
+      .catch((error: unknown) => {
+        this.models.report(error, { toast: !panel.visible });
+      });
   }
 
   /** The colormap or normalization setting changed: every open panel redraws with it. */

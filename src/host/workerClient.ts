@@ -280,8 +280,8 @@ function describe(message: RequestWithoutId): string {
   switch (message.type) {
     case 'loadModel':
       return `Loading ${file}`;
-    case 'runImage':
-      return `Running ${file} on ${message.imagePath}`;
+    case 'runInput':
+      return `Running ${file} on ${message.inputSource}`;
     default:
       return `Computing a layer of ${file}`;
   }

@@ -28,7 +28,8 @@ export type PanelTab = 'feature-maps' | 'structure' | 'gallery' | 'why';
 export interface PanelState {
   modelFile?: string;
   exportName?: string;
-  imagePath?: string;
+  /** The image or 1-D signal the panel ran (a file, or a `synthetic:` signal). */
+  inputSource?: string;
   layer?: string;
   tab?: PanelTab;
   /** Scroll offset of the main area, per tab. */
@@ -38,7 +39,7 @@ export interface PanelState {
   /** The normalisation chosen in the Feature maps tab (over the setting's default). */
   normalization?: Normalization;
   /** The unit the Why tab explains (no channel: the strongest; no position: its strongest). */
-  whyUnit?: { layer: string; channel?: number; position?: number[] };
+  explainUnit?: { layer: string; channel?: number; position?: number[] };
 }
 
 export type HostToPanel =
@@ -58,7 +59,7 @@ export type HostToPanel =
     }
   | {
       type: 'image';
-      imagePath: string;
+      inputSource: string;
       imageName: string;
       width: number;
       height: number;

@@ -21,7 +21,7 @@ export interface ReportData {
   structure: ModelStructure | null;
   selectedLayer: string;
   image: {
-    imagePath: string;
+    inputSource: string;
     imageName: string;
     width: number;
     height: number;

@@ -23,7 +23,7 @@ import { decodeBudget } from './workerMemory';
 export interface GalleryWorkerContext {
   session(progress: (m: string) => void): Promise<InspectionSession>;
   /** Runs the image through the whole model (the panel's current image), if not done yet. */
-  ensureImage(imagePath: string, progress: (m: string) => void): Promise<InspectionSession>;
+  ensureImage(inputSource: string, progress: (m: string) => void): Promise<InspectionSession>;
 }
 
 export interface TaskOutput {
@@ -82,7 +82,7 @@ export async function runGalleryTask(
       return { result, transfer: [] };
     }
     case 'imageGallery': {
-      const session = await context.ensureImage(request.imagePath, progress);
+      const session = await context.ensureImage(request.inputSource, progress);
       const row = checkGalleryLayer(session, request.layer);
       const map = session.layer(request.layer);
       const image = session.currentImage!;
@@ -95,7 +95,7 @@ export async function runGalleryTask(
       }));
       const result: ImageGallery = {
         layer: request.layer,
-        imagePath: request.imagePath,
+        inputSource: request.inputSource,
         inputHeight: height,
         inputWidth: width,
         unitCount: map.shape[2],

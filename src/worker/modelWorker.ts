@@ -30,7 +30,7 @@ interface OpenModel {
   session: InspectionSession;
   /** mtime of every input file when it was built: a save anywhere means a rebuild. */
   stamps: Map<string, number>;
-  imagePath?: string;
+  inputSource?: string;
 }
 
 const MAX_OPEN_MODELS = 3;
@@ -98,16 +98,16 @@ async function openModel(
 async function ensureImage(
   config: WorkerConfig,
   open: OpenModel,
-  imagePath: string,
+  inputSource: string,
   progress: (m: string) => void,
 ): Promise<void> {
-  if (open.imagePath === imagePath && open.session.currentImage) return;
-  await open.session.runImage(
-    imagePath,
+  if (open.inputSource === inputSource && open.session.currentImage) return;
+  await open.session.runInput(
+    inputSource,
     { maxMegapixels: config.maxImageMegapixels, memory: decodeBudget() },
     progress,
   );
-  open.imagePath = imagePath;
+  open.inputSource = inputSource;
 }
 
 async function handle(request: WorkerRequest): Promise<void> {
@@ -133,10 +133,10 @@ async function handle(request: WorkerRequest): Promise<void> {
       });
       return;
     }
-    case 'runImage': {
+    case 'runInput': {
       const open = await openModel(request.config, request.model, false, progress);
-      open.imagePath = undefined;
-      await ensureImage(request.config, open, request.imagePath, progress);
+      open.inputSource = undefined;
+      await ensureImage(request.config, open, request.inputSource, progress);
       const image = open.session.currentImage!;
       // A copy, so the session keeps its own pixels when the copy's buffer is transferred.
       const rgba = image.input.rgba.slice();
@@ -148,7 +148,7 @@ async function handle(request: WorkerRequest): Promise<void> {
     }
     case 'getLayer': {
       const open = await openModel(request.config, request.model, false, progress);
-      await ensureImage(request.config, open, request.imagePath, progress);
+      await ensureImage(request.config, open, request.inputSource, progress);
       const layer = open.session.layer(request.layerName);
       const data = layer.data.slice();
       post({ id: request.id, type: 'result', result: { ...layer, data } }, [
@@ -160,7 +160,7 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'explainProjections':
     case 'explainFilters': {
       const open = await openModel(request.config, request.model, false, progress);
-      await ensureImage(request.config, open, request.imagePath, progress);
+      await ensureImage(request.config, open, request.inputSource, progress);
       const { result, transfer } = runExplainTask(request, open.session);
       post({ id: request.id, type: 'result', result }, transfer);
       return;
@@ -170,7 +170,7 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'classIntegratedGradients':
     case 'visualizeUnit': {
       const open = await openModel(request.config, request.model, false, progress);
-      await ensureImage(request.config, open, request.imagePath, progress);
+      await ensureImage(request.config, open, request.inputSource, progress);
       const result = await runClassExplainTask(request, open.session, progress);
       post({ id: request.id, type: 'result', result });
       return;
@@ -184,9 +184,9 @@ async function handle(request: WorkerRequest): Promise<void> {
         request,
         {
           session: async (p) => (await openModel(config, model, false, p)).session,
-          ensureImage: async (imagePath, p) => {
+          ensureImage: async (inputSource, p) => {
             const open = await openModel(config, model, false, p);
-            await ensureImage(config, open, imagePath, p);
+            await ensureImage(config, open, inputSource, p);
             return open.session;
           },
         },
@@ -200,7 +200,7 @@ async function handle(request: WorkerRequest): Promise<void> {
 
 function whatFailed(request: WorkerRequest): string {
   if (request.type === 'loadModel') return 'while loading';
-  return 'imagePath' in request ? `while running on ${request.imagePath}` : 'while running';
+  return 'inputSource' in request ? `while running on ${request.inputSource}` : 'while running';
 }
 
 /**

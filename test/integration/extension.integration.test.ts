@@ -88,13 +88,13 @@ describe('CNN Inspector extension', function () {
       modelFile,
       exportName: 'default',
       selectedLayer: 'conv1',
-      imagePath: image,
+      inputSource: image,
       layerCount: LENET_LAYERS.length,
     });
     const panels = (await api()).getPanels();
     assert.ok(
       panels.some(
-        (p) => p.modelFile === modelFile && p.selectedLayer === 'conv1' && p.imagePath === image,
+        (p) => p.modelFile === modelFile && p.selectedLayer === 'conv1' && p.inputSource === image,
       ),
       `getPanels() does not list the panel: ${JSON.stringify(panels)}`,
     );

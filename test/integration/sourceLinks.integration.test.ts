@@ -216,7 +216,7 @@ describe('source links', function () {
     const panel = (await api()).getPanels().find((p) => p.modelFile === copy);
     assert.ok(panel, 'the panel of the copy is gone');
     assert.equal(panel.selectedLayer, 'conv2', 'the panel kept its layer');
-    assert.equal(panel.imagePath, firstExampleImage(), 'the panel kept its image');
+    assert.equal(panel.inputSource, firstExampleImage(), 'the panel kept its image');
   });
 
   it('maps every layer a helper makes in a loop to the helper line and the loop call site', async () => {

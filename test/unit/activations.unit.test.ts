@@ -31,7 +31,7 @@ describe('activations', () => {
     const runtime = await testRuntime();
     const session = await InspectionSession.open(runtime, join(models, 'tiny.ts'), undefined);
     try {
-      const result = await session.runImage(rampImage());
+      const result = await session.runInput(rampImage());
       // 2x2 all-ones kernel at (i, j) sums k = 4i+j, 4i+j+1, 4i+j+4, 4i+j+5 -> (16i + 4j + 10)/15, plus bias 0.5.
       const expectedConv: number[] = [];
       for (let i = 0; i < 3; i++)
@@ -107,7 +107,7 @@ describe('activations', () => {
     try {
       const file = join(dir, 'grey40.png');
       writeFileSync(file, greyPng(2, 2, [40, 40, 40, 40]));
-      await session.runImage(file);
+      await session.runInput(file);
       // Grey 40 copied to R, G, B; reversed to B, G, R (all 40); minus [100, 110, 120].
       assert.deepEqual(Array.from(session.layer('same').data.subarray(0, 3)), [-60, -70, -80]);
     } finally {
@@ -122,7 +122,7 @@ describe('activations', () => {
       const session = await InspectionSession.open(runtime, join(models, model), undefined);
       const during = runtime.tf.memory().numTensors;
       try {
-        await assert.rejects(session.runImage(image), (error: unknown) => {
+        await assert.rejects(session.runInput(image), (error: unknown) => {
           assert.ok(error instanceof InspectorError);
           assert.equal(error.kind, kind);
           assert.match(error.message, pattern);
@@ -157,10 +157,10 @@ describe('activations', () => {
       try {
         const broken = join(__dirname, '..', 'fixtures', 'images', 'truncated.jpg');
         await assert.rejects(
-          session.runImage(broken),
+          session.runInput(broken),
           /truncated\.jpg: damaged or unsupported JPEG/,
         );
-        const ok = await session.runImage(rampImage());
+        const ok = await session.runInput(rampImage());
         assert.equal(ok.top5[0].label, 'bright');
       } finally {
         session.dispose();
@@ -172,7 +172,7 @@ describe('activations', () => {
       const session = await InspectionSession.open(runtime, join(models, 'tiny.ts'), undefined);
       try {
         assert.throws(() => session.layer('sum2x2'), /no activations yet: choose an image first/);
-        await session.runImage(rampImage());
+        await session.runInput(rampImage());
         assert.throws(() => session.layer('conv9'), /has no layer 'conv9'/);
       } finally {
         session.dispose();

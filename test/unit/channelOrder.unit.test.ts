@@ -12,7 +12,7 @@ import { PNG } from 'pngjs';
 import { projectionPicture } from '../../src/analysis/explain/projectionImage';
 import { describeFilters } from '../../src/analysis/explain/filters';
 import type { LayerSpec } from '../../src/analysis/explain/types';
-import { signedPicture } from '../../webview/whyPictures';
+import { signedPicture } from '../../webview/explainPictures';
 import { InspectionSession } from '../../src/analysis/inspectionSession';
 import { explainFilters, explainProjections } from '../../src/analysis/explain/explainSession';
 import {
@@ -87,7 +87,7 @@ describe('channel order of the model input', function () {
     try {
       assert.equal(session.channelOrder, 'bgr');
       assert.equal(session.summary.exportName, 'default', 'channelOrder is not a model');
-      await session.runImage(image);
+      await session.runInput(image);
       const result = explainProjections(session, { layer: 'blue', channel: 0, position: [0, 0] });
       assert.equal(result.channelOrder, 'bgr');
       assert.equal(result.value, 1, 'blue 255 / 255 through the filter on channel 0');
@@ -121,7 +121,7 @@ describe('channel order of the model input', function () {
       undefined,
     );
     try {
-      await session.runImage(image);
+      await session.runInput(image);
       const cam = explainGradCam(session, 'blue');
       assert.equal(cam.channelOrder, 'bgr');
       assert.deepEqual(Array.from(cam.values), [1, ...new Array(15).fill(0)]);

@@ -51,7 +51,7 @@ describe('class explanations: example models', function () {
       join(root, 'examples', 'lenet.ts'),
       undefined,
     );
-    await lenet.runImage(ankleBoot);
+    await lenet.runInput(ankleBoot);
     const script = join(root, 'test', 'oracles', 'lenet_class_explanations.py');
     oracle = JSON.parse(
       execFileSync('/usr/bin/python3', [script, ankleBoot, '9'], { encoding: 'utf8' }),
@@ -145,7 +145,7 @@ describe('class explanations: example models', function () {
       undefined,
     );
     try {
-      await session.runImage(join(root, 'examples', 'images', 'chelsea.png'));
+      await session.runInput(join(root, 'examples', 'images', 'chelsea.png'));
       const before = session.tf.memory().numTensors;
       const ig = await explainIntegratedGradients(session, 'top', 64);
       assert.ok(Math.abs(ig.scoreDifference) > 1e-3, 'a score difference to check against');

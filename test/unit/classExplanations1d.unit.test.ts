@@ -38,7 +38,7 @@ describe('class explanations of a 1-D model', function () {
       join(__dirname, '..', 'fixtures', 'models', 'signalClassifier.ts'),
       undefined,
     );
-    await session.runImage(csv);
+    await session.runInput(csv);
   });
   after(() => {
     session.dispose();

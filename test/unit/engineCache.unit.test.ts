@@ -45,7 +45,7 @@ async function open(file: string, threads = 1): Promise<InspectionSession> {
 async function convOf(file: string, image = boot, threads = 1): Promise<Float32Array> {
   const session = await open(file, threads);
   try {
-    await session.runImage(image);
+    await session.runInput(image);
     return session.layer('conv').data.slice();
   } finally {
     session.dispose();
@@ -69,8 +69,8 @@ describe('warm native engines', function () {
     assert.deepEqual(again, first);
     const session = await open(file);
     try {
-      await session.runImage(boot);
-      await session.runImage(pullover);
+      await session.runInput(boot);
+      await session.runInput(pullover);
       assert.notDeepEqual(session.layer('conv').data, first);
     } finally {
       session.dispose();

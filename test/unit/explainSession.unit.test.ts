@@ -30,7 +30,7 @@ describe('explain: loaded models', () => {
   it("the 1-D example reproduces the lecture's numbers: x[2i] - x[2i + 1], a missed edge and a fake one", async () => {
     const session = await open(join(root, 'examples', 'edges1d.ts'));
     try {
-      const result = await session.runImage(join(root, 'examples', 'signals', 'lecture.csv'));
+      const result = await session.runInput(join(root, 'examples', 'signals', 'lecture.csv'));
       assert.deepEqual(Array.from(result.signal!), [0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 1]);
       assert.deepEqual(session.layer('edge').shape, [6, 1]);
       assert.deepEqual(Array.from(session.layer('edge').data), [0, -1, 0, 0, 0, 1]);
@@ -64,9 +64,9 @@ describe('explain: loaded models', () => {
       assert.equal(filters.stats[0].mean, 0);
       assert.equal(tf.memory().numTensors, before, 'no tensor may leak');
       // A synthetic step of 11 is 1 from position 5: y[2] = x[4] - x[5] = -1, y[5] = x[10] - 0 = 1.
-      await session.runImage('synthetic:step');
+      await session.runInput('synthetic:step');
       assert.deepEqual(Array.from(session.layer('edge').data), [0, 0, -1, 0, 0, 1]);
-      await session.runImage('synthetic:impulse'); // 1 at 5: y[2] = x[4] - x[5] = -1
+      await session.runInput('synthetic:impulse'); // 1 at 5: y[2] = x[4] - x[5] = -1
       assert.deepEqual(Array.from(session.layer('edge').data), [0, 0, -1, 0, 0, 0]);
     } finally {
       session.dispose();
@@ -79,35 +79,35 @@ describe('explain: loaded models', () => {
       const short = join(dir, 'short.json');
       writeFileSync(short, '[1, 2, 3]');
       await assert.rejects(
-        session.runImage(short),
+        session.runInput(short),
         /short\.json: the signal has 3 steps; the model takes exactly 11/,
       );
       const twoChannels = join(dir, 'two.csv');
       writeFileSync(twoChannels, '1,2\n3,4\n');
       await assert.rejects(
-        session.runImage(twoChannels),
+        session.runInput(twoChannels),
         /two\.csv: the signal has 2 channel\(s\) per step; the model takes 1/,
       );
       const ragged = join(dir, 'ragged.csv');
       writeFileSync(ragged, 'a,b\n1,2\n3\n');
-      await assert.rejects(session.runImage(ragged), /ragged\.csv: step 1 has 1 values/);
+      await assert.rejects(session.runInput(ragged), /ragged\.csv: step 1 has 1 values/);
       const broken = join(dir, 'broken.json');
       writeFileSync(broken, '[1, 2');
-      await assert.rejects(session.runImage(broken), /broken\.json: not valid JSON/);
+      await assert.rejects(session.runInput(broken), /broken\.json: not valid JSON/);
       await assert.rejects(
-        session.runImage('synthetic:square'),
+        session.runInput('synthetic:square'),
         /unknown synthetic signal 'square'/,
       );
       await assert.rejects(
-        session.runImage(join(dir, 'x.png')),
+        session.runInput(join(dir, 'x.png')),
         /edges1d\.ts: model 'default' takes input of shape \[11, 1\], not an image: give it a signal/,
       );
       await assert.rejects(
-        session.runImage(join(dir, 'x.bin')),
+        session.runInput(join(dir, 'x.bin')),
         /takes a signal from a \.csv or \.json file/,
       );
       await assert.rejects(
-        session.runImage(join(dir, 'missing.csv')),
+        session.runInput(join(dir, 'missing.csv')),
         /missing\.csv: cannot read the signal/,
       );
     } finally {
@@ -142,7 +142,7 @@ describe('explain: loaded models', () => {
           Array.from({ length: 16 }, (_, k) => 17 * k),
         ),
       );
-      await session.runImage(image);
+      await session.runInput(image);
       const tf = session.tf;
       const before = tf.memory().numTensors;
       // conv unit (2, 2) sums k = 10, 11, 14, 15 over 15 plus bias 0.5: 50/15 + 0.5.

@@ -179,7 +179,7 @@ describe('folder gallery through the worker pool', function () {
       for (const name of readdirSync(fashion)
         .filter((f) => f.endsWith('.png'))
         .sort()) {
-        await session.runImage(join(fashion, name));
+        await session.runInput(join(fashion, name));
         maps.set(join(fashion, name), session.layer('pool2').data.slice());
       }
     } finally {

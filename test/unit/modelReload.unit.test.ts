@@ -65,7 +65,7 @@ describe('model reloads', function () {
         collectGarbage();
       }
       await assert.rejects(
-        session.runImage(join(__dirname, '..', 'fixtures', 'images', 'chessboard_GRAY.png')),
+        session.runInput(join(__dirname, '..', 'fixtures', 'images', 'chessboard_GRAY.png')),
         /badPreprocess\.ts:4:\d+: .*\(thrown in preprocess\)/,
       );
     } finally {

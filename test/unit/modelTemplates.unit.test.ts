@@ -51,7 +51,7 @@ describe('model templates', () => {
         );
         assert.equal(session.summary.totalParams, expected.total);
         assert.equal(session.summary.labels?.length, 10);
-        const result = await session.runImage(join(samples, template.sampleImage));
+        const result = await session.runInput(join(samples, template.sampleImage));
         const probabilities = session.layer('predictions').data;
         const sum = probabilities.reduce((a, b) => a + b, 0);
         assert.ok(Math.abs(sum - 1) < 1e-4, `softmax sums to ${sum}`);
@@ -80,9 +80,9 @@ describe('model templates', () => {
         'goldfish',
         'great white shark',
       ]);
-      const top = await wrapped.runImage(image);
+      const top = await wrapped.runInput(image);
       assert.ok(top.top5.every((c) => c.label === wrapped.summary.labels![c.index]));
-      await bare.runImage(image);
+      await bare.runInput(image);
       // conv1.pad holds the padded input: the bare file's is x/255, the wrapper's normalised.
       const mean = [0.485, 0.456, 0.406];
       const std = [0.229, 0.224, 0.225];

@@ -81,7 +81,7 @@ describe('native engine (ONNX Runtime)', function () {
     it(`agrees with TensorFlow.js on every layer of examples/${file}`, async () => {
       const session = await openNative(join(examples, file));
       try {
-        await session.runImage(image);
+        await session.runInput(image);
         assert.deepEqual(await compareEngines(session), []);
       } finally {
         session.dispose();
@@ -93,7 +93,7 @@ describe('native engine (ONNX Runtime)', function () {
     it(`agrees with TensorFlow.js on every layer of the '${exportName}' layer-type model`, async () => {
       const session = await openNative(join(models, 'engineLayers.ts'), exportName);
       try {
-        await session.runImage(photo);
+        await session.runInput(photo);
         assert.deepEqual(await compareEngines(session), []);
       } finally {
         session.dispose();
@@ -104,7 +104,7 @@ describe('native engine (ONNX Runtime)', function () {
   it('agrees with TensorFlow.js on the 1-D layers (dilated, strided, same pooling)', async () => {
     const session = await openNative(join(models, 'engineLayers1d.ts'));
     try {
-      await session.runImage('synthetic:sine?period=5');
+      await session.runInput('synthetic:sine?period=5');
       assert.deepEqual(await compareEngines(session), []);
     } finally {
       session.dispose();
@@ -115,11 +115,11 @@ describe('native engine (ONNX Runtime)', function () {
     const runtime = await testRuntime();
     const session = await openNative(join(examples, 'lenet.ts'));
     try {
-      await session.runImage(join(examples, 'images', 'fashion-mnist', '000-ankle-boot.png'));
+      await session.runInput(join(examples, 'images', 'fashion-mnist', '000-ankle-boot.png'));
       const before = runtime.tf.memory().numTensors;
       const first = session.layer('conv1').data.slice();
-      await session.runImage(join(examples, 'images', 'fashion-mnist', '001-pullover.png'));
-      await session.runImage(join(examples, 'images', 'fashion-mnist', '000-ankle-boot.png'));
+      await session.runInput(join(examples, 'images', 'fashion-mnist', '001-pullover.png'));
+      await session.runInput(join(examples, 'images', 'fashion-mnist', '000-ankle-boot.png'));
       assert.equal(runtime.tf.memory().numTensors, before);
       assert.deepEqual(session.layer('conv1').data, first);
     } finally {
@@ -141,7 +141,7 @@ describe('native engine (ONNX Runtime)', function () {
         session.engineFallbackReason ?? '',
         /^ONNX Runtime cannot run this model: layer 'deconv' \(Conv2DTranspose\) has no translation/,
       );
-      await session.runImage(photo); // and still runs
+      await session.runInput(photo); // and still runs
       assert.deepEqual(session.layer('deconv').shape, [6, 6, 1]);
     } finally {
       session.dispose();
@@ -199,7 +199,7 @@ describe('native engine (ONNX Runtime)', function () {
             assert.equal(classes.filter((c) => c === 'OnnxGroupedConv2D').length, 3);
             assert.ok(classes.includes('AveragePooling2D'));
           }
-          await session.runImage(photo);
+          await session.runInput(photo);
           assert.deepEqual(await compareEngines(session), []);
         } finally {
           session.dispose();

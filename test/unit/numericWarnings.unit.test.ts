@@ -68,7 +68,7 @@ describe('damaged images and broken numbers', function () {
     const runtime = await testRuntime();
     const session = await InspectionSession.open(runtime, join(models, 'nanWeights.ts'), undefined);
     try {
-      const result = await session.runImage(ramp);
+      const result = await session.runInput(ramp);
       // conv: 3x3x2 outputs, all NaN (the kernel's 2x2x1x2 = 8 weights are all NaN).
       assert.deepEqual(result.warnings, [
         "Layer 'conv' outputs NaN (18 of 18 values) for this image: its weights hold 8 NaN values of 10; every later layer and the class probabilities are meaningless.",
@@ -87,7 +87,7 @@ describe('damaged images and broken numbers', function () {
       'overflows',
     );
     try {
-      const result = await session.runImage(ramp);
+      const result = await session.runInput(ramp);
       // huge: 3x3 values of 1e30 * (sum of a 2x2 window / 255) are finite (< 3.4e38); huger:
       // 1e30 * (4 such values) overflows float32 in each of its 2x2 outputs.
       assert.equal(result.warnings?.length, 1, String(result.warnings));
@@ -104,7 +104,7 @@ describe('damaged images and broken numbers', function () {
     const runtime = await testRuntime();
     const session = await InspectionSession.open(runtime, join(models, 'tiny.ts'), undefined);
     try {
-      const result = await session.runImage(ramp);
+      const result = await session.runInput(ramp);
       assert.equal(result.warnings, undefined);
     } finally {
       session.dispose();

@@ -328,7 +328,7 @@ describe('model worker with wasm threads', function () {
       );
       const controller = new AbortController();
       const pass = client.request(
-        { type: 'runImage', config, model: vgg, imagePath: photo },
+        { type: 'runInput', config, model: vgg, inputSource: photo },
         { timeoutMs: 120_000, signal: controller.signal },
       );
       let threadsDuringPass = 0;

@@ -45,7 +45,7 @@ describe('model worker', function () {
       ['sum2x2', 'pool', 'flat', 'out'],
     );
     const layer = await client.request(
-      { type: 'getLayer', config, model, imagePath: image, layerName: 'sum2x2' },
+      { type: 'getLayer', config, model, inputSource: image, layerName: 'sum2x2' },
       { timeoutMs: LONG },
     );
     assert.ok(layer.data instanceof Float32Array);
@@ -65,7 +65,7 @@ describe('model worker', function () {
       progress.join('; '),
     );
     const result = await client.request(
-      { type: 'runImage', config, model, imagePath: image },
+      { type: 'runInput', config, model, inputSource: image },
       { timeoutMs: LONG },
     );
     assert.equal(result.input.rgba.length, 4 * 4 * 4);
@@ -227,7 +227,7 @@ describe('model worker', function () {
     try {
       await assert.rejects(
         stalled.request(
-          { type: 'runImage', config, model: { file: '/m/model.ts' }, imagePath: '/nfs/cat.png' },
+          { type: 'runInput', config, model: { file: '/m/model.ts' }, inputSource: '/nfs/cat.png' },
           { timeoutMs: 1000 },
         ),
         (error: unknown) => {

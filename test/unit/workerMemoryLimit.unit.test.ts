@@ -71,7 +71,7 @@ describe('worker memory limit on the real footprint', function () {
   async function tinyRuns(): Promise<void> {
     const model = { file: join(models, 'tiny.ts') };
     const result = await client.request(
-      { type: 'runImage', config, model, imagePath: image },
+      { type: 'runInput', config, model, inputSource: image },
       { timeoutMs: LONG },
     );
     assert.equal(result.input.width, 4);
@@ -134,7 +134,7 @@ describe('worker memory limit on the real footprint', function () {
     const started = Date.now();
     await assert.rejects(
       client.request(
-        { type: 'runImage', config, model: { file: join(models, 'tiny.ts') }, imagePath: big },
+        { type: 'runInput', config, model: { file: join(models, 'tiny.ts') }, inputSource: big },
         { timeoutMs: LONG },
       ),
       (error: unknown) => {
@@ -162,7 +162,7 @@ describe('worker memory limit on the real footprint', function () {
     client.restart();
     await assert.rejects(
       client.request(
-        { type: 'runImage', config, model: { file: join(models, 'tiny.ts') }, imagePath: big },
+        { type: 'runInput', config, model: { file: join(models, 'tiny.ts') }, inputSource: big },
         { timeoutMs: LONG },
       ),
       /big\.png: decoding this 10000x10000 image takes about 162\d MB, more than the \d+ MB left under the model worker's memory limit of 768 MB/,

@@ -25,13 +25,13 @@ function layerOutputName(model: tfType.LayersModel, layerName: string): string {
 /** Runs the model on the image up to `layerName` only; every tensor is disposed before returning. */
 export async function computeLayerForImage(
   session: InspectionSession,
-  imagePath: string,
+  inputSource: string,
   layerName: string,
   decodeOptions: DecodeOptions = {},
 ): Promise<{ image: ModelImage; map: LayerMap }> {
   const model = session.layersModel;
   const outputName = layerOutputName(model, layerName);
-  const { image, input } = await session.prepareImage(imagePath, decodeOptions);
+  const { image, input } = await session.prepareImage(inputSource, decodeOptions);
   let output: tfType.Tensor | undefined;
   try {
     const native = await session.nativeLayer(input, layerName);

@@ -34,7 +34,7 @@ const UNITS_WITH_CROPS = 32;
 export interface GalleryPanelSide {
   ref: ModelRef;
   exportName(): string;
-  imagePath(): string | undefined;
+  inputSource(): string | undefined;
   post(message: HostToPanel): void;
   /** Opens `file` in the panel at `layer` (the panel then shows the unit). */
   openImage(file: string, layer: string): Promise<void>;
@@ -220,21 +220,21 @@ export class GalleryController implements vscode.Disposable {
   }
 
   private async sendImage(): Promise<void> {
-    const imagePath = this.panel.imagePath();
-    if (!imagePath) return;
+    const inputSource = this.panel.inputSource();
+    if (!inputSource) return;
     const info = await this.ensureInfo();
     const gallery = await this.models.request({
       type: 'imageGallery',
       config: this.models.config(),
       model: this.panel.ref,
-      imagePath,
+      inputSource,
       layer: info.layer,
       count: 16,
       maxSide: TILE_SIDE,
     });
     this.panel.post({
       type: 'galleryImage',
-      gallery: { ...gallery, imageName: basename(imagePath) },
+      gallery: { ...gallery, imageName: basename(inputSource) },
     });
   }
 

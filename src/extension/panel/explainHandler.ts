@@ -31,10 +31,10 @@ export class PanelExplanations {
     private readonly post: (message: ExplainToPanel) => void,
   ) {}
 
-  /** `imagePath`: the panel's input (no input: nothing to explain); `folderGallery`: see below. */
+  /** `inputSource`: the panel's input (no input: nothing to explain); `folderGallery`: see below. */
   onMessage(
     message: ExplainToHost,
-    imagePath: string | undefined,
+    inputSource: string | undefined,
     folderGallery?: FolderGalleryResult,
   ): void {
     switch (message.type) {
@@ -45,7 +45,7 @@ export class PanelExplanations {
         this.classRuns.clear();
         return;
       case 'explain':
-        if (imagePath) this.answer(message.id, message.query, imagePath, folderGallery);
+        if (inputSource) this.answer(message.id, message.query, inputSource, folderGallery);
         return;
       default:
         return message satisfies never;
@@ -55,7 +55,7 @@ export class PanelExplanations {
   private answer(
     id: number,
     query: ExplainQuery,
-    imagePath: string,
+    inputSource: string,
     folderGallery: FolderGalleryResult | undefined,
   ): void {
     let run = {};
@@ -68,7 +68,7 @@ export class PanelExplanations {
           this.post({ type: 'explainProgress', id, kind: query.kind, message: m }),
       };
     }
-    answerExplainQuery(this.models, this.model, imagePath, query, run, folderGallery)
+    answerExplainQuery(this.models, this.model, inputSource, query, run, folderGallery)
       .finally(() => this.classRuns.delete(controller))
       .then(
         (answer) => this.post({ type: 'explained', id, answer }),
@@ -86,20 +86,20 @@ export class PanelExplanations {
 export async function answerExplainQuery(
   models: ModelService,
   model: ModelRef,
-  imagePath: string,
+  inputSource: string,
   query: ExplainQuery,
   run: { signal?: AbortSignal; onProgress?: (message: string) => void } = {},
   /** The panel's folder gallery, if one was built: the input a unit wants is compared with it. */
   folderGallery?: FolderGalleryResult,
 ): Promise<ExplainAnswer> {
   if (isClassQuery(query)) {
-    const answer = await answerClassQuery(models, model, imagePath, query, run);
+    const answer = await answerClassQuery(models, model, inputSource, query, run);
     if (answer.kind !== 'featureVisualization' || !folderGallery) return answer;
     const { layer, channel, activation } = answer.result;
     const gallery = compareWithGallery(folderGallery, layer, channel, activation);
     return gallery ? { ...answer, gallery } : answer;
   }
-  const base = { model, imagePath, layerName: query.layer };
+  const base = { model, inputSource, layerName: query.layer };
   switch (query.kind) {
     case 'arithmetic':
       return {
@@ -141,11 +141,11 @@ export async function answerExplainQuery(
 async function answerClassQuery(
   models: ModelService,
   model: ModelRef,
-  imagePath: string,
+  inputSource: string,
   query: ClassQuery,
   run: { signal?: AbortSignal; onProgress?: (message: string) => void },
 ): Promise<ClassAnswer> {
-  const base = { model, imagePath, config: models.config() };
+  const base = { model, inputSource, config: models.config() };
   const ask = <T extends WorkerRequest['type']>(message: Extract<RequestWithoutId, { type: T }>) =>
     models.request<T>(message, run.signal, run.onProgress);
   switch (query.kind) {

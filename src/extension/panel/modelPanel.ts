@@ -24,7 +24,7 @@ export interface PanelSnapshot {
   modelFile: string;
   exportName: string;
   selectedLayer: string | undefined;
-  imagePath: string | undefined;
+  inputSource: string | undefined;
   layerCount: number;
   /** Present once a folder gallery was built in this panel. */
   gallery?: GalleryFolderSummary;
@@ -60,9 +60,9 @@ export class ModelPanel implements vscode.Disposable {
       {
         ref,
         exportName: () => this.loaded?.summary.exportName ?? ref.exportName ?? 'default',
-        imagePath: () => this.image?.imagePath,
+        inputSource: () => this.image?.inputSource,
         post: (m) => this.post(m),
-        openImage: (imagePath, layerName) => this.show({ imagePath, layerName }),
+        openImage: (inputSource, layerName) => this.show({ inputSource, layerName }),
       },
       models,
       extensionUri,
@@ -118,7 +118,7 @@ export class ModelPanel implements vscode.Disposable {
       modelFile: this.ref.file,
       exportName: this.loaded?.summary.exportName ?? this.ref.exportName ?? 'default',
       selectedLayer: this.selectedLayer,
-      imagePath: this.image?.imagePath,
+      inputSource: this.image?.inputSource,
       layerCount: this.loaded?.summary.layers.length ?? 0,
       ...(gallery ? { gallery } : {}),
     };
@@ -138,7 +138,11 @@ export class ModelPanel implements vscode.Disposable {
    * showing the error in the panel over the last good maps. A newer call supersedes a running one:
    * the older is cancelled (its worker replaced if it does not answer) and throws 'cancelled'.
    */
-  async show(options: { layerName?: string; imagePath?: string; reload?: boolean }): Promise<void> {
+  async show(options: {
+    layerName?: string;
+    inputSource?: string;
+    reload?: boolean;
+  }): Promise<void> {
     this.currentShow?.abort();
     const run = new AbortController();
     this.currentShow = run;
@@ -164,8 +168,8 @@ export class ModelPanel implements vscode.Disposable {
         wanted ?? layers.find((l) => l.layout === 'spatial')?.name ?? layers[0]?.name;
       this.shownError = undefined; // the webview clears it on 'model'
       this.postModel();
-      const imagePath = options.imagePath ?? this.image?.imagePath;
-      if (imagePath) await this.runImage(imagePath, run.signal);
+      const inputSource = options.inputSource ?? this.image?.inputSource;
+      if (inputSource) await this.runInput(inputSource, run.signal);
       superseded();
     } catch (error) {
       if (this.currentShow === run && !isCancellation(error)) this.showError(error);
@@ -206,9 +210,9 @@ export class ModelPanel implements vscode.Disposable {
     this.disposables.forEach((d) => d.dispose());
   }
 
-  private async runImage(imagePath: string, signal?: AbortSignal): Promise<void> {
-    this.post({ type: 'busy', message: `Running the model on ${basename(imagePath)}\u2026` });
-    const image = await this.models.runImage(this.ref, imagePath, signal);
+  private async runInput(inputSource: string, signal?: AbortSignal): Promise<void> {
+    this.post({ type: 'busy', message: `Running the model on ${basename(inputSource)}\u2026` });
+    const image = await this.models.runInput(this.ref, inputSource, signal);
     if (signal?.aborted) return;
     this.image = image;
     this.postImage();
@@ -221,7 +225,7 @@ export class ModelPanel implements vscode.Disposable {
     // Not cancelled when the user picks another layer: cancelling stops the worker, and reading a
     // computed layer is cheap; the stale answer is dropped instead.
     const request = ++this.layerRequests;
-    const layer = await this.models.getLayer(this.ref, this.image.imagePath, name);
+    const layer = await this.models.getLayer(this.ref, this.image.inputSource, name);
     if (request !== this.layerRequests || name !== this.selectedLayer) return; // a newer choice won
     this.post({ type: 'layer', ...layer });
   }
@@ -287,7 +291,7 @@ export class ModelPanel implements vscode.Disposable {
       case 'cancelExplain':
         this.explanations.onMessage(
           message,
-          this.image?.imagePath,
+          this.image?.inputSource,
           this.gallery.latestFolderGallery(),
         );
         return;
@@ -310,7 +314,7 @@ export class ModelPanel implements vscode.Disposable {
           ).then(async (path) => {
             if (!path) return;
             try {
-              await this.runImage(path);
+              await this.runInput(path);
             } finally {
               this.post({ type: 'busy', message: undefined });
             }
@@ -365,8 +369,8 @@ export class ModelPanel implements vscode.Disposable {
     if (!this.image) return;
     this.post({
       type: 'image',
-      imagePath: this.image.imagePath,
-      imageName: basename(this.image.imagePath),
+      inputSource: this.image.inputSource,
+      imageName: basename(this.image.inputSource),
       width: this.image.input.width,
       height: this.image.input.height,
       rgba: this.image.input.rgba,

@@ -1,7 +1,7 @@
 /**
  * Worker requests of the class explanations (issue 17): Grad-CAM with Guided Grad-CAM, occlusion,
  * integrated gradients, and the input a channel wants. Each runs on the forward pass of
- * `imagePath`; the long ones report progress messages and are cancelled by restarting the worker.
+ * `inputSource`; the long ones report progress messages and are cancelled by restarting the worker.
  */
 import type {
   FeatureVisualizationExplanation,
@@ -20,7 +20,7 @@ interface ClassBase {
   id: number;
   config: WorkerConfig;
   model: ModelRef;
-  imagePath: string;
+  inputSource: string;
   /** A class index, 'top', or a label. */
   classRef: number | string;
 }

@@ -1,7 +1,7 @@
 /**
  * Worker requests of the unit explanations (issue 6): the arithmetic of one output value, the
  * deconvnet / guided-backprop / saliency projections of a unit, and a layer's filters. Each runs
- * on the forward pass of `imagePath` (an image, or a signal source for 1-D models).
+ * on the forward pass of `inputSource` (an image, or a signal source for 1-D models).
  */
 import type { ArithmeticResult, ProjectionResult } from '../../analysis/explain/explainSession';
 import type { FilterSet } from '../../analysis/explain/filters';
@@ -12,7 +12,7 @@ interface ExplainBase {
   id: number;
   config: WorkerConfig;
   model: ModelRef;
-  imagePath: string;
+  inputSource: string;
   layerName: string;
 }
 

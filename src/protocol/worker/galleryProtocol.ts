@@ -25,7 +25,7 @@ export type GalleryRequest =
       type: 'imageGallery';
       config: WorkerConfig;
       model: ModelRef;
-      imagePath: string;
+      inputSource: string;
       layer: string;
       /** Top units returned (all units are ranked). */
       count: number;
@@ -61,7 +61,7 @@ export interface RankedUnit extends UnitRanking {
 
 export interface ImageGallery {
   layer: string;
-  imagePath: string;
+  inputSource: string;
   inputHeight: number;
   inputWidth: number;
   unitCount: number;

@@ -16,15 +16,16 @@ import type { ModelRef, WorkerConfig } from './workerConfig';
 
 export type { ModelRef, WorkerConfig, WorkerMemoryData } from './workerConfig';
 
+/** `inputSource`: an image file, a 1-D signal file (.csv, .json) or a `synthetic:` signal. */
 export type WorkerRequest =
   | { id: number; type: 'loadModel'; config: WorkerConfig; model: ModelRef; reload: boolean }
-  | { id: number; type: 'runImage'; config: WorkerConfig; model: ModelRef; imagePath: string }
+  | { id: number; type: 'runInput'; config: WorkerConfig; model: ModelRef; inputSource: string }
   | {
       id: number;
       type: 'getLayer';
       config: WorkerConfig;
       model: ModelRef;
-      imagePath: string;
+      inputSource: string;
       layerName: string;
     }
   | GalleryRequest
@@ -48,7 +49,7 @@ export interface LoadedModel {
 
 export interface WorkerResults extends GalleryResults, ExplainResults, ClassExplainResults {
   loadModel: LoadedModel;
-  runImage: ImageResult;
+  runInput: ImageResult;
   getLayer: LayerActivation;
 }
 

@@ -10,8 +10,8 @@ import { lut } from './colormap';
 import { el } from './dom';
 import { formatValue } from './layerData';
 import { channelSum, drawSignalPlot } from './signalPlot';
-import type { WhyInput } from './whyProjections';
-import { cropRgba, gridSlice, weightGrid, type Box } from './whyPictures';
+import type { ExplainInput } from './explainProjections';
+import { cropRgba, gridSlice, weightGrid, type Box } from './explainPictures';
 
 /** Filters whose weight grids one page shows. */
 export const FILTERS_PER_PAGE = 16;
@@ -31,7 +31,11 @@ function statsLine(set: FilterResult, o: number): HTMLElement {
 }
 
 /** The input patch under filter o's strongest unit: a crop of the picture, or a signal segment. */
-function patchOf(set: FilterResult, o: number, input: WhyInput | undefined): HTMLElement | null {
+function patchOf(
+  set: FilterResult,
+  o: number,
+  input: ExplainInput | undefined,
+): HTMLElement | null {
   const strongest = set.strongest?.[o];
   if (!strongest?.field || !input) return null;
   const figure = el('figure', 'why-patch');
@@ -59,7 +63,7 @@ function pictureCard(
   set: FilterResult,
   o: number,
   scaling: FilterScaling,
-  input: WhyInput | undefined,
+  input: ExplainInput | undefined,
 ) {
   const pictures = set.pictures!;
   const card = el('figure', 'why-filter');
@@ -81,7 +85,7 @@ function gridCard(
   set: FilterResult,
   i: number,
   scaling: FilterScaling,
-  input: WhyInput | undefined,
+  input: ExplainInput | undefined,
 ) {
   const { grids, kernelSize } = set;
   const o = grids.first + i;
@@ -142,7 +146,7 @@ function statsTable(set: FilterResult): HTMLElement {
 export function renderFilters(
   set: FilterResult,
   scaling: FilterScaling,
-  input: WhyInput | undefined,
+  input: ExplainInput | undefined,
   page: (first: number) => void,
 ): HTMLElement {
   const section = el('div', 'why-filter-set');

@@ -1,7 +1,13 @@
 // The Why view's picture arithmetic, checked against bytes worked out by hand:
 // byte = round(127.5 + 127.5 * v / max|v|), so +max is 255, 0 is 128 (127.5 rounds up), -max is 0.
 import * as assert from 'node:assert/strict';
-import { cropRgba, gridSlice, isFlat, signedPicture, weightGrid } from '../../webview/whyPictures';
+import {
+  cropRgba,
+  gridSlice,
+  isFlat,
+  signedPicture,
+  weightGrid,
+} from '../../webview/explainPictures';
 
 const pixels = (rgba: Uint8ClampedArray) =>
   Array.from({ length: rgba.length / 4 }, (_, p) => Array.from(rgba.subarray(p * 4, p * 4 + 4)));

@@ -10,16 +10,16 @@ import {
   type ExplainAnswer,
   type ExplainQuery,
 } from '../src/protocol/explainMessages';
-import { ClassExplainView, type ClassInput } from './whyClass';
+import { ClassExplainView, type ClassInput } from './explainClass';
 import type { ExplainRequests } from './explainRequests';
 import type { ModelSummary } from '../src/analysis/modelSummary';
 import { layerCapabilities } from '../src/analysis/layerCapabilities';
 import type { FilterResult } from '../src/protocol/worker/explainProtocol';
 import { el } from './dom';
-import { renderProjections, type WhyInput } from './whyProjections';
-import { FILTERS_PER_PAGE, renderFilters, type FilterScaling } from './whyFilters';
+import { renderProjections, type ExplainInput } from './explainProjections';
+import { FILTERS_PER_PAGE, renderFilters, type FilterScaling } from './explainFilters';
 
-export interface WhyUnit {
+export interface ExplainUnit {
   layer: string;
   /** Undefined: the strongest channel; with a channel but no position, its strongest position. */
   channel?: number;
@@ -46,11 +46,11 @@ export function parsePosition(text: string): number[] | undefined {
   return parts.every((p) => Number.isInteger(p) && p >= 0) ? parts : undefined;
 }
 
-export class WhyView {
+export class ExplainView {
   readonly element = el('div', 'why-view');
   private summary: ModelSummary | undefined;
-  private input: WhyInput | undefined;
-  private unit: WhyUnit | undefined;
+  private input: ExplainInput | undefined;
+  private unit: ExplainUnit | undefined;
   private filterLayer: string | undefined;
   private filterFirst = 0;
   private scaling: FilterScaling = 'together';
@@ -66,7 +66,7 @@ export class WhyView {
     /** Asks the host; answers to older questions never reach this view. */
     private readonly explain: ExplainRequests,
     /** A unit the user chose (not the default one), to keep across hide/show and reloads. */
-    private readonly onUnitChosen: (unit: WhyUnit) => void = () => {},
+    private readonly onUnitChosen: (unit: ExplainUnit) => void = () => {},
   ) {
     this.classView = new ClassExplainView(explain);
     this.element.id = 'why-view';
@@ -106,7 +106,7 @@ export class WhyView {
   }
 
   /** A new input: every explanation is asked again. */
-  setInput(input: (WhyInput & Partial<ClassInput>) | undefined): void {
+  setInput(input: (ExplainInput & Partial<ClassInput>) | undefined): void {
     this.input = input;
     this.classView.setInput(input ? { ...input, top5: input.top5 ?? [] } : undefined);
     this.explain.forget('projections', 'filters');
@@ -114,7 +114,7 @@ export class WhyView {
   }
 
   /** The unit to explain (from the enlarged view, or the selected layer while none was chosen). */
-  setUnit(unit: WhyUnit): void {
+  setUnit(unit: ExplainUnit): void {
     this.unit = unit;
     this.explain.forget('projections');
     this.onUnitChosen(unit);
@@ -123,11 +123,11 @@ export class WhyView {
   }
 
   /** A unit kept from before (hide/show, reload), if the model still has its layer. */
-  restoreUnit(unit: WhyUnit): void {
+  restoreUnit(unit: ExplainUnit): void {
     if (this.summary && mapLayers(this.summary).includes(unit.layer)) this.setUnit(unit);
   }
 
-  get currentUnit(): WhyUnit | undefined {
+  get currentUnit(): ExplainUnit | undefined {
     return this.unit;
   }
 

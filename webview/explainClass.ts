@@ -12,7 +12,7 @@ import type { ModelSummary } from '../src/analysis/modelSummary';
 import { layerCapabilities } from '../src/analysis/layerCapabilities';
 import type { ClassScore } from '../src/analysis/topClasses';
 import { el } from './dom';
-import { ClassFigures } from './whyClassFigures';
+import { ClassFigures } from './explainClassFigures';
 
 export interface ClassInput {
   width: number;

@@ -10,7 +10,7 @@ import type { ProjectionMethod } from '../src/analysis/explain/projection';
 import { el } from './dom';
 import { formatValue } from './layerData';
 import { channelSum, drawSignalPlot } from './signalPlot';
-import { cropRgba, isFlat, signedPicture, type Box, type Rgba } from './whyPictures';
+import { cropRgba, isFlat, signedPicture, type Box, type Rgba } from './explainPictures';
 
 export const METHOD_TITLES: Record<ProjectionMethod, string> = {
   deconvnet: 'Deconvnet',
@@ -28,7 +28,7 @@ const METHOD_HINTS: Record<ProjectionMethod, string> = {
 };
 
 /** What the panel knows of the input: its display pixels, and the values of a 1-D signal. */
-export interface WhyInput {
+export interface ExplainInput {
   width: number;
   height: number;
   rgba: Uint8ClampedArray;
@@ -86,7 +86,7 @@ function labelled(label: string, ...cells: HTMLElement[]): HTMLTableRowElement {
   return row;
 }
 
-function pictureTable(result: ProjectionResult, input: WhyInput): HTMLElement {
+function pictureTable(result: ProjectionResult, input: ExplainInput): HTMLElement {
   const [h, w] = result.inputShape;
   const box = result.field && result.field.length === 4 ? (result.field as Box) : undefined;
   const inputPicture: Rgba = { width: input.width, height: input.height, rgba: input.rgba };
@@ -142,7 +142,7 @@ function plotCanvas(values: Float32Array, method: string, view: string, band?: [
   return canvas;
 }
 
-function plotTable(result: ProjectionResult, input: WhyInput): HTMLElement {
+function plotTable(result: ProjectionResult, input: ExplainInput): HTMLElement {
   const channels = result.inputShape[1];
   const band =
     result.field && result.field.length === 2
@@ -176,7 +176,7 @@ function plotTable(result: ProjectionResult, input: WhyInput): HTMLElement {
 /** The projections of `result`, or why there are none. */
 export function renderProjections(
   result: ProjectionResult,
-  input: WhyInput | undefined,
+  input: ExplainInput | undefined,
 ): HTMLElement {
   const section = el('section', 'why-projections');
   section.id = 'why-projections';

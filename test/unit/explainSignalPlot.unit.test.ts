@@ -11,7 +11,7 @@ import {
   stepX,
   valueY,
 } from '../../webview/signalPlot';
-import { parsePosition } from '../../webview/whyView';
+import { parsePosition } from '../../webview/explainView';
 
 describe('Why view: 1-D line plots', () => {
   it('takes one channel of [steps, channels] data', () => {

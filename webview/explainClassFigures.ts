@@ -2,7 +2,7 @@
  * The figures of the Why tab's class section: one cell per method (Grad-CAM, Guided Grad-CAM,
  * occlusion, integrated gradients, the input a unit wants) with its pictures, legend, facts,
  * one-line definition, settings form and status line, and the drawing of each method's answer.
- * The view (whyClass.ts) decides what to ask and when; this module only draws.
+ * The view (explainClass.ts) decides what to ask and when; this module only draws.
  */
 import type { ClassAnswer } from '../src/protocol/explainMessages';
 import type { GalleryComparison } from '../src/analysis/explain/featureComparison';
@@ -17,7 +17,7 @@ import { featurePicture } from '../src/analysis/explain/featureImage';
 import { el } from './dom';
 import { renderLegend } from './legend';
 import { rgbaCanvas } from './rgbaCanvas';
-import { signedPicture, type Rgba } from './whyPictures';
+import { signedPicture, type Rgba } from './explainPictures';
 import { formatValue } from './layerData';
 
 /** What the pictures are drawn over: the input as the model sees it. */
