@@ -18,6 +18,7 @@ import { userFrame, trimStack } from './userStack';
 import { runtimeForModelFile } from './runtimeForModelFile';
 import { LayerSiteRecorder } from './layerCreationSites';
 import { CHANNEL_ORDERS, type ChannelOrder } from '../explain/channelOrder';
+import type { ModelModule, Preprocess } from './modelModule';
 import { isWasmFailure, wasmOutOfMemoryError } from '../wasmFailure';
 
 export const RESERVED_EXPORTS = new Set([
@@ -28,25 +29,7 @@ export const RESERVED_EXPORTS = new Set([
   '__esModule',
 ]);
 
-export type Preprocess = (image: tfType.Tensor3D) => tfType.Tensor | Promise<tfType.Tensor>;
-
-export interface ModelModule {
-  file: string;
-  exports: Record<string, unknown>;
-  preprocess?: Preprocess;
-  labels?: string[];
-  inputSize?: [number, number];
-  /** The colour order of the model input's 3 channels after `preprocess` (default 'rgb'). */
-  channelOrder?: ChannelOrder;
-  /** Where the file's `tf.layers.*` calls created each layer. */
-  layerSites: LayerSiteRecorder;
-  /**
-   * The bundle's Module, held as long as this module: Node keeps a CommonJS module's source map
-   * only while its Module lives (a weak map keyed by it), and errors thrown later by the model's
-   * functions (preprocess, the model's own code) need it to point at the user's lines.
-   */
-  bundleModule?: NodeJS.Module;
-}
+export type { ModelModule, Preprocess } from './modelModule';
 
 let bundleCounter = 0;
 

@@ -11,7 +11,7 @@ import type { TfNamespace } from '../runtime';
 import { InspectorError } from '../errors';
 import { loadOnnxFile, type OnnxLoadOptions } from '../onnx/loadOnnxModel';
 import { LayerSiteRecorder } from './layerCreationSites';
-import type { ModelModule } from './loadModelModule';
+import type { ModelModule } from './modelModule';
 
 export { isOnnxFile } from './onnxFile';
 
