@@ -8,6 +8,7 @@ import {
   type ExplainAnswer,
   type ExplainQuery,
 } from '../src/protocol/explainMessages';
+import { errorMessage } from '../src/analysis/errors';
 
 function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
@@ -75,7 +76,7 @@ export function reportHost(): PanelHost {
               send({
                 type: 'copied',
                 what: message.what,
-                error: error instanceof Error ? error.message : String(error),
+                error: errorMessage(error),
               }),
           );
           return;

@@ -49,6 +49,11 @@ export interface SerializedError {
   detail?: string;
 }
 
+/** The message of anything thrown (an Error's message, else the value as text). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof InspectorError) {
     return {
@@ -58,10 +63,9 @@ export function serializeError(error: unknown): SerializedError {
       detail: error.detail,
     };
   }
-  const message = error instanceof Error ? error.message : String(error);
   return {
     kind: 'runtime',
-    message,
+    message: errorMessage(error),
     detail: error instanceof Error ? error.stack : undefined,
   };
 }

@@ -5,7 +5,7 @@
 import type { ChannelOrder } from './explain/channelOrder';
 import type * as tfType from '@tensorflow/tfjs';
 import { dirname } from 'node:path';
-import { InspectorError } from './errors';
+import { InspectorError, errorMessage } from './errors';
 import type { BackendName, TfRuntime } from './runtime';
 import { chooseEngine, type EngineChoice, type EngineOptions } from './engines/chooseEngine';
 import { userCodeError, type ModelModule } from './model/loadModelModule';
@@ -378,7 +378,7 @@ function analyseStructure(
   } catch (error) {
     return {
       structure: null,
-      structureError: `structure analysis failed: ${error instanceof Error ? error.message : String(error)}`,
+      structureError: `structure analysis failed: ${errorMessage(error)}`,
     };
   }
 }

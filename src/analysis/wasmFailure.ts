@@ -5,7 +5,7 @@
  * the next, good, model would be blamed. Such a failure is reported as running out of memory, and
  * the thread is replaced (see worker/modelWorker).
  */
-import { InspectorError, formatLocation, type SourceLocation } from './errors';
+import { InspectorError, formatLocation, type SourceLocation, errorMessage } from './errors';
 
 const FAILURE_MESSAGE =
   /memory access out of bounds|Aborted\(|Cannot enlarge memory|WebAssembly\.Memory|Array buffer allocation failed|out of memory/i;
@@ -13,7 +13,7 @@ const FAILURE_MESSAGE =
 export function isWasmFailure(error: unknown): boolean {
   if (error instanceof WebAssembly.RuntimeError) return true;
   if (error instanceof InspectorError) return error.kind === 'out-of-memory';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return FAILURE_MESSAGE.test(message);
 }
 

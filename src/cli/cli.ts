@@ -7,7 +7,7 @@ import { ENGINE_PREFERENCES, type EnginePreference } from '../analysis/engines/c
 import { parseArgs } from 'node:util';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InspectorError } from '../analysis/errors';
+import { InspectorError, errorMessage } from '../analysis/errors';
 import { WorkerClient } from '../host/workerClient';
 import type { BackendPreference } from '../analysis/runtime';
 import type { WorkerConfig } from '../protocol/worker/workerProtocol';
@@ -97,7 +97,7 @@ async function runGalleryCommand(command: string, argv: string[]): Promise<void>
     else await mergeCommand(argv);
   } catch (error) {
     const usage = error instanceof InspectorError && error.kind === 'usage';
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     fail(usage ? message : message.split('\n')[0], usage && message.includes('\n\n') ? 2 : 1);
   }
 }
@@ -321,7 +321,7 @@ async function main(argv: string[]): Promise<void> {
       );
     }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (verbose && error instanceof InspectorError && error.detail)
       process.stderr.write(`${error.detail}\n`);
     client.dispose();

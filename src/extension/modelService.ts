@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { COMMAND } from './commandIds';
-import { InspectorError, formatLocation } from '../analysis/errors';
+import { InspectorError, formatLocation, errorMessage } from '../analysis/errors';
 import { WorkerClient } from '../host/workerClient';
 import type {
   ModelRef,
@@ -127,7 +127,7 @@ export class ModelService implements vscode.Disposable {
       this.log.info('Cancelled.');
       return;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     this.lastError = message;
     this.log.error(message);
     if (error instanceof InspectorError && error.detail) this.log.error(error.detail);

@@ -4,7 +4,7 @@
  * shard after shard.
  */
 import type { InspectionSession } from '../analysis/inspectionSession';
-import { InspectorError } from '../analysis/errors';
+import { InspectorError, errorMessage } from '../analysis/errors';
 import { decodeImageFile } from '../analysis/image/decodeImage';
 import { toModelInput } from '../analysis/image/toModelInput';
 import { defaultGalleryLayer, galleryLayerNames } from '../analysis/gallery/chooseLayer';
@@ -124,7 +124,7 @@ export async function runGalleryTask(
           const decoded = await decodeImageFile(file, decodeOptions);
           display = toModelInput(decoded, size.height, size.width, size.channels).display;
         } catch (e) {
-          error = e instanceof Error ? e.message : String(e);
+          error = errorMessage(e);
         }
         for (const i of indices) {
           const p = request.patches[i];

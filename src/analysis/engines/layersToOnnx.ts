@@ -49,6 +49,7 @@ import {
   translateUpSampling,
   translateZeroPadding,
 } from './translateShapeLayers';
+import { errorMessage } from '../errors';
 
 const TRANSLATORS: Record<string, LayerTranslator> = {
   Conv1D: translateConv,
@@ -209,9 +210,7 @@ function translateLayer(
     name = translate(ctx);
   } catch (error) {
     if (error instanceof UntranslatableLayer) throw error;
-    return refuse(
-      `could not be translated: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    return refuse(`could not be translated: ${errorMessage(error)}`);
   }
   const value = { name, shape: outputShape as number[] };
   values.set((layer.output as tfType.SymbolicTensor).name, value);

@@ -1,7 +1,7 @@
 // The explanations of one loaded model after a forward pass: the glue between InspectionSession
 // (layers, activations, the model input) and the pure explanation modules.
 import type { InspectionSession } from '../inspectionSession';
-import { InspectorError } from '../errors';
+import { InspectorError, errorMessage } from '../errors';
 import { unitReceptiveField, unitReceptiveField1D } from '../structure/unitField';
 import { unitArithmetic, type UnitArithmetic } from './arithmetic';
 import { chainSteps, layersTo } from './chain';
@@ -79,7 +79,7 @@ export function explainArithmetic(
   try {
     arithmetic = unitArithmetic(spec, layerInput(session, layerName), position, channel);
   } catch (error) {
-    throw new InspectorError('layer', error instanceof Error ? error.message : String(error));
+    throw new InspectorError('layer', errorMessage(error));
   }
   const featureMapValue =
     output.data[unitIndex(output.shape, { layer: layerName, position, channel })];

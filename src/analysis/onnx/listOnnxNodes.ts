@@ -6,6 +6,7 @@ import { readRegularFile } from '../regularFile';
 import { stat } from 'node:fs/promises';
 import { parseOnnx } from './parseOnnx';
 import { FOLDED_OPS } from './names';
+import { errorMessage } from '../errors';
 
 /** Above this the explorer waits for the worker's run instead of parsing in the extension host. */
 const MAX_LIST_BYTES = 256 * 1024 * 1024;
@@ -27,6 +28,6 @@ export async function listOnnxNodes(file: string): Promise<OnnxNodeListing> {
     const nodes = graph.nodes.filter((n) => !FOLDED_OPS.has(n.opType) && n.opType !== 'Dropout');
     return { nodes: nodes.map((n) => ({ name: n.name, opType: n.opType })) };
   } catch (error) {
-    return { nodes: [], note: error instanceof Error ? error.message : String(error) };
+    return { nodes: [], note: errorMessage(error) };
   }
 }

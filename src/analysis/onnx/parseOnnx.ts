@@ -14,6 +14,7 @@ import type {
 } from './graph';
 import { constantSize } from './graph';
 import { readableNodeNames } from './names';
+import { errorMessage } from '../errors';
 
 const DataType = onnx.TensorProto.DataType;
 const AttrType = onnx.AttributeProto.AttributeType;
@@ -30,7 +31,7 @@ export function parseOnnx(bytes: Uint8Array, file: string): ModelGraph {
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    const why = errorMessage(error);
     throw fileError(file, `not a readable ONNX model (truncated or not ONNX: ${why}).`);
   }
   const graph = model.graph;

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import { InspectorError } from '../../analysis/errors';
+import { InspectorError, errorMessage } from '../../analysis/errors';
 import { DEFAULT_GALLERY_OPTIONS } from '../../analysis/gallery/types';
 import type { GalleryInfo } from '../../protocol/worker/galleryProtocol';
 import {
@@ -360,7 +360,7 @@ export class GalleryController implements vscode.Disposable {
   private guard(work: Promise<void>): void {
     work.catch((error: unknown) => {
       if (error instanceof InspectorError && error.kind === 'cancelled') return;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this.panel.post({ type: 'galleryError', message });
       this.models.report(error);
     });

@@ -16,6 +16,7 @@ import type {
 import type { ModelService } from '../modelService';
 import type { FolderGalleryResult } from '../../host/folderGallery';
 import { compareWithGallery } from '../../analysis/explain/featureComparison';
+import { errorMessage } from '../../analysis/errors';
 
 /**
  * A panel's explanation requests: each answered (or failed, or progress reported) with the
@@ -77,7 +78,7 @@ export class PanelExplanations {
             type: 'explainFailed',
             id,
             query,
-            message: error instanceof Error ? error.message : String(error),
+            message: errorMessage(error),
           }),
       );
   }

@@ -9,7 +9,12 @@ import { basename } from 'node:path';
 import type { HostToPanel, PanelTab, PanelToHost } from '../../protocol/panelProtocol';
 import type { ModelRef, LoadedModel } from '../../protocol/worker/workerProtocol';
 import type { ImageResult } from '../../analysis/inspectionSession';
-import { InspectorError, isCancellation, type SourceLocation } from '../../analysis/errors';
+import {
+  InspectorError,
+  isCancellation,
+  type SourceLocation,
+  errorMessage,
+} from '../../analysis/errors';
 import type { ModelService } from '../modelService';
 import { readSettings } from '../settings';
 import { modelLabel } from '../pickers';
@@ -269,7 +274,7 @@ export class ModelPanel implements vscode.Disposable {
             this.post({
               type: 'copied',
               what: message.what,
-              error: error instanceof Error ? error.message : String(error),
+              error: errorMessage(error),
             }),
         );
         return;
@@ -336,7 +341,7 @@ export class ModelPanel implements vscode.Disposable {
 
   /** The error, prominently in the panel, with its place in the user's code when known. */
   showError(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const location = error instanceof InspectorError ? error.location : undefined;
     this.shownError = { type: 'error', message, ...(location ? { location } : {}) };
     this.post(this.shownError);

@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../settings';
 import { describeChanges } from '../../analysis/source/modelChanges';
-import { isCancellation } from '../../analysis/errors';
+import { isCancellation, errorMessage } from '../../analysis/errors';
 import type { PanelRegistry } from '../panelRegistry';
 import type { ObservedModelService } from './observedModelService';
 import type { RunResults } from './runResults';
@@ -116,7 +116,7 @@ export class RerunOnSave implements vscode.Disposable {
       } catch (error) {
         if (run.signal.aborted || isCancellation(error)) break; // a newer save took over
         this.results.forget(file, exportName);
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         const toast = shouldToast({
           shownInVisiblePanel: panel?.visible ?? false,
           message,
