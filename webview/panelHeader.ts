@@ -3,7 +3,7 @@ import type { ModelSummary } from '../src/analysis/modelSummary';
 import { modelDisplayName } from '../src/analysis/modelDisplayName';
 import type { PanelHost } from './host';
 import { el } from './dom';
-import { formatShape } from './sidebar';
+import { formatShape } from '../src/analysis/format';
 
 export interface HeaderFacts {
   summary: ModelSummary;

@@ -4,6 +4,7 @@
  * theory cannot describe leave a gap; layers without a spatial layout (Flatten, Dense) are hollow.
  */
 import type { ModelStructure } from '../src/analysis/structure/modelStructure';
+import { formatShape } from '../src/analysis/format';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const W = 640;
@@ -44,7 +45,7 @@ export function renderRfChart(
   figure.id = 'rf-chart';
   const caption = document.createElement('figcaption');
   const input = structure.inputSize;
-  caption.textContent = `Receptive field size across depth${input ? ` \u00b7 input ${input.map((d) => d ?? '?').join('\u00d7')}` : ''}`;
+  caption.textContent = `Receptive field size across depth${input ? ` \u00b7 input ${formatShape(input)}` : ''}`;
   figure.appendChild(caption);
   const layers = structure.layers;
   const axisCount = Math.max(0, ...layers.map((l) => l.receptiveField.axes?.length ?? 0));

@@ -2,12 +2,9 @@
 import { rgbaCanvas } from './rgbaCanvas';
 import type { LayerSummary, ModelSummary } from '../src/analysis/modelSummary';
 import type { HostToPanel } from '../src/protocol/panelProtocol';
+import { formatShape } from '../src/analysis/format';
 
 type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
-
-export function formatShape(shape: readonly (number | null)[]): string {
-  return shape.map((d) => d ?? '?').join('\u00d7');
-}
 
 export function paramCount(layer: LayerSummary): number {
   return layer.params.trainable + layer.params.nonTrainable;

@@ -5,6 +5,7 @@
  */
 import type { StructureLayer } from '../src/analysis/structure/modelStructure';
 import { formatInteger } from './structureTable';
+import { compactNumber } from '../src/analysis/format';
 
 export function renderBarChart(
   id: string,
@@ -52,14 +53,5 @@ export function renderBarChart(
 
 /** 1234567 -> "1.23M": short labels beside the bars; the exact number is in the row's title. */
 export function compact(n: number): string {
-  const units: [number, string][] = [
-    [1e12, 'T'],
-    [1e9, 'G'],
-    [1e6, 'M'],
-    [1e3, 'k'],
-  ];
-  for (const [scale, suffix] of units) {
-    if (Math.abs(n) >= scale) return `${Number((n / scale).toPrecision(3))}${suffix}`;
-  }
-  return String(n);
+  return compactNumber(n);
 }

@@ -21,6 +21,7 @@ import {
   type SortDirection,
   type StructureRow,
 } from './structureTable';
+import { formatShape } from '../src/analysis/format';
 
 export class StructureView {
   readonly element = el('div', 'structure-view');
@@ -110,7 +111,7 @@ export class StructureView {
       macs: String(t.macs),
       activationBytes: String(t.activationBytes),
     });
-    const input = structure.inputSize?.map((d) => d ?? '?').join('\u00d7');
+    const input = structure.inputSize && formatShape(structure.inputSize);
     const unknown = t.layersWithUnknownMacs.length
       ? ` (unknown for ${t.layersWithUnknownMacs.join(', ')})`
       : '';

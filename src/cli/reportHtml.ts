@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPORT_DATA_ELEMENT_ID, type ReportData } from '../protocol/reportData';
+import { escapeHtml } from '../analysis/escapeHtml';
 
 /** `<` is escaped so no data or code can close the surrounding tag early. */
 function inlineSafe(text: string): string {
@@ -37,7 +38,7 @@ export function renderReportHtml(data: ReportData, assetsRoot: string): string {
 <meta charset="UTF-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
-<title>${title.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}</title>
+<title>${escapeHtml(title)}</title>
 <style>${theme}</style>
 <style>${css}</style>
 </head>

@@ -15,6 +15,7 @@ import { readRegularFile, readRegularFileStart } from '../analysis/regularFile';
 import { scanModelSource } from '../analysis/source/scanModelSource';
 import { inputKindOf } from '../analysis/source/inputKind';
 import type { SourceScan } from '../analysis/source/types';
+import { formatShape } from '../analysis/format';
 
 const EXCLUDE = '{**/node_modules/**,**/dist/**,**/out/**,**/.git/**}';
 
@@ -107,10 +108,6 @@ export async function pickModel(options: { takes?: 'image' } = {}): Promise<Mode
     matchOnDescription: true,
   });
   return picked?.ref;
-}
-
-export function formatShape(shape: readonly (number | null)[]): string {
-  return shape.map((d) => d ?? '?').join('\u00d7');
 }
 
 export async function pickLayer(layers: LayerSummary[]): Promise<string | undefined> {

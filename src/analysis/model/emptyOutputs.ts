@@ -7,11 +7,12 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { InspectorError, formatLocation } from '../errors';
 import { firstOutputShape, inspectableLayers, type ModelSummary } from '../modelSummary';
+import { formatShape } from '../format';
 
 const TIMES = '\u00d7';
 
-function formatShape(shape: readonly (number | null)[]): string {
-  return shape.length ? shape.map((d) => d ?? '?').join(TIMES) : 'a scalar';
+function shapeText(shape: readonly (number | null)[]): string {
+  return shape.length ? formatShape(shape) : 'a scalar';
 }
 
 function firstInputShape(layer: tfType.layers.Layer): (number | null)[] | undefined {
@@ -50,7 +51,7 @@ export function assertNoEmptyOutputs(model: tfType.LayersModel, summary: ModelSu
   const where = location ? formatLocation(location) : summary.file;
   throw new InspectorError(
     'layer',
-    `${where}: layer '${layer.name}' (${layer.getClassName()}) has an empty output, ${formatShape(output)}${input ? `, from a ${formatShape(input)} input` : ''}: there is nothing to compute or show.${windowHint(layer)}`,
+    `${where}: layer '${layer.name}' (${layer.getClassName()}) has an empty output, ${shapeText(output)}${input ? `, from a ${shapeText(input)} input` : ''}: there is nothing to compute or show.${windowHint(layer)}`,
     location,
   );
 }

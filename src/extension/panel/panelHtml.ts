@@ -1,6 +1,7 @@
 /** The panel's HTML shell: strict CSP with a nonce, scripts and styles only from the extension. */
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
+import { escapeHtml } from '../../analysis/escapeHtml';
 
 export function panelHtml(
   webview: vscode.Webview,
@@ -31,8 +32,4 @@ export function panelHtml(
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
