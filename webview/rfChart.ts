@@ -5,22 +5,11 @@
  */
 import type { ModelStructure } from '../src/analysis/structure/modelStructure';
 import { formatShape } from '../src/analysis/format';
+import { svgEl as node } from './dom';
 
-const SVG = 'http://www.w3.org/2000/svg';
 const W = 640;
 const H = 240;
 const M = { left: 48, right: 16, top: 14, bottom: 30 };
-
-function node<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string | number>,
-  text?: string,
-) {
-  const element = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) element.setAttribute(k, String(v));
-  if (text !== undefined) element.textContent = text;
-  return element;
-}
 
 /** Round tick values from 0 to at least `max`: steps of 1, 2 or 5 times a power of ten. */
 export function niceTicks(max: number, target = 5): number[] {
@@ -36,28 +25,31 @@ export function niceTicks(max: number, target = 5): number[] {
   return ticks;
 }
 
-export function renderRfChart(
-  structure: ModelStructure,
-  onSelect: (name: string) => void,
-): HTMLElement {
-  const figure = document.createElement('figure');
-  figure.className = 'rf-chart';
-  figure.id = 'rf-chart';
-  const caption = document.createElement('figcaption');
-  const input = structure.inputSize;
-  caption.textContent = `Receptive field size across depth${input ? ` \u00b7 input ${formatShape(input)}` : ''}`;
-  figure.appendChild(caption);
-  const layers = structure.layers;
-  const axisCount = Math.max(0, ...layers.map((l) => l.receptiveField.axes?.length ?? 0));
+type Layers = ModelStructure['layers'];
+type Input = ModelStructure['inputSize'];
+
+/** The chart's scales: layer index to x, receptive-field size in pixels to y. */
+interface Scales {
+  ticks: number[];
+  px: (i: number) => number;
+  py: (v: number) => number;
+}
+
+function scalesOf(layers: Layers, input: Input): Scales {
   const sizes = layers.flatMap((l) => l.receptiveField.axes?.map((a) => a.size) ?? []);
   const inputMax = Math.max(0, ...(input ?? []).map((d) => d ?? 0));
   const ticks = niceTicks(Math.max(1, inputMax, ...sizes));
   const top = ticks[ticks.length - 1];
   const n = layers.length;
-  const px = (i: number) => M.left + (n <= 1 ? 0.5 : i / (n - 1)) * (W - M.left - M.right);
-  const py = (v: number) => H - M.bottom - (v / top) * (H - M.top - M.bottom);
-  const chart = node('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', class: 'rf-chart-svg' });
-  chart.appendChild(node('title', {}, 'Receptive field size per layer'));
+  return {
+    ticks,
+    px: (i) => M.left + (n <= 1 ? 0.5 : i / (n - 1)) * (W - M.left - M.right),
+    py: (v) => H - M.bottom - (v / top) * (H - M.top - M.bottom),
+  };
+}
+
+/** Grid lines with their pixel values, depth labels and the two axis titles. */
+function drawAxes(chart: SVGSVGElement, n: number, { ticks, px, py }: Scales): void {
   for (const t of ticks) {
     chart.appendChild(
       node('line', { x1: M.left, x2: W - M.right, y1: py(t), y2: py(t), class: 'grid' }),
@@ -67,7 +59,7 @@ export function renderRfChart(
     );
   }
   const step = Math.ceil(n / 24); // at most ~24 depth labels
-  layers.forEach((_layer, i) => {
+  for (let i = 0; i < n; i++) {
     if (i % step === 0 || i === n - 1) {
       chart.appendChild(
         node(
@@ -77,7 +69,7 @@ export function renderRfChart(
         ),
       );
     }
-  });
+  }
   chart.appendChild(
     node(
       'text',
@@ -85,19 +77,24 @@ export function renderRfChart(
       'layer # (depth)',
     ),
   );
+  const middle = M.top + (H - M.top - M.bottom) / 2;
   chart.appendChild(
     node(
       'text',
       {
         x: 12,
-        y: M.top + (H - M.top - M.bottom) / 2,
+        y: middle,
         class: 'axis-label',
         'text-anchor': 'middle',
-        transform: `rotate(-90 12 ${M.top + (H - M.top - M.bottom) / 2})`,
+        transform: `rotate(-90 12 ${middle})`,
       },
       'pixels',
     ),
   );
+}
+
+/** A line at the input's height (and width, when it differs), where units see the whole input. */
+function drawInputLines(chart: SVGSVGElement, input: Input, { py }: Scales): void {
   (input ?? []).forEach((d, axis) => {
     if (d === null || (axis > 0 && d === input![0])) return;
     const y = py(d);
@@ -125,6 +122,70 @@ export function renderRfChart(
       ),
     );
   });
+}
+
+/** One axis's sizes across depth: a line broken where the theory stops, and a point per layer. */
+function drawSeries(
+  chart: SVGSVGElement,
+  layers: Layers,
+  axis: number,
+  axisCount: number,
+  { px, py }: Scales,
+  onSelect: (name: string) => void,
+): void {
+  let path = '';
+  let pen = false;
+  layers.forEach((l, i) => {
+    const a = l.receptiveField.axes?.[axis];
+    if (!a) {
+      pen = false;
+      return;
+    }
+    path += `${pen ? 'L' : 'M'}${px(i).toFixed(1)},${py(a.size).toFixed(1)}`;
+    pen = true;
+  });
+  chart.appendChild(node('path', { d: path, class: `series series-${axis}` }));
+  layers.forEach((l, i) => {
+    const a = l.receptiveField.axes?.[axis];
+    if (!a) return;
+    const dot = node('circle', {
+      cx: px(i),
+      cy: py(a.size),
+      r: 4,
+      class: `point series-${axis}${l.receptiveField.collapsed ? ' collapsed' : ''}`,
+      'data-layer': l.name,
+      'data-size': a.size,
+    });
+    dot.appendChild(
+      node(
+        'title',
+        {},
+        `${i + 1}. ${l.name}: ${axis === 0 && axisCount > 1 ? 'height ' : axis === 1 ? 'width ' : ''}${a.size} px, jump ${a.jump}, padding ${a.padding}${l.receptiveField.collapsed ? ' (whole input gathered)' : ''}`,
+      ),
+    );
+    dot.addEventListener('click', () => onSelect(l.name));
+    chart.appendChild(dot);
+  });
+}
+
+export function renderRfChart(
+  structure: ModelStructure,
+  onSelect: (name: string) => void,
+): HTMLElement {
+  const figure = document.createElement('figure');
+  figure.className = 'rf-chart';
+  figure.id = 'rf-chart';
+  const caption = document.createElement('figcaption');
+  const input = structure.inputSize;
+  caption.textContent = `Receptive field size across depth${input ? ` \u00b7 input ${formatShape(input)}` : ''}`;
+  figure.appendChild(caption);
+  const layers = structure.layers;
+  const axisCount = Math.max(0, ...layers.map((l) => l.receptiveField.axes?.length ?? 0));
+  const scales = scalesOf(layers, input);
+  const chart = node('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', class: 'rf-chart-svg' });
+  chart.appendChild(node('title', {}, 'Receptive field size per layer'));
+  drawAxes(chart, layers.length, scales);
+  drawInputLines(chart, input, scales);
   for (let axis = 0; axis < axisCount; axis++) {
     const same =
       axis > 0 &&
@@ -134,39 +195,7 @@ export function renderRfChart(
           l.receptiveField.axes[axis]?.size === l.receptiveField.axes[0].size,
       );
     if (same) continue; // width equals height everywhere: one series says it all
-    let path = '';
-    let pen = false;
-    layers.forEach((l, i) => {
-      const a = l.receptiveField.axes?.[axis];
-      if (!a) {
-        pen = false;
-        return;
-      }
-      path += `${pen ? 'L' : 'M'}${px(i).toFixed(1)},${py(a.size).toFixed(1)}`;
-      pen = true;
-    });
-    chart.appendChild(node('path', { d: path, class: `series series-${axis}` }));
-    layers.forEach((l, i) => {
-      const a = l.receptiveField.axes?.[axis];
-      if (!a) return;
-      const dot = node('circle', {
-        cx: px(i),
-        cy: py(a.size),
-        r: 4,
-        class: `point series-${axis}${l.receptiveField.collapsed ? ' collapsed' : ''}`,
-        'data-layer': l.name,
-        'data-size': a.size,
-      });
-      dot.appendChild(
-        node(
-          'title',
-          {},
-          `${i + 1}. ${l.name}: ${axis === 0 && axisCount > 1 ? 'height ' : axis === 1 ? 'width ' : ''}${a.size} px, jump ${a.jump}, padding ${a.padding}${l.receptiveField.collapsed ? ' (whole input gathered)' : ''}`,
-        ),
-      );
-      dot.addEventListener('click', () => onSelect(l.name));
-      chart.appendChild(dot);
-    });
+    drawSeries(chart, layers, axis, axisCount, scales, onSelect);
   }
   figure.appendChild(chart);
   const unsupported = layers.filter((l) => !l.receptiveField.axes);

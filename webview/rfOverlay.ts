@@ -5,7 +5,7 @@
  */
 import type { UnitField2D } from '../src/analysis/structure/unitField';
 
-const SVG = 'http://www.w3.org/2000/svg';
+import { svgEl } from './dom';
 
 export interface RfBox {
   layer: string;
@@ -13,12 +13,6 @@ export interface RfBox {
   y: number;
   x: number;
   field: UnitField2D;
-}
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>) {
-  const element = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) element.setAttribute(k, String(v));
-  return element;
 }
 
 /** One-line description of a box for the readout and tooltips, rows/columns inclusive. */
@@ -53,14 +47,14 @@ export class RfOverlay {
     private readonly height: number,
     private readonly boxId: string,
   ) {
-    this.root = svg('svg', {
+    this.root = svgEl('svg', {
       class: 'rf-overlay',
       viewBox: `0 0 ${width} ${height}`,
       preserveAspectRatio: 'none',
       'aria-hidden': 'true',
     });
-    const defs = svg('defs', {});
-    const pattern = svg('pattern', {
+    const defs = svgEl('defs', {});
+    const pattern = svgEl('pattern', {
       id: `${boxId}-hatch`,
       patternUnits: 'userSpaceOnUse',
       width: Math.max(width, height) / 24,
@@ -68,7 +62,7 @@ export class RfOverlay {
       patternTransform: 'rotate(45)',
     });
     pattern.appendChild(
-      svg('line', {
+      svgEl('line', {
         x1: 0,
         y1: 0,
         x2: 0,
@@ -84,7 +78,7 @@ export class RfOverlay {
   show(box: RfBox): void {
     this.clear();
     const [y0, x0, y1, x1] = box.field.unclipped;
-    const group = svg('g', { id: this.boxId, class: 'rf-box' });
+    const group = svgEl('g', { id: this.boxId, class: 'rf-box' });
     const data: Record<string, string | number> = {
       layer: box.layer,
       unitY: box.y,
@@ -113,7 +107,7 @@ export class RfOverlay {
       cls: string,
       extra: Record<string, string> = {},
     ) =>
-      svg('rect', {
+      svgEl('rect', {
         x: r[1],
         y: r[0],
         width: r[3] - r[1],
@@ -127,7 +121,7 @@ export class RfOverlay {
       `M${r[1]},${r[0]}H${r[3]}V${r[2]}H${r[1]}Z`;
     const padding = ring(box.field.unclipped) + (clipped ? ring(clipped) : '');
     group.appendChild(
-      svg('path', {
+      svgEl('path', {
         d: padding,
         'fill-rule': 'evenodd',
         fill: `url(#${this.boxId}-hatch)`,
@@ -144,7 +138,7 @@ export class RfOverlay {
       [cx + 0.5, cy + 0.5 - arm, cx + 0.5, cy + 0.5 + arm],
     ]) {
       group.appendChild(
-        svg('line', {
+        svgEl('line', {
           x1: ax1,
           y1: ay1,
           x2: ax2,
