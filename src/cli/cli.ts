@@ -102,57 +102,105 @@ async function runGalleryCommand(command: string, argv: string[]): Promise<void>
   }
 }
 
-async function main(argv: string[]): Promise<void> {
-  if (argv[0] === 'gallery' || argv[0] === 'merge')
-    return runGalleryCommand(argv[0], argv.slice(1));
+const REPORT_OPTIONS = {
+  image: { type: 'string' },
+  export: { type: 'string' },
+  layer: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'string' },
+  unit: { type: 'string' },
+  'gallery-layer': { type: 'string' },
+  'gallery-folder': { type: 'string' },
+  'top-k': { type: 'string' },
+  'explain-class': { type: 'string' },
+  'cam-layer': { type: 'string' },
+  occlusion: { type: 'string' },
+  'ig-steps': { type: 'string' },
+  'ig-baseline': { type: 'string' },
+  'visualize-unit': { type: 'string' },
+  backend: { type: 'string', default: 'auto' },
+  engine: { type: 'string' },
+  threads: { type: 'string', default: '0' },
+  timeout: { type: 'string', default: '300' },
+  'memory-limit': { type: 'string', default: String(DEFAULT_CLI_MEMORY_LIMIT_MB) },
+  verbose: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+type ReportValues = ReturnType<typeof parseArgs<{ options: typeof REPORT_OPTIONS }>>['values'];
+
+/** Everything `report` was asked for, checked (a bad argument exits with its message and 2). */
+interface ReportArguments {
+  modelFile: string;
+  exportName: string | undefined;
+  /** An image file, a 1-D signal file or a `synthetic:` signal. */
+  inputSource: string;
+  layer: string | undefined;
+  json: string | undefined;
+  out: string | undefined;
+  unit: UnitArgument | undefined;
+  classArgs: ClassArgs | undefined;
+  visualizeUnit: { layer: string; channel: number } | undefined;
+  gallery: GalleryArgs | undefined;
+  config: WorkerConfig;
+  timeoutMs: number;
+  memoryLimitMb: number;
+  verbose: boolean;
+}
+
+/** The command line parsed; `--help` or no arguments print the usage and exit. */
+function parseCommandLine(argv: string[]): { values: ReportValues; positionals: string[] } {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        image: { type: 'string' },
-        export: { type: 'string' },
-        layer: { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'string' },
-        unit: { type: 'string' },
-        'gallery-layer': { type: 'string' },
-        'gallery-folder': { type: 'string' },
-        'top-k': { type: 'string' },
-        'explain-class': { type: 'string' },
-        'cam-layer': { type: 'string' },
-        occlusion: { type: 'string' },
-        'ig-steps': { type: 'string' },
-        'ig-baseline': { type: 'string' },
-        'visualize-unit': { type: 'string' },
-        backend: { type: 'string', default: 'auto' },
-        engine: { type: 'string' },
-        threads: { type: 'string', default: '0' },
-        timeout: { type: 'string', default: '300' },
-        'memory-limit': { type: 'string', default: String(DEFAULT_CLI_MEMORY_LIMIT_MB) },
-        verbose: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, options: REPORT_OPTIONS });
   } catch (error) {
-    fail(`${(error as Error).message}\n\n${USAGE}`, 2);
+    fail(`${errorMessage(error)}\n\n${USAGE}`, 2);
   }
-  const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0) {
+  if (parsed.values.help || parsed.positionals.length === 0) {
     process.stdout.write(`${USAGE}\n`);
-    process.exit(values.help ? 0 : 2);
+    process.exit(parsed.values.help ? 0 : 2);
   }
-  const [command, modelArg] = positionals;
-  if (command !== 'report') fail(`unknown command '${command}'.\n\n${USAGE}`, 2);
-  if (!modelArg) fail('report needs a model file.', 2);
-  if (!values.image) fail('report needs --image <file>.', 2);
+  return parsed;
+}
+
+/** The engine settings: backend, engine, threads. */
+function workerConfig(values: ReportValues): WorkerConfig {
   const backend = values.backend as BackendPreference;
   if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend))
     fail(`unknown backend '${backend}'.`, 2);
   const engine = (values.engine ?? (backend === 'auto' ? 'auto' : 'tfjs')) as EnginePreference;
   if (!ENGINE_PREFERENCES.includes(engine)) fail(`unknown engine '${engine}'.`, 2);
   const wasmThreads = checked(() => integerArgument('threads', values.threads, THREADS));
+  return { backend, engine, searchDirs: [process.cwd()], maxImageMegapixels: 100, wasmThreads };
+}
+
+/** The optional parts of the report: a unit, class explanations, a feature visualization, a gallery. */
+function reportParts(values: ReportValues) {
+  let unit: UnitArgument | undefined;
+  if (values.unit !== undefined) {
+    if (!values.json) fail('--unit needs --json <report.json> (the PNG files go next to it).', 2);
+    unit = checked(() => parseUnitArgument(values.unit!));
+  }
+  const classArgs = checked(() => parseClassArgs(values));
+  const visualizeUnit =
+    values['visualize-unit'] === undefined
+      ? undefined
+      : checked(() => parseVisualizeUnit(values['visualize-unit']!));
+  if ((classArgs || visualizeUnit) && !values.json)
+    fail(
+      `--${classArgs ? 'explain-class' : 'visualize-unit'} needs --json <report.json> (the PNG files go next to it).`,
+      2,
+    );
+  const gallery = checked(() => parseGalleryArgs(values));
+  return { unit, classArgs, visualizeUnit, gallery };
+}
+
+function reportArguments(values: ReportValues, positionals: string[]): ReportArguments {
+  const [command, modelArg] = positionals;
+  if (command !== 'report') fail(`unknown command '${command}'.\n\n${USAGE}`, 2);
+  if (!modelArg) fail('report needs a model file.', 2);
+  if (!values.image) fail('report needs --image <file>.', 2);
+  const config = workerConfig(values);
   const timeoutMs =
     checked(() => integerArgument('timeout', values.timeout, TIMEOUT_SECONDS)) * 1000;
   const memoryLimitMb = checked(() =>
@@ -164,165 +212,143 @@ async function main(argv: string[]): Promise<void> {
   const inputSource = isSyntheticSource(values.image) ? values.image : resolve(values.image);
   if (values.json) checked(() => checkOutputFile('json', values.json!));
   if (values.out) checked(() => checkOutputFile('out', values.out!));
-  let unit: UnitArgument | undefined;
-  if (values.unit !== undefined) {
-    if (!values.json) fail('--unit needs --json <report.json> (the PNG files go next to it).', 2);
-    try {
-      unit = parseUnitArgument(values.unit);
-    } catch (error) {
-      fail((error as Error).message, 2);
-    }
-  }
-
-  let classArgs: ClassArgs | undefined;
-  let visualizeUnit: { layer: string; channel: number } | undefined;
-  try {
-    classArgs = parseClassArgs(values);
-    if (values['visualize-unit'] !== undefined)
-      visualizeUnit = parseVisualizeUnit(values['visualize-unit']);
-  } catch (error) {
-    fail((error as Error).message, 2);
-  }
-  if ((classArgs || visualizeUnit) && !values.json)
-    fail(
-      `--${classArgs ? 'explain-class' : 'visualize-unit'} needs --json <report.json> (the PNG files go next to it).`,
-      2,
-    );
-
-  let gallery: GalleryArgs | undefined;
-  try {
-    gallery = parseGalleryArgs(values);
-  } catch (error) {
-    fail((error as Error).message, 2);
-  }
-
-  const verbose = values.verbose;
-  const client = new WorkerClient({
-    workerScript: join(__dirname, 'worker.js'),
-    memoryLimitMb,
-    limitHints: CLI_LIMIT_HINTS,
-    log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
-  });
-  const options = {
+  return {
+    modelFile,
+    exportName: values.export,
+    inputSource,
+    layer: values.layer,
+    json: values.json,
+    out: values.out,
+    ...reportParts(values),
+    config,
     timeoutMs,
-    onProgress: verbose ? (m: string) => process.stderr.write(`… ${m}\n`) : undefined,
+    memoryLimitMb,
+    verbose: values.verbose,
   };
-  const config: WorkerConfig = {
-    backend,
-    engine,
-    searchDirs: [process.cwd()],
-    maxImageMegapixels: 100,
-    wasmThreads,
+}
+
+type RunOptions = { timeoutMs: number; onProgress?: (m: string) => void };
+
+/** Loads the model, runs the input, builds the asked parts and writes the report files. */
+async function runReport(args: ReportArguments, client: WorkerClient): Promise<void> {
+  const { config, inputSource } = args;
+  const options: RunOptions = {
+    timeoutMs: args.timeoutMs,
+    onProgress: args.verbose ? (m: string) => process.stderr.write(`\u2026 ${m}\n`) : undefined,
   };
-  const model = { file: modelFile, exportName: values.export };
-  try {
-    const loaded = await client.request(
-      { type: 'loadModel', config, model, reload: false },
-      options,
-    );
-    const image = await client.request({ type: 'runInput', config, model, inputSource }, options);
-    const warnings = [
-      backendWarning(backend, loaded.backend, loaded.backendNotes, config.searchDirs),
-      ...(image.warnings ?? []),
-    ].filter((w): w is string => w !== undefined);
-    for (const warning of warnings) process.stderr.write(`cnn-inspector: warning: ${warning}\n`);
-    const json = {
-      ...buildReportJson(
-        loaded.summary,
-        loaded.backend,
-        {
-          file: inputSource,
-          width: image.input.width,
-          height: image.input.height,
-          channels: image.input.channels,
-        },
-        image.top5,
-        loaded.structure,
-        loaded.structureError,
-      ),
-      ...(warnings.length ? { warnings } : {}),
-      ...(loaded.engineFallback ? { engineFallback: loaded.engineFallback } : {}),
-    };
-    const full =
-      unit && values.json
-        ? {
-            ...json,
-            unit: await buildUnitReport(
-              client,
-              config,
-              model,
-              inputSource,
-              unit,
-              resolve(values.json),
-              options,
-            ),
-          }
-        : json;
-    const galleryReport = gallery
-      ? await buildGalleryReport(
-          client,
-          config,
-          model,
-          loaded.summary.exportName,
-          inputSource,
-          gallery,
-          { ...options, workerScript: join(__dirname, 'worker.js'), memoryLimitMb, verbose },
-        )
-      : undefined;
-    const classContext = {
-      client,
-      config,
-      model,
-      image,
-      jsonPath: resolve(values.json ?? 'report.json'),
-      options,
-    };
-    const explained = {
-      ...full,
-      ...(classArgs ? { classExplanation: await buildClassReport(classContext, classArgs) } : {}),
-      ...(visualizeUnit
-        ? {
-            featureVisualization: await buildFeatureVisualization(
-              classContext,
-              visualizeUnit,
-              gallery?.folder && galleryReport?.json.folder
-                ? {
-                    ...galleryReport.json,
-                    folder: gallery.folder,
-                    units: galleryReport.json.folder,
-                  }
-                : undefined,
-            ),
-          }
-        : {}),
-    };
-    const withGallery = galleryReport ? { ...explained, gallery: galleryReport.json } : explained;
-    if (values.json)
-      writeFileSync(resolve(values.json), `${JSON.stringify(withGallery, null, 2)}\n`);
-    if (values.out) {
-      const data = await collectReportData(
+  const model = { file: args.modelFile, exportName: args.exportName };
+  const loaded = await client.request({ type: 'loadModel', config, model, reload: false }, options);
+  const image = await client.request({ type: 'runInput', config, model, inputSource }, options);
+  const warnings = [
+    backendWarning(config.backend, loaded.backend, loaded.backendNotes, config.searchDirs),
+    ...(image.warnings ?? []),
+  ].filter((w): w is string => w !== undefined);
+  for (const warning of warnings) process.stderr.write(`cnn-inspector: warning: ${warning}\n`);
+  const json = {
+    ...buildReportJson(
+      loaded.summary,
+      loaded.backend,
+      {
+        file: inputSource,
+        width: image.input.width,
+        height: image.input.height,
+        channels: image.input.channels,
+      },
+      image.top5,
+      loaded.structure,
+      loaded.structureError,
+    ),
+    ...(warnings.length ? { warnings } : {}),
+    ...(loaded.engineFallback ? { engineFallback: loaded.engineFallback } : {}),
+  };
+  const galleryReport = args.gallery
+    ? await buildGalleryReport(
         client,
         config,
         model,
-        loaded,
-        image,
-        values.layer,
-        options,
-      );
-      if (galleryReport) data.gallery = galleryReport.html;
-      writeFileSync(resolve(values.out), renderReportHtml(data, join(__dirname, '..')));
-    }
-    if (!values.json && !values.out)
-      process.stdout.write(`${JSON.stringify(galleryReport ? withGallery : json, null, 2)}\n`);
-    else {
-      const written = [values.json, values.out].filter(Boolean).join(' and ');
-      process.stderr.write(
-        `cnn-inspector: ${loaded.summary.layers.length} layers on ${loaded.backend}; wrote ${written}\n`,
-      );
-    }
+        loaded.summary.exportName,
+        inputSource,
+        args.gallery,
+        {
+          ...options,
+          workerScript: join(__dirname, 'worker.js'),
+          memoryLimitMb: args.memoryLimitMb,
+          verbose: args.verbose,
+        },
+      )
+    : undefined;
+  const context = { client, config, model, image, options };
+  const withParts = { ...json, ...(await explanationParts(args, context, galleryReport)) };
+  const withGallery = galleryReport ? { ...withParts, gallery: galleryReport.json } : withParts;
+  if (args.json) writeFileSync(resolve(args.json), `${JSON.stringify(withGallery, null, 2)}\n`);
+  if (args.out) {
+    const data = await collectReportData(client, config, model, loaded, image, args.layer, options);
+    if (galleryReport) data.gallery = galleryReport.html;
+    writeFileSync(resolve(args.out), renderReportHtml(data, join(__dirname, '..')));
+  }
+  if (!args.json && !args.out)
+    process.stdout.write(`${JSON.stringify(galleryReport ? withGallery : json, null, 2)}\n`);
+  else {
+    const written = [args.json, args.out].filter(Boolean).join(' and ');
+    process.stderr.write(
+      `cnn-inspector: ${loaded.summary.layers.length} layers on ${loaded.backend}; wrote ${written}\n`,
+    );
+  }
+}
+
+/** The unit, class-explanation and feature-visualization parts of the JSON report, as asked. */
+async function explanationParts(
+  args: ReportArguments,
+  context: Omit<Parameters<typeof buildClassReport>[0], 'jsonPath'>,
+  galleryReport: Awaited<ReturnType<typeof buildGalleryReport>> | undefined,
+) {
+  const { client, config, model, options } = context;
+  const classContext = { ...context, jsonPath: resolve(args.json ?? 'report.json') };
+  const unit =
+    args.unit && args.json
+      ? await buildUnitReport(
+          client,
+          config,
+          model,
+          args.inputSource,
+          args.unit,
+          resolve(args.json),
+          options,
+        )
+      : undefined;
+  const classExplanation = args.classArgs
+    ? await buildClassReport(classContext, args.classArgs)
+    : undefined;
+  const folderGallery =
+    args.gallery?.folder && galleryReport?.json.folder
+      ? { ...galleryReport.json, folder: args.gallery.folder, units: galleryReport.json.folder }
+      : undefined;
+  const featureVisualization = args.visualizeUnit
+    ? await buildFeatureVisualization(classContext, args.visualizeUnit, folderGallery)
+    : undefined;
+  return {
+    ...(unit ? { unit } : {}),
+    ...(classExplanation ? { classExplanation } : {}),
+    ...(featureVisualization ? { featureVisualization } : {}),
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'gallery' || argv[0] === 'merge')
+    return runGalleryCommand(argv[0], argv.slice(1));
+  const { values, positionals } = parseCommandLine(argv);
+  const args = reportArguments(values, positionals);
+  const client = new WorkerClient({
+    workerScript: join(__dirname, 'worker.js'),
+    memoryLimitMb: args.memoryLimitMb,
+    limitHints: CLI_LIMIT_HINTS,
+    log: args.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+  });
+  try {
+    await runReport(args, client);
   } catch (error) {
     const message = errorMessage(error);
-    if (verbose && error instanceof InspectorError && error.detail)
+    if (args.verbose && error instanceof InspectorError && error.detail)
       process.stderr.write(`${error.detail}\n`);
     client.dispose();
     fail(message.split('\n')[0], 1);
