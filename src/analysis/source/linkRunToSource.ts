@@ -5,7 +5,7 @@
 import type { LayerCreationSite } from '../model/layerCreationSites';
 import type { LayerSummary, ModelSummary } from '../modelSummary';
 import type { ModelStructure, StructureLayer } from '../structure/modelStructure';
-import type { LayerCall, SourceScan } from './types';
+import type { SourceScan } from './types';
 import { compactNumber, formatShape } from '../format';
 
 /** Index of the call in `scan.layers` that created a layer at `site`, or -1. */
@@ -145,8 +145,4 @@ export function factsLine(f: LayerFacts): string {
   if (f.receptiveField)
     parts.push(`RF ${f.receptiveField}${f.receptiveFieldWarning ? ' (misaligned branches)' : ''}`);
   return parts.join(' \u00b7 ');
-}
-
-export function callLabel(call: LayerCall): string {
-  return call.name ?? call.factory;
 }

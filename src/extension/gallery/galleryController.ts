@@ -27,6 +27,7 @@ import {
   pickImageFolder,
   readGalleryFile,
 } from './openGalleryFile';
+import { CoalescedSend } from './coalescedSend';
 
 const TILE_SIDE = 64;
 const UNITS_WITH_CROPS = 32;
@@ -58,8 +59,10 @@ export class GalleryController implements vscode.Disposable {
   private latest: FolderGalleryResult | undefined;
   private readonly crops = new Map<string, CropView>();
   private cropUnits = UNITS_WITH_CROPS;
-  private sending: Promise<void> | undefined;
-  private dirty = false;
+  /** Posts folder results one at a time, the latest (partial results come faster than crops). */
+  private readonly folderSend = new CoalescedSend<FolderGalleryResult>((result) =>
+    this.postWithCrops(result),
+  );
 
   constructor(
     private readonly panel: GalleryPanelSide,
@@ -323,20 +326,8 @@ export class GalleryController implements vscode.Disposable {
   }
 
   /** Posts the galleries with crops for the first units; one crop request at a time, latest wins. */
-  private async sendFolder(result: FolderGalleryResult): Promise<void> {
-    if (this.sending) {
-      this.dirty = true;
-      return this.sending;
-    }
-    this.sending = (async () => {
-      let current = result;
-      do {
-        this.dirty = false;
-        await this.postWithCrops(current);
-        current = this.latest ?? current;
-      } while (this.dirty);
-    })().finally(() => (this.sending = undefined));
-    return this.sending;
+  private sendFolder(result: FolderGalleryResult): Promise<void> {
+    return this.folderSend.offer(result);
   }
 
   private async postWithCrops(result: FolderGalleryResult): Promise<void> {

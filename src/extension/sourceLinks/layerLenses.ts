@@ -5,13 +5,10 @@
 import * as vscode from 'vscode';
 import { COMMAND, visualizeCommand } from '../commandIds';
 import { readSettings } from '../settings';
-import { callLabel, factsLine, formatCount } from '../../analysis/source/linkRunToSource';
 import type { LayerFacts } from '../../analysis/source/linkRunToSource';
+import { callerLensTitle, callLensTitles, modelLensTitle } from '../../analysis/source/lensText';
 import type { RunResults } from './runResults';
 import { linkDocument, type LinkedCall } from './documentLinks';
-
-/** Lists each instance of a call made several times up to this many; more get one picker lens. */
-const LISTED_INSTANCES = 3;
 
 export const lensRange = (line: number) => new vscode.Range(line - 1, 0, line - 1, 0);
 
@@ -46,21 +43,16 @@ export class LayerLensProvider implements vscode.CodeLensProvider {
     const lens = (line: number, title: string, command: vscode.Command) =>
       lenses.push(new vscode.CodeLens(lensRange(line), { ...command, title }));
     for (const model of linked.scan.models) {
-      const run = this.results.get(file, model.exportName);
-      const facts = run
-        ? ` \u00b7 ${run.loaded.summary.layers.length} layers \u00b7 ${formatCount(run.loaded.summary.totalParams)} params`
-        : '';
-      const which = linked.scan.models.filter((m) => m.start.line === model.start.line).length;
-      const label = model.exportName === 'default' || which > 1 ? '' : ` ${model.exportName}`;
-      lens(model.start.line, `Visualize model${label}${facts}`, visualize(file, model.exportName));
+      const summary = this.results.get(file, model.exportName)?.loaded.summary;
+      const onLine = linked.scan.models.filter((m) => m.start.line === model.start.line).length;
+      const facts = summary && { layers: summary.layers.length, params: summary.totalParams };
+      const title = modelLensTitle(model.exportName, onLine, facts);
+      lens(model.start.line, title, visualize(file, model.exportName));
     }
     for (const c of linked.calls) this.callLenses(file, c, lens);
     for (const { line, run, instances } of linked.callerLines) {
-      if (instances.length === 0) continue;
-      const title =
-        instances.length === 1
-          ? `Visualize layer made here \u00b7 ${instances[0].name} \u00b7 ${factsLine(instances[0])}`
-          : `Visualize layers made here (${instances.length})`;
+      const title = callerLensTitle(instances);
+      if (title === undefined) continue;
       const command =
         instances.length === 1
           ? visualize(file, run.exportName, instances[0].name)
@@ -77,36 +69,19 @@ export class LayerLensProvider implements vscode.CodeLensProvider {
   ): void {
     const line = call.start.line;
     const exportName = run?.exportName ?? call.exportNames[0];
-    if (instances.length === 1) {
-      const [only] = instances;
-      lens(
-        line,
-        `Visualize layer \u00b7 ${factsLine(only)}`,
-        visualize(file, exportName, only.name),
-      );
-      return;
+    for (const { title, layer } of callLensTitles(call, instances)) {
+      const command: vscode.Command =
+        layer !== undefined
+          ? visualize(file, exportName, layer)
+          : instances.length > 1
+            ? pick(file, exportName, instances)
+            : // Not run yet, no literal name: the panel finds the layer from the call's place.
+              {
+                title: '',
+                command: COMMAND.visualizeLayerAt,
+                arguments: [{ modelFile: file, exportName, line, column: call.start.column }],
+              };
+      lens(line, title, command);
     }
-    if (instances.length > 1) {
-      lens(
-        line,
-        `Visualize layer (${instances.length} instances)`,
-        pick(file, exportName, instances),
-      );
-      if (instances.length <= LISTED_INSTANCES) {
-        for (const i of instances)
-          lens(line, `${i.name} \u00b7 ${factsLine(i)}`, visualize(file, exportName, i.name));
-      }
-      return;
-    }
-    // Not run yet (or the text changed since): a literal name is enough to open the panel.
-    const command: vscode.Command = call.name
-      ? visualize(file, exportName, call.name)
-      : {
-          title: '',
-          command: COMMAND.visualizeLayerAt,
-          arguments: [{ modelFile: file, exportName, line, column: call.start.column }],
-        };
-    // Named as written (its `name`, else the factory): facts follow once the model has run.
-    lens(line, `Visualize layer ${callLabel(call)}`, command);
   }
 }
