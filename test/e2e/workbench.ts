@@ -113,33 +113,60 @@ export function webviewIsShown(page: Page): Promise<boolean> {
 /**
  * "Visualize layer" from the palette: model, then layer, then an image (the first .png listed,
  * or the one whose label is `image`, typed to filter the list), until the panel is shown.
+ * `onStep` runs after each step (a screenshot); `lastPickAt` is when the user's last pick was
+ * made, from which on the work is the extension's.
  */
+export async function visualizeFromPalette(
+  page: Page,
+  model: string,
+  layer: string,
+  options: { image?: string; onStep?: (step: string) => Promise<unknown> } = {},
+): Promise<{ webview: FrameLocator; lastPickAt: number }> {
+  const { image } = options;
+  const step = async (name: string) => void (await options.onStep?.(name));
+  await runCommand(page, 'CNN Inspector: Visualize layer');
+  await step('palette-ran');
+  await waitForQuickPickItem(page, (l) => l === model);
+  await step('model-pick');
+  await pickQuickItem(page, model);
+  // Listing the layers means building the model in the worker: give it time.
+  await waitForQuickPickItem(page, (l) => l === layer, 180_000);
+  await step('layer-pick');
+  await pickQuickItem(page, layer);
+  let lastPickAt = Date.now();
+  if (image) {
+    await waitForQuickPickItem(page, (l) => l.endsWith('.png'), 60_000);
+    await page.keyboard.type(image.replace(/\.png$/, ''));
+    await waitForQuickPickItem(page, (l) => l === image, 30_000);
+    await step('image-pick');
+    await pickQuickItem(page, image);
+    lastPickAt = Date.now();
+  }
+  // The extension may ask for an image, unless a default image is configured.
+  const deadline = Date.now() + 180_000;
+  while (!(await webviewIsShown(page))) {
+    if (Date.now() > deadline) throw new Error('no webview appeared within 180 s');
+    await throwOnExtensionError(page, 'after the layer was picked');
+    const png = (await quickPickLabels(page)).find((l) => l.toLowerCase().endsWith('.png'));
+    if (png && !image) {
+      await step('image-pick');
+      await pickQuickItem(page, png);
+      lastPickAt = Date.now();
+    }
+    await sleep(500);
+  }
+  await step('panel-opened');
+  return { webview: activeWebview(page), lastPickAt };
+}
+
+/** "Visualize layer" from the palette (see visualizeFromPalette): the panel's frame. */
 export async function openPanelFromPalette(
   page: Page,
   model: string,
   layer: string,
   image?: string,
 ): Promise<FrameLocator> {
-  await runCommand(page, 'CNN Inspector: Visualize layer');
-  await waitForQuickPickItem(page, (l) => l === model);
-  await pickQuickItem(page, model);
-  await waitForQuickPickItem(page, (l) => l === layer, 180_000);
-  await pickQuickItem(page, layer);
-  if (image) {
-    await waitForQuickPickItem(page, (l) => l.endsWith('.png'), 60_000);
-    await page.keyboard.type(image.replace(/\.png$/, ''));
-    await waitForQuickPickItem(page, (l) => l === image, 30_000);
-    await pickQuickItem(page, image);
-  }
-  const deadline = Date.now() + 180_000;
-  while (!(await webviewIsShown(page))) {
-    if (Date.now() > deadline) throw new Error('no webview appeared within 180 s');
-    await throwOnExtensionError(page, 'after the layer was picked');
-    const png = (await quickPickLabels(page)).find((l) => l.toLowerCase().endsWith('.png'));
-    if (png && !image) await pickQuickItem(page, png);
-    await sleep(500);
-  }
-  return activeWebview(page);
+  return (await visualizeFromPalette(page, model, layer, { image })).webview;
 }
 
 /** Distinct colours of each canvas (copied onto a 2-D canvas), to tell a drawn picture from a blank one. */

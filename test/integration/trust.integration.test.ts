@@ -5,12 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { RESTRICTED_SUITE } from './restrictedSuite';
-
-interface Api {
-  getPanels(): unknown[];
-  getLastError(): string | undefined;
-  wasRefusedForTrust(): boolean;
-}
+import type { CnnInspectorApi } from '../../src/extension/extension';
 
 /** A model file that leaves a marker file behind if anything runs it. */
 function writeTripwire(dir: string): { file: string; marker: string } {
@@ -38,10 +33,12 @@ describe(`CNN Inspector ${RESTRICTED_SUITE}`, () => {
   const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
   const dir = mkdtempSync(join(tmpdir(), 'cnn-trust-'));
   const { file: tripwire, marker } = writeTripwire(dir);
-  let api: Api;
+  let api: CnnInspectorApi;
 
   before(async () => {
-    api = await vscode.extensions.getExtension<Api>('cnn-inspector.cnn-inspector')!.activate();
+    api = await vscode.extensions
+      .getExtension<CnnInspectorApi>('cnn-inspector.cnn-inspector')!
+      .activate();
   });
   afterEach(() => {
     assert.equal(existsSync(marker), false, 'workspace code ran');
