@@ -6,7 +6,6 @@
  * the parts of any split.
  */
 import { parseArgs } from 'node:util';
-import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { InspectorError } from '../analysis/errors';
@@ -53,7 +52,8 @@ Options of gallery:
   --shard <i/n>         run slice i of n (0 <= i < n), e.g. --shard "$JOB_COMPLETION_INDEX/8"
   --top-k <n>           patches kept per unit (default 9)
   --export <name>       model export to use (default: the default export, else the first)
-  --workers <n>         worker threads (default: one per core, 1-256)
+  --workers <n>         worker threads (default: one per core; on ONNX Runtime one worker whose
+                        threads use every core; 1-256)
   --checkpoint <file>   progress file, resumed when the run is restarted (default <out>.checkpoint)
   --checkpoint-every <seconds>  minimum time between progress saves (default 10, 0-86400)
   --backend <name>      auto | tensorflow | wasm | cpu (default auto): TensorFlow.js's backend
@@ -137,7 +137,9 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
     min: 1,
     max: 1000,
   });
-  const workers = wholeNumber('workers', values.workers, availableParallelism(), WORKERS);
+  // Absent: the pool's default for the engine the model runs on (defaultGalleryWorkers).
+  const workers =
+    values.workers === undefined ? undefined : wholeNumber('workers', values.workers, 1, WORKERS);
   const checkpointEveryMs =
     wholeNumber('checkpoint-every', values['checkpoint-every'], 10, CHECKPOINT_SECONDS) * 1000;
   const timeoutMs = wholeNumber('timeout', values.timeout, 300, TIMEOUT_SECONDS) * 1000;

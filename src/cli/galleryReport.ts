@@ -3,7 +3,6 @@
  * on the report's image, and the folder's max-activation gallery (run by a worker pool on every
  * core). Adds `gallery` to the JSON and the Gallery tab's data to the HTML report.
  */
-import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { existsSync, statSync } from 'node:fs';
 import { InspectorError } from '../analysis/errors';
@@ -126,7 +125,6 @@ export async function buildGalleryReport(
       pool: {
         workerScript: options.workerScript,
         memoryLimitMb: options.memoryLimitMb,
-        workers: availableParallelism(),
         limitHints: CLI_LIMIT_HINTS,
       },
       onProgress: options.verbose

@@ -181,6 +181,7 @@ export async function buildFolderGallery(run: FolderGalleryRun): Promise<FolderG
   const saveInterval = run.saveIntervalMs ?? DEFAULT_SAVE_INTERVAL_MS;
   try {
     await new GalleryPool(run.pool).run({
+      backend: run.info.backend,
       config: run.config,
       model: run.model,
       layer: run.info.layer,

@@ -26,6 +26,8 @@ export interface GalleryPoolRun {
   config: WorkerConfig;
   model: ModelRef;
   layer: string;
+  /** What the model runs on (the galleryInfo's `backend`): it decides the default worker count. */
+  backend?: string;
   files: readonly FolderImage[];
   options: GalleryOptions;
   /** Per shard (the first one includes loading the model in that worker). */
@@ -37,8 +39,19 @@ export interface GalleryPoolRun {
 }
 
 export interface GalleryPoolOptions extends WorkerClientOptions {
-  /** Number of worker threads; default: the cores available (os.availableParallelism()). */
+  /** Number of worker threads; default: defaultGalleryWorkers(the run's backend). */
   workers?: number;
+}
+
+/**
+ * Workers when none are asked for. On ONNX Runtime one worker whose intra-op threads use every
+ * core: measured on VGG-16 pool5 (scripts/benchmarkNativeGallery.ts, 2 cores), 1 worker x 2
+ * threads ran 2.13 images/s steady and 0.63 end to end against 0.97 and 0.33 for 2 workers x 1
+ * thread, which also load the model twice and hold its weights twice. TensorFlow.js: one worker per
+ * core (its kernels gain less from threads).
+ */
+export function defaultGalleryWorkers(backend: string | undefined): number {
+  return backend === 'onnxruntime' ? 1 : availableParallelism();
 }
 
 /** Files per shard: small enough to spread the work and show progress, big enough to be cheap. */
@@ -56,14 +69,15 @@ export class GalleryPool {
     return this.clients.filter((c) => c.running).length;
   }
 
-  get size(): number {
-    return Math.max(1, this.options.workers ?? availableParallelism());
+  /** Worker threads for a run on `backend`. */
+  size(backend?: string): number {
+    return Math.max(1, this.options.workers ?? defaultGalleryWorkers(backend));
   }
 
   async run(run: GalleryPoolRun): Promise<void> {
     const total = run.files.length;
     if (total === 0) return;
-    const workers = Math.min(this.size, total);
+    const workers = Math.min(this.size(run.backend), total);
     const size = shardSize(total, workers);
     const queue: FolderImage[][] = [];
     for (let i = 0; i < total; i += size) queue.push(run.files.slice(i, i + size));

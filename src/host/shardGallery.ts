@@ -170,6 +170,7 @@ export async function runGalleryShard(run: ShardRun): Promise<GalleryPart> {
   };
   try {
     await new GalleryPool(run.pool).run({
+      backend: key.backend,
       config: run.config,
       model: run.model,
       layer: key.layer,

@@ -69,6 +69,7 @@ export async function runGalleryTask(
           field: row.receptiveField,
           weightsHash: weightsHash(session, layer),
           bundleHash: session.bundleHash,
+          backend: session.backend,
         },
         transfer: [],
       };

@@ -51,6 +51,8 @@ export interface GalleryInfo {
   field: LayerReceptiveField;
   weightsHash: string;
   bundleHash: string;
+  /** What computes the gallery's layer: `onnxruntime` or the TensorFlow.js backend. */
+  backend: string;
 }
 
 export interface RankedUnit extends UnitRanking {
