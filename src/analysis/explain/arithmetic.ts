@@ -201,6 +201,39 @@ export function unitArithmetic(
   position: number[],
   channel: number,
 ): UnitArithmetic {
+  const { op, outC } = checkArithmetic(spec, input, position, channel);
+  const inputSize = input.shape.slice(0, -1);
+  const w = windowOf(spec, inputSize, position);
+  const padded = Uint8Array.from(w.offsets, (o) => (o < 0 ? 1 : 0));
+  const common = {
+    layer: spec.name,
+    className: spec.className,
+    op,
+    position: [...position],
+    channel,
+    kernelSize: w.kernelSize,
+    strides: w.strides,
+    dilation: w.dilation,
+    padding: w.padding,
+    padBefore: w.padBefore,
+    windowStart: w.windowStart,
+    inputSize,
+    padded,
+  };
+  if (op === 'maxPool' || op === 'avgPool')
+    return { ...common, ...poolingArithmetic(op, input, w.offsets, padded, channel) };
+  return { ...common, ...convolutionArithmetic(spec, input, w.offsets, channel, outC) };
+}
+
+type WindowOp = UnitArithmetic['op'];
+
+/** The layer can show this unit's arithmetic: its op, and its output channel count. */
+function checkArithmetic(
+  spec: LayerSpec,
+  input: ArrayND,
+  position: number[],
+  channel: number,
+): { op: WindowOp; outC: number } {
   const inC = input.shape[input.shape.length - 1];
   const op = spec.op;
   // The class's entry says whether it has a window arithmetic; the op is 'unsupported' where the
@@ -231,54 +264,56 @@ export function unitArithmetic(
       `layer '${spec.name}': kernel has ${spec.kernel!.shape.at(-2)} input channels${spec.groups ? ` per group (${spec.groups} groups)` : ''}, input has ${inC}`,
     );
   }
-  const inputSize = input.shape.slice(0, -1);
-  const w = windowOf(spec, inputSize, position);
-  const padded = Uint8Array.from(w.offsets, (o) => (o < 0 ? 1 : 0));
-  const common = {
-    layer: spec.name,
-    className: spec.className,
-    op,
-    position: [...position],
-    channel,
-    kernelSize: w.kernelSize,
-    strides: w.strides,
-    dilation: w.dilation,
-    padding: w.padding,
-    padBefore: w.padBefore,
-    windowStart: w.windowStart,
-    inputSize,
-    padded,
-  };
-  if (op === 'maxPool' || op === 'avgPool') {
-    const term = channelTerm(input, w.offsets, channel);
-    let chosenTap = -1;
-    let count = 0;
-    let acc = 0;
-    for (let t = 0; t < w.taps; t++) {
-      if (padded[t]) continue; // padding never wins a max and is not counted in a mean (as TensorFlow)
-      count++;
-      acc += term.inputs[t];
-      if (chosenTap < 0 || term.inputs[t] > term.inputs[chosenTap]) chosenTap = t;
-    }
-    term.sum = acc;
-    const value = op === 'maxPool' ? term.inputs[chosenTap] : acc / count;
-    return {
-      ...common,
-      terms: [term],
-      sum: value,
-      bias: 0,
-      preActivation: value,
-      activation: 'linear',
-      value,
-      pooling: { op: op === 'maxPool' ? 'max' : 'average', chosenTap, count },
-    };
+  return { op, outC };
+}
+
+/** Max or mean of the window; padding never wins a max and is not counted in a mean. */
+function poolingArithmetic(
+  op: 'maxPool' | 'avgPool',
+  input: ArrayND,
+  offsets: Int32Array,
+  padded: Uint8Array,
+  channel: number,
+) {
+  const term = channelTerm(input, offsets, channel);
+  let chosenTap = -1;
+  let count = 0;
+  let acc = 0;
+  for (let t = 0; t < offsets.length; t++) {
+    if (padded[t]) continue; // as TensorFlow
+    count++;
+    acc += term.inputs[t];
+    if (chosenTap < 0 || term.inputs[t] > term.inputs[chosenTap]) chosenTap = t;
   }
+  term.sum = acc;
+  const value = op === 'maxPool' ? term.inputs[chosenTap] : acc / count;
+  return {
+    terms: [term],
+    sum: value,
+    bias: 0,
+    preActivation: value,
+    activation: 'linear',
+    value,
+    pooling: { op: op === 'maxPool' ? ('max' as const) : ('average' as const), chosenTap, count },
+  };
+}
+
+/** Products per input channel, their sum, the bias and the activation. */
+function convolutionArithmetic(
+  spec: LayerSpec,
+  input: ArrayND,
+  offsets: Int32Array,
+  channel: number,
+  outC: number,
+) {
+  const inC = input.shape[input.shape.length - 1];
+  const dm = spec.depthMultiplier ?? 1;
   const kernel = spec.kernel!;
   const terms =
-    op === 'conv'
-      ? convTerms(spec, input, w.offsets, channel)
+    spec.op === 'conv'
+      ? convTerms(spec, input, offsets, channel)
       : [
-          channelTerm(input, w.offsets, Math.floor(channel / dm), (t) => {
+          channelTerm(input, offsets, Math.floor(channel / dm), (t) => {
             const c = Math.floor(channel / dm);
             return kernel.data[(t * inC + c) * dm + (channel % dm)];
           }),
@@ -291,17 +326,14 @@ export function unitArithmetic(
   }
   let value: number;
   if (spec.activation === 'softmax') {
-    if (op !== 'conv')
+    if (spec.op !== 'conv')
       throw new Error(`layer '${spec.name}': softmax on a depthwise convolution is not supported`);
-    const all = Array.from({ length: outC }, (_, o) =>
-      convPreActivation(spec, input, w.offsets, o),
-    );
+    const all = Array.from({ length: outC }, (_, o) => convPreActivation(spec, input, offsets, o));
     value = softmax(all)[channel];
   } else {
     value = activate(spec.activation, preActivation, spec.activationParam);
   }
   return {
-    ...common,
     terms,
     sum,
     bias,
