@@ -205,6 +205,8 @@ NETS = {
     'mobilenet_v2': (torchvision_net('mobilenet_v2'), 96, False),
     'squeezenet1_1': (torchvision_net('squeezenet1_1'), 96, False),
     'googlenet': (torchvision_net('googlenet'), 96, False),
+    # Channel split (Slice along channels) and channel shuffle (Reshape 5-D, Transpose, Reshape).
+    'shufflenet_v2_x0_5': (torchvision_net('shufflenet_v2_x0_5'), 96, False),
     # Receptive-field fixtures: the feature extractors only (the classifiers' weights are most of
     # the 230-530 MB and do not change the fields).
     'alexnet_features': (lambda: torchvision.models.alexnet(weights=None).features, 224, False),
@@ -347,6 +349,24 @@ class Gelu(nn.Module):
         return self.act(self.conv(x))
 
 
+class HeightSlice(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x):
+        return self.conv(x)[:, :, 1:4]
+
+
+class ChannelStepSlice(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x):
+        return self.conv(x)[:, ::2]
+
+
 class ChannelsLayerNorm(nn.Module):
     def __init__(self):
         super().__init__()
@@ -360,7 +380,8 @@ class ChannelsLayerNorm(nn.Module):
 def export_bad(out_root):
     """Files the import must refuse with one clear line: an unsupported op (GELU's Erf), an
     unsupported mode (bicubic Resize), an unsupported attribute (a grouped transposed
-    convolution), two inputs, a non-image input."""
+    convolution), slices other than a range of channels (along the height, every second
+    channel), two inputs, a non-image input."""
     out_dir = os.path.join(out_root, 'bad')
     os.makedirs(out_dir, exist_ok=True)
     image = torch.zeros(1, 3, 8, 8)
@@ -368,17 +389,15 @@ def export_bad(out_root):
         'resize.onnx': (Upsampling(), (image,)),
         'gelu.onnx': (Gelu(), (image,)),
         'grouped_deconv.onnx': (nn.ConvTranspose2d(3, 6, 3, groups=3), (image,)),
+        'slice_height.onnx': (HeightSlice(), (image,)),
+        'slice_step.onnx': (ChannelStepSlice(), (image,)),
         'two_inputs.onnx': (TwoInputs(), (image, image)),
         'vector_input.onnx': (nn.Linear(10, 2), (torch.zeros(1, 10),)),
     }
     for file, (model, args) in cases.items():
         torch.onnx.export(model.eval(), args, os.path.join(out_dir, file), opset_version=OPSET)
-    # Real nets with ops the import refuses: ShuffleNetV2's channel split and shuffle, and
-    # ConvNeXt-style LayerNorm over the channels (a LayerNormalization node from opset 17).
-    torch.manual_seed(13)
-    shufflenet = torchvision.models.shufflenet_v2_x0_5(weights=None).eval()
-    torch.onnx.export(shufflenet, torch.zeros(1, 3, 64, 64), os.path.join(out_dir, 'shufflenet.onnx'),
-                      opset_version=OPSET)
+    # A real net with an op the import refuses: ConvNeXt-style LayerNorm over the channels (a
+    # LayerNormalization node from opset 17).
     torch.onnx.export(ChannelsLayerNorm().eval(), (image,), os.path.join(out_dir, 'layernorm.onnx'),
                       opset_version=17)
     with open(os.path.join(out_dir, 'oracle.json'), 'w') as f:

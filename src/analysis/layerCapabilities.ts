@@ -86,6 +86,7 @@ export type ExplainOp =
   | 'cropping'
   | 'merge'
   | 'constantArithmetic'
+  | 'channelSelect'
   | 'unsupported';
 
 /** Activation layers whose function is the class itself (the others read `activation`). */
@@ -272,6 +273,11 @@ export const LAYER_CAPABILITIES: Readonly<Record<string, LayerCapabilities>> = {
   },
   OnnxGroupedConv2D: conv,
   OnnxResize2D: beyond('bilinear resizing interpolates between input positions'),
+  // Channel-only layers (ShuffleNet's split and shuffle): every position stays in place, so
+  // receptive fields pass through unchanged; no weights, no MACs. The projections invert them
+  // exactly: each output channel's signal goes back to the input channel it was taken from.
+  OnnxChannelSlice: positionWise('channelSelect'),
+  OnnxChannelShuffle: positionWise('channelSelect'),
   Functional: nestedModel,
   Sequential: nestedModel,
   Model: nestedModel,

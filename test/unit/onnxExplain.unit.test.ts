@@ -12,7 +12,12 @@ import { layerSpecOf } from '../../src/analysis/explain/layerSpec';
 import { unitArithmetic } from '../../src/analysis/explain/arithmetic';
 import { describeFilters } from '../../src/analysis/explain/filters';
 import { foldPadding } from '../../src/analysis/explain/backward';
-import { projectUnit, type ProjectionMethod } from '../../src/analysis/explain/projection';
+import {
+  projectUnit,
+  propagateBackTo,
+  unitIndex,
+  type ProjectionMethod,
+} from '../../src/analysis/explain/projection';
 import type { ArrayND } from '../../src/analysis/explain/types';
 import { loadFixture, type Fixture } from './helpers/onnxFixtures';
 import { ORACLE_PYTHON } from './helpers/pythonOracle';
@@ -139,6 +144,78 @@ describe('ONNX import: the Why tab and the arithmetic on grouped convolutions', 
     const filters = describeFilters(spec);
     assert.equal(filters.filters, 6);
     assert.equal(filters.inputChannels, 4);
+  });
+});
+
+describe("ONNX import: the Why tab through ShuffleNetV2's channel split and shuffle", function () {
+  this.timeout(10 * 60_000);
+  let fixture: Fixture;
+  let loaded: LoadedOnnxModel;
+  let outputs: Map<string, ArrayND>;
+  before(async () => {
+    await tf.setBackend('cpu');
+    fixture = loadFixture('shufflenet_v2_x0_5');
+    loaded = await loadOnnxFile(tf, fixture.modelFile);
+    outputs = layerOutputs(fixture, loaded);
+  });
+  after(() => loaded?.model.dispose());
+
+  // stage3.0's depthwise convolution (BatchNorm folded: PyTorch's stage3.0.branch1.1) reads
+  // stage2's output: back through four channel shuffles, three channel splits (two slices of one
+  // value each), the concatenations and both branches of every unit.
+  it('deconvnet, guided backpropagation and the gradient match PyTorch autograd', () => {
+    const [channel, y, x] = [5, 2, 1];
+    const oracle = JSON.parse(
+      execFileSync(
+        ORACLE_PYTHON,
+        [
+          join(__dirname, '..', 'oracles', 'shufflenet_projections.py'),
+          fixture.dir,
+          'stage3.0.branch1.1',
+          ...[channel, y, x].map(String),
+        ],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, OMP_NUM_THREADS: '1' },
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      ),
+    ) as Record<string, number[]> & { value: number };
+    const unitLayer = 'stage3.0.branch1.0';
+    const chain = layersTo(loaded.model, unitLayer);
+    const classes = chain.map((l) => l.getClassName());
+    assert.equal(classes.filter((c) => c === 'OnnxChannelShuffle').length, 4, classes.join());
+    assert.equal(classes.filter((c) => c === 'OnnxChannelSlice').length, 6, classes.join());
+    const before = tf.memory().numTensors;
+    const steps = chainSteps(chain, nhwc(fixture), (n) => outputs.get(n)!);
+    const out = outputs.get(unitLayer)!;
+    const value = out.data[(y * out.shape[1] + x) * out.shape[2] + channel];
+    assert.ok(Math.abs(value - oracle.value) < 1e-5, `unit ${value} vs PyTorch ${oracle.value}`);
+    const unit = { layer: unitLayer, channel, position: [y, x] };
+    const start = (method: ProjectionMethod) => {
+      const last = steps[steps.length - 1];
+      const signal = new Float32Array(last.outputShape.reduce((a, b) => a * b, 1));
+      signal[unitIndex(last.outputShape, unit)] = method === 'deconvnet' ? value : 1;
+      return signal;
+    };
+    const pooled = steps.findIndex((s) => s.spec.name === 'maxpool');
+    for (const method of ['saliency', 'guided', 'deconvnet'] as const) {
+      const atPool = propagateBackTo(tf, steps, start(method), method, pooled).values.data;
+      const expected = oracle[`${method}AtMaxpool`];
+      assert.ok(
+        expected.some((v) => v !== 0),
+        `${method}: PyTorch's projection is all zero`,
+      );
+      const error = relativeError(atPool, expected);
+      assert.ok(error < 1e-4, `${method} at the max pooling: relative error ${error}`);
+    }
+    // To the image: through the max pooling, whose switches the gradients agree on.
+    for (const method of ['saliency', 'guided'] as const) {
+      const projection = projectUnit(tf, steps, unit, value, method);
+      const error = relativeError(projection.values.data, oracle[method]);
+      assert.ok(error < 1e-4, `${method}: relative error ${error}`);
+    }
+    assert.equal(tf.memory().numTensors, before, 'no tensor may leak');
   });
 });
 

@@ -15,7 +15,13 @@ import { ensureFixtures, fixtureRoot, loadFixture, type Fixture } from './helper
 import { InspectorError } from '../../src/analysis/errors';
 
 const SMALL_NETS = ['convs', 'pools', 'arithmetic', 'batchnorm', 'groups', 'resizes'];
-const TORCHVISION_NETS = ['resnet18', 'mobilenet_v2', 'squeezenet1_1', 'googlenet'];
+const TORCHVISION_NETS = [
+  'resnet18',
+  'mobilenet_v2',
+  'squeezenet1_1',
+  'googlenet',
+  'shufflenet_v2_x0_5',
+];
 const TOLERANCE = 1e-4;
 
 /** A layer's output as PyTorch lays it out (NCHW, NCHW flatten order), computed with tf ops. */
@@ -167,7 +173,7 @@ describe('ONNX import: structure of torchvision exports', function () {
 
   before(async () => {
     await tf.setBackend('cpu');
-    ensureFixtures(['alexnet_features', 'vgg16_features', 'resnet18_224']);
+    ensureFixtures(['alexnet_features', 'vgg16_features', 'resnet18_224', 'shufflenet_v2_x0_5']);
   });
 
   // Published values: AlexNet pool5 195 px, stride 32; VGG-16 pool5 212 px, stride 32 (Araujo,
@@ -224,6 +230,51 @@ describe('ONNX import: structure of torchvision exports', function () {
     assert.equal(counts.get('grouped')!.totalParams, 12 * 2 * 3 * 3 + 12);
     assert.equal(counts.get('grouped_s2')!.macs, 5 * 4 * 6 * 4 * 3 * 3);
     assert.equal(counts.get('dw_dilated')!.macs, 15 * 15 * 12 * 3 * 3);
+    loaded.model.dispose();
+  });
+
+  // ShuffleNetV2's channel split (Slice along the channels) and channel shuffle (Reshape to 5-D,
+  // Transpose, Reshape back, folded into one layer) keep every position: by hand, conv1 3x3/2
+  // (3, 2), maxpool 3/2 (7, 4), branch2's depthwise 3x3/2 (15, 8), like branch1's; the 1x1
+  // convolutions add nothing. The concatenation, its shuffle and the next unit's slices: (15, 8).
+  it("ShuffleNetV2's channel split and shuffle: one layer each, fields unchanged, nothing counted", async () => {
+    const loaded = await loadOnnxFile(tf, loadFixture('shufflenet_v2_x0_5').modelFile);
+    const graph = extractLayerGraph(loaded.model);
+    const classes = loaded.model.layers.map((l) => l.getClassName());
+    // One shuffle per unit (3 + 7 + 3 stride-1 units, one stride-2 unit per stage); two slices
+    // per stride-1 unit.
+    assert.equal(classes.filter((c) => c === 'OnnxChannelShuffle').length, 16);
+    assert.equal(classes.filter((c) => c === 'OnnxChannelSlice').length, 26);
+    assert.ok(!classes.includes('Permute') && !classes.includes('Reshape'), classes.join());
+    const report = computeReceptiveFields(graph);
+    for (const layer of [
+      'stage2.0.Concat',
+      'stage2.0.channel_shuffle',
+      'stage2.1.Slice',
+      'stage2.1.Slice_2',
+    ]) {
+      assert.deepEqual(
+        fieldAt(report, layer),
+        [
+          [15, 8],
+          [15, 8],
+        ],
+        layer,
+      );
+    }
+    const counts = new Map(countModel(graph).layers.map((l) => [l.name, l]));
+    for (const layer of ['stage2.0.channel_shuffle', 'stage2.1.Slice', 'stage2.1.Slice_2']) {
+      assert.equal(counts.get(layer)!.totalParams, 0, layer);
+      assert.equal(counts.get(layer)!.macs, 0, layer);
+    }
+    // stage2.0's concatenation is 24 + 24 channels at 12x12 (96 / 8); a slice keeps half.
+    assert.deepEqual(loaded.model.getLayer('stage2.0.channel_shuffle').outputShape, [
+      null,
+      12,
+      12,
+      48,
+    ]);
+    assert.deepEqual(loaded.model.getLayer('stage2.1.Slice').outputShape, [null, 12, 12, 24]);
     loaded.model.dispose();
   });
 
@@ -286,11 +337,18 @@ describe('ONNX import: bad files get one clear line', function () {
     assert.match(message, /node '[^']*Erf[^']*' \(Erf, opset 13\): this op is not supported/);
   });
 
-  it('real nets with ops the import lacks: ShuffleNetV2 (channel split), ConvNeXt-style LayerNorm', async () => {
+  it('slices other than a range of channels name the node, the op and the opset', async () => {
     assert.match(
-      await refusal(join(badDir, 'shufflenet.onnx')),
-      /node '\/stage2\/stage2\.1\/Slice' \(Slice, opset 13\): this op is not supported/,
+      await refusal(join(badDir, 'slice_height.onnx')),
+      /node '[^']*Slice[^']*' \(Slice, opset 13\): slicing along axis 2 is not supported \(only a range of channels is: axis 1, step 1\)\.$/,
     );
+    assert.match(
+      await refusal(join(badDir, 'slice_step.onnx')),
+      /node '[^']*Slice[^']*' \(Slice, opset 13\): slicing channels with step 2 is not supported/,
+    );
+  });
+
+  it('a real net with an op the import lacks: ConvNeXt-style LayerNorm', async () => {
     assert.match(
       await refusal(join(badDir, 'layernorm.onnx')),
       /node '\/norm\/LayerNormalization' \(LayerNormalization, opset 17\): this op is not supported/,

@@ -135,6 +135,25 @@ export function scaleChannels(signal: Float32Array, scale: Float32Array): Float3
 }
 
 /**
+ * Back through a layer whose output channel o is input channel `sources[o]` (channels last):
+ * each output channel's signal returns to its source; channels not selected get none.
+ */
+export function selectChannelsBackward(
+  signal: Float32Array,
+  sources: number[],
+  inputShape: number[],
+): Float32Array {
+  const inChannels = inputShape[inputShape.length - 1];
+  const outChannels = sources.length;
+  const positions = signal.length / outChannels;
+  const out = new Float32Array(positions * inChannels);
+  for (let p = 0; p < positions; p++)
+    for (let o = 0; o < outChannels; o++)
+      out[p * inChannels + sources[o]] += signal[p * outChannels + o];
+  return out;
+}
+
+/**
  * Moves a window of `from` into `to`: `offset` per spatial axis is where `from`'s origin lies in
  * `to` (negative to crop). Used backward for ZeroPadding (crop) and Cropping (pad with zeros).
  */

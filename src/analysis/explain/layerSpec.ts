@@ -98,6 +98,25 @@ function mergeSpec(caps: LayerCapabilities, config: Config, base: LayerSpec): La
   return { ...base, op: 'merge', mergeOp, axis: axis < 0 ? axis : axis - 1 };
 }
 
+/**
+ * The ONNX import's channel layers (onnx/channelLayers.ts): OnnxChannelSlice keeps channels
+ * [begin, begin + size); OnnxChannelShuffle with g groups of C / g makes output channel j * g + i
+ * of input channel i * (C / g) + j.
+ */
+function channelSources(layer: tfType.layers.Layer, config: Config): number[] {
+  if (typeof config.groups !== 'number') {
+    const begin = Number(config.begin);
+    return Array.from({ length: Number(config.size) }, (_, k) => begin + k);
+  }
+  const groups = config.groups;
+  const shape = (layer.input as tfType.SymbolicTensor).shape;
+  const perGroup = Number(shape[shape.length - 1]) / groups;
+  const sources = new Array<number>(groups * perGroup);
+  for (let i = 0; i < groups; i++)
+    for (let j = 0; j < perGroup; j++) sources[j * groups + i] = i * perGroup + j;
+  return sources;
+}
+
 const CONSTANT_OPS = new Set(['add', 'sub', 'mul', 'div']);
 
 /**
@@ -236,6 +255,8 @@ function specOfOp(
       return onnxElementwise(config, base);
     case 'merge':
       return mergeSpec(caps, config, base);
+    case 'channelSelect':
+      return { ...base, op: 'channelSelect', channelSources: channelSources(layer, config) };
     case 'unsupported':
       return { ...base, reason: caps.explainLimit ?? `${base.className} is not supported` };
     default:

@@ -9,6 +9,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import {
   activationBackward,
   constantArithmeticBackward,
+  selectChannelsBackward,
   denseBackward,
   globalPoolBackward,
   maxPoolSwitches,
@@ -165,6 +166,8 @@ function stepBack(
       const { op, constant, constantFirst } = spec.arithmetic!;
       return constantArithmeticBackward(op, constant, constantFirst, signal, input);
     }
+    case 'channelSelect':
+      return selectChannelsBackward(signal, spec.channelSources!, input.shape);
     case 'zeroPadding':
       if (spec.padMode === 'reflect' || spec.padMode === 'edge') {
         return foldPadding(signal, outputShape, input.shape, spec.amounts ?? [], spec.padMode);

@@ -52,6 +52,8 @@ export interface LayerSpec {
   /** Merge layers: the combination, and for concatenate the axis of the unbatched arrays. */
   mergeOp?: MergeOp;
   axis?: number;
+  /** channelSelect: the input channel each output channel is (a selection or permutation). */
+  channelSources?: number[];
   /** Why this layer cannot be explained (op 'unsupported'). */
   reason?: string;
   /** Where what tfjs runs differs from the configuration (shown with the explanation). */

@@ -20,6 +20,8 @@ import {
 } from './translateWindowOps';
 import { translateGemm, translateMatMul } from './translateDense';
 import { translateResize } from './translateResize';
+import { translateChannelShuffle, translateSlice } from './translateChannelOps';
+import { CHANNEL_SHUFFLE_OP, INTERNAL_DOMAIN } from './channelShuffle';
 import {
   translateActivation,
   translateArithmetic,
@@ -65,6 +67,12 @@ const TRANSLATORS: Record<string, Translator> = {
   Pad: translatePad,
   ReduceMean: translateReduceMean,
   Resize: translateResize,
+  Slice: translateSlice,
+};
+
+/** Nodes the folding makes of several ONNX nodes (domain INTERNAL_DOMAIN). */
+const FOLDED_TRANSLATORS: Record<string, Translator> = {
+  [CHANNEL_SHUFFLE_OP]: translateChannelShuffle,
 };
 
 export const SUPPORTED_OPS = Object.keys(TRANSLATORS);
@@ -110,8 +118,12 @@ export function buildLayersModel(
   let model: tfType.LayersModel;
   try {
     graph.nodes.forEach((node, index) => {
-      const translate = TRANSLATORS[node.opType];
-      if (!translate || node.domain !== '') {
+      const translators = { '': TRANSLATORS, [INTERNAL_DOMAIN]: FOLDED_TRANSLATORS }[node.domain];
+      const translate =
+        translators && Object.hasOwn(translators, node.opType)
+          ? translators[node.opType]
+          : undefined;
+      if (!translate) {
         throw nodeError(node, graph.opset, 'this op is not supported by the ONNX import.');
       }
       const result = translate(contextFor(tf, custom, graph, node, built, weighted));

@@ -58,6 +58,13 @@ const ARITHMETIC: Record<string, (x: number, y: number) => number> = {
   Div: (x, y) => x / y,
 };
 
+/** Div of two integer tensors is integer division (ShuffleNet's chunk: (C + 1) / 2), like C's. */
+function arithmeticOf(node: GraphNode, a: ConstantTensor, b: ConstantTensor) {
+  const integers = a.kind !== 'float' && b.kind !== 'float';
+  if (node.opType === 'Div' && integers) return (x: number, y: number) => Math.trunc(x / y);
+  return ARITHMETIC[node.opType];
+}
+
 /**
  * The value of a node whose inputs are all known, or undefined when the op is not one of the
  * constant computations above (the caller then reports it).
@@ -128,7 +135,7 @@ export function evaluateConstantNode(
     case 'Sub':
     case 'Mul':
     case 'Div':
-      return x && inputs[1] ? broadcast(x, inputs[1], ARITHMETIC[node.opType]) : undefined;
+      return x && inputs[1] ? broadcast(x, inputs[1], arithmeticOf(node, x, inputs[1])) : undefined;
     default:
       return undefined;
   }
@@ -167,23 +174,26 @@ export function reshapeDims(inputDims: number[], target: number[]): number[] {
   return dims.map((d) => (d === -1 ? total / known : d));
 }
 
-/** Slice of a rank-1 or rank-2 constant (opset 10+: starts, ends, axes, steps as inputs). */
-function sliceConstant(
+/**
+ * The indices a Slice keeps along each axis of a tensor of shape `dims` (opset 10+: starts, ends,
+ * axes, steps as constant inputs; before: attributes), or undefined when they are not constant.
+ */
+export function sliceIndices(
   node: GraphNode,
-  x: ConstantTensor,
+  dims: number[],
   inputs: (ConstantTensor | undefined)[],
-): ConstantTensor | undefined {
+): number[][] | undefined {
   const list = (i: number) => (inputs[i] ? Array.from(inputs[i]!.data) : undefined);
   const starts = list(1) ?? intsAttr(node, 'starts');
   const ends = list(2) ?? intsAttr(node, 'ends');
-  if (!starts || !ends || x.dims.length > 2) return undefined;
+  if (!starts || !ends) return undefined;
   const axes = (list(3) ?? intsAttr(node, 'axes') ?? starts.map((_, i) => i)).map((a) =>
-    normalizeAxis(a, x.dims.length),
+    normalizeAxis(a, dims.length),
   );
   const steps = list(4) ?? starts.map(() => 1);
-  const ranges = x.dims.map((d) => Array.from({ length: d }, (_, i) => i));
+  const ranges = dims.map((d) => Array.from({ length: d }, (_, i) => i));
   axes.forEach((axis, i) => {
-    const d = x.dims[axis];
+    const d = dims[axis];
     const clamp = (v: number, lo: number, hi: number) =>
       Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
     const step = steps[i];
@@ -196,6 +206,18 @@ function sliceConstant(
     }
     ranges[axis] = picked;
   });
+  return ranges;
+}
+
+/** Slice of a rank-1 or rank-2 constant. */
+function sliceConstant(
+  node: GraphNode,
+  x: ConstantTensor,
+  inputs: (ConstantTensor | undefined)[],
+): ConstantTensor | undefined {
+  if (x.dims.length > 2) return undefined;
+  const ranges = sliceIndices(node, x.dims, inputs);
+  if (!ranges) return undefined;
   const cols = x.dims.length === 2 ? x.dims[1] : 1;
   const rows = x.dims.length === 2 ? ranges[0] : [0];
   const colIndices = x.dims.length === 2 ? ranges[1] : ranges[0];

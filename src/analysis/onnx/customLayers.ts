@@ -13,10 +13,17 @@
  *   `conv`).
  * - OnnxResize2D: bilinear resizing with ONNX's half_pixel, align_corners or asymmetric
  *   coordinates (tfjs's UpSampling2D and Resizing use only one convention each).
+ * - OnnxChannelSlice, OnnxChannelShuffle (channelLayers.ts): ShuffleNet's channel split and
+ *   channel shuffle (kind `elementwise`: positions stay where they are).
  */
 import type { TfNamespace } from '../runtime';
 import type * as tfType from '@tensorflow/tfjs';
 import { groupedConvClass, type GroupedConvConfig } from './groupedConvLayer';
+import {
+  channelLayerClasses,
+  type ChannelShuffleConfig,
+  type ChannelSliceConfig,
+} from './channelLayers';
 
 type Tensor = tfType.Tensor;
 type Shape = (number | null)[];
@@ -53,6 +60,8 @@ export const CUSTOM_LAYER_CLASSES = [
   'OnnxBroadcast',
   'OnnxGroupedConv2D',
   'OnnxResize2D',
+  'OnnxChannelSlice',
+  'OnnxChannelShuffle',
 ] as const;
 
 export interface CustomLayerFactories {
@@ -61,6 +70,8 @@ export interface CustomLayerFactories {
   broadcast(args: { op: ArithmeticOp; name: string }): tfType.layers.Layer;
   groupedConv(args: GroupedConvConfig & { name: string }): tfType.layers.Layer;
   resize(args: ResizeConfig & { name: string }): tfType.layers.Layer;
+  channelSlice(args: ChannelSliceConfig & { name: string }): tfType.layers.Layer;
+  channelShuffle(args: ChannelShuffleConfig & { name: string }): tfType.layers.Layer;
 }
 
 const cache = new WeakMap<object, CustomLayerFactories>();
@@ -226,7 +237,16 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
   }
 
   const OnnxGroupedConv2D = groupedConvClass(tf);
-  for (const cls of [OnnxPad2D, OnnxElementwise, OnnxBroadcast, OnnxGroupedConv2D, OnnxResize2D]) {
+  const { OnnxChannelSlice, OnnxChannelShuffle } = channelLayerClasses(tf);
+  for (const cls of [
+    OnnxPad2D,
+    OnnxElementwise,
+    OnnxBroadcast,
+    OnnxGroupedConv2D,
+    OnnxResize2D,
+    OnnxChannelSlice,
+    OnnxChannelShuffle,
+  ]) {
     tf.serialization.registerClass(
       cls as unknown as tfType.serialization.SerializableConstructor<tfType.layers.Layer>,
     );
@@ -237,6 +257,8 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
     broadcast: (args) => new OnnxBroadcast(args),
     groupedConv: (args) => new OnnxGroupedConv2D(args),
     resize: (args) => new OnnxResize2D(args),
+    channelSlice: (args) => new OnnxChannelSlice(args),
+    channelShuffle: (args) => new OnnxChannelShuffle(args),
   };
   cache.set(tf, factories);
   return factories;

@@ -1,8 +1,9 @@
 /**
  * Folds constant computations (Constant, Shape -> Gather -> Unsqueeze -> Concat chains, Identity
  * of initializers...) into constants, removes Identity/Dropout of computed values, and gives
- * every computed value a static shape at batch size 1. What remains are the nodes that become
- * layers.
+ * every computed value a static shape at batch size 1, and folds ShuffleNet's channel shuffle
+ * (Reshape, Transpose, Reshape) into one node (channelShuffle.ts). What remains are the nodes that
+ * become layers.
  */
 import { InspectorError } from '../errors';
 import type { ConstantTensor, FoldedGraph, GraphNode, ModelGraph } from './graph';
@@ -10,6 +11,7 @@ import { evaluateConstantNode, scalarOrList } from './constantOps';
 import { intAttr } from './attributes';
 import { inferOutputShape } from './shapeInference';
 import { fileError, nodeError } from './onnxErrors';
+import { fuseChannelShuffles } from './channelShuffle';
 
 export interface FoldOptions {
   /** [height, width] when the file leaves the image size free. */
@@ -59,12 +61,10 @@ export function foldGraph(graph: ModelGraph, options: FoldOptions = {}): FoldedG
     nodes.push(node);
   }
   const outputs = graph.outputs.map((o) => ({ ...o, name: resolve(o.name) }));
+  const outputNames = outputs.map((o) => o.name);
   return {
     ...graph,
-    nodes: withoutUnused(
-      nodes,
-      outputs.map((o) => o.name),
-    ),
+    nodes: withoutUnused(fuseChannelShuffles(nodes, shapes, outputNames), outputNames),
     constants,
     shapes,
     outputs,

@@ -2,7 +2,7 @@
 import type { ConstantTensor, GraphNode } from './graph';
 import { constantSize } from './graph';
 import { intAttr, intsAttr, windowGeometry } from './attributes';
-import { axesOf, reshapeDims } from './constantOps';
+import { axesOf, reshapeDims, sliceIndices } from './constantOps';
 import { nodeError } from './onnxErrors';
 import { resizeOutputShape } from './translateResize';
 
@@ -153,6 +153,11 @@ export function inferOutputShape(
       return keep
         ? x.map((d, i) => (axes.includes(i) ? 1 : d))
         : x.filter((_, i) => !axes.includes(i));
+    }
+    case 'Slice': {
+      const kept = sliceIndices(node, x, constants);
+      if (!kept) throw nodeError(node, opset, 'its starts and ends must be constants.');
+      return kept.map((indices) => indices.length);
     }
     case 'Resize':
       need4d();

@@ -1,0 +1,52 @@
+// Slice along the channels (ShuffleNet's channel split) and the folded channel shuffle: layers
+// that select or permute channels and leave every position in place. Other slices (along height,
+// width or the batch, or with a step) are refused with the node named.
+import { intAttr } from './attributes';
+import type { TranslationContext, Translation } from './builderTypes';
+import { sliceIndices } from './constantOps';
+import { materialize4d } from './layouts';
+
+const ONLY = '(only a range of channels is: axis 1, step 1)';
+
+export function translateSlice(ctx: TranslationContext): Translation {
+  const raw = ctx.value(0);
+  if (raw.shape.length !== 4) {
+    throw ctx.fail(`slicing a [${raw.shape.join(', ')}] tensor is not supported ${ONLY}.`);
+  }
+  const x = materialize4d(ctx, raw);
+  const inputs = ctx.node.inputs.map((_, i) => ctx.constant(i));
+  const kept = sliceIndices(ctx.node, x.shape, inputs);
+  if (!kept) throw ctx.fail('its starts and ends must be constants.');
+  kept.forEach((indices, axis) => {
+    const whole = indices.length === x.shape[axis] && indices.every((k, i) => k === i);
+    if (axis !== 1 && !whole) {
+      throw ctx.fail(`slicing along axis ${axis} is not supported ${ONLY}.`);
+    }
+  });
+  const channels = kept[1];
+  if (channels.length === 0) throw ctx.fail('the slice keeps no channel.');
+  const step = channels.length > 1 ? channels[1] - channels[0] : 1;
+  if (channels.some((k, i) => k !== channels[0] + i)) {
+    throw ctx.fail(`slicing channels with step ${step} is not supported ${ONLY}.`);
+  }
+  const layer = ctx.custom.channelSlice({
+    begin: channels[0],
+    size: channels.length,
+    name: ctx.layerName(),
+  });
+  return {
+    ...x,
+    tensor: ctx.apply(layer, x.tensor),
+    shape: ctx.graph.shapes.get(ctx.node.outputs[0])!,
+  };
+}
+
+/** The node foldGraph makes of Reshape -> Transpose(0, 2, 1, 3, 4) -> Reshape (channelShuffle.ts). */
+export function translateChannelShuffle(ctx: TranslationContext): Translation {
+  const x = materialize4d(ctx, ctx.value(0));
+  const layer = ctx.custom.channelShuffle({
+    groups: intAttr(ctx.node, 'groups', 1),
+    name: ctx.layerName(),
+  });
+  return { ...x, tensor: ctx.apply(layer, x.tensor) };
+}
