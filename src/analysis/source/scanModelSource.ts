@@ -83,8 +83,8 @@ function declarationsOf(file: TS.SourceFile) {
   return { roots, statements, exportsToLocal };
 }
 
+/** The static pass behind CodeLens: the model exports, layer calls and Sequential chains of a file. */
 export function scanModelSource(source: string, fileName: string): SourceScan {
-  const ts = loadTypeScript();
   const file = parseSource(source, fileName);
   const parseErrors =
     (file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length ?? 0;
@@ -97,12 +97,51 @@ export function scanModelSource(source: string, fileName: string): SourceScan {
   };
   const bindings = collectTfBindings(file);
   if (!importsTensorFlow(bindings)) return empty;
-
   const { roots, statements, exportsToLocal } = declarationsOf(file);
+  const { declarations, layerCalls, modelCalls } = walkDeclarations(roots, statements, bindings);
+  const modelExports = modelExportsOf(declarations, exportsToLocal);
+  if (modelExports.length === 0) return empty;
+  const exportsReaching = (owner: string) => {
+    const found = modelExports.filter((m) => m.reached.has(owner)).map((m) => m.exportName);
+    return found.length ? found : modelExports.map((m) => m.exportName);
+  };
+  const at = (node: TS.Node) => positionOf(file, node.getStart(file));
+  const models = modelDefinitions(modelExports, declarations, modelCalls, exportsReaching, at);
+  layerCalls.sort((a, b) => a.call.getStart(file) - b.call.getStart(file));
+  const layers = layerCalls.map((c) => layerCallOf(c, file, exportsReaching(c.owner), at));
+  const sequentials = modelCalls
+    .filter((m) => m.factory === 'sequential')
+    .map((m) =>
+      sequentialChain(
+        m.call,
+        layerCalls.map((l) => l.call),
+        file,
+      ),
+    );
+  return { file: fileName, models, layers, sequentials, parseErrors };
+}
+
+/** A tf call found in a top-level declaration, and the declaration it is in. */
+interface FoundCall {
+  call: TS.CallExpression;
+  factory: string;
+  owner: string;
+}
+
+type Roots = ReturnType<typeof declarationsOf>['roots'];
+type Statements = ReturnType<typeof declarationsOf>['statements'];
+
+/** Each top-level declaration: the others it references, and the layer and model calls in it. */
+function walkDeclarations(
+  roots: Roots,
+  statements: Statements,
+  bindings: ReturnType<typeof collectTfBindings>,
+) {
+  const ts = loadTypeScript();
   const names = new Set(roots.keys());
   const declarations = new Map<string, Declaration>();
-  const layerCalls: { call: TS.CallExpression; factory: string; owner: string }[] = [];
-  const modelCalls: { call: TS.CallExpression; factory: string; owner: string }[] = [];
+  const layerCalls: FoundCall[] = [];
+  const modelCalls: FoundCall[] = [];
   for (const [name, nodes] of roots) {
     const decl: Declaration = {
       statement: statements.get(name)!,
@@ -128,6 +167,21 @@ export function scanModelSource(source: string, fileName: string): SourceScan {
     nodes.forEach(visit);
     declarations.set(name, decl);
   }
+  return { declarations, layerCalls, modelCalls };
+}
+
+interface ModelExport {
+  exportName: string;
+  local: string;
+  /** The declarations its code reaches. */
+  reached: Set<string>;
+}
+
+/** The exports whose code reaches a model-creating call, the default export first. */
+function modelExportsOf(
+  declarations: Map<string, Declaration>,
+  exportsToLocal: Map<string, string>,
+): ModelExport[] {
   // Top-level code runs when the file loads: whatever it touches belongs to every export.
   const reach = (start: string): Set<string> => {
     const seen = new Set<string>();
@@ -140,23 +194,26 @@ export function scanModelSource(source: string, fileName: string): SourceScan {
     }
     return seen;
   };
-  const modelExports: { exportName: string; local: string; reached: Set<string> }[] = [];
+  const modelExports: ModelExport[] = [];
   for (const [exportName, local] of exportsToLocal) {
     if (RESERVED_EXPORTS.has(exportName) || !declarations.has(local)) continue;
     const reached = reach(local);
     if ([...reached].some((n) => declarations.get(n)!.createsModel))
       modelExports.push({ exportName, local, reached });
   }
-  if (modelExports.length === 0) return empty;
-  modelExports.sort((a, b) =>
+  return modelExports.sort((a, b) =>
     a.exportName === 'default' ? -1 : b.exportName === 'default' ? 1 : 0,
   );
-  const exportsReaching = (owner: string) => {
-    const found = modelExports.filter((m) => m.reached.has(owner)).map((m) => m.exportName);
-    return found.length ? found : modelExports.map((m) => m.exportName);
-  };
+}
 
-  const at = (node: TS.Node) => positionOf(file, node.getStart(file));
+/** Where the lenses "Visualize model" go: each model export, and model calls in helpers. */
+function modelDefinitions(
+  modelExports: ModelExport[],
+  declarations: Map<string, Declaration>,
+  modelCalls: FoundCall[],
+  exportsReaching: (owner: string) => string[],
+  at: (node: TS.Node) => ModelDefinition['start'],
+): ModelDefinition[] {
   const models: ModelDefinition[] = modelExports.map((m) => ({
     exportName: m.exportName,
     kind: 'export',
@@ -172,36 +229,32 @@ export function scanModelSource(source: string, fileName: string): SourceScan {
     modelLines.add(start.line);
     models.push({ exportName: exportsReaching(owner)[0], kind: factory as 'sequential', start });
   }
-  models.sort((a, b) => a.start.line - b.start.line);
+  return models.sort((a, b) => a.start.line - b.start.line);
+}
 
-  layerCalls.sort((a, b) => a.call.getStart(file) - b.call.getStart(file));
-  const layers: LayerCall[] = layerCalls.map(({ call, factory, owner }) => {
-    const options = literalOptions(call);
-    const name = typeof options.name === 'string' ? options.name : undefined;
-    const callee = ts.isPropertyAccessExpression(call.expression)
-      ? call.expression.name
-      : call.expression;
-    return {
-      factory,
-      start: at(call),
-      callee: at(callee),
-      end: positionOf(file, call.getEnd()),
-      ...(name !== undefined ? { name } : {}),
-      options,
-      exportNames: exportsReaching(owner),
-      unusedOutput: isOutputUnused(call),
-    };
-  });
-  const sequentials = modelCalls
-    .filter((m) => m.factory === 'sequential')
-    .map((m) =>
-      sequentialChain(
-        m.call,
-        layerCalls.map((l) => l.call),
-        file,
-      ),
-    );
-  return { file: fileName, models, layers, sequentials, parseErrors };
+/** A layer-creating call as the lenses and diagnostics need it. */
+function layerCallOf(
+  { call, factory }: FoundCall,
+  file: TS.SourceFile,
+  exportNames: string[],
+  at: (node: TS.Node) => ModelDefinition['start'],
+): LayerCall {
+  const ts = loadTypeScript();
+  const options = literalOptions(call);
+  const name = typeof options.name === 'string' ? options.name : undefined;
+  const callee = ts.isPropertyAccessExpression(call.expression)
+    ? call.expression.name
+    : call.expression;
+  return {
+    factory,
+    start: at(call),
+    callee: at(callee),
+    end: positionOf(file, call.getEnd()),
+    ...(name !== undefined ? { name } : {}),
+    options,
+    exportNames,
+    unusedOutput: isOutputUnused(call),
+  };
 }
 
 /** The layers a `tf.sequential` gets, in order, when the source lists them plainly. */
