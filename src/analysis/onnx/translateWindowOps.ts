@@ -204,8 +204,9 @@ export function translatePool(ctx: TranslationContext): Translation {
   const g = windowGeometry(node, graph.opset, unpadded);
   if (g.dilations.some((d) => d !== 1)) throw ctx.fail('dilated pooling is not supported.');
   if (hasPadding(g)) {
-    if (isMax && !x.nonNegative) {
-      // Padding must never win a max: pad with -Infinity (zero is exact only for inputs >= 0).
+    if (isMax) {
+      // Padding must never win a max, not even a tie with a zero input: PyTorch's switches
+      // (the positions the projections go back through) never fall on padding.
       const pad = ctx.custom.pad({
         padding: padAmounts(g),
         mode: 'constant',
@@ -214,7 +215,7 @@ export function translatePool(ctx: TranslationContext): Translation {
       });
       x = { ...x, tensor: ctx.apply(pad, x.tensor) };
     } else {
-      // Zeros are exact for a max of non-negative values; for an average, see averageRescale.
+      // For an average, see averageRescale.
       x = zeroPad(ctx, x, g);
     }
   }
