@@ -28,6 +28,7 @@ import { TabBar } from './tabs';
 import { ExplainRequests } from './explainRequests';
 import { StatusLine } from './statusLine';
 import type { ExplainToPanel } from '../src/protocol/explainMessages';
+import { showBuiltLayers } from './builtLayers';
 
 type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
 const DEFAULT_SETTINGS: PanelSettings = { colormap: 'viridis', normalization: 'layer' };
@@ -199,6 +200,9 @@ export class App {
       case 'showTab':
         if (this.summary) this.showTab(message.tab);
         else this.tabToRestore = message.tab;
+        return;
+      case 'modelBuilt':
+        if (!this.summary) showBuiltLayers(this.header, this.layerPane, message.summary);
         return;
       case 'busy':
         this.status.busy(message.message);

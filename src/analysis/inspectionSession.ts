@@ -22,7 +22,11 @@ import { describeStructure, type ModelStructure } from './structure/modelStructu
 import { loadSignal, signalStrip } from './explain/signal';
 import { nonFiniteWarnings } from './nonFiniteValues';
 
-export type ProgressReporter = (message: string) => void;
+/**
+ * A step of a long operation, for a progress line. `built` comes once, when opening a model has
+ * built it: its layers are known before the slower steps (structure, ONNX Runtime) end.
+ */
+export type ProgressReporter = (message: string, built?: ModelSummary) => void;
 
 export interface ImageResult {
   /** What was run: an image file, a 1-D signal file (.csv, .json) or a `synthetic:` signal. */
@@ -75,6 +79,7 @@ export class InspectionSession {
       model.dispose(); // the session is never made: free the weights now
       throw error;
     }
+    progress(`Built ${summary.layers.length} layers; analysing the structure`, summary);
     const { structure, structureError } = analyseStructure(model, summary);
     const probe = buildActivationModel(tf, model);
     if (engineOptions.engine && engineOptions.engine !== 'tfjs') progress('Preparing ONNX Runtime');

@@ -55,11 +55,19 @@ export class Commands {
         if (!layerName) return undefined;
       }
       // The image already shown in this model's panel wins over the default and the picker.
-      const inputSource =
-        fsPath(args.image) ??
-        this.panels.find(ref)?.snapshot().inputSource ??
-        defaultImage(ref) ??
-        (await pickInputFor(this.models, ref));
+      const knownInput =
+        fsPath(args.image) ?? this.panels.find(ref)?.snapshot().inputSource ?? defaultImage(ref);
+      if (!knownInput && modelFile) {
+        // From a lens or the tree: the panel opens at once and shows the model loading (its
+        // layers as soon as they are built), then asks for the input the loaded model takes.
+        const panel = this.panels.open(ref);
+        shownIn = panel;
+        await panel.show({ layerName });
+        const inputSource = await pickInputFor(this.models, ref);
+        if (inputSource) await panel.show({ layerName, inputSource });
+        return panel;
+      }
+      const inputSource = knownInput ?? (await pickInputFor(this.models, ref));
       const panel = this.panels.open(ref);
       shownIn = panel;
       await panel.show({ layerName, inputSource });

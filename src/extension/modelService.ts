@@ -17,6 +17,7 @@ import type {
 import type { ExplainRequest, ExplainResults } from '../protocol/worker/explainProtocol';
 import { readSettings } from './settings';
 import { assertWorkspaceTrusted } from './workspaceTrust';
+import type { ProgressReporter } from '../analysis/inspectionSession';
 
 export class ModelService implements vscode.Disposable {
   private readonly client: WorkerClient;
@@ -53,11 +54,13 @@ export class ModelService implements vscode.Disposable {
     };
   }
 
-  loadModel(model: ModelRef, reload = false, signal?: AbortSignal) {
+  /** `onStep`: each step as the worker reports it, and the layers once the model is built. */
+  loadModel(model: ModelRef, reload = false, signal?: AbortSignal, onStep?: ProgressReporter) {
     return this.run(
       { type: 'loadModel', config: this.config(), model, reload },
       `Loading ${label(model)}`,
       signal,
+      onStep,
     ).then((loaded) => {
       this.diagnostics.delete(vscode.Uri.file(model.file));
       this.showBackend(loaded.backend, loaded.backendNotes);
@@ -66,11 +69,12 @@ export class ModelService implements vscode.Disposable {
     });
   }
 
-  runInput(model: ModelRef, inputSource: string, signal?: AbortSignal) {
+  runInput(model: ModelRef, inputSource: string, signal?: AbortSignal, onStep?: ProgressReporter) {
     return this.run(
       { type: 'runInput', config: this.config(), model, inputSource },
       `Running ${label(model)}`,
       signal,
+      onStep,
     );
   }
 
@@ -168,6 +172,7 @@ export class ModelService implements vscode.Disposable {
     message: Extract<RequestWithoutId, { type: T }>,
     title: string,
     signal?: AbortSignal,
+    onStep?: ProgressReporter,
   ): Promise<WorkerResults[T]> {
     assertWorkspaceTrusted(); // before the notification; the client checks again
     const started = Date.now();
@@ -179,10 +184,11 @@ export class ModelService implements vscode.Disposable {
     const work = this.client.request(message, {
       timeoutMs: readSettings().modelTimeoutSeconds * 1000,
       signal: controller.signal,
-      onProgress: (m) => {
+      onProgress: (m, built) => {
         progressMessage = m;
         this.log.debug(m);
         reportProgress?.(m);
+        onStep?.(m, built);
       },
     });
     const delay = setTimeout(() => {

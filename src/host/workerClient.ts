@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { InspectorError, deserializeError } from '../analysis/errors';
 import { MemoryWatchdog } from './memoryWatchdog';
+import type { ProgressReporter } from '../analysis/inspectionSession';
 import type { WorkerMemoryData } from '../protocol/worker/workerConfig';
 import {
   removeBundleFoldersOfThread,
@@ -35,13 +36,13 @@ export interface WorkerClientOptions {
 export interface RequestOptions {
   timeoutMs: number;
   signal?: AbortSignal;
-  onProgress?: (message: string) => void;
+  onProgress?: ProgressReporter;
 }
 
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
-  onProgress?: (message: string) => void;
+  onProgress?: ProgressReporter;
   /** The last progress step the worker reported: what a timeout interrupted. */
   step?: string;
 }
@@ -221,7 +222,7 @@ export class WorkerClient {
     const pending = this.pending.get(message.id);
     if (message.type === 'progress') {
       if (pending) pending.step = message.message;
-      pending?.onProgress?.(message.message);
+      pending?.onProgress?.(message.message, message.built);
     } else if (message.type === 'result') pending?.resolve(message.result);
     else {
       const error = deserializeError(message.error);

@@ -84,6 +84,8 @@ export type HostToPanel =
   /** Opens a tab (the Why tab for "Ask why"), at once or as soon as the model is shown. */
   | { type: 'showTab'; tab: PanelTab }
   | { type: 'busy'; message: string | undefined }
+  /** The layers of a model still being opened (before `model`): shown greyed, not yet selectable. */
+  | { type: 'modelBuilt'; summary: ModelSummary }
   /** Answer to `copyText`: `error` set when the clipboard refused. */
   | { type: 'copied'; what: string; error?: string }
   /**

@@ -10,7 +10,7 @@ import { InspectorError, formatLocation, serializeError } from '../analysis/erro
 import { userFrame } from '../analysis/model/userStack';
 import { isWasmFailure, wasmOutOfMemoryError } from '../analysis/wasmFailure';
 import { loadRuntime } from '../analysis/runtime';
-import { InspectionSession } from '../analysis/inspectionSession';
+import { InspectionSession, type ProgressReporter } from '../analysis/inspectionSession';
 import type {
   ModelRef,
   WorkerConfig,
@@ -67,7 +67,7 @@ async function openModel(
   config: WorkerConfig,
   ref: ModelRef,
   reload: boolean,
-  progress: (m: string) => void,
+  progress: ProgressReporter,
 ): Promise<OpenModel> {
   const key = keyOf(ref);
   const existing = openModels.get(key);
@@ -111,7 +111,8 @@ async function ensureImage(
 }
 
 async function handle(request: WorkerRequest): Promise<void> {
-  const progress = (message: string) => post({ id: request.id, type: 'progress', message });
+  const progress: ProgressReporter = (message, built) =>
+    post({ id: request.id, type: 'progress', message, ...(built ? { built } : {}) });
   switch (request.type) {
     case 'loadModel': {
       const open = await openModel(request.config, request.model, request.reload, progress);

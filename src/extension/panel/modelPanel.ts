@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import type { HostToPanel, PanelTab, PanelToHost } from '../../protocol/panelProtocol';
 import type { ModelRef, LoadedModel } from '../../protocol/worker/workerProtocol';
 import type { ImageResult } from '../../analysis/inspectionSession';
+import type { ModelSummary } from '../../analysis/modelSummary';
 import {
   InspectorError,
   isCancellation,
@@ -45,6 +46,10 @@ export class ModelPanel implements vscode.Disposable {
   private currentShow: AbortController | undefined;
   /** The Why tab's and the arithmetic dialog's questions. */
   private readonly explanations: PanelExplanations;
+  /** The progress line the panel shows (sent again when the webview loads after it was posted). */
+  private busyMessage: string | undefined;
+  /** The layers of the model being opened for the first time, known before it is ready. */
+  private built: ModelSummary | undefined;
   /** Numbers layer requests, so a slow answer for an older choice is dropped. */
   private layerRequests = 0;
   private readonly disposables: vscode.Disposable[] = [];
@@ -155,9 +160,24 @@ export class ModelPanel implements vscode.Disposable {
       if (this.currentShow !== run)
         throw new InspectorError('cancelled', 'Superseded by a newer run.');
     };
-    this.post({ type: 'busy', message: `Loading ${modelLabel(this.ref)}\u2026` });
+    const loading = `Loading ${modelLabel(this.ref)}`;
+    this.setBusy(`${loading}\u2026`);
     try {
-      const loaded = await this.models.loadModel(this.ref, options.reload ?? false, run.signal);
+      const loaded = await this.models.loadModel(
+        this.ref,
+        options.reload ?? false,
+        run.signal,
+        (step, built) => {
+          if (this.currentShow !== run) return;
+          // A panel with no model yet shows the layers as soon as they are built (VGG-16 then
+          // spends as long again preparing ONNX Runtime); a shown model stays until replaced.
+          if (built && !this.loaded) {
+            this.built = built;
+            this.post({ type: 'modelBuilt', summary: built });
+          }
+          this.setBusy(`${loading}: ${step}\u2026`);
+        },
+      );
       superseded();
       this.loaded = loaded;
       this.panel.title = `CNN: ${modelDisplayName(loaded.summary)}`; // the heading's name
@@ -182,7 +202,7 @@ export class ModelPanel implements vscode.Disposable {
     } finally {
       if (this.currentShow === run) {
         this.currentShow = undefined;
-        this.post({ type: 'busy', message: undefined });
+        this.setBusy(undefined);
       }
     }
   }
@@ -216,8 +236,11 @@ export class ModelPanel implements vscode.Disposable {
   }
 
   private async runInput(inputSource: string, signal?: AbortSignal): Promise<void> {
-    this.post({ type: 'busy', message: `Running the model on ${basename(inputSource)}\u2026` });
-    const image = await this.models.runInput(this.ref, inputSource, signal);
+    const running = `Running the model on ${basename(inputSource)}`;
+    this.setBusy(`${running}\u2026`);
+    const image = await this.models.runInput(this.ref, inputSource, signal, (step) => {
+      if (!signal?.aborted) this.setBusy(`${running}: ${step}\u2026`);
+    });
     if (signal?.aborted) return;
     this.image = image;
     this.postImage();
@@ -250,6 +273,8 @@ export class ModelPanel implements vscode.Disposable {
       case 'ready':
         this.postSettings();
         if (this.loaded) this.postModel();
+        else if (this.built) this.post({ type: 'modelBuilt', summary: this.built });
+        if (this.busyMessage) this.post({ type: 'busy', message: this.busyMessage });
         if (this.image) {
           this.postImage();
           if (this.selectedLayer) this.guard(this.sendLayer(this.selectedLayer));
@@ -321,7 +346,7 @@ export class ModelPanel implements vscode.Disposable {
             try {
               await this.runInput(path);
             } finally {
-              this.post({ type: 'busy', message: undefined });
+              this.setBusy(undefined);
             }
           }),
         );
@@ -383,6 +408,11 @@ export class ModelPanel implements vscode.Disposable {
       ...(this.image.signal ? { signal: this.image.signal } : {}),
       ...(this.image.warnings ? { warnings: this.image.warnings } : {}),
     });
+  }
+
+  private setBusy(message: string | undefined): void {
+    this.busyMessage = message;
+    this.post({ type: 'busy', message });
   }
 
   private post(message: HostToPanel): void {

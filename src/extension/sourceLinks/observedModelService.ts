@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { ModelService } from '../modelService';
 import type { LoadedModel, ModelRef } from '../../protocol/worker/workerProtocol';
+import type { ProgressReporter } from '../../analysis/inspectionSession';
 
 export interface ModelLoaded {
   ref: ModelRef;
@@ -12,8 +13,13 @@ export class ObservedModelService extends ModelService {
   private readonly loadedEmitter = new vscode.EventEmitter<ModelLoaded>();
   readonly onDidLoadModel = this.loadedEmitter.event;
 
-  override loadModel(model: ModelRef, reload = false, signal?: AbortSignal) {
-    return super.loadModel(model, reload, signal).then((loaded) => {
+  override loadModel(
+    model: ModelRef,
+    reload = false,
+    signal?: AbortSignal,
+    onStep?: ProgressReporter,
+  ) {
+    return super.loadModel(model, reload, signal, onStep).then((loaded) => {
       this.loadedEmitter.fire({ ref: model, loaded });
       return loaded;
     });

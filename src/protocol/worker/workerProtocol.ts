@@ -54,7 +54,8 @@ export interface WorkerResults extends GalleryResults, ExplainResults, ClassExpl
 }
 
 export type WorkerResponse =
-  | { id: number; type: 'progress'; message: string }
+  /** `built`: the model's layers, once opening it has built it (see ProgressReporter). */
+  | { id: number; type: 'progress'; message: string; built?: ModelSummary }
   /** Heap + external memory (typed arrays, buffers, wasm) of the worker, for the host's watchdog. */
   | { type: 'footprint'; bytes: number }
   | { id: number; type: 'result'; result: WorkerResults[WorkerRequest['type']] }
