@@ -367,6 +367,7 @@ export class App {
     if (!pending || !this.layer || this.layer.name !== pending.layer) return;
     this.pendingUnit = undefined;
     this.enlarge(pending.unit);
+    this.enlarged.readUnit(pending.y, pending.x);
     const box = this.rfHover.boxFor(pending.y, pending.x);
     const frame = document.querySelector<HTMLElement>('#enlarged-view .input-frame');
     if (box && frame && this.image) {

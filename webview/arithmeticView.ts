@@ -3,6 +3,7 @@
  * each input channel's weights and products, their sum, the bias and the activation, ending at
  * the value of the feature map. Pooling shows the window and the chosen max or the mean.
  */
+import { describeWindow } from './windowWording';
 import type { ArithmeticResult } from '../src/analysis/explain/explainSession';
 import { formatValue } from './layerData';
 import { el } from './dom';
@@ -59,17 +60,6 @@ function line(label: string, value: string, id?: string): HTMLElement {
   if (id) v.id = id;
   p.append(name, v);
   return p;
-}
-
-function describeWindow(a: ArithmeticResult): string {
-  const axes = a.kernelSize.length === 2 ? ['rows', 'columns'] : ['steps'];
-  const parts = axes.map((name, i) => {
-    const end = a.windowStart[i] + (a.kernelSize[i] - 1) * a.dilation[i];
-    return `${name} ${a.windowStart[i]}\u2026${end}${a.dilation[i] > 1 ? ` every ${a.dilation[i]}` : ''}`;
-  });
-  const stride = a.strides.join('\u00d7');
-  const pad = a.padBefore.some((p) => p > 0) || a.padded.some((p) => p === 1);
-  return `Window: ${parts.join(', ')} of a ${a.inputSize.join('\u00d7')} input \u00b7 stride ${stride} (the next unit's window starts ${stride} further) \u00b7 padding '${a.padding}'${pad ? `, ${a.padBefore.join('/')} before` : ''}`;
 }
 
 export class ArithmeticView {

@@ -16,6 +16,8 @@ export interface InputPicture {
   rgba: Uint8ClampedArray;
 }
 
+const HOVER_PROMPT = 'Hover the map to read a unit.';
+
 export class EnlargedView {
   private readonly dialog: HTMLDialogElement;
   private readonly canvas: HTMLCanvasElement;
@@ -59,7 +61,7 @@ export class EnlargedView {
     this.canvas = document.createElement('canvas');
     this.readout = document.createElement('p');
     this.readout.className = 'readout';
-    this.readout.textContent = 'Hover the map to read a unit.';
+    this.readout.textContent = HOVER_PROMPT;
     this.side = document.createElement('div');
     this.side.className = 'enlarged-side';
     const body = document.createElement('div');
@@ -90,6 +92,7 @@ export class EnlargedView {
   ): void {
     this.current = { layer, g, channel };
     this.clicked = undefined;
+    this.readout.textContent = HOVER_PROMPT; // not the unit read before, in another map
     this.title.textContent = `${layer.name} \u00b7 channel ${channel} \u00b7 ${g.height === 1 ? g.width : `${g.height}\u00d7${g.width}`}`;
     if (g.height === 1) drawSequenceTile(this.canvas, layer, g, channel, undefined);
     else drawChannel(this.canvas, layer, g, channel, scale);
@@ -119,13 +122,19 @@ export class EnlargedView {
 
   private onHover(event: MouseEvent): void {
     if (!this.current) return;
-    const { layer, g, channel } = this.current;
-    const { y, x } = unitUnderPointer(this.canvas, event, g);
-    const value = valueAt(layer, g, channel, y, x);
+    const { y, x } = unitUnderPointer(this.canvas, event, this.current.g);
     const extra = this.hover?.enter(y, x);
     const box = this.boxFor?.(y, x);
     if (box) this.overlay?.show(box);
     else this.overlay?.clear();
+    this.readUnit(y, x, extra);
+  }
+
+  /** The readout of the open map's unit (y, x): a hovered one, or the one a gallery tile names. */
+  readUnit(y: number, x: number, extra?: string): void {
+    if (!this.current) return;
+    const { layer, g, channel } = this.current;
+    const value = valueAt(layer, g, channel, y, x);
     this.readout.textContent = `channel ${channel} \u00b7 ${g.height === 1 ? `t ${x}` : `y ${y}, x ${x}`} \u00b7 ${formatValue(value)}${extra ? ` \u00b7 ${extra}` : ''}`;
   }
 

@@ -3,7 +3,11 @@
  * field drawn on `#input-image` (box `#rf-box`) and described in `#rf-readout`.
  */
 import type { LayerReceptiveField } from '../src/analysis/structure/receptiveField';
-import { unitReceptiveField } from '../src/analysis/structure/unitField';
+import {
+  unitReceptiveField,
+  unitReceptiveField1D,
+  type UnitField2D,
+} from '../src/analysis/structure/unitField';
 import type { UnitHover } from './featureGrid';
 import { describeRfBox, RfOverlay, type RfBox } from './rfOverlay';
 
@@ -38,15 +42,14 @@ export class RfHover implements UnitHover {
   /** The box of unit (y, x) of the current layer, or undefined where there is none to draw. */
   boxFor(y: number, x: number): RfBox | undefined {
     const rf = this.field;
-    if (!rf || !rf.axes || rf.axes.length !== 2 || rf.collapsed || !this.size || !this.layer)
+    const rank = rf?.axes?.length;
+    if (!rf || (rank !== 1 && rank !== 2) || rf.collapsed || !this.size || !this.layer)
       return undefined;
     try {
-      return {
-        layer: this.layer,
-        y,
-        x,
-        field: unitReceptiveField(rf, y, x, this.size.height, this.size.width),
-      };
+      const { height, width } = this.size;
+      const field =
+        rank === 2 ? unitReceptiveField(rf, y, x, height, width) : stepsAsBox(rf, x, width);
+      return { layer: this.layer, y, x, field };
     } catch {
       return undefined; // outside the layer (a stale map while the next layer loads)
     }
@@ -66,6 +69,7 @@ export class RfHover implements UnitHover {
     const text = describeRfBox(box, this.size!.height, this.size!.width) + warning;
     if (this.readout) this.readout.textContent = text;
     const [y0, x0, y1, x1] = box.field.unclipped;
+    if (this.field?.axes?.length === 1) return `receptive field steps ${x0}\u2026${x1 - 1}`;
     return `receptive field rows ${y0}\u2026${y1 - 1}, columns ${x0}\u2026${x1 - 1}${
       this.field?.misalignment ? ' (approximate: misaligned branches)' : ''
     }`;
@@ -75,4 +79,17 @@ export class RfHover implements UnitHover {
     this.overlay?.clear();
     if (this.readout) this.readout.textContent = IDLE_TEXT;
   }
+}
+
+/**
+ * A 1-D unit's field as a box over the whole height of the input plot (one row), so the overlay
+ * that marks a 2-D field on a picture marks the steps a sequence unit reads.
+ */
+function stepsAsBox(rf: LayerReceptiveField, index: number, length: number): UnitField2D {
+  const { unclipped, clipped, centre } = unitReceptiveField1D(rf, index, length);
+  return {
+    unclipped: [0, unclipped[0], 1, unclipped[1]],
+    clipped: clipped && [0, clipped[0], 1, clipped[1]],
+    centre: [0.5, centre],
+  };
 }

@@ -22,6 +22,9 @@ export function describeRfBox(box: RfBox, height: number, width: number): string
   const outside = (y1 - y0) * (x1 - x0) - clippedArea(box);
   const padding = outside > 0 ? `, ${pct(outside / ((y1 - y0) * (x1 - x0)))} in padding` : '';
   const fits = y0 >= 0 && x0 >= 0 && y1 <= height && x1 <= width;
+  // A signal (one row): its unit at step x sees a run of steps.
+  if (height === 1 && y0 === 0 && y1 === 1)
+    return `${box.layer} (t ${box.x}) sees steps ${x0}\u2026${x1 - 1} (${x1 - x0} ${x1 - x0 === 1 ? 'step' : 'steps'}${fits ? '' : padding})`;
   return `${box.layer} (y ${box.y}, x ${box.x}) sees rows ${y0}\u2026${y1 - 1}, columns ${x0}\u2026${x1 - 1} (${size}${fits ? '' : padding})`;
 }
 

@@ -3,9 +3,34 @@
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { screenshot, workbenchPage } from './fixture';
+import type { FrameLocator, Locator } from 'playwright-core';
 import { activeWebview, canvasColourCounts, openPanelFromPalette } from './workbench';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Clicks a gallery tile and checks that the enlarged map opens reading the tile's own unit (its
+ * channel, position and value, from the tile's tooltip), not the unit read before (issue 9).
+ */
+async function openTileAndCheckReadout(webview: FrameLocator, tile: Locator): Promise<void> {
+  const tip = (await tile.getAttribute('title')) ?? '';
+  const named = /unit (\d+)(?::| =) (?:max )?([-0-9.e+]+) at \(y (\d+), x (\d+)\)/.exec(tip);
+  assert.ok(named, `tile tooltip: ${tip}`);
+  const [, unit, value, y, x] = named;
+  await tile.click();
+  const readout = webview.locator('#enlarged-view .readout');
+  await readout
+    .filter({ hasText: new RegExp(`^channel ${unit} \u00b7 y ${y}, x ${x} \u00b7 `) })
+    .waitFor({ timeout: 120_000 })
+    .catch(async () => {
+      assert.fail(`readout "${await readout.textContent()}" is not unit ${unit} at y ${y}, x ${x}`);
+    });
+  const shown = Number(((await readout.textContent()) ?? '').split(' \u00b7 ')[2]);
+  assert.ok(
+    Math.abs(shown - Number(value)) <= 1e-3 * Math.abs(Number(value)) + 1e-6,
+    `readout value ${shown}, tile ${value}`,
+  );
+}
 const fashion = join(__dirname, '..', '..', 'examples', 'images', 'fashion-mnist');
 
 describe('CNN Inspector: Gallery tab, through the UI', () => {
@@ -49,6 +74,19 @@ describe('CNN Inspector: Gallery tab, through the UI', () => {
       `every crop shows an image, colours: ${crops.join(', ')}`,
     );
 
+    // A tile opens its unit's map reading that unit, also after another unit was read: hover a
+    // corner of the first tile's map (another unit), close, then open the second tile.
+    await openTileAndCheckReadout(webview, unitTiles.nth(0));
+    const enlargedCanvas = webview.locator('#enlarged-view canvas').first();
+    await enlargedCanvas.hover({ position: { x: 2, y: 2 } });
+    await sleep(200);
+    await page.keyboard.press('Escape');
+    await webview.locator('#tab-gallery').click();
+    await openTileAndCheckReadout(webview, unitTiles.nth(1));
+    await screenshot('gallery-unit-opened');
+    await page.keyboard.press('Escape');
+    await webview.locator('#tab-gallery').click();
+
     // The folder picker is VS Code's own (a quick input with a path and an OK button in code-server).
     await webview.locator('#gallery-pick-folder').click();
     const input = page.locator('.quick-input-widget .quick-input-box input');
@@ -87,5 +125,20 @@ describe('CNN Inspector: Gallery tab, through the UI', () => {
       .first()
       .getAttribute('data-file');
     assert.match(firstFile ?? '', /\.png$/);
+
+    // A patch opens its image at its unit, reading that unit (hover another one first).
+    await webview.locator('#feature-grid .tile').first().click();
+    await webview
+      .locator('#enlarged-view canvas')
+      .first()
+      .hover({ position: { x: 2, y: 2 } });
+    await page.keyboard.press('Escape');
+    await webview.locator('#tab-gallery').click();
+    await openTileAndCheckReadout(
+      webview,
+      webview.locator('#gallery-folder .unit-gallery').nth(3).locator('.patch-tile').nth(1),
+    );
+    await screenshot('gallery-patch-opened');
+    await page.keyboard.press('Escape');
   });
 });

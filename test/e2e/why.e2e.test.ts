@@ -144,6 +144,15 @@ describe('CNN Inspector: why a unit fires, through the UI', () => {
     const tooltip = webview.locator('.tooltip');
     await tooltip.waitFor({ state: 'visible', timeout: 10_000 });
     assert.match((await tooltip.textContent()) ?? '', /channel 0 \u00b7 t 1 \u00b7 -1(\D|$)/);
+    // ... and marks the two steps it reads on the input plot: 2 and 3 (half-open 2..4), 2 of 11.
+    const rf = webview.locator('#rf-box');
+    await rf.waitFor({ timeout: 10_000 });
+    const field = await rf.evaluate((e) => ({ ...(e as SVGElement).dataset }));
+    assert.deepEqual([field.x0, field.x1, field.clipX0, field.clipX1], ['2', '4', '2', '4']);
+    assert.match(
+      (await webview.locator('#rf-readout').textContent()) ?? '',
+      /^edge \(t 1\) sees steps 2\u20263 \(2 steps\)/,
+    );
     await screenshot('edges1d-line-plots');
     // The strongest unit is y[5] = 1, which reads x[10] (x 1) and the padding (x -1): its
     // gradient and deconvnet projection are 1 at t 10 and 0 elsewhere.
