@@ -15,7 +15,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('CNN Inspector: a cold model panel, through the UI', () => {
   it('shows progress and the layers of VGG-16 while it is still getting ready', async function () {
-    this.timeout(600_000);
+    this.timeout(900_000);
     const page = workbenchPage();
     // A fresh worker holds no model: VGG-16 is built from scratch.
     await runCommand(page, 'CNN Inspector: Restart model worker');
@@ -39,7 +39,7 @@ describe('CNN Inspector: a cold model panel, through the UI', () => {
     // The layers as soon as the model is built, greyed, while ONNX Runtime is still being prepared
     // (the real model's engine badge is not there yet).
     const pending = webview.locator('#layer-list.pending');
-    await pending.locator('tr[data-layer="block5_conv3"]').waitFor({ timeout: 300_000 });
+    await pending.locator('tr[data-layer="block5_conv3"]').waitFor({ timeout: 480_000 });
     const statusWhileBuilt = (await status.textContent()) ?? '';
     const rowsWhileBuilt = await pending.locator('tbody tr').count();
     const badges = await webview.locator('#backend').count();
