@@ -11,9 +11,13 @@ import { el } from './dom';
 /** Input channels drawn as grids; the others are summarised by their sums. */
 const MAX_CHANNEL_GRIDS = 8;
 
-function cell(text: string, className: string, title?: string): HTMLElement {
+/** A tap's cell; the parts of "x × w = p" are spans, one under the other in a narrow panel. */
+function cell(parts: string[], className: string, title?: string): HTMLElement {
   const td = el('td', className);
-  td.textContent = text;
+  parts.forEach((part, i) => {
+    if (i > 0) td.append(' ');
+    td.append(Object.assign(el('span', 'arith-part'), { textContent: part }));
+  });
   if (title) td.title = title;
   return td;
 }
@@ -37,13 +41,12 @@ function termGrid(a: ArithmeticResult, term: ArithmeticResult['terms'][number]):
       const t = r * kw + c;
       const pad = a.padded[t] === 1;
       const chosen = a.pooling?.op === 'max' && a.pooling.chosenTap === t;
-      const text = pooling
-        ? pad
-          ? 'pad'
-          : formatValue(term.inputs[t])
-        : `${pad ? '0\u2009(pad)' : formatValue(term.inputs[t])} \u00d7 ${formatValue(term.weights[t])} = ${formatValue(term.products[t])}`;
+      const input = pad ? (pooling ? 'pad' : '0\u2009(pad)') : formatValue(term.inputs[t]);
+      const parts = pooling
+        ? [input]
+        : [input, `\u00d7 ${formatValue(term.weights[t])}`, `= ${formatValue(term.products[t])}`];
       tr.appendChild(
-        cell(text, `tap${pad ? ' pad' : ''}${chosen ? ' chosen' : ''}`, tapLabel(a, t)),
+        cell(parts, `tap${pad ? ' pad' : ''}${chosen ? ' chosen' : ''}`, tapLabel(a, t)),
       );
     }
     table.appendChild(tr);

@@ -1,8 +1,9 @@
 // The panel at the widths it really gets: 400 px (beside an editor on a small window), 600 px
-// (beside an editor on a 1600 px window) and 1200 px (alone). Screenshots of each, and the checks
-// that nothing the user needs falls off the side.
+// (beside an editor on a 1600 px window) and 1200 px (alone). Screenshots of each (and of the
+// arithmetic dialog), and the checks that nothing the user needs falls off the side.
 import * as assert from 'node:assert/strict';
 import { join } from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { artifactsDir, workbenchPage } from './fixture';
 import { openPanelFromPalette } from './workbench';
 
@@ -18,6 +19,48 @@ interface Overflow {
   layerListOverhang: number;
   /** Whether the main area scrolls sideways (tables must scroll inside themselves instead). */
   mainScrollsSideways: boolean;
+}
+
+/**
+ * Opens the arithmetic of a conv2 unit (a 5x5 window of "x × w = p" cells): at every width all
+ * five columns are inside the dialog, which does not scroll sideways (issue 9: it needed ~890 px).
+ */
+async function checkArithmeticDialog(
+  page: Page,
+  webview: FrameLocator,
+  frame: Locator,
+  width: number,
+): Promise<void> {
+  await webview.locator('#feature-grid .tile').nth(1).click();
+  const canvas = webview.locator('#enlarged-view canvas').first();
+  await canvas.waitFor({ state: 'visible', timeout: 30_000 });
+  const box = (await canvas.boundingBox())!;
+  await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  await webview.locator('#arithmetic-view #arithmetic-value').waitFor({ timeout: 60_000 });
+  await sleep(300);
+  const fit = await webview.locator('#arithmetic-view').evaluate((dialog) => {
+    const right = dialog.getBoundingClientRect().right;
+    const firstRow = [...dialog.querySelectorAll('.arith-grid')][0]?.querySelector('tr');
+    const cells = firstRow ? [...firstRow.querySelectorAll('td')] : [];
+    return {
+      columns: cells.length,
+      lastCellOverhang: cells.length
+        ? cells[cells.length - 1].getBoundingClientRect().right - right
+        : 0,
+      scrollsSideways: dialog.scrollWidth > dialog.clientWidth + 1,
+      viewport: document.documentElement.clientWidth,
+      dialogRight: right,
+    };
+  });
+  await frame.screenshot({
+    path: join(artifactsDir(), 'screenshots', `e2e-arithmetic-${width}px.png`),
+  });
+  await page.keyboard.press('Escape'); // the arithmetic
+  await page.keyboard.press('Escape'); // the enlarged map
+  assert.equal(fit.columns, 5, JSON.stringify(fit));
+  assert.ok(fit.lastCellOverhang <= 0.5, `5th column cut at ${width} px: ${JSON.stringify(fit)}`);
+  assert.equal(fit.scrollsSideways, false, `arithmetic scrolls sideways at ${width} px`);
+  assert.ok(fit.dialogRight <= fit.viewport + 0.5, JSON.stringify(fit));
 }
 
 describe('CNN Inspector: the panel at 400, 600 and 1200 px, through the UI', () => {
@@ -83,6 +126,7 @@ describe('CNN Inspector: the panel at 400, 600 and 1200 px, through the UI', () 
           assert.equal(overflow.mainScrollsSideways, false, `main scrolls sideways at ${width}`);
         }
         await webview.locator('#tab-feature-maps').click();
+        await checkArithmeticDialog(page, webview, frame, width);
       }
     } finally {
       await page.setViewportSize(original);
