@@ -1,7 +1,11 @@
-// A cold VGG-16 (issue 9): its 138 million weights take tens of seconds to build and as long again
-// to hand to ONNX Runtime. The panel opens at once from the lens and is never blank meanwhile: a
-// progress line says what is happening, and the layers show as soon as the model is built.
+// A cold VGG-16 (issue 9): its 138 million weights take tens of seconds to build. The panel opens
+// at once from the lens and is never blank meanwhile: a progress line says what is happening, and
+// the layers show as soon as the model is built, before the model is ready. The panel records
+// what it shows (a MutationObserver), so the check does not depend on how long each step takes.
+// The TF.js engine keeps the test off ONNX Runtime's session build, which other tests cover.
 import * as assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { screenshot, workbenchPage } from './fixture';
 import {
   activeWebview,
@@ -12,11 +16,29 @@ import {
 } from './workbench';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const settingsFolder = join(__dirname, '..', '..', 'examples', '.vscode');
+
+interface Seen {
+  /** Each progress line, in order. */
+  statuses: string[];
+  /** Rows of the greyed layer list, when it appeared, and whether the engine badge was there. */
+  pendingRows: number;
+  badgeWithPending: boolean;
+  factsWithPending: string;
+}
 
 describe('CNN Inspector: a cold model panel, through the UI', () => {
+  afterEach(() => rmSync(settingsFolder, { recursive: true, force: true }));
+
   it('shows progress and the layers of VGG-16 while it is still getting ready', async function () {
     this.timeout(900_000);
     const page = workbenchPage();
+    mkdirSync(settingsFolder, { recursive: true });
+    writeFileSync(
+      join(settingsFolder, 'settings.json'),
+      JSON.stringify({ 'cnnInspector.engine': 'tfjs' }),
+    );
+    await sleep(1000); // the setting is read at the next request
     // A fresh worker holds no model: VGG-16 is built from scratch.
     await runCommand(page, 'CNN Inspector: Restart model worker');
     const rows = page.locator('.explorer-folders-view .monaco-list-row');
@@ -25,45 +47,76 @@ describe('CNN Inspector: a cold model panel, through the UI', () => {
     await lens.waitFor({ timeout: 60_000 });
     await lens.click();
 
-    // The panel is there at once, saying what it is doing.
+    // The panel is there at once; from now on it records what it shows.
     const deadline = Date.now() + 30_000;
     while (!(await webviewIsShown(page))) {
       if (Date.now() > deadline) throw new Error('the panel did not open at once');
       await sleep(250);
     }
     const webview = activeWebview(page);
-    const status = webview.locator('.status.busy');
-    await status.waitFor({ timeout: 30_000 });
-    assert.match((await status.textContent()) ?? '', /^Loading vgg16/);
+    await webview.locator('.status').waitFor({ state: 'attached', timeout: 30_000 });
+    await webview.locator('body').evaluate(() => {
+      const seen = {
+        statuses: [] as string[],
+        pendingRows: 0,
+        badgeWithPending: false,
+        factsWithPending: '',
+      };
+      (window as unknown as { seen: typeof seen }).seen = seen;
+      const record = () => {
+        const status = document.querySelector('.status')?.textContent ?? '';
+        if (status && seen.statuses[seen.statuses.length - 1] !== status)
+          seen.statuses.push(status);
+        const pending = document.querySelectorAll('#layer-list.pending tbody tr').length;
+        if (pending && !seen.pendingRows) {
+          seen.pendingRows = pending;
+          seen.badgeWithPending = document.querySelector('#backend') !== null;
+          seen.factsWithPending = document.querySelector('.model-facts')?.textContent ?? '';
+        }
+      };
+      record();
+      new MutationObserver(record).observe(document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      });
+    });
+    await screenshot('cold-vgg16-loading');
 
-    // The layers as soon as the model is built, greyed, while ONNX Runtime is still being prepared
-    // (the real model's engine badge is not there yet).
-    const pending = webview.locator('#layer-list.pending');
-    await pending.locator('tr[data-layer="block5_conv3"]').waitFor({ timeout: 480_000 });
-    const statusWhileBuilt = (await status.textContent()) ?? '';
-    const rowsWhileBuilt = await pending.locator('tbody tr').count();
-    const badges = await webview.locator('#backend').count();
-    const facts = (await webview.locator('.model-facts').textContent()) ?? '';
-    await screenshot('cold-vgg16-layers-while-loading');
-    assert.match(statusWhileBuilt, /^Loading vgg16: (Built 22 layers|Preparing ONNX Runtime)/);
-    // 13 convolutions, 5 poolings, flatten and 3 dense layers; 138,357,544 parameters (Keras).
-    assert.equal(rowsWhileBuilt, 22);
-    assert.equal(badges, 0);
-    assert.match(facts, /22 layers \u00b7 138,357,544 parameters \u00b7 getting ready/);
-
-    // Then the model is ready and asks for a picture; the panel shows its maps.
-    await waitForQuickPickItem(page, (l) => l.endsWith('.png'), 300_000);
+    // Ready: it asks for a picture; the panel shows its maps.
+    await waitForQuickPickItem(page, (l) => l.endsWith('.png'), 600_000);
     await page.keyboard.type('chelsea');
     await waitForQuickPickItem(page, (l) => l === 'chelsea.png', 30_000);
     await pickQuickItem(page, 'chelsea.png');
     await webview
-      .locator('#layer-list:not(.pending) tr.selected[data-layer="block1_conv1"]')
-      .waitFor({ timeout: 120_000 });
-    await webview
       .locator('#feature-grid .tile[data-drawn="true"]')
       .first()
       .waitFor({ timeout: 300_000 });
-    assert.equal(await webview.locator('#backend').count(), 1);
     await screenshot('cold-vgg16-ready');
+    const seen = (await webview
+      .locator('body')
+      .evaluate(() => (window as unknown as { seen: unknown }).seen)) as Seen;
+    console.log(`      seen: ${JSON.stringify(seen)}`);
+
+    // The steps, in the panel: building, then the layers known (22: 13 convolutions, 5 poolings,
+    // flatten, 3 dense; 138,357,544 parameters as in Keras), greyed, before the engine badge.
+    assert.ok(
+      seen.statuses.some((s) => /^Loading vgg16: Building the model/.test(s)),
+      seen.statuses.join(' | '),
+    );
+    assert.ok(
+      seen.statuses.some((s) => /^Loading vgg16: Built 22 layers/.test(s)),
+      seen.statuses.join(' | '),
+    );
+    assert.equal(seen.pendingRows, 22);
+    assert.equal(seen.badgeWithPending, false);
+    assert.match(
+      seen.factsWithPending,
+      /22 layers \u00b7 138,357,544 parameters \u00b7 getting ready/,
+    );
+    // Then the real model: the list is no longer greyed, the badge is there.
+    assert.equal(await webview.locator('#layer-list.pending').count(), 0);
+    assert.equal(await webview.locator('#backend').count(), 1);
   });
 });
