@@ -31,7 +31,11 @@ async function checkArithmeticDialog(
   frame: Locator,
   width: number,
 ): Promise<void> {
-  await webview.locator('#feature-grid .tile').nth(1).click();
+  // A click from the page: at 400 px the grid sits below the fold of the panel's scroller.
+  await webview
+    .locator('#feature-grid .tile')
+    .nth(1)
+    .evaluate((tile) => (tile as HTMLElement).click());
   const canvas = webview.locator('#enlarged-view canvas').first();
   await canvas.waitFor({ state: 'visible', timeout: 30_000 });
   const box = (await canvas.boundingBox())!;
