@@ -55,7 +55,9 @@ describe('CNN Inspector: a cold model panel, through the UI', () => {
     }
     const webview = activeWebview(page);
     await webview.locator('.status').waitFor({ state: 'attached', timeout: 30_000 });
-    await webview.locator('body').evaluate(() => {
+    // No named functions in the page's code: the test's compiler would wrap them in a helper the
+    // page does not have. The observer records every change; the attribute set last triggers it.
+    await webview.locator('body').evaluate((body) => {
       const seen = {
         statuses: [] as string[],
         pendingRows: 0,
@@ -63,7 +65,7 @@ describe('CNN Inspector: a cold model panel, through the UI', () => {
         factsWithPending: '',
       };
       (window as unknown as { seen: typeof seen }).seen = seen;
-      const record = () => {
+      new MutationObserver(() => {
         const status = document.querySelector('.status')?.textContent ?? '';
         if (status && seen.statuses[seen.statuses.length - 1] !== status)
           seen.statuses.push(status);
@@ -73,14 +75,8 @@ describe('CNN Inspector: a cold model panel, through the UI', () => {
           seen.badgeWithPending = document.querySelector('#backend') !== null;
           seen.factsWithPending = document.querySelector('.model-facts')?.textContent ?? '';
         }
-      };
-      record();
-      new MutationObserver(record).observe(document.body, {
-        subtree: true,
-        childList: true,
-        characterData: true,
-        attributes: true,
-      });
+      }).observe(body, { subtree: true, childList: true, characterData: true, attributes: true });
+      body.dataset.recording = 'yes';
     });
     await screenshot('cold-vgg16-loading');
 
