@@ -40,5 +40,19 @@ describe('CNN Inspector: Visualize layer, through the UI', () => {
       assert.ok(width >= 24 && height >= 24, `tile ${i}: canvas is ${width}x${height}`);
       assert.ok(colours[i] > 1, `tile ${i}: every pixel has the same colour`);
     });
+
+    // Warm (the model is loaded): a click on conv2 in the layer list until its first tile is
+    // drawn. The title changes and the grid is cleared at once, so a drawn tile is a new one.
+    // A figure for scripts/bench-ui.sh (issue 14's goal: under 100 ms), never asserted.
+    const clickedAt = Date.now();
+    await webview.locator('#layer-list tr[data-layer="conv2"]').click();
+    await webview.locator('.layer-title[data-layer="conv2"]').waitFor({ timeout: 60_000 });
+    await webview
+      .locator('#feature-grid .tile[data-drawn="true"]')
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await recordFigure('warmLayerClickToFirstTileMs', Date.now() - clickedAt);
+    assert.equal(await tiles.count(), 16, 'conv2 of LeNet has 16 filters, so 16 tiles');
+    await screenshot('feature-maps-warm-conv2');
   });
 });
