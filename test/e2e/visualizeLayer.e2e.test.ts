@@ -53,6 +53,28 @@ describe('CNN Inspector: Visualize layer, through the UI', () => {
       .waitFor({ timeout: 60_000 });
     await recordFigure('warmLayerClickToFirstTileMs', Date.now() - clickedAt);
     assert.equal(await tiles.count(), 16, 'conv2 of LeNet has 16 filters, so 16 tiles');
+
+    // The click also reveals conv2's line. The panel opened before any editor, in the first
+    // group: the source must open beside it, not over it (a hidden panel never drew the next layer).
+    const sourceTab = page.locator('.editor-group-container .tab', { hasText: /^lenet\.ts/ });
+    await sourceTab.first().waitFor({ timeout: 30_000 });
+    const groups = page.locator('.editor-group-container');
+    assert.equal(await groups.count(), 2, 'the source opens in a second group');
+    const panelGroup = groups.filter({ has: page.locator('.tab', { hasText: /^CNN: lenet5/ }) });
+    assert.equal(await panelGroup.locator('.tab', { hasText: /^lenet\.ts/ }).count(), 0);
+    for (const [layer, filters] of [
+      ['pool1', 6],
+      ['conv1', 6],
+    ] as const) {
+      await webview.locator(`#layer-list tr[data-layer="${layer}"]`).click();
+      await webview.locator(`.layer-title[data-layer="${layer}"]`).waitFor({ timeout: 60_000 });
+      await webview
+        .locator('#feature-grid .tile[data-drawn="true"]')
+        .first()
+        .waitFor({ timeout: 60_000 });
+      assert.equal(await tiles.count(), filters, `${layer}: ${filters} tiles`);
+    }
+    await screenshot('source-beside-panel');
     await screenshot('feature-maps-warm-conv2');
   });
 });

@@ -25,6 +25,7 @@ import { PanelExplanations } from './explainHandler';
 import { GalleryController, type GalleryFolderSummary } from '../gallery/galleryController';
 import type { ChooseImage } from '../pickers';
 import { pickSignal, takesSignal } from '../signalPicker';
+import { sourceColumn } from '../sourceColumn';
 
 export interface PanelSnapshot {
   modelFile: string;
@@ -225,6 +226,7 @@ export class ModelPanel implements vscode.Disposable {
       layerName,
       preserveFocus: true,
       quiet: true,
+      panelColumn: this.panel.viewColumn,
     };
     void vscode.commands.executeCommand(COMMAND.revealLayer, args).then(undefined, () => {
       // Revealing is a courtesy: a model built where the source cannot be found still works.
@@ -375,9 +377,10 @@ export class ModelPanel implements vscode.Disposable {
   /** The user's file at the error's line, in the editor group beside the panel. */
   private openLocation(location: SourceLocation): void {
     const position = new vscode.Position(location.line - 1, Math.max(0, location.column - 1));
-    void vscode.window.showTextDocument(vscode.Uri.file(location.file), {
+    const file = vscode.Uri.file(location.file);
+    void vscode.window.showTextDocument(file, {
       selection: new vscode.Range(position, position),
-      viewColumn: vscode.ViewColumn.One,
+      viewColumn: sourceColumn(file, this.panel.viewColumn),
     });
   }
 

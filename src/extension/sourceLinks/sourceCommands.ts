@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { COMMAND, type VisualizeArgs } from '../commandIds';
+import { sourceColumn } from '../sourceColumn';
 import { factsLine, layerFacts } from '../../analysis/source/linkRunToSource';
 import type { ObservedModelService } from './observedModelService';
 import type { RunResults } from './runResults';
@@ -19,6 +20,8 @@ export interface LayerRef {
   preserveFocus?: boolean;
   /** No message when the line cannot be found. */
   quiet?: boolean;
+  /** The group of the panel asking: the source opens in another one, never over the panel. */
+  panelColumn?: vscode.ViewColumn;
 }
 
 export interface RevealedLayer {
@@ -107,7 +110,7 @@ export class SourceCommands {
       ? new vscode.Position(call.end.line - 1, call.end.column - 1)
       : document.lineAt(position.line).range.end;
     const editor = await vscode.window.showTextDocument(document, {
-      viewColumn: vscode.ViewColumn.One,
+      viewColumn: sourceColumn(document.uri, args.panelColumn),
       selection: new vscode.Range(position, position),
       preserveFocus: args.preserveFocus ?? false,
       preview: args.preserveFocus ?? false,
