@@ -4,18 +4,12 @@
  * destroyed while hidden; on `ready` it gets the whole state again.
  */
 import * as vscode from 'vscode';
-import { COMMAND } from '../commandIds';
 import { basename } from 'node:path';
 import type { HostToPanel, PanelTab, PanelToHost } from '../../protocol/panelProtocol';
 import type { ModelRef, LoadedModel } from '../../protocol/worker/workerProtocol';
 import type { ImageResult } from '../../analysis/inspectionSession';
 import type { ModelSummary } from '../../analysis/modelSummary';
-import {
-  InspectorError,
-  isCancellation,
-  type SourceLocation,
-  errorMessage,
-} from '../../analysis/errors';
+import { InspectorError, isCancellation, errorMessage } from '../../analysis/errors';
 import type { ModelService } from '../modelService';
 import { readSettings } from '../settings';
 import { modelLabel } from '../pickers';
@@ -25,7 +19,13 @@ import { PanelExplanations } from './explainHandler';
 import { GalleryController, type GalleryFolderSummary } from '../gallery/galleryController';
 import type { ChooseImage } from '../pickers';
 import { pickSignal, takesSignal } from '../signalPicker';
-import { sourceColumn } from '../sourceColumn';
+import {
+  copyToClipboard,
+  openOnnxReadme,
+  openOnnxWrapperTemplate,
+  openSourceLocation,
+  revealLayerSource,
+} from './panelLinks';
 
 export interface PanelSnapshot {
   modelFile: string;
@@ -218,19 +218,9 @@ export class ModelPanel implements vscode.Disposable {
     this.post({ type: 'changes', lines });
   }
 
-  /** The panel's link back to the code: the layer's defining line, without taking the focus. */
-  private revealInEditor(layerName: string): void {
-    const args = {
-      modelFile: this.ref.file,
-      exportName: this.loaded?.summary.exportName ?? this.ref.exportName,
-      layerName,
-      preserveFocus: true,
-      quiet: true,
-      panelColumn: this.panel.viewColumn,
-    };
-    void vscode.commands.executeCommand(COMMAND.revealLayer, args).then(undefined, () => {
-      // Revealing is a courtesy: a model built where the source cannot be found still works.
-    });
+  private layerRef(layerName: string) {
+    const exportName = this.loaded?.summary.exportName ?? this.ref.exportName;
+    return { modelFile: this.ref.file, exportName, layerName };
   }
 
   dispose(): void {
@@ -284,40 +274,26 @@ export class ModelPanel implements vscode.Disposable {
         if (this.shownError) this.post(this.shownError);
         return;
       case 'openLocation':
-        this.openLocation(message.location);
+        openSourceLocation(message.location, this.panel.viewColumn);
         return;
       case 'selectLayer':
         this.selectedLayer = message.name;
         this.guard(this.sendLayer(message.name));
-        this.revealInEditor(message.name);
+        revealLayerSource(this.layerRef(message.name), this.panel.viewColumn);
         return;
       case 'revealLayer':
-        this.revealInEditor(message.name);
+        revealLayerSource(this.layerRef(message.name), this.panel.viewColumn);
         return;
       case 'copyText':
-        vscode.env.clipboard.writeText(message.text).then(
-          () => this.post({ type: 'copied', what: message.what }),
-          (error: unknown) =>
-            this.post({
-              type: 'copied',
-              what: message.what,
-              error: errorMessage(error),
-            }),
+        copyToClipboard(message.text, (error) =>
+          this.post({ type: 'copied', what: message.what, ...(error ? { error } : {}) }),
         );
         return;
       case 'onnxWrapper':
-        void vscode.commands.executeCommand(COMMAND.newModelFile, {
-          template: 'onnx-wrapper',
-          onnxFile: this.ref.file,
-        });
+        openOnnxWrapperTemplate(this.ref.file);
         return;
       case 'onnxReadme':
-        void vscode.commands.executeCommand(
-          'markdown.showPreview',
-          vscode.Uri.joinPath(this.extensionUri, 'README.md').with({
-            fragment: 'onnx-models-pytorch-keras-tensorflow',
-          }),
-        );
+        openOnnxReadme(this.extensionUri);
         return;
       case 'explain':
       case 'cancelExplain':
@@ -372,16 +348,6 @@ export class ModelPanel implements vscode.Disposable {
     const location = error instanceof InspectorError ? error.location : undefined;
     this.shownError = { type: 'error', message, ...(location ? { location } : {}) };
     this.post(this.shownError);
-  }
-
-  /** The user's file at the error's line, in the editor group beside the panel. */
-  private openLocation(location: SourceLocation): void {
-    const position = new vscode.Position(location.line - 1, Math.max(0, location.column - 1));
-    const file = vscode.Uri.file(location.file);
-    void vscode.window.showTextDocument(file, {
-      selection: new vscode.Range(position, position),
-      viewColumn: sourceColumn(file, this.panel.viewColumn),
-    });
   }
 
   private postModel(): void {
