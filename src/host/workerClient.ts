@@ -52,6 +52,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class WorkerClient {
   private worker: Worker | undefined;
+  /** The worker's count of ONNX Runtime calls in flight (shared memory it writes). */
+  private nativeCalls: Int32Array | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private exiting: Promise<void> | undefined;
@@ -147,15 +149,13 @@ export class WorkerClient {
     reason: Error = new InspectorError('cancelled', 'The model worker was restarted.'),
   ): void {
     const worker = this.worker;
+    const nativeCalls = this.nativeCalls;
     this.worker = undefined;
     this.watchdog.reset();
     this.failAll(reason);
     if (worker) {
       this.options.log?.(`Stopping the model worker: ${reason.message}`);
-      this.exiting = worker.terminate().then(
-        () => undefined,
-        () => undefined,
-      );
+      this.exiting = terminateWhenNativeIdle(worker, nativeCalls);
     }
   }
 
@@ -171,9 +171,11 @@ export class WorkerClient {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     this.watchdog.reset();
+    const nativeCalls = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
     const workerData: WorkerMemoryData = {
       memoryLimitMb: this.memoryLimitMb,
       memoryHint: this.hints.memory,
+      nativeCalls,
     };
     const worker = new Worker(this.options.workerScript, {
       workerData,
@@ -210,6 +212,7 @@ export class WorkerClient {
       this.restart(new InspectorError('worker', `${file}The model worker exited (code ${code}).`));
     });
     this.worker = worker;
+    this.nativeCalls = new Int32Array(nativeCalls);
     this.options.log?.('Started the model worker.');
     return worker;
   }
@@ -286,4 +289,28 @@ function describe(message: RequestWithoutId): string {
     default:
       return `Computing a layer of ${file}`;
   }
+}
+
+/**
+ * Stops the thread once no ONNX Runtime call is in flight in it: stopping it during one aborts the
+ * whole process (see analysis/engines/nativeCalls.ts). The requests already failed; only the
+ * thread waits, checking every 25 ms.
+ */
+function terminateWhenNativeIdle(
+  worker: Worker,
+  nativeCalls: Int32Array | undefined,
+): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      if (nativeCalls && Atomics.load(nativeCalls, 0) > 0) {
+        setTimeout(stop, 25);
+        return;
+      }
+      worker.terminate().then(
+        () => resolve(),
+        () => resolve(),
+      );
+    };
+    stop();
+  });
 }

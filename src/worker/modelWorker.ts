@@ -19,7 +19,8 @@ import type {
 } from '../protocol/worker/workerProtocol';
 import { runGalleryTask } from './galleryTasks';
 import { runExplainTask } from './explainTasks';
-import { decodeBudget, reportFootprint } from './workerMemory';
+import { decodeBudget, nativeCallCounter, reportFootprint } from './workerMemory';
+import { countNativeCallsIn } from '../analysis/engines/nativeCalls';
 import { runClassExplainTask } from './classExplainTasks';
 
 process.setSourceMapsEnabled(true); // stack traces of model files point at their .ts lines
@@ -32,6 +33,9 @@ interface OpenModel {
   stamps: Map<string, number>;
   inputSource?: string;
 }
+
+// The host stops this thread only when no ONNX Runtime call is in flight (see nativeCalls.ts).
+countNativeCallsIn(nativeCallCounter());
 
 const MAX_OPEN_MODELS = 3;
 const openModels = new Map<string, OpenModel>();

@@ -35,3 +35,9 @@ export function reportFootprint(send: (bytes: number) => void): () => void {
     send(footprintBytes());
   };
 }
+
+/** The counter of ONNX Runtime calls in flight the host gave this thread (none outside a worker). */
+export function nativeCallCounter(): Int32Array | undefined {
+  const data = workerData as Partial<WorkerMemoryData> | undefined;
+  return data?.nativeCalls ? new Int32Array(data.nativeCalls) : undefined;
+}

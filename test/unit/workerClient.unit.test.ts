@@ -118,6 +118,26 @@ describe('model worker', function () {
     await tinyWorks();
   });
 
+  // Stopping a thread while ONNX Runtime creates a session aborted the whole process (in VS Code
+  // the extension host): the client now waits for the call to end before it stops the thread.
+  it('stops the worker during an ONNX Runtime call without aborting the process', async () => {
+    const model = { file: join(models, 'bigDense.ts') };
+    const loading = client.request(
+      { type: 'loadModel', config: { ...config, engine: 'onnxruntime' }, model, reload: false },
+      { timeoutMs: LONG },
+    );
+    const inFlight = () => (client as unknown as { nativeCalls?: Int32Array }).nativeCalls;
+    const deadline = Date.now() + LONG;
+    while (!(inFlight() && Atomics.load(inFlight()!, 0) > 0)) {
+      assert.ok(Date.now() < deadline, 'ONNX Runtime was never called');
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    client.restart();
+    await assert.rejects(loading, isError('cancelled', /restarted/));
+    await client.whenStopped();
+    await tinyWorks(); // this process is alive, and a new thread answers
+  });
+
   it('replaces the worker after a WebAssembly out-of-memory, blaming the right file and line', async () => {
     const file = join(models, 'wasmOutOfMemory.ts');
     await assert.rejects(

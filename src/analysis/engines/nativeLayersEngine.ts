@@ -11,6 +11,7 @@ import { range, type LayerActivation } from '../activations';
 import { layersModelToOnnx, type OnnxTranslation, type WeightReader } from './layersToOnnx';
 import type { Ort } from './onnxRuntime';
 import type { OnnxGraphBuilder } from './onnxGraphBuilder';
+import { nativeCall } from './nativeCalls';
 
 export interface ActivationInput {
   data: Float32Array;
@@ -91,9 +92,11 @@ async function createSession(
   }
   let session: OrtType.InferenceSession;
   try {
-    session = modelFile
-      ? await ort.InferenceSession.create(modelFile, options)
-      : await ort.InferenceSession.create(graph.serialize(modelName), options);
+    session = await nativeCall(() =>
+      modelFile
+        ? ort.InferenceSession.create(modelFile, options)
+        : ort.InferenceSession.create(graph.serialize(modelName), options),
+    );
   } catch (error) {
     if (dir) removeFolder(dir);
     throw error;
@@ -170,9 +173,12 @@ export class NativeLayersEngine {
     const { inputName, outputs } = this.translation!;
     const wanted = selectOutputs(outputs, layers);
     const feed = { [inputName]: new this.ort.Tensor('float32', input.data, input.shape) };
-    const results = await this.session!.run(
-      feed,
-      wanted.map((o) => o.output),
+    const session = this.session!;
+    const results = await nativeCall(() =>
+      session.run(
+        feed,
+        wanted.map((o) => o.output),
+      ),
     );
     return readOutputs(results, wanted);
   }

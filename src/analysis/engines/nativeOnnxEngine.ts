@@ -22,6 +22,7 @@ import {
   type ExposedLayer,
 } from './nativeLayersEngine';
 import type { Ort } from './onnxRuntime';
+import { nativeCall } from './nativeCalls';
 
 /** What the import knows about a model it built from an ONNX file. */
 export interface OnnxSource {
@@ -266,7 +267,9 @@ export class NativeOnnxEngine {
     const additions: onnx.IGraphProto = { node: [], initializer: [], output: [] };
     const outputs = exposeLayers(additions, model, source);
     const bytes = await withAppendedGraph(source.file, additions);
-    const session = await ort.InferenceSession.create(bytes, sessionOptions(threads));
+    const session = await nativeCall(() =>
+      ort.InferenceSession.create(bytes, sessionOptions(threads)),
+    );
     return new NativeOnnxEngine(ort, session, source.inputName, outputs);
   }
 
@@ -279,9 +282,11 @@ export class NativeOnnxEngine {
         for (let k = 0; k < c; k++) nchw[(k * h + y) * w + x] = input.data[(y * w + x) * c + k];
     const feed = { [this.inputName]: new this.ort.Tensor('float32', nchw, [1, c, h, w]) };
     const wanted = selectOutputs(this.outputs, layers);
-    const results = await this.session.run(
-      feed,
-      wanted.map((o) => o.output),
+    const results = await nativeCall(() =>
+      this.session.run(
+        feed,
+        wanted.map((o) => o.output),
+      ),
     );
     return readOutputs(results, wanted);
   }

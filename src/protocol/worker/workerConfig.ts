@@ -29,4 +29,6 @@ export interface WorkerMemoryData {
   memoryLimitMb: number;
   /** Where the user changes the limit, for messages. */
   memoryHint: string;
+  /** One Int32 (a SharedArrayBuffer): ONNX Runtime calls in flight (analysis/engines/nativeCalls). */
+  nativeCalls?: SharedArrayBuffer;
 }
