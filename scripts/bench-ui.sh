@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # UI figures (not a test): runs the e2e "Visualize layer" flow in code-server + Chromium and prints
 # the time from the last quick pick to the first feature-map tile drawn in the panel, then the time
-# from a click on another layer (model warm) to its first tile.
+# from a click on another layer (model warm) until every tile in view is drawn.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rm -f .test-artifacts/ui-figures.json
