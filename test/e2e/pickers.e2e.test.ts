@@ -60,11 +60,21 @@ describe('CNN Inspector: input pickers, through the UI', () => {
     await folder.click();
     const png = rows.filter({ hasText: /^camera\.png$/ });
     await png.waitFor({ timeout: 30_000 });
-    await png.click({ button: 'right' });
-    await page
-      .locator('.context-view .action-label', { hasText: 'CNN Inspector: Inspect image' })
-      .click({ timeout: 10_000 });
-    await waitForQuickPickItem(page, (l) => l === 'lenet', 60_000);
+    // Once more if no pick appears: in one full CI run (after two window reloads) the menu's
+    // click showed nothing; alone and after the width test it passes (noted on issue 9).
+    for (let attempt = 1; ; attempt++) {
+      await png.click({ button: 'right' });
+      await page
+        .locator('.context-view .action-label', { hasText: 'CNN Inspector: Inspect image' })
+        .click({ timeout: 10_000 });
+      try {
+        await waitForQuickPickItem(page, (l) => l === 'lenet', 30_000);
+        break;
+      } catch (error) {
+        if (attempt === 2) throw error;
+        await page.keyboard.press('Escape');
+      }
+    }
     const models = await quickPickLabels(page);
     await screenshot('pickers-inspect-image-models');
     await page.keyboard.press('Escape');
