@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { InspectorError, errorMessage } from './errors';
 import type { BackendName, TfRuntime } from './runtime';
 import { chooseEngine, type EngineChoice, type EngineOptions } from './engines/chooseEngine';
+import { onnxRuntimeVersion } from './engines/onnxRuntime';
 import { userCodeError, type ModelModule } from './model/loadModelModule';
 import { openModel } from './model/openModel';
 import { userFilePredicate } from './model/layerCreationSites';
@@ -105,6 +106,16 @@ export class InspectionSession {
   /** What computes the activations: ONNX Runtime, or the TensorFlow.js backend. */
   get backend(): BackendName {
     return this.engine.native ? 'onnxruntime' : this.runtime.backend;
+  }
+
+  /**
+   * What computes the activations, with its version (`onnxruntime 1.30.0`, `tfjs 4.22.0 wasm`):
+   * two engines, or two versions of one, round differently, so cached results name it.
+   */
+  get engineVersion(): string {
+    return this.engine.native
+      ? `onnxruntime ${onnxRuntimeVersion()}`
+      : `tfjs ${this.tf.version_core} ${this.runtime.backend}`;
   }
 
   /** How the engine was chosen (and why ONNX Runtime was not, when it was wanted). */

@@ -129,6 +129,7 @@ export async function buildFolderGallery(run: FolderGalleryRun): Promise<FolderG
     nmsIoU: run.options.nmsIoU,
     weightsHash: run.info.weightsHash,
     bundleHash: run.info.bundleHash,
+    engine: run.info.engine,
   };
   const entry = run.cacheDir
     ? await loadGalleryCache(run.cacheDir, key, { unitCount: run.info.units, log: run.pool.log })

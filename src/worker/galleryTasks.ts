@@ -91,6 +91,7 @@ function galleryInfo(request: Task<'galleryInfo'>, session: InspectionSession): 
       weightsHash: weightsHash(session, layer),
       bundleHash: session.bundleHash,
       backend: session.backend,
+      engine: session.engineVersion,
     },
     transfer: [],
   };

@@ -11,6 +11,7 @@ import {
   galleryLayerNames,
   iou,
   localMaxima,
+  GALLERY_CACHE_VERSION,
   planGalleryUpdate,
   rankUnits,
   unitCandidates,
@@ -306,7 +307,7 @@ describe('gallery: cache update plan', () => {
     top: string[],
     skipped: string[] = [],
   ): GalleryCacheEntry => ({
-    version: 1,
+    version: GALLERY_CACHE_VERSION,
     key: {
       modelFile: 'm',
       exportName: 'default',
@@ -315,6 +316,7 @@ describe('gallery: cache update plan', () => {
       nmsIoU: 0.3,
       weightsHash: 'w',
       bundleHash: 'b',
+      engine: 'tfjs 4.22.0 wasm',
     },
     processed: Object.fromEntries(processed.map((h) => [h, `/old/${h}`])),
     skipped: Object.fromEntries(skipped.map((h) => [h, { file: `/old/${h}`, reason: 'broken' }])),

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateGalleryCache } from '../../src/analysis/gallery/galleryCacheSchema';
 import {
+  GALLERY_CACHE_VERSION,
   galleryCacheFile,
   loadGalleryCache,
   type GalleryCacheEntry,
@@ -39,6 +40,7 @@ const key = {
   nmsIoU: 0.3,
   weightsHash: 'w',
   bundleHash: 'c',
+  engine: 'tfjs 4.22.0 wasm',
 };
 
 /** A valid entry: 2 units, top-2, two processed files and one skipped. */
@@ -53,7 +55,7 @@ function validEntry(): GalleryCacheEntry {
     clipped: null,
   });
   return {
-    version: 1,
+    version: GALLERY_CACHE_VERSION,
     key,
     processed: { [hashA]: '/images/a.png', [hashB]: '/images/b.png' },
     skipped: { ['c'.repeat(64)]: { file: '/images/c.png', reason: 'damaged' } },
@@ -98,7 +100,7 @@ describe('gallery cache validation', () => {
       /^units: Invalid input: expected array/,
     );
     invalidBecause(
-      corrupted((e) => (e.version = 2)),
+      corrupted((e) => (e.version = GALLERY_CACHE_VERSION + 1)),
       /^version: /,
     );
     invalidBecause(
@@ -219,6 +221,17 @@ describe('gallery cache files', () => {
     assert.equal(existsSync(file), false, 'the bad file is deleted');
   });
 
+  it('ignores, without complaint, a file of the older format (no engine in its key)', async () => {
+    const log: string[] = [];
+    const older: LooseJson = JSON.parse(JSON.stringify(validEntry()));
+    older.version = 1;
+    delete older.key.engine;
+    const file = write(JSON.stringify(older));
+    assert.equal(await loadGalleryCache(dir, key, { log: (l) => log.push(l) }), undefined);
+    assert.deepEqual(log, []);
+    assert.ok(existsSync(file), 'left for this run to replace');
+  });
+
   it('discards a file that is not JSON (a run killed in the middle of a write by another tool)', async () => {
     const log: string[] = [];
     write('{"version": 1, "key": {');
@@ -229,7 +242,7 @@ describe('gallery cache files', () => {
 
 describe('gallery cache through the worker pool', function () {
   this.timeout(300_000);
-  const config: WorkerConfig = { backend: 'wasm', searchDirs: [], maxImageMegapixels: 100 };
+  const wasmConfig: WorkerConfig = { backend: 'wasm', searchDirs: [], maxImageMegapixels: 100 };
   const workerOptions = { workerScript: join(repoRoot, 'dist', 'worker.js'), memoryLimitMb: 1024 };
   const model: ModelRef = { file: join(repoRoot, 'test', 'fixtures', 'gallery', 'edges.ts') };
   const LONG = 120_000;
@@ -252,8 +265,14 @@ describe('gallery cache through the worker pool', function () {
 
   async function build(
     cacheDir: string | undefined,
-    extra: { log?: string[]; saveIntervalMs?: number; onPartial?: () => void } = {},
+    extra: {
+      log?: string[];
+      saveIntervalMs?: number;
+      onPartial?: () => void;
+      config?: WorkerConfig;
+    } = {},
   ): Promise<FolderGalleryResult> {
+    const config = extra.config ?? wasmConfig;
     const client = new WorkerClient(workerOptions);
     try {
       const info = await client.request(
@@ -309,6 +328,20 @@ describe('gallery cache through the worker pool', function () {
       );
       assert.equal(readFileSync(file, 'utf8'), good, `${what}: the rebuilt cache is saved`);
     }
+  });
+
+  it('never mixes engines: a gallery cached from TensorFlow.js is recomputed on ONNX Runtime', async () => {
+    const cacheDir = join(dir, 'cache-engines');
+    const onWasm = await build(cacheDir);
+    assert.deepEqual([onWasm.computed, onWasm.cache], [12, 'no cache']);
+    const engineOf = () => JSON.parse(readFileSync(cacheFileOf(cacheDir), 'utf8')).key.engine;
+    assert.match(engineOf(), /^tfjs \d+\.\d+\.\d+ wasm$/);
+    const native = { ...wasmConfig, engine: 'onnxruntime' as const };
+    const onOrt = await build(cacheDir, { config: native });
+    assert.deepEqual([onOrt.computed, onOrt.fromCache, onOrt.cache], [12, 0, 'no cache']);
+    assert.match(engineOf(), /^onnxruntime \d+\.\d+\.\d+$/);
+    const again = await build(cacheDir, { config: native });
+    assert.deepEqual([again.computed, again.fromCache, again.cache], [0, 12, 'up to date']);
   });
 
   it('saves progress during a run, and a run killed after a save resumes from it', async () => {

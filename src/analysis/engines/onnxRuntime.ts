@@ -31,6 +31,12 @@ export function loadOnnxRuntime(): { ort?: Ort; error?: string } {
   return loaded;
 }
 
+/** The loaded ONNX Runtime's version (e.g. 1.30.0); undefined when it does not load. */
+export function onnxRuntimeVersion(): string | undefined {
+  const { ort } = loadOnnxRuntime();
+  return ort ? (ort.env.versions?.node ?? ort.env.versions?.common) : undefined;
+}
+
 /** Intra-op threads of native sessions: one per core, at most 4 (measured: 2 cores, 2 threads best). */
 export function defaultOrtThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism()));

@@ -1,6 +1,7 @@
 // On-disk cache of folder galleries, in the extension's storage folder (or any folder given).
 // One file per (model file, export, layer, top-k, NMS); inside, the hashes of the weights and of the
-// model's bundled code it was built with, and the content hash of every file it has seen. A changed
+// model's bundled code it was built with, the engine that computed it (ONNX Runtime or TensorFlow.js
+// and its version: they round differently, so their patches never mix), and the content hash of every file it has seen. A changed
 // hash throws the entry away; new files are processed and merged in; removed files are dropped
 // (which needs a recomputation only when one of them held a place in some unit's top-k).
 import { createHash } from 'node:crypto';
@@ -64,6 +65,10 @@ export async function loadGalleryCache(
     data = JSON.parse(text);
   } catch (error) {
     return discard(`not JSON: ${(error as Error).message}`);
+  }
+  const version = (data as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version < GALLERY_CACHE_VERSION) {
+    return undefined; // an older format, not a damaged file: replaced by this run's save
   }
   const checked = validateGalleryCache(data, options.unitCount);
   if (!checked.valid) return discard(checked.reason);

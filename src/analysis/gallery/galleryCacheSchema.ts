@@ -9,7 +9,8 @@ import * as z from 'zod/mini';
 
 z.config(z.locales.en());
 
-export const GALLERY_CACHE_VERSION = 1;
+/** 2: the key names the engine (ONNX Runtime or TensorFlow.js, and its version). */
+export const GALLERY_CACHE_VERSION = 2;
 
 const sha256 = z.string().check(z.regex(/^[0-9a-f]{64}$/, 'expected a sha256 hex digest'));
 const position = z.int().check(z.nonnegative());
@@ -34,6 +35,8 @@ const keySchema = z.object({
   nmsIoU: z.number(),
   weightsHash: z.string(),
   bundleHash: z.string(),
+  /** What computed the patches, with its version: engines round differently, so never mixed. */
+  engine: z.string(),
 });
 
 const entrySchema = z.object({

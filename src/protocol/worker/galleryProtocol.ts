@@ -53,6 +53,8 @@ export interface GalleryInfo {
   bundleHash: string;
   /** What computes the gallery's layer: `onnxruntime` or the TensorFlow.js backend. */
   backend: string;
+  /** The same with its version (`onnxruntime 1.30.0`, `tfjs 4.22.0 wasm`): the cache key has it. */
+  engine: string;
 }
 
 export interface RankedUnit extends UnitRanking {
