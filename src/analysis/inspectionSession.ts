@@ -7,7 +7,12 @@ import type * as tfType from '@tensorflow/tfjs';
 import { dirname } from 'node:path';
 import { InspectorError, errorMessage } from './errors';
 import type { BackendName, TfRuntime } from './runtime';
-import { chooseEngine, type EngineChoice, type EngineOptions } from './engines/chooseEngine';
+import {
+  chooseEngine,
+  type EngineChoice,
+  type EngineOptions,
+  type ModelIdentity,
+} from './engines/chooseEngine';
 import { onnxRuntimeVersion } from './engines/onnxRuntime';
 import { userCodeError, type ModelModule } from './model/loadModelModule';
 import { openModel } from './model/openModel';
@@ -52,7 +57,9 @@ export class InspectionSession {
     /** Layer geometry, counts and receptive fields; null (with the reason) if the analysis failed. */
     readonly structure: ModelStructure | null,
     readonly structureError: string | undefined,
-    private readonly engine: EngineChoice,
+    private engine: EngineChoice,
+    /** What the native engine is rebuilt from when its options change (changeEngine). */
+    private readonly engineSource: EngineSource,
   ) {}
 
   private activations = new Map<string, LayerActivation>();
@@ -84,11 +91,17 @@ export class InspectionSession {
     const { structure, structureError } = analyseStructure(model, summary);
     const probe = buildActivationModel(tf, model);
     if (engineOptions.engine && engineOptions.engine !== 'tfjs') progress('Preparing ONNX Runtime');
+    const engineSource: EngineSource = {
+      model,
+      inputShape: declaredInputShape(summary.inputShape, module.inputSize),
+      identity: { bundleHash: opened.hash, exportName: resolvedName },
+      options: engineOptions,
+    };
     const engine = await chooseEngine(
       model,
-      declaredInputShape(summary.inputShape, module.inputSize),
+      engineSource.inputShape,
       engineOptions,
-      { bundleHash: opened.hash, exportName: resolvedName },
+      engineSource.identity,
     );
     return new InspectionSession(
       runtime,
@@ -100,7 +113,25 @@ export class InspectionSession {
       structure,
       structureError,
       engine,
+      engineSource,
     );
+  }
+
+  /**
+   * Computes the activations with other engine options from now on (the setting changed): the
+   * native engine is chosen again for the same TensorFlow.js model, which is kept. The last pass is
+   * forgotten, so the next request runs the image again on the new engine. False when nothing changed.
+   */
+  async changeEngine(options: EngineOptions): Promise<boolean> {
+    const current = this.engineSource.options;
+    if (current.engine === options.engine && current.threads === options.threads) return false;
+    await this.engine.release?.();
+    const { model, inputShape, identity } = this.engineSource;
+    this.engineSource.options = options;
+    this.engine = await chooseEngine(model, inputShape, options, identity);
+    this.activations.clear();
+    this.image = undefined;
+    return true;
   }
 
   /** What computes the activations: ONNX Runtime, or the TensorFlow.js backend. */
@@ -369,6 +400,14 @@ export class InspectionSession {
     // and disposing the model afterwards would throw.
     this.probe.probe.dispose();
   }
+}
+
+/** What a native engine is chosen from: the built model, its input shape and identity, the options. */
+interface EngineSource {
+  model: tfType.LayersModel;
+  inputShape: (number | null)[];
+  identity: ModelIdentity;
+  options: EngineOptions;
 }
 
 /** The model's input shape (without batch), free image sizes taken from the file's `inputSize`. */

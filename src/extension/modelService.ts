@@ -51,6 +51,7 @@ export class ModelService implements vscode.Disposable {
       searchDirs: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
       maxImageMegapixels: settings.maxImageMegapixels,
       wasmThreads: settings.wasmThreads,
+      engineThreads: settings.engineThreads,
     };
   }
 

@@ -11,7 +11,8 @@ export type NumericSettingName =
   | 'workerMemoryLimitMb'
   | 'maxImageMegapixels'
   | 'galleryTopK'
-  | 'wasmThreads';
+  | 'wasmThreads'
+  | 'engineThreads';
 
 export interface SettingRange {
   minimum: number;

@@ -25,6 +25,8 @@ export interface InspectorSettings {
   galleryTopK: number;
   /** WebAssembly threads: 0 one per core, 1 single-threaded. Numbers are clamped to package.json's ranges. */
   wasmThreads: number;
+  /** ONNX Runtime intra-op threads: 0 one per core (at most 4). Clamped to package.json's range. */
+  engineThreads: number;
   codeLens: boolean;
   rerunOnSave: boolean;
 }
@@ -46,6 +48,7 @@ export function readSettings(scope?: vscode.Uri): InspectorSettings {
     galleryFolder: c.get<string>('galleryFolder', ''),
     galleryTopK: clampSetting('galleryTopK', c.get('galleryTopK')),
     wasmThreads: clampSetting('wasmThreads', c.get('wasmThreads')),
+    engineThreads: clampSetting('engineThreads', c.get('engineThreads')),
     codeLens: c.get<boolean>('codeLens', true),
     rerunOnSave: c.get<boolean>('rerunOnSave', true),
   };

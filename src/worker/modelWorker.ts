@@ -11,6 +11,7 @@ import { userFrame } from '../analysis/model/userStack';
 import { isWasmFailure, wasmOutOfMemoryError } from '../analysis/wasmFailure';
 import { loadRuntime } from '../analysis/runtime';
 import { InspectionSession, type ProgressReporter } from '../analysis/inspectionSession';
+import type { EngineOptions } from '../analysis/engines/chooseEngine';
 import type {
   ModelRef,
   WorkerConfig,
@@ -67,6 +68,14 @@ async function isStale(open: OpenModel): Promise<boolean> {
   return [...now].some(([file, mtime]) => open.stamps.get(file) !== mtime);
 }
 
+/** The engine the config asks for; threads absent or 0: the default (one per core, at most 4). */
+function engineOptions(config: WorkerConfig): EngineOptions {
+  return {
+    engine: config.engine,
+    ...(config.engineThreads ? { threads: config.engineThreads } : {}),
+  };
+}
+
 async function openModel(
   config: WorkerConfig,
   ref: ModelRef,
@@ -75,7 +84,11 @@ async function openModel(
 ): Promise<OpenModel> {
   const key = keyOf(ref);
   const existing = openModels.get(key);
-  if (existing && !reload && !(await isStale(existing))) return existing;
+  if (existing && !reload && !(await isStale(existing))) {
+    // cnnInspector.engineThreads changed: a new engine for the same model, the image run again.
+    if (await existing.session.changeEngine(engineOptions(config))) existing.inputSource = undefined;
+    return existing;
+  }
   if (existing) {
     openModels.delete(key);
     existing.session.dispose();
@@ -85,10 +98,13 @@ async function openModel(
     searchDirs: config.searchDirs,
     wasmThreads: config.wasmThreads,
   });
-  const session = await InspectionSession.open(runtime, ref.file, ref.exportName, progress, {
-    engine: config.engine,
-    ...(config.engineThreads ? { threads: config.engineThreads } : {}),
-  });
+  const session = await InspectionSession.open(
+    runtime,
+    ref.file,
+    ref.exportName,
+    progress,
+    engineOptions(config),
+  );
   const open: OpenModel = { session, stamps: await stampsOf(session.inputs) };
   openModels.set(key, open);
   while (openModels.size > MAX_OPEN_MODELS) {

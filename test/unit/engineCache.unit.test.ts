@@ -105,6 +105,31 @@ describe('warm native engines', function () {
     assert.equal(engineBuildCount(), before + 1);
   });
 
+  it('new thread options (the setting changed) rebuild only the engine, and the next pass uses it', async () => {
+    writeFileSync(file, modelSource(4, 1));
+    const session = await open(file, 1);
+    try {
+      await session.runInput(boot);
+      const before = session.layer('conv').data.slice();
+      const built = session.layersModel;
+      const builds = engineBuildCount();
+      assert.equal(await session.changeEngine({ engine: 'onnxruntime', threads: 1 }), false);
+      assert.equal(engineBuildCount(), builds, 'the same options keep the engine');
+      assert.equal(await session.changeEngine({ engine: 'onnxruntime', threads: 2 }), true);
+      assert.equal(engineBuildCount(), builds + 1);
+      assert.match(session.engineNotes.join(' '), /\(2 threads\)/);
+      assert.equal(session.layersModel, built, 'the TensorFlow.js model is kept');
+      assert.equal(session.currentImage, undefined, 'the last pass is forgotten');
+      assert.throws(() => session.layer('conv'), /no activations yet/);
+      await session.runInput(boot);
+      const after = session.layer('conv').data;
+      assert.equal(after.length, before.length);
+      after.forEach((v, i) => assert.ok(Math.abs(v - before[i]) <= 1e-5, `value ${i}`));
+    } finally {
+      session.dispose();
+    }
+  });
+
   it('builds the session from bytes in memory when no temporary file can be written', async () => {
     writeFileSync(file, modelSource(4, 1));
     const throughFile = await convOf(file);

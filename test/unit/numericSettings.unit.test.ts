@@ -60,5 +60,8 @@ describe('numeric settings', () => {
     assert.equal(clampSetting('galleryTopK', 1e6), 100);
     assert.equal(clampSetting('wasmThreads', -1), 0);
     assert.equal(clampSetting('wasmThreads', 64), 8);
+    assert.equal(clampSetting('engineThreads', -1), 0);
+    assert.equal(clampSetting('engineThreads', 2.4), 2);
+    assert.equal(clampSetting('engineThreads', 1000), 16);
   });
 });
