@@ -86,7 +86,8 @@ async function openModel(
   const existing = openModels.get(key);
   if (existing && !reload && !(await isStale(existing))) {
     // cnnInspector.engineThreads changed: a new engine for the same model, the image run again.
-    if (await existing.session.changeEngine(engineOptions(config))) existing.inputSource = undefined;
+    if (await existing.session.changeEngine(engineOptions(config)))
+      existing.inputSource = undefined;
     return existing;
   }
   if (existing) {
