@@ -3,18 +3,13 @@
  * input image on which the hovered unit's receptive field is drawn.
  */
 import { rgbaCanvas } from './rgbaCanvas';
+import type { RgbaPicture } from '../src/analysis/image/rgbaPicture';
 import type { ColorScale } from './colormap';
 import { drawChannel, unitUnderPointer } from './drawMap';
 import { formatValue, valueAt, type LayerData, type MapGeometry } from './layerData';
 import type { UnitHover } from './featureGrid';
 import { RfOverlay, type RfBox } from './rfOverlay';
 import { drawSequenceTile } from './signalInput';
-
-export interface InputPicture {
-  width: number;
-  height: number;
-  rgba: Uint8ClampedArray;
-}
 
 const HOVER_PROMPT = 'Hover the map to read a unit.';
 
@@ -88,7 +83,7 @@ export class EnlargedView {
     g: MapGeometry,
     channel: number,
     scale: ColorScale,
-    input?: InputPicture,
+    input?: RgbaPicture,
   ): void {
     this.current = { layer, g, channel };
     this.clicked = undefined;
@@ -101,7 +96,7 @@ export class EnlargedView {
     this.dialog.showModal();
   }
 
-  private renderInput(input: InputPicture | undefined): void {
+  private renderInput(input: RgbaPicture | undefined): void {
     this.side.replaceChildren();
     this.overlay = undefined;
     if (!input || !this.boxFor) return;

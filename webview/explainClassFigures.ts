@@ -17,7 +17,7 @@ import { featurePicture } from '../src/analysis/explain/featureImage';
 import { el } from './dom';
 import { renderLegend } from './legend';
 import { rgbaCanvas } from './rgbaCanvas';
-import { signedPicture, type Rgba } from './explainPictures';
+import { signedPicture, type RgbaPicture } from '../src/analysis/image/rgbaPicture';
 import { formatValue } from './layerData';
 
 /** What the pictures are drawn over: the input as the model sees it. */
@@ -128,7 +128,7 @@ export class ClassFigures {
     this.status(kind, '');
   }
 
-  private canvas(picture: Rgba, kind: string, view: string): HTMLCanvasElement {
+  private canvas(picture: RgbaPicture, kind: string, view: string): HTMLCanvasElement {
     const canvas = rgbaCanvas(picture, 'why-picture');
     canvas.id = `why-class-${kind}-${view}`;
     canvas.dataset.method = kind;

@@ -11,7 +11,8 @@ import { el } from './dom';
 import { formatValue } from './layerData';
 import { channelSum, drawSignalPlot } from './signalPlot';
 import type { ExplainInput } from './explainProjections';
-import { cropRgba, gridSlice, weightGrid, type Box } from './explainPictures';
+import { gridSlice, weightGrid } from './explainPictures';
+import { cropPicture, type Box } from '../src/analysis/image/rgbaPicture';
 
 /** Filters whose weight grids one page shows. */
 export const FILTERS_PER_PAGE = 16;
@@ -41,7 +42,7 @@ function patchOf(
   const figure = el('figure', 'why-patch');
   const field = strongest.field;
   if (field.length === 4 && input.height > 1) {
-    figure.appendChild(rgbaCanvas(cropRgba(input, field as Box), 'why-patch-picture'));
+    figure.appendChild(rgbaCanvas(cropPicture(input, field as Box), 'why-patch-picture'));
   } else if (field.length === 2 && input.signal) {
     const channels = input.signal.length / input.width;
     const canvas = el('canvas', 'why-patch-plot');

@@ -10,7 +10,13 @@ import type { ProjectionMethod } from '../src/analysis/explain/projection';
 import { el } from './dom';
 import { formatValue } from './layerData';
 import { channelSum, drawSignalPlot } from './signalPlot';
-import { cropRgba, isFlat, signedPicture, type Box, type Rgba } from './explainPictures';
+import { isFlat } from './explainPictures';
+import {
+  cropPicture,
+  signedPicture,
+  type Box,
+  type RgbaPicture,
+} from '../src/analysis/image/rgbaPicture';
 
 export const METHOD_TITLES: Record<ProjectionMethod, string> = {
   deconvnet: 'Deconvnet',
@@ -35,7 +41,7 @@ export interface ExplainInput {
   signal?: Float32Array;
 }
 
-function pictureCanvas(picture: Rgba, method: string, view: string): HTMLCanvasElement {
+function pictureCanvas(picture: RgbaPicture, method: string, view: string): HTMLCanvasElement {
   const canvas = rgbaCanvas(picture, 'why-picture');
   canvas.id = `why-${method}-${view}`;
   canvas.dataset.method = method;
@@ -89,7 +95,7 @@ function labelled(label: string, ...cells: HTMLElement[]): HTMLTableRowElement {
 function pictureTable(result: ProjectionResult, input: ExplainInput): HTMLElement {
   const [h, w] = result.inputShape;
   const box = result.field && result.field.length === 4 ? (result.field as Box) : undefined;
-  const inputPicture: Rgba = { width: input.width, height: input.height, rgba: input.rgba };
+  const inputPicture: RgbaPicture = { width: input.width, height: input.height, rgba: input.rgba };
   const table = el('table', 'why-table');
   table.appendChild(
     header(['', 'Input', ...result.projections.map((p) => METHOD_TITLES[p.method])]),
@@ -99,7 +105,7 @@ function pictureTable(result: ProjectionResult, input: ExplainInput): HTMLElemen
     table.appendChild(
       labelled(
         `Receptive field ${box[2] - box[0]}\u00d7${box[3] - box[1]}`,
-        pictureCanvas(cropRgba(inputPicture, box), 'input', 'crop'),
+        pictureCanvas(cropPicture(inputPicture, box), 'input', 'crop'),
         ...result.projections.map((p) =>
           pictureCanvas(
             signedPicture(p.values.data, p.values.shape, box, result.channelOrder),

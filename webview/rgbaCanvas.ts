@@ -1,10 +1,6 @@
-/** A canvas showing an RGBA picture pixel for pixel, stretched by CSS with its aspect kept. */
-export interface RgbaPicture {
-  width: number;
-  height: number;
-  rgba: ArrayLike<number>;
-}
+import type { RgbaPicture } from '../src/analysis/image/rgbaPicture';
 
+/** A canvas showing an RGBA picture pixel for pixel, stretched by CSS with its aspect kept. */
 export function rgbaCanvas(picture: RgbaPicture, className: string): HTMLCanvasElement {
   const canvas = document.createElement('canvas');
   canvas.className = className;

@@ -8,7 +8,8 @@ import { InspectorError } from '../analysis/errors';
 import type { RequestOptions, WorkerClient } from '../host/workerClient';
 import type { ModelRef, WorkerConfig } from '../protocol/worker/workerProtocol';
 import type { ArithmeticResult } from '../analysis/explain/explainSession';
-import { cropPicture, encodePng, projectionPicture } from '../analysis/explain/projectionImage';
+import { encodePng, projectionPicture } from '../analysis/explain/projectionImage';
+import { cropPicture } from '../analysis/image/rgbaPicture';
 
 export interface UnitArgument {
   layer: string;

@@ -12,7 +12,7 @@ import { PNG } from 'pngjs';
 import { projectionPicture } from '../../src/analysis/explain/projectionImage';
 import { describeFilters } from '../../src/analysis/explain/filters';
 import type { LayerSpec } from '../../src/analysis/explain/types';
-import { signedPicture } from '../../webview/explainPictures';
+import { signedPicture } from '../../src/analysis/image/rgbaPicture';
 import { InspectionSession } from '../../src/analysis/inspectionSession';
 import { explainFilters, explainProjections } from '../../src/analysis/explain/explainSession';
 import {

@@ -1,13 +1,8 @@
 // The Why view's picture arithmetic, checked against bytes worked out by hand:
 // byte = round(127.5 + 127.5 * v / max|v|), so +max is 255, 0 is 128 (127.5 rounds up), -max is 0.
 import * as assert from 'node:assert/strict';
-import {
-  cropRgba,
-  gridSlice,
-  isFlat,
-  signedPicture,
-  weightGrid,
-} from '../../webview/explainPictures';
+import { gridSlice, isFlat, weightGrid } from '../../webview/explainPictures';
+import { cropPicture, signedPicture } from '../../src/analysis/image/rgbaPicture';
 
 const pixels = (rgba: Uint8ClampedArray) =>
   Array.from({ length: rgba.length / 4 }, (_, p) => Array.from(rgba.subarray(p * 4, p * 4 + 4)));
@@ -71,13 +66,13 @@ describe('Why view pictures: crops and weight grids', () => {
     // 3x3 picture whose red byte is the pixel index: rows 1..2, column 1 are pixels 4 and 7.
     const rgba = new Uint8ClampedArray(36);
     for (let p = 0; p < 9; p++) rgba.set([p, 0, 0, 255], p * 4);
-    const crop = cropRgba({ width: 3, height: 3, rgba }, [1, 1, 3, 2]);
+    const crop = cropPicture({ width: 3, height: 3, rgba }, [1, 1, 3, 2]);
     assert.deepEqual([crop.width, crop.height], [1, 2]);
     assert.deepEqual(pixels(crop.rgba), [
       [4, 0, 0, 255],
       [7, 0, 0, 255],
     ]);
-    assert.throws(() => cropRgba({ width: 3, height: 3, rgba }, [0, 0, 4, 1]), /outside/);
+    assert.throws(() => cropPicture({ width: 3, height: 3, rgba }, [0, 0, 4, 1]), /outside/);
   });
 
   it('colours weights through the table: -max at 0, zero at 128, +max at 255, beyond clamped', () => {

@@ -3,7 +3,7 @@
 // Non-negative maps use inferno (0 dark), signed ones the blue-white-red diverging map (0 white),
 // both from d3-scale-chromatic, as the panel's colour maps; the scale is the map's max |value|.
 import { interpolateInferno, interpolateRdBu } from 'd3-scale-chromatic';
-import type { Picture } from './projectionImage';
+import type { RgbaPicture } from '../image/rgbaPicture';
 
 function parseColour(css: string): [number, number, number] {
   if (css.startsWith('#')) {
@@ -49,7 +49,7 @@ export function maxAbs(values: ArrayLike<number>): number {
 }
 
 /** A [h, w] map as a picture on its own (at its own resolution). */
-export function heatPicture(values: ArrayLike<number>, height: number, width: number): Picture {
+export function heatPicture(values: ArrayLike<number>, height: number, width: number): RgbaPicture {
   const signed = isSigned(values);
   const scale = maxAbs(values);
   const rgba = new Uint8ClampedArray(height * width * 4);
@@ -64,7 +64,7 @@ export function heatPicture(values: ArrayLike<number>, height: number, width: nu
 export function heatOverlay(
   values: ArrayLike<number>,
   input: { width: number; height: number; rgba: Uint8ClampedArray },
-): Picture {
+): RgbaPicture {
   const { width, height } = input;
   const heat = heatPicture(values, height, width);
   const rgba = new Uint8ClampedArray(width * height * 4);

@@ -21,7 +21,8 @@ export {
   type FilterStats,
 } from './filters';
 export { loadSignal, syntheticSignal, SYNTHETIC_SIGNALS, type Signal } from './signal';
-export { projectionPicture, cropPicture, encodePng, type Picture } from './projectionImage';
+export { projectionPicture, encodePng } from './projectionImage';
+export { cropPicture, type RgbaPicture } from '../image/rgbaPicture';
 export * from './explainSession';
 export * from './classExplainSession';
 export type { OcclusionOptions, OcclusionResult, LongRun } from './occlusion';
