@@ -3,13 +3,8 @@
  * backprop, gradient) and the filters of a convolution layer. The unit is the layer's strongest
  * by default, or the one chosen in the enlarged view; the view asks the host only when it is shown.
  */
-import {
-  isClassAnswer,
-  isClassQuery,
-  type ClassQuery,
-  type ExplainAnswer,
-  type ExplainQuery,
-} from '../src/protocol/explainMessages';
+import type { ClassQuery, ExplainAnswer, ExplainQuery } from '../src/protocol/explainMessages';
+import { isClassExplanation } from '../src/analysis/explain/classExplanationKinds';
 import { ClassExplainView, type ClassInput } from './explainClass';
 import type { ExplainRequests } from './explainRequests';
 import type { ModelSummary } from '../src/analysis/modelSummary';
@@ -145,7 +140,7 @@ export class ExplainView {
   }
 
   onAnswer(answer: ExplainAnswer): void {
-    if (isClassAnswer(answer)) {
+    if (isClassExplanation(answer)) {
       this.classView.onAnswer(answer);
     } else if (answer.kind === 'projections') {
       this.projections.replaceChildren(renderProjections(answer.result, this.input));
@@ -156,7 +151,7 @@ export class ExplainView {
   }
 
   onFailure(query: ExplainQuery, message: string): void {
-    if (isClassQuery(query)) {
+    if (isClassExplanation(query)) {
       this.classView.onFailure(query.kind, message);
       return;
     }

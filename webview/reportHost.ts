@@ -3,11 +3,8 @@ import type { HostToPanel } from '../src/protocol/panelProtocol';
 import { REPORT_DATA_ELEMENT_ID, type ReportData } from '../src/protocol/reportData';
 import type { PanelHost } from './host';
 import { decodeTypedArrays } from '../src/analysis/typedArrayJson';
-import {
-  isClassQuery,
-  type ExplainAnswer,
-  type ExplainQuery,
-} from '../src/protocol/explainMessages';
+import type { ExplainAnswer, ExplainQuery } from '../src/protocol/explainMessages';
+import { isClassExplanation } from '../src/analysis/explain/classExplanationKinds';
 import { errorMessage } from '../src/analysis/errors';
 
 function decodeBase64(text: string): Uint8Array {
@@ -110,7 +107,7 @@ function imageMessage(image: ReportData['image']): HostToPanel {
 
 /** Why a question has no answer in the report. */
 function notInReport(query: ExplainQuery): string {
-  return isClassQuery(query)
+  return isClassExplanation(query)
     ? 'The static report holds Grad-CAM of the top class (and, for small inputs, its occlusion and integrated gradients at the default settings); for others, use the CLI\u2019s --explain-class or open the model in VS Code.'
     : 'The static report holds the strongest unit and the filters of the layer it opened at; for others, use the CLI\u2019s --unit or open the model in VS Code.';
 }

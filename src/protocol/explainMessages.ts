@@ -27,15 +27,6 @@ export type ClassAnswer =
       gallery?: GalleryComparison;
     };
 
-const CLASS_KINDS = new Set([
-  'gradcam',
-  'occlusion',
-  'integratedGradients',
-  'featureVisualization',
-]);
-export const isClassQuery = (q: ExplainQuery): q is ClassQuery => CLASS_KINDS.has(q.kind);
-export const isClassAnswer = (a: ExplainAnswer): a is ClassAnswer => CLASS_KINDS.has(a.kind);
-
 export type ExplainQuery =
   | { kind: 'arithmetic'; layer: string; position: number[]; channel: number }
   | { kind: 'projections'; layer: string; channel?: number; position?: number[] }

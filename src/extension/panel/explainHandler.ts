@@ -1,13 +1,13 @@
 /** Answers the panel's explanation queries through the model worker. */
-import {
-  isClassQuery,
-  type ClassAnswer,
-  type ClassQuery,
-  type ExplainAnswer,
-  type ExplainQuery,
-  type ExplainToHost,
-  type ExplainToPanel,
+import type {
+  ClassAnswer,
+  ClassQuery,
+  ExplainAnswer,
+  ExplainQuery,
+  ExplainToHost,
+  ExplainToPanel,
 } from '../../protocol/explainMessages';
+import { isClassExplanation } from '../../analysis/explain/classExplanationKinds';
 import type {
   ModelRef,
   RequestWithoutId,
@@ -61,7 +61,7 @@ export class PanelExplanations {
   ): void {
     let run = {};
     const controller = new AbortController();
-    if (isClassQuery(query) && query.kind !== 'gradcam') {
+    if (isClassExplanation(query) && query.kind !== 'gradcam') {
       this.classRuns.add(controller);
       run = {
         signal: controller.signal,
@@ -93,7 +93,7 @@ export async function answerExplainQuery(
   /** The panel's folder gallery, if one was built: the input a unit wants is compared with it. */
   folderGallery?: FolderGalleryResult,
 ): Promise<ExplainAnswer> {
-  if (isClassQuery(query)) {
+  if (isClassExplanation(query)) {
     const answer = await answerClassQuery(models, model, inputSource, query, run);
     if (answer.kind !== 'featureVisualization' || !folderGallery) return answer;
     const { layer, channel, activation } = answer.result;
