@@ -4,14 +4,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { loadOnnxFile, type LoadedOnnxModel } from '../../src/analysis/onnx/loadOnnxModel';
-import type { ValueLocation } from '../../src/analysis/onnx/buildLayersModel';
+import { loadOnnxFile } from '../../src/analysis/onnx/loadOnnxModel';
 import {
   computeReceptiveFields,
   countModel,
   extractLayerGraph,
 } from '../../src/analysis/structure';
-import { ensureFixtures, fixtureRoot, loadFixture, type Fixture } from './helpers/onnxFixtures';
+import { ensureFixtures, fixtureRoot, loadFixture } from './helpers/onnxFixtures';
+import { checkAgainstPyTorch } from './helpers/onnxCompare';
 import { InspectorError } from '../../src/analysis/errors';
 
 const SMALL_NETS = ['convs', 'pools', 'arithmetic', 'batchnorm', 'groups', 'resizes'];
@@ -24,106 +24,6 @@ const TORCHVISION_NETS = [
 ];
 const TOLERANCE = 1e-4;
 
-/** A layer's output as PyTorch lays it out (NCHW, NCHW flatten order), computed with tf ops. */
-function toOnnxLayout(t: tf.Tensor, where: ValueLocation): tf.Tensor {
-  return tf.tidy(() => {
-    switch (where.layout) {
-      case 'nhwc':
-        return tf.transpose(t, [0, 3, 1, 2]);
-      case 'flatNhwc': {
-        const [c, h, w] = where.flattenedFrom!;
-        return tf.reshape(tf.transpose(tf.reshape(t, [1, h, w, c]), [0, 3, 1, 2]), [1, c * h * w]);
-      }
-      default:
-        return tf.reshape(t, where.shape);
-    }
-  });
-}
-
-/** max |a - b| / max |b| (a layer of zeros must be zeros). */
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
-
-/** A node that needs no layer (Flatten of a value that is flat already) reads as its input. */
-function aliased(loaded: LoadedOnnxModel, name: string): boolean {
-  const node = loaded.graph.nodes.find((n) => n.name === name);
-  const location = node && loaded.values.get(node.outputs[0]);
-  return !!location && location.layer !== name;
-}
-
-interface Comparison {
-  value: string;
-  key: string;
-  error: number;
-}
-
-/** Runs the imported model once and compares every value PyTorch recorded for it. */
-function compareActivations(fixture: Fixture, loaded: LoadedOnnxModel): Comparison[] {
-  const { oracle } = fixture;
-  const nodesByName = new Map(loaded.graph.nodes.map((n) => [n.name, n]));
-  const checks: { value: string; key: string; expected: Float32Array; shape: number[] }[] = [];
-  for (const [key, entry] of Object.entries(oracle.modules)) {
-    const node = nodesByName.get(key);
-    if (!node) continue;
-    if (!oracle.foldedConvs.includes(key)) {
-      checks.push({
-        value: node.outputs[0],
-        key,
-        expected: fixture.tensor(entry.output),
-        shape: entry.output.shape,
-      });
-    }
-    // A module exported as several nodes (Pad + AveragePool) reads its input at its first node.
-    const first = loaded.graph.nodes.find(
-      (n) =>
-        n.name === key || new RegExp(`^${key.replace(/\./g, '\\.')}\\.[A-Z]\\w*$`).test(n.name),
-    );
-    const input = (first ?? node).inputs[0];
-    if (entry.input && loaded.values.has(input) && input !== loaded.graph.input.name) {
-      checks.push({
-        value: input,
-        key: `${key} (input)`,
-        expected: fixture.tensor(entry.input),
-        shape: entry.input.shape,
-      });
-    }
-  }
-  const finalName = loaded.graph.outputs[0].name;
-  checks.push({
-    value: finalName,
-    key: 'output',
-    expected: fixture.tensor(oracle.output),
-    shape: oracle.output.shape,
-  });
-  const locations = checks.map((c) => loaded.values.get(c.value)!);
-  const layers = [...new Set(locations.map((l) => l.layer))];
-  const probe = tf.model({
-    inputs: loaded.model.inputs,
-    outputs: layers.map((l) => loaded.model.getLayer(l).output as tf.SymbolicTensor),
-  });
-  const [, c, h, w] = oracle.inputShape;
-  return tf.tidy(() => {
-    const x = tf.transpose(tf.tensor4d(fixture.input, [1, c, h, w]), [0, 2, 3, 1]);
-    const outputs = ([] as tf.Tensor[]).concat(probe.predict(x) as tf.Tensor | tf.Tensor[]);
-    return checks.map((check, i) => {
-      const actual = toOnnxLayout(outputs[layers.indexOf(locations[i].layer)], locations[i]);
-      assert.deepEqual(actual.shape, check.shape, `${check.key}: shape`);
-      return {
-        value: check.value,
-        key: check.key,
-        error: relativeError(actual.dataSync() as Float32Array, check.expected),
-      };
-    });
-  });
-}
-
 describe('ONNX import: every layer matches PyTorch', function () {
   this.timeout(20 * 60_000);
   before(async () => {
@@ -133,32 +33,7 @@ describe('ONNX import: every layer matches PyTorch', function () {
 
   for (const name of [...SMALL_NETS, ...TORCHVISION_NETS]) {
     it(`${name}: activations to ${TOLERANCE} relative, parameters per layer`, async () => {
-      const fixture = loadFixture(name);
-      const before = tf.memory().numTensors;
-      const loaded = await loadOnnxFile(tf, fixture.modelFile);
-      const comparisons = compareActivations(fixture, loaded);
-      const bad = comparisons.filter((c) => !(c.error <= TOLERANCE));
-      assert.deepEqual(bad, [], `layers off PyTorch: ${JSON.stringify(bad.slice(0, 5))}`);
-      // Every PyTorch module that is a node of its own is a layer of the same name.
-      const skipped = new Set([
-        'Dropout',
-        'Identity',
-        ...(fixture.oracle.foldedConvs.length ? ['BatchNorm2d'] : []),
-      ]);
-      const missed = Object.entries(fixture.oracle.modules)
-        .filter(
-          ([key, m]) => !skipped.has(m.type) && !loaded.model.layers.some((l) => l.name === key),
-        )
-        .filter(([key]) => !aliased(loaded, key))
-        .map(([key]) => key);
-      assert.deepEqual(missed, [], 'modules without a layer of the same name');
-      const counts = countModel(extractLayerGraph(loaded.model));
-      const params = new Map(counts.layers.map((l) => [l.name, l.totalParams]));
-      for (const [key, expected] of Object.entries(fixture.oracle.expectedParams)) {
-        if (params.has(key)) assert.equal(params.get(key), expected, `${key}: parameters`);
-      }
-      loaded.model.dispose();
-      assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+      await checkAgainstPyTorch(loadFixture(name), TOLERANCE);
     });
   }
 });

@@ -20,7 +20,7 @@ import {
 } from './translateWindowOps';
 import { translateGemm, translateMatMul } from './translateDense';
 import { translateResize } from './translateResize';
-import { translateChannelShuffle, translateSlice } from './translateChannelOps';
+import { translateChannelShuffle, translateSlice, translateSplitPart } from './translateChannelOps';
 import { CHANNEL_SHUFFLE_OP, INTERNAL_DOMAIN } from './channelShuffle';
 import {
   translateActivation,
@@ -68,6 +68,7 @@ const TRANSLATORS: Record<string, Translator> = {
   ReduceMean: translateReduceMean,
   Resize: translateResize,
   Slice: translateSlice,
+  Split: translateSplitPart,
 };
 
 /** Nodes the folding makes of several ONNX nodes (domain INTERNAL_DOMAIN). */

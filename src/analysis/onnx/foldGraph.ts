@@ -1,8 +1,9 @@
 /**
  * Folds constant computations (Constant, Shape -> Gather -> Unsqueeze -> Concat chains, Identity
  * of initializers...) into constants, removes Identity/Dropout of computed values, and gives
- * every computed value a static shape at batch size 1, and folds ShuffleNet's channel shuffle
- * (Reshape, Transpose, Reshape) into one node (channelShuffle.ts). What remains are the nodes that
+ * every computed value a static shape at batch size 1, makes a Split one node per output
+ * (splitParts.ts), and folds ShuffleNet's channel shuffle (Reshape, Transpose, Reshape) into one
+ * node (channelShuffle.ts). What remains are the nodes that
  * become layers.
  */
 import { InspectorError } from '../errors';
@@ -12,6 +13,7 @@ import { intAttr } from './attributes';
 import { inferOutputShape } from './shapeInference';
 import { fileError, nodeError } from './onnxErrors';
 import { fuseChannelShuffles } from './channelShuffle';
+import { splitPartShape, splitParts } from './splitParts';
 
 export interface FoldOptions {
   /** [height, width] when the file leaves the image size free. */
@@ -42,6 +44,15 @@ export function foldGraph(graph: ModelGraph, options: FoldOptions = {}): FoldedG
       const value = evaluateConstantNode(node, graph.opset, inputConstants);
       if (!value) throw nodeError(node, graph.opset, 'cannot be folded into a constant.');
       constants.set(node.outputs[0], value);
+      continue;
+    }
+    if (node.opType === 'Split' && !constants.has(node.inputs[0])) {
+      // One single-output node per part (splitParts.ts).
+      const shape = shapes.get(node.inputs[0])!;
+      for (const part of splitParts(node, graph.opset, shape, inputConstants[1])) {
+        shapes.set(part.outputs[0], splitPartShape(part, shape));
+        nodes.push(part);
+      }
       continue;
     }
     if (node.opType === 'Identity' || node.opType === 'Dropout') {

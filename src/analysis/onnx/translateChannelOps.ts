@@ -1,7 +1,9 @@
-// Slice along the channels (ShuffleNet's channel split) and the folded channel shuffle: layers
-// that select or permute channels and leave every position in place. Other slices (along height,
-// width or the batch, or with a step) are refused with the node named.
-import { intAttr } from './attributes';
+// Slice along the channels (ShuffleNet's channel split), the parts of a Split along the channels
+// (splitParts.ts) and the folded channel shuffle: layers that select or permute channels and leave
+// every position in place. Other slices and splits (along height, width or the batch, or with a
+// step) are refused with the node named.
+import { intAttr, intsAttr } from './attributes';
+import { SPLIT_PART } from './splitParts';
 import type { TranslationContext, Translation } from './builderTypes';
 import { sliceIndices } from './constantOps';
 import { materialize4d } from './layouts';
@@ -34,6 +36,26 @@ export function translateSlice(ctx: TranslationContext): Translation {
     size: channels.length,
     name: ctx.layerName(),
   });
+  return {
+    ...x,
+    tensor: ctx.apply(layer, x.tensor),
+    shape: ctx.graph.shapes.get(ctx.node.outputs[0])!,
+  };
+}
+
+/** One output of a Split (a node of its own after folding: splitParts.ts). */
+export function translateSplitPart(ctx: TranslationContext): Translation {
+  const raw = ctx.value(0);
+  const axis = intAttr(ctx.node, 'axis', 0);
+  if (raw.shape.length !== 4 || axis !== 1) {
+    throw ctx.fail(
+      `splitting a [${raw.shape.join(', ')}] tensor along axis ${axis} is not supported (only the channels of an image tensor are: axis 1).`,
+    );
+  }
+  const x = materialize4d(ctx, raw);
+  const [start, end] = intsAttr(ctx.node, SPLIT_PART)!;
+  if (end === start) throw ctx.fail('a part of the split keeps no channel.');
+  const layer = ctx.custom.channelSlice({ begin: start, size: end - start, name: ctx.layerName() });
   return {
     ...x,
     tensor: ctx.apply(layer, x.tensor),

@@ -1,0 +1,113 @@
+"""Exports one small hand-made net per ONNX op or attribute the import covers beyond the first
+fixtures (Split with several outputs at opsets 11 and 13, dilated MaxPool...), with PyTorch's own
+activations: the oracle of the op tests. Recording and layout as scripts/onnx/export_fixtures.py.
+
+Run with Debian's PyTorch: /usr/bin/python3 scripts/onnx/export_op_fixtures.py OUT_DIR [NAME...]
+"""
+import json
+import os
+import sys
+
+import torch
+import torch.nn as nn
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from export_fixtures import expected_params, folded_convs, record  # noqa: E402
+
+
+class Splits(nn.Module):
+    """torch.split with unequal sizes along the channels (three outputs, each to its own branch),
+    and chunk of a 9-channel value into 5 + 4 channels feeding two convolutions that are added."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.branch_a = nn.Conv2d(2, 3, 3, padding=1)
+        self.branch_b = nn.ReLU()
+        self.branch_c = nn.Conv2d(2, 2, 1)
+        self.head_u = nn.Conv2d(5, 4, 3, stride=2)
+        self.head_v = nn.Conv2d(4, 4, 3, stride=2)
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        x = self.conv(x)
+        a, b, c = torch.split(x, [2, 4, 2], dim=1)
+        y = torch.cat([self.branch_a(a), self.branch_b(b), self.branch_c(c)], dim=1)
+        u, v = torch.chunk(y, 2, dim=1)
+        return self.relu(self.head_u(u) + self.head_v(v))
+
+
+class SplitHeight(nn.Module):
+    """A split along the height, which the import refuses (only channels are split)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, padding=1)
+
+    def forward(self, x):
+        top, bottom = torch.split(self.conv(x), [3, 5], dim=2)
+        return torch.cat([bottom, top], dim=2)
+
+
+class DilatedPools(nn.Module):
+    """Dilated max pooling: on a signed input with pads (padding must never win), and after a
+    ReLU with a stride and ceil_mode; a convolution after them."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.pool_signed = nn.MaxPool2d(3, stride=1, padding=1, dilation=2)
+        self.relu = nn.ReLU()
+        self.pool_strided = nn.MaxPool2d(2, stride=2, dilation=2, ceil_mode=True)
+        self.conv2 = nn.Conv2d(4, 2, 3)
+
+    def forward(self, x):
+        x = self.relu(self.pool_signed(self.conv(x)))
+        return self.conv2(self.pool_strided(x))
+
+
+NETS = {
+    # name: (constructor, input size, opset)
+    'split13': (Splits, 12, 13),
+    'split11': (Splits, 12, 11),
+    'split_height': (SplitHeight, 8, 13),
+    'maxpool_dilated': (DilatedPools, 17, 13),
+}
+
+
+def export(name, out_root):
+    make, size, opset = NETS[name]
+    torch.manual_seed(13)
+    model = make().eval()
+    x = torch.randn(1, 3, size, size)
+    out_dir = os.path.join(out_root, name)
+    os.makedirs(out_dir, exist_ok=True)
+    torch.onnx.export(model, x, os.path.join(out_dir, 'model.onnx'), opset_version=opset,
+                      input_names=['input'], output_names=['output'])
+    with open(os.path.join(out_dir, 'input.bin'), 'wb') as f:
+        f.write(x.numpy().tobytes())
+    entries, final = record(model, x, out_dir)
+    oracle = {
+        'name': name,
+        'inputShape': list(x.shape),
+        'modules': entries,
+        'output': final,
+        'expectedParams': expected_params(model),
+        'foldedConvs': folded_convs(model),
+        'moduleParams': sum(p.numel() for p in model.parameters()),
+        'opset': opset,
+    }
+    with open(os.path.join(out_dir, 'oracle.json'), 'w') as f:
+        json.dump(oracle, f)
+
+
+def main():
+    out_root = sys.argv[1]
+    torch.set_num_threads(1)
+    for name in sys.argv[2:] or list(NETS):
+        export(name, out_root)
+        print(f'exported {name}', flush=True)
+
+
+if __name__ == '__main__':
+    main()
