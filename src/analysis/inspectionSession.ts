@@ -13,7 +13,7 @@ import {
   type EngineOptions,
   type ModelIdentity,
 } from './engines/chooseEngine';
-import { onnxRuntimeVersion } from './engines/onnxRuntime';
+import { defaultOrtThreads, onnxRuntimeVersion } from './engines/onnxRuntime';
 import { userCodeError, type ModelModule } from './model/loadModelModule';
 import { openModel } from './model/openModel';
 import { userFilePredicate } from './model/layerCreationSites';
@@ -94,7 +94,12 @@ export class InspectionSession {
     const engineSource: EngineSource = {
       model,
       inputShape: declaredInputShape(summary.inputShape, module.inputSize),
-      identity: { bundleHash: opened.hash, exportName: resolvedName },
+      identity: {
+        bundleHash: opened.hash,
+        exportName: resolvedName,
+        dataFiles: opened.dataFiles,
+        tf,
+      },
       options: engineOptions,
     };
     const engine = await chooseEngine(
@@ -124,7 +129,8 @@ export class InspectionSession {
    */
   async changeEngine(options: EngineOptions): Promise<boolean> {
     const current = this.engineSource.options;
-    if (current.engine === options.engine && current.threads === options.threads) return false;
+    const threads = (o: EngineOptions) => o.threads ?? defaultOrtThreads();
+    if (current.engine === options.engine && threads(current) === threads(options)) return false;
     await this.engine.release?.();
     const { model, inputShape, identity } = this.engineSource;
     this.engineSource.options = options;
@@ -132,6 +138,11 @@ export class InspectionSession {
     this.activations.clear();
     this.image = undefined;
     return true;
+  }
+
+  /** Files the weights were loaded from through TensorFlow.js (model.json, weights): watched too. */
+  get dataFiles(): string[] {
+    return this.engineSource.identity.dataFiles ?? [];
   }
 
   /** What computes the activations: ONNX Runtime, or the TensorFlow.js backend. */

@@ -30,7 +30,7 @@ Error.stackTraceLimit = 64;
 
 interface OpenModel {
   session: InspectionSession;
-  /** mtime of every input file when it was built: a save anywhere means a rebuild. */
+  /** mtime of every input and weights file when it was built: a save anywhere means a rebuild. */
   stamps: Map<string, number>;
   inputSource?: string;
 }
@@ -106,7 +106,8 @@ async function openModel(
     progress,
     engineOptions(config),
   );
-  const open: OpenModel = { session, stamps: await stampsOf(session.inputs) };
+  const watched = [...session.inputs, ...session.dataFiles];
+  const open: OpenModel = { session, stamps: await stampsOf(watched) };
   openModels.set(key, open);
   while (openModels.size > MAX_OPEN_MODELS) {
     const [oldestKey, oldest] = openModels.entries().next().value!;

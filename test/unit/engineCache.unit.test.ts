@@ -1,16 +1,20 @@
 /**
  * Warm native engines: reopening an unchanged model (a save without change, a panel opened again)
  * reuses its ONNX Runtime session; a changed file, other weights or another thread count builds a
- * new one; a new image never does. Counted with engineBuildCount().
+ * new one; a new image never does. Counted with engineBuildCount(), and in a model worker by its
+ * progress steps (the TensorFlow.js model is built once while only the image changes).
  */
 import * as assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InspectionSession } from '../../src/analysis/inspectionSession';
 import { clearIdleEngines, engineBuildCount } from '../../src/analysis/engines/engineCache';
+import { fileSystemSaveHandler } from '../../src/analysis/model/fileSystemIO';
+import { WorkerClient } from '../../src/host/workerClient';
+import type { WorkerConfig } from '../../src/protocol/worker/workerProtocol';
 import { testRuntime } from './helpers/runtime';
-import { repoRoot } from './helpers/build';
+import { ensureBuilt, repoRoot } from './helpers/build';
 
 const fashion = join(repoRoot, 'examples', 'images', 'fashion-mnist');
 const boot = join(fashion, '000-ankle-boot.png');
@@ -28,6 +32,33 @@ export default function net(): tf.LayersModel {
   model.add(tf.layers.conv2d({ name: 'conv', inputShape: [28, 28, 1], filters: ${filters}, kernelSize: 3, activation: 'relu', ${init} }));
   model.add(tf.layers.maxPooling2d({ name: 'pool', poolSize: 2 }));
   return model;
+}
+`;
+}
+
+/** Saves a conv net whose kernel is all `value` to `dir` (model.json, weights.bin), dated `at`. */
+async function saveWeights(dir: string, value: number, at: number): Promise<void> {
+  const { tf } = await testRuntime();
+  const model = tf.sequential();
+  model.add(
+    tf.layers.conv2d({
+      name: 'conv',
+      inputShape: [28, 28, 1],
+      filters: 2,
+      kernelSize: 3,
+      kernelInitializer: tf.initializers.constant({ value }),
+    }),
+  );
+  await model.save(fileSystemSaveHandler(dir));
+  model.dispose();
+  for (const name of ['model.json', 'weights.bin']) utimesSync(join(dir, name), at, at);
+}
+
+/** A model file that loads its weights from `dir`'s model.json (as examples/lenet.ts does). */
+function loadingModelSource(dir: string): string {
+  return `import * as tf from '@tensorflow/tfjs';
+export default function net(): Promise<tf.LayersModel> {
+  return tf.loadLayersModel(${JSON.stringify(`file://${join(dir, 'model.json')}`)});
 }
 `;
 }
@@ -130,6 +161,28 @@ describe('warm native engines', function () {
     }
   });
 
+  it('a weights file written again (same size, new values) builds a new engine with them', async () => {
+    const saved = join(dir, 'saved');
+    await saveWeights(saved, 0.5, 1_000);
+    writeFileSync(file, loadingModelSource(saved));
+    const half = await convOf(file);
+    const before = engineBuildCount();
+    assert.deepEqual(await convOf(file), half, 'unchanged: the warm engine');
+    assert.equal(engineBuildCount(), before);
+    const size = statSync(join(saved, 'weights.bin')).size;
+    await saveWeights(saved, 1.5, 2_000);
+    assert.equal(statSync(join(saved, 'weights.bin')).size, size);
+    const threeHalves = await convOf(file);
+    assert.equal(engineBuildCount(), before + 1);
+    // A constant kernel: the output scales with it (3x), wherever the patch is not black.
+    const lit = half.findIndex((v) => v > 0.1);
+    assert.ok(lit >= 0);
+    assert.ok(
+      Math.abs(threeHalves[lit] / half[lit] - 3) < 1e-4,
+      `${threeHalves[lit]} / ${half[lit]}`,
+    );
+  });
+
   it('builds the session from bytes in memory when no temporary file can be written', async () => {
     writeFileSync(file, modelSource(4, 1));
     const throughFile = await convOf(file);
@@ -146,5 +199,71 @@ describe('warm native engines', function () {
     }
     assert.equal(engineBuildCount(), before + 1);
     assert.deepEqual(inMemory, throughFile);
+  });
+});
+
+describe('warm model in the worker', function () {
+  this.timeout(180_000);
+  const dir = mkdtempSync(join(tmpdir(), 'cnn-warm-worker-'));
+  const file = join(dir, 'net.ts');
+  const saved = join(dir, 'saved');
+  const config: WorkerConfig = {
+    backend: 'wasm',
+    engine: 'onnxruntime',
+    engineThreads: 1,
+    searchDirs: [],
+    maxImageMegapixels: 100,
+  };
+  const model = { file };
+  let client: WorkerClient;
+  const steps: string[] = [];
+  const request = { timeoutMs: 120_000, onProgress: (step: string) => steps.push(step) };
+  const builds = () => steps.filter((s) => s.startsWith('Building the model')).length;
+  before(async () => {
+    ensureBuilt();
+    await saveWeights(saved, 0.5, 1_000);
+    writeFileSync(file, loadingModelSource(saved));
+    client = new WorkerClient({
+      workerScript: join(repoRoot, 'dist', 'worker.js'),
+      memoryLimitMb: 1024,
+    });
+  });
+  after(async () => {
+    client.dispose();
+    await client.whenStopped();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('builds the model once while only the image changes or the panel opens again', async () => {
+    const loaded = await client.request(
+      { type: 'loadModel', config, model, reload: false },
+      request,
+    );
+    assert.equal(loaded.backend, 'onnxruntime', loaded.backendNotes.join(' '));
+    await client.request({ type: 'runInput', config, model, inputSource: boot }, request);
+    await client.request({ type: 'runInput', config, model, inputSource: pullover }, request);
+    // The panel closed and opened again: the same model, its last image.
+    await client.request({ type: 'loadModel', config, model, reload: false }, request);
+    const layer = await client.request(
+      { type: 'getLayer', config, model, inputSource: pullover, layerName: 'conv' },
+      request,
+    );
+    assert.equal(layer.shape.join('x'), '26x26x2');
+    assert.equal(builds(), 1, steps.join('\n'));
+  });
+
+  it('builds it again when its weights file changes', async () => {
+    const first = await client.request(
+      { type: 'getLayer', config, model, inputSource: boot, layerName: 'conv' },
+      request,
+    );
+    const built = builds();
+    await saveWeights(saved, 1.5, 2_000);
+    const after = await client.request(
+      { type: 'getLayer', config, model, inputSource: boot, layerName: 'conv' },
+      request,
+    );
+    assert.equal(builds(), built + 1, steps.join('\n'));
+    assert.ok(Math.abs(after.max / first.max - 3) < 1e-4, `${after.max} / ${first.max}`);
   });
 });

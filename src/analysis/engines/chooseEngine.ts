@@ -10,8 +10,7 @@ import { NativeLayersEngine, type ActivationInput } from './nativeLayersEngine';
 import { NativeOnnxEngine, onnxSourceOf } from './nativeOnnxEngine';
 import type { LayerActivation } from '../activations';
 import { defaultOrtThreads, loadOnnxRuntime } from './onnxRuntime';
-import { readFromBackend, type WeightReader } from './layersToOnnx';
-import { acquireEngine, releaseEngine, weightsFingerprint } from './engineCache';
+import { acquireEngine, releaseEngine, weightsSample } from './engineCache';
 
 export type EnginePreference = 'auto' | 'onnxruntime' | 'tfjs';
 export const ENGINE_PREFERENCES: EnginePreference[] = ['auto', 'onnxruntime', 'tfjs'];
@@ -43,24 +42,35 @@ export interface EngineOptions {
 export interface ModelIdentity {
   bundleHash: string;
   exportName: string;
+  /** Files the weights were loaded from (model.json, weight files): their size and time count. */
+  dataFiles?: string[];
+  /** The TensorFlow.js that built the model: it reads the sample of the weights for the key. */
+  tf: typeof tfType;
 }
 
-/** Everything a native engine's numbers depend on (see engineCache.ts). */
+/** Everything a native engine's numbers depend on (see engineCache.ts), without reading every weight. */
 async function engineKey(
   model: tfType.LayersModel,
   identity: ModelIdentity,
   inputShape: number[],
   threads: number,
-  readWeight: WeightReader,
 ): Promise<string> {
   const common = `${identity.bundleHash}|${identity.exportName}|${threads}`;
   const source = onnxSourceOf(model);
   if (source) {
     // The file's own graph and weights run: the file is what must not have changed.
-    const { size, mtimeMs } = await stat(source.file);
-    return `onnx|${common}|${source.file}|${size}|${mtimeMs}`;
+    return `onnx|${common}|${await fileStamp(source.file)}`;
   }
-  return `layers|${common}|${inputShape.join('x')}|${weightsFingerprint(model, readWeight)}`;
+  const files = await Promise.all((identity.dataFiles ?? []).map(fileStamp));
+  return `layers|${common}|${inputShape.join('x')}|${files.join(';')}|${weightsSample(identity.tf, model)}`;
+}
+
+/** A file's path, size and modification time (a file gone: its path alone). */
+async function fileStamp(file: string): Promise<string> {
+  return stat(file).then(
+    ({ size, mtimeMs }) => `${file}:${size}:${mtimeMs}`,
+    () => file,
+  );
 }
 
 export async function chooseEngine(
@@ -85,17 +95,14 @@ export async function chooseEngine(
   const threads = options.threads ?? defaultOrtThreads();
   try {
     const source = onnxSourceOf(model);
-    // Each weight read from the backend once, for the cache key and the translation both.
-    const read = new Map<tfType.LayerVariable, Float32Array>();
-    const readWeight: WeightReader = (v) => read.get(v) ?? read.set(v, readFromBackend(v)).get(v)!;
     const build = (): Promise<ActivationEngine> =>
       source
         ? NativeOnnxEngine.create(ort, model, source, threads)
-        : NativeLayersEngine.create(ort, model, inputShape as number[], { threads }, readWeight);
+        : NativeLayersEngine.create(ort, model, inputShape as number[], { threads });
     let native: ActivationEngine;
     let release: (() => Promise<void>) | undefined;
     if (identity) {
-      const key = await engineKey(model, identity, inputShape as number[], threads, readWeight);
+      const key = await engineKey(model, identity, inputShape as number[], threads);
       native = await acquireEngine(key, build);
       release = () => releaseEngine(key);
     } else {

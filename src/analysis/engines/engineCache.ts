@@ -2,9 +2,10 @@
  * Warm native engines, per worker thread: a save that leaves the model as it was, or a panel that
  * closes and opens again, gets the ONNX Runtime session it had instead of translating the model and
  * building a session again (seconds for VGG-16). An engine is known by everything its numbers
- * depend on: the bundle's hash and export, the input shape, the threads, the weights' values (a
- * model may draw random weights on each load) and, for an ONNX file run as it is, the file's size
- * and modification time. Engines in use are kept; of the released ones the last few stay warm.
+ * depend on: the bundle's hash and export, the input shape, the threads, the size and modification
+ * time of the files the weights were read from, a sample of the weights' values (a model may draw
+ * random weights on each load) and, for an ONNX file run as it is, the file's size and
+ * modification time. Engines in use are kept; of the released ones the last few stay warm.
  */
 import { createHash } from 'node:crypto';
 import type * as tfType from '@tensorflow/tfjs';
@@ -34,16 +35,37 @@ export function engineBuildCount(): number {
   return builds;
 }
 
-/** sha256 of every weight's name, shape and values: what the model computes with. */
-export function weightsFingerprint(
-  model: tfType.LayersModel,
-  readWeight: (variable: tfType.LayerVariable) => Float32Array,
-): string {
+/** Values read from each weight for the fingerprint: this many runs of RUN values, spread over it. */
+const RUNS = 8;
+const RUN = 8;
+
+/** A backend's read of a tensor's values; the WebAssembly backend reads only [start, end). */
+type ReadSync = (dataId: object, start?: number, end?: number) => ArrayLike<number>;
+
+/**
+ * A fingerprint of the weights' values that reads only a few of them: every weight's name, shape
+ * and RUNS x RUN values spread over it (its first and last included). Weights drawn at random on
+ * each load differ everywhere, so their samples differ; weights read from files are told apart by
+ * the files' size and modification time (the caller's key has them). Hashing every value instead
+ * cost 4-7 s per load of VGG-16 on the shared machine. The runs are read straight from the backend
+ * (`tf.slice` would copy the whole weight on WebAssembly, once per run).
+ */
+export function weightsSample(tf: typeof tfType, model: tfType.LayersModel): string {
+  const backend = tf.engine().backend as unknown as { readSync: ReadSync };
   const hash = createHash('sha256');
   for (const weight of model.weights) {
-    hash.update(`${weight.originalName}:${weight.shape.join('x')};`);
-    const values = readWeight(weight);
-    hash.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    hash.update(`${weight.originalName}:${weight.shape.join('x')}:${weight.dtype};`);
+    const tensor = weight.read();
+    const size = tensor.size;
+    let whole: ArrayLike<number> | undefined; // a backend that reads only whole tensors
+    for (let r = 0; r < RUNS; r++) {
+      const start = Math.max(0, Math.round(((size - RUN) * r) / (RUNS - 1)));
+      const end = Math.min(size, start + RUN);
+      let values = whole ?? backend.readSync(tensor.dataId, start, end);
+      if (values.length !== end - start) whole = values;
+      if (whole) values = Array.prototype.slice.call(whole, start, end) as number[];
+      hash.update(Float32Array.from(values as ArrayLike<number>).join(','));
+    }
   }
   return hash.digest('hex');
 }

@@ -65,7 +65,30 @@ const MAX_MODEL_JSON_BYTES = 512 * 1024 * 1024;
 /** A weight file is read whole into memory; the worker's memory limit applies on top. */
 const MAX_WEIGHT_FILE_BYTES = 2 ** 32;
 
+/** Files read by these handlers while a `recordFilesRead` call runs (requests run one at a time). */
+let readLog: Set<string> | undefined;
+
+/**
+ * Runs `load` and lists the files the handlers read meanwhile (a model's model.json and weights):
+ * their size and modification time tell a warm engine whether the weights it holds are still the
+ * file's, without hashing the values.
+ */
+export async function recordFilesRead<T>(
+  load: () => Promise<T>,
+): Promise<{ result: T; files: string[] }> {
+  const outer = readLog;
+  const log = new Set<string>();
+  readLog = log;
+  try {
+    return { result: await load(), files: [...log] };
+  } finally {
+    readLog = outer;
+    for (const file of log) outer?.add(file); // a nested load's files are the outer's too
+  }
+}
+
 async function readJson(path: string): Promise<unknown> {
+  readLog?.add(path);
   let text: string;
   try {
     text = (await readRegularFile(path, { maxBytes: MAX_MODEL_JSON_BYTES })).toString('utf8');
@@ -140,6 +163,7 @@ async function readWeightGroups(
     );
     let groupBytes = 0;
     for (const file of files) {
+      readLog?.add(file);
       let data: Buffer;
       try {
         data = await readRegularFile(file, { maxBytes: MAX_WEIGHT_FILE_BYTES });

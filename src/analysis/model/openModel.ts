@@ -6,7 +6,7 @@ import type * as tfType from '@tensorflow/tfjs';
 import type { TfRuntime } from '../runtime';
 import { bundleModelFile } from './bundleModelFile';
 import { evaluateModelBundle, resolveModel, type ModelModule } from './loadModelModule';
-import { registerFileSystemRouter } from './fileSystemIO';
+import { recordFilesRead, registerFileSystemRouter } from './fileSystemIO';
 import { isOnnxFile, openBareOnnxFile } from './onnxModels';
 
 export interface OpenedModel {
@@ -16,6 +16,8 @@ export interface OpenedModel {
   hash: string;
   /** The files the model was built from (the bundle's inputs, or the .onnx file). */
   inputs: string[];
+  /** Files the model file loaded through TensorFlow.js's `file://` handler (model.json, weights). */
+  dataFiles: string[];
 }
 
 let fileRouterRegistered = false;
@@ -47,8 +49,16 @@ async function openModelFile(
   progress('Running the model file');
   const module = evaluateModelBundle(tf, modelFile, bundle);
   progress('Building the model and loading weights');
-  const { model, exportName: resolvedName } = await resolveModel(module, exportName);
-  return { module, model, resolvedName, hash: bundle.hash, inputs: bundle.inputs };
+  const { result, files } = await recordFilesRead(() => resolveModel(module, exportName));
+  const { model, exportName: resolvedName } = result;
+  return {
+    module,
+    model,
+    resolvedName,
+    hash: bundle.hash,
+    inputs: bundle.inputs,
+    dataFiles: files,
+  };
 }
 
 async function openOnnx(
@@ -60,5 +70,5 @@ async function openOnnx(
   const { module, model, hash } = await openBareOnnxFile(tf, modelFile, (step, fraction) =>
     progress(`${step} (${Math.round(fraction * 100)}%)`),
   );
-  return { module, model, resolvedName: 'default', hash, inputs: [modelFile] };
+  return { module, model, resolvedName: 'default', hash, inputs: [modelFile], dataFiles: [] };
 }
