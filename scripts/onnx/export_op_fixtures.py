@@ -71,7 +71,7 @@ NETS = {
     'split13': (Splits, 12, 13),
     'split11': (Splits, 12, 11),
     'split_height': (SplitHeight, 8, 13),
-    'maxpool_dilated': (DilatedPools, 17, 13),
+    'maxpool_dilated': (DilatedPools, 18, 13),
 }
 
 

@@ -278,6 +278,8 @@ export const LAYER_CAPABILITIES: Readonly<Record<string, LayerCapabilities>> = {
   // exactly: each output channel's signal goes back to the input channel it was taken from.
   OnnxChannelSlice: positionWise('channelSelect'),
   OnnxChannelShuffle: positionWise('channelSelect'),
+  // Max pooling with a dilated window: its config has MaxPooling2D's fields plus dilationRate.
+  OnnxMaxPool2D: pool('maxPool'),
   Functional: nestedModel,
   Sequential: nestedModel,
   Model: nestedModel,

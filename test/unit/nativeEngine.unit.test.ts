@@ -13,7 +13,7 @@ import { InspectionSession } from '../../src/analysis/inspectionSession';
 import { computeActivations } from '../../src/analysis/activations';
 import { loadOnnxRuntime } from '../../src/analysis/engines/onnxRuntime';
 import { testRuntime } from './helpers/runtime';
-import { ensureFixtures, loadFixture } from './helpers/onnxFixtures';
+import { ensureFixtures, loadFixture, loadOpFixture } from './helpers/onnxFixtures';
 import { ensureBuilt, repoRoot } from './helpers/build';
 
 const root = repoRoot;
@@ -199,6 +199,20 @@ describe('native engine (ONNX Runtime)', function () {
             assert.equal(classes.filter((c) => c === 'OnnxGroupedConv2D').length, 3);
             assert.ok(classes.includes('AveragePooling2D'));
           }
+          await session.runInput(photo);
+          assert.deepEqual(await compareEngines(session), []);
+        } finally {
+          session.dispose();
+        }
+      });
+    }
+
+    // The op nets of scripts/onnx/export_op_fixtures.py: a Split's outputs (one layer each),
+    // dilated max pooling (the import's OnnxMaxPool2D and its -Infinity padding layer).
+    for (const name of ['split13', 'split11', 'maxpool_dilated']) {
+      it(`op net ${name}: every layer agrees with TensorFlow.js`, async () => {
+        const session = await openNative(loadOpFixture(name).modelFile);
+        try {
           await session.runInput(photo);
           assert.deepEqual(await compareEngines(session), []);
         } finally {

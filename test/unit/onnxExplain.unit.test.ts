@@ -20,37 +20,8 @@ import {
 } from '../../src/analysis/explain/projection';
 import type { ArrayND } from '../../src/analysis/explain/types';
 import { loadFixture, type Fixture } from './helpers/onnxFixtures';
+import { layerOutputs, nhwc } from './helpers/onnxCompare';
 import { ORACLE_PYTHON } from './helpers/pythonOracle';
-
-/** Every layer's output (no batch, channels last) for the fixture's input. */
-function layerOutputs(fixture: Fixture, loaded: LoadedOnnxModel): Map<string, ArrayND> {
-  const [, c, h, w] = fixture.oracle.inputShape;
-  const layers = loaded.model.layers.slice(1);
-  const probe = tf.model({
-    inputs: loaded.model.inputs,
-    outputs: layers.map((l) => l.output as tf.SymbolicTensor),
-  });
-  const outputs = new Map<string, ArrayND>();
-  tf.tidy(() => {
-    const x = tf.transpose(tf.tensor4d(fixture.input, [1, c, h, w]), [0, 2, 3, 1]);
-    const ys = ([] as tf.Tensor[]).concat(probe.predict(x) as tf.Tensor | tf.Tensor[]);
-    ys.forEach((y, i) =>
-      outputs.set(layers[i].name, {
-        data: Float32Array.from(y.dataSync()),
-        shape: y.shape.slice(1),
-      }),
-    );
-  });
-  return outputs;
-}
-
-function nhwc(fixture: Fixture): ArrayND {
-  const [, c, h, w] = fixture.oracle.inputShape;
-  const data = new Float32Array(h * w * c);
-  for (let k = 0; k < c; k++)
-    for (let p = 0; p < h * w; p++) data[p * c + k] = fixture.input[k * h * w + p];
-  return { data, shape: [h, w, c] };
-}
 
 /** max |a - b| / max |b|. */
 function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {

@@ -2,8 +2,11 @@
 // (scripts/onnx/export_op_fixtures.py): every layer against PyTorch's activations, and the
 // receptive fields, counts and refusals that apply, derived by hand.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { onnx } from 'onnx-proto';
 import { loadOnnxFile } from '../../src/analysis/onnx/loadOnnxModel';
 import { parseOnnx } from '../../src/analysis/onnx/parseOnnx';
 import { InspectorError } from '../../src/analysis/errors';
@@ -15,9 +18,10 @@ import {
 } from '../../src/analysis/structure';
 import { ensureOpFixtures, loadOpFixture } from './helpers/onnxFixtures';
 import { checkAgainstPyTorch } from './helpers/onnxCompare';
+import { describeStructure } from '../../src/analysis/structure/modelStructure';
 
 const TOLERANCE = 1e-4;
-const NETS = ['split13', 'split11'];
+const NETS = ['split13', 'split11', 'maxpool_dilated'];
 
 /** [size, jump] per axis of a layer's receptive field. */
 function fieldAt(report: ReceptiveFieldReport, layer: string): number[][] {
@@ -120,5 +124,73 @@ describe('ONNX import: Split with several outputs', function () {
       message,
       /node '\/Split' \(Split, opset 13\): splitting a \[1, 4, 8, 8\] tensor along axis 2 is not supported \(only the channels of an image tensor are: axis 1\)\.$/,
     );
+  });
+});
+
+describe('ONNX import: dilated max pooling', function () {
+  this.timeout(10 * 60_000);
+  before(() => tf.setBackend('cpu'));
+
+  // By hand at 18x18 (size, jump, padding before unit 0): conv 3x3 (3, 1, 0), 16 wide;
+  // pool_signed 3x3 dilation 2 (window 5), pads 1: (3 + 4 = 7, 1, 1), 14 wide; pool_strided
+  // 2x2 dilation 2 (window 3) stride 2, ceil_mode adds one row and column of -Infinity at the
+  // end: (7 + 2 = 9, 2, 1), 7 wide; conv2 3x3: (9 + 2 * 2 = 13, 2, 1), 5 wide.
+  it('receptive fields grow with the dilation, as for a dilated convolution', async () => {
+    const loaded = await loadOnnxFile(tf, loadOpFixture('maxpool_dilated').modelFile);
+    const graph = extractLayerGraph(loaded.model);
+    const report = computeReceptiveFields(graph);
+    for (const [layer, size, jump, padding, length] of [
+      ['conv', 3, 1, 0, 16],
+      ['pool_signed', 7, 1, 1, 14],
+      ['relu', 7, 1, 1, 14],
+      ['pool_strided', 9, 2, 1, 7],
+      ['conv2', 13, 2, 1, 5],
+    ] as const) {
+      const field = report.byName[layer];
+      assert.deepEqual(fieldAt(report, layer), [
+        [size, jump],
+        [size, jump],
+      ]);
+      assert.deepEqual(
+        field.axes!.map((a) => a.padding),
+        [padding, padding],
+        layer,
+      );
+      assert.deepEqual(field.outputSize, [length, length], layer);
+    }
+    assert.equal(loaded.model.getLayer('pool_strided').getClassName(), 'OnnxMaxPool2D');
+    const counts = new Map(countModel(graph).layers.map((l) => [l.name, l]));
+    assert.equal(counts.get('pool_strided')!.macs, 0);
+    assert.equal(counts.get('pool_strided')!.totalParams, 0);
+    // The Structure view's row shows the window's dilation.
+    const rows = describeStructure(graph).layers;
+    const row = rows.find((r) => r.name === 'pool_signed')!;
+    assert.deepEqual(
+      [row.kernel, row.strides, row.dilation],
+      [
+        [3, 3],
+        [1, 1],
+        [2, 2],
+      ],
+    );
+    loaded.model.dispose();
+  });
+
+  it('dilated average pooling (ONNX opset 19) is refused, naming the node', async () => {
+    // No PyTorch export writes one; the translation refuses it before making any layer.
+    const source = readFileSync(loadOpFixture('maxpool_dilated').modelFile);
+    const model = onnx.ModelProto.decode(source);
+    const pool = model.graph!.node!.find((n) => n.opType === 'MaxPool')!;
+    pool.opType = 'AveragePool';
+    const file = join(mkdtempSync(join(tmpdir(), 'onnx-avg-')), 'dilated_average.onnx');
+    writeFileSync(file, onnx.ModelProto.encode(model).finish());
+    try {
+      assert.match(
+        await refusal(file),
+        /node '\/pool_signed\/MaxPool' \(AveragePool, opset 13\): dilated average pooling is not supported\.$/,
+      );
+    } finally {
+      rmSync(dirname(file), { recursive: true, force: true });
+    }
   });
 });

@@ -12,9 +12,9 @@ const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 /** Output spatial size of a pooling layer on `inputSize` (same arithmetic as the forward pass). */
 function poolOutputSize(spec: LayerSpec, inputSize: number[]): number[] {
   return inputSize.map((n, a) => {
-    const k = spec.kernelSize![a];
+    const span = (spec.kernelSize![a] - 1) * (spec.dilation?.[a] ?? 1) + 1;
     const s = spec.strides![a];
-    return spec.padding === 'same' ? Math.ceil(n / s) : Math.floor((n - k) / s) + 1;
+    return spec.padding === 'same' ? Math.ceil(n / s) : Math.floor((n - span) / s) + 1;
   });
 }
 

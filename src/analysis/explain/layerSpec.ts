@@ -232,7 +232,8 @@ function specOfOp(
     case 'avgPool': {
       const pool = perAxis(config.poolSize ?? 2, rank);
       const spec = windowed(caps.explain, pool, config.strides ?? pool);
-      return { ...spec, dilation: pool?.map(() => 1) };
+      // Keras' pooling has no dilation; the ONNX import's dilated max pooling has.
+      return { ...spec, dilation: perAxis(config.dilationRate ?? 1, rank) ?? pool?.map(() => 1) };
     }
     case 'globalMaxPool':
     case 'globalAvgPool':

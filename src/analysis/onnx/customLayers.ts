@@ -15,6 +15,7 @@
  *   coordinates (tfjs's UpSampling2D and Resizing use only one convention each).
  * - OnnxChannelSlice, OnnxChannelShuffle (channelLayers.ts): ShuffleNet's channel split and
  *   channel shuffle (kind `elementwise`: positions stay where they are).
+ * - OnnxMaxPool2D (poolLayers.ts): max pooling with a dilated window (kind `pooling`).
  */
 import type { TfNamespace } from '../runtime';
 import type * as tfType from '@tensorflow/tfjs';
@@ -24,6 +25,7 @@ import {
   type ChannelShuffleConfig,
   type ChannelSliceConfig,
 } from './channelLayers';
+import { poolLayerClasses, type DilatedPoolConfig } from './poolLayers';
 
 type Tensor = tfType.Tensor;
 type Shape = (number | null)[];
@@ -62,6 +64,7 @@ export const CUSTOM_LAYER_CLASSES = [
   'OnnxResize2D',
   'OnnxChannelSlice',
   'OnnxChannelShuffle',
+  'OnnxMaxPool2D',
 ] as const;
 
 export interface CustomLayerFactories {
@@ -72,6 +75,7 @@ export interface CustomLayerFactories {
   resize(args: ResizeConfig & { name: string }): tfType.layers.Layer;
   channelSlice(args: ChannelSliceConfig & { name: string }): tfType.layers.Layer;
   channelShuffle(args: ChannelShuffleConfig & { name: string }): tfType.layers.Layer;
+  dilatedMaxPool(args: DilatedPoolConfig & { name: string }): tfType.layers.Layer;
 }
 
 const cache = new WeakMap<object, CustomLayerFactories>();
@@ -238,6 +242,7 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
 
   const OnnxGroupedConv2D = groupedConvClass(tf);
   const { OnnxChannelSlice, OnnxChannelShuffle } = channelLayerClasses(tf);
+  const { OnnxMaxPool2D } = poolLayerClasses(tf);
   for (const cls of [
     OnnxPad2D,
     OnnxElementwise,
@@ -246,6 +251,7 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
     OnnxResize2D,
     OnnxChannelSlice,
     OnnxChannelShuffle,
+    OnnxMaxPool2D,
   ]) {
     tf.serialization.registerClass(
       cls as unknown as tfType.serialization.SerializableConstructor<tfType.layers.Layer>,
@@ -259,6 +265,7 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
     resize: (args) => new OnnxResize2D(args),
     channelSlice: (args) => new OnnxChannelSlice(args),
     channelShuffle: (args) => new OnnxChannelShuffle(args),
+    dilatedMaxPool: (args) => new OnnxMaxPool2D(args),
   };
   cache.set(tf, factories);
   return factories;

@@ -202,7 +202,8 @@ export function translatePool(ctx: TranslationContext): Translation {
   let x = materialize4d(ctx, ctx.value(0));
   const unpadded = inputSize(x);
   const g = windowGeometry(node, graph.opset, unpadded);
-  if (g.dilations.some((d) => d !== 1)) throw ctx.fail('dilated pooling is not supported.');
+  const dilated = g.dilations.some((d) => d !== 1);
+  if (dilated && !isMax) throw ctx.fail('dilated average pooling is not supported.');
   if (hasPadding(g)) {
     if (isMax) {
       // Padding must never win a max, not even a tie with a zero input: PyTorch's switches
@@ -225,7 +226,16 @@ export function translatePool(ctx: TranslationContext): Translation {
     padding: 'valid' as const,
     name: ctx.layerName(),
   };
-  const layer = isMax ? tf.layers.maxPooling2d(args) : tf.layers.averagePooling2d(args);
+  const layer = dilated
+    ? ctx.custom.dilatedMaxPool({
+        poolSize: g.kernel,
+        strides: g.strides,
+        dilationRate: g.dilations,
+        name: args.name,
+      })
+    : isMax
+      ? tf.layers.maxPooling2d(args)
+      : tf.layers.averagePooling2d(args);
   let tensor = ctx.apply(layer, x.tensor);
   if (!isMax) {
     const includePad = intAttr(node, 'count_include_pad', 0) === 1;

@@ -114,7 +114,7 @@ export function axisWindows(
       return convolutionWindows(
         pool,
         geometry.strides ?? pool,
-        ones,
+        geometry.dilationRate ?? ones,
         geometry.padding ?? 'valid',
         inSpatial,
       );

@@ -104,6 +104,9 @@ export function geometryFromConfig(
       set('poolSize', pool);
       set('strides', perAxis(config.strides ?? pool, rank) ?? pool);
       set('padding', paddingModeOf(config.padding ?? 'valid'));
+      // Keras' pooling layers have no dilation; the ONNX import's dilated max pooling has.
+      if (config.dilationRate !== undefined)
+        setDilation(g, className, perAxis(config.dilationRate, rank));
       break;
     }
     case 'zeroPadding':

@@ -80,7 +80,7 @@ function windowOf(
         kernel: g.poolSize ?? null,
         strides: g.strides ?? null,
         padding: g.padding ?? null,
-        dilation: null,
+        dilation: g.dilationRate ?? null,
       };
     case 'zeroPadding':
       return {
