@@ -14,6 +14,7 @@ import { fileSystemSaveHandler } from '../../src/analysis/model/fileSystemIO';
 import { WorkerClient } from '../../src/host/workerClient';
 import type { WorkerConfig } from '../../src/protocol/worker/workerProtocol';
 import { testRuntime } from './helpers/runtime';
+import { greyPng } from './helpers/imageBytes';
 import { ensureBuilt, repoRoot } from './helpers/build';
 
 const fashion = join(repoRoot, 'examples', 'images', 'fashion-mnist');
@@ -59,6 +60,20 @@ function loadingModelSource(dir: string): string {
   return `import * as tf from '@tensorflow/tfjs';
 export default function net(): Promise<tf.LayersModel> {
   return tf.loadLayersModel(${JSON.stringify(`file://${join(dir, 'model.json')}`)});
+}
+`;
+}
+
+/** A model file whose 16 5x5 kernels (400 values) are read from `kernel.json` with `fs`. */
+function fsWeightsModelSource(kernelFile: string): string {
+  return `import * as tf from '@tensorflow/tfjs';
+import { readFileSync } from 'node:fs';
+export default function net(): tf.LayersModel {
+  const model = tf.sequential();
+  model.add(tf.layers.conv2d({ name: 'conv', inputShape: [28, 28, 1], filters: 16, kernelSize: 5, useBias: false }));
+  const kernel: number[] = JSON.parse(readFileSync(${JSON.stringify(kernelFile)}, 'utf8'));
+  model.layers[0].setWeights([tf.tensor4d(kernel, [5, 5, 1, 16])]);
+  return model;
 }
 `;
 }
@@ -181,6 +196,36 @@ describe('warm native engines', function () {
       Math.abs(threeHalves[lit] / half[lit] - 3) < 1e-4,
       `${threeHalves[lit]} / ${half[lit]}`,
     );
+  });
+
+  it('one kernel value changed in a file read with fs: a new engine with it', async () => {
+    // 400 values: a sample of 8 runs of 8 would miss index 100 (runs start at 56 and 112).
+    const kernelFile = join(dir, 'kernel.json');
+    const kernel = Array.from({ length: 400 }, () => 0);
+    writeFileSync(kernelFile, JSON.stringify(kernel));
+    writeFileSync(file, fsWeightsModelSource(kernelFile));
+    // A 28x28 grey image whose pixel (y, x) is (7y + 3x) mod 256: known without a decoder.
+    const pixel = (y: number, x: number): number => (7 * y + 3 * x) % 256;
+    const image = join(dir, 'ramp.png');
+    const values = Array.from({ length: 28 * 28 }, (_, i) => pixel(Math.floor(i / 28), i % 28));
+    writeFileSync(image, greyPng(28, 28, values));
+    const zero = await convOf(file, image);
+    assert.ok(zero.every((v) => v === 0));
+    // Kernel index 100 in HWIO [5,5,1,16]: row 1, column 1, filter 4 (100 = (1*5+1)*16+4).
+    kernel[100] = 1;
+    writeFileSync(kernelFile, JSON.stringify(kernel));
+    const before = engineBuildCount();
+    const one = await convOf(file, image);
+    assert.equal(engineBuildCount(), before + 1, 'the changed weight builds a new engine');
+    // Output (y, x, filter 4) = input pixel (y+1, x+1) / 255, as the image is scaled to [0, 1].
+    for (const [y, x] of [
+      [10, 10],
+      [12, 7],
+      [20, 15],
+    ]) {
+      const expected = pixel(y + 1, x + 1) / 255;
+      assert.ok(Math.abs(one[(y * 24 + x) * 16 + 4] - expected) < 1e-6, `(${y}, ${x})`);
+    }
   });
 
   it('builds the session from bytes in memory when no temporary file can be written', async () => {

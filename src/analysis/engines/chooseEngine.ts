@@ -10,7 +10,7 @@ import { NativeLayersEngine, type ActivationInput } from './nativeLayersEngine';
 import { NativeOnnxEngine, onnxSourceOf } from './nativeOnnxEngine';
 import type { LayerActivation } from '../activations';
 import { defaultOrtThreads, loadOnnxRuntime } from './onnxRuntime';
-import { acquireEngine, releaseEngine, weightsSample } from './engineCache';
+import { acquireEngine, releaseEngine, weightsFingerprint } from './engineCache';
 
 export type EnginePreference = 'auto' | 'onnxruntime' | 'tfjs';
 export const ENGINE_PREFERENCES: EnginePreference[] = ['auto', 'onnxruntime', 'tfjs'];
@@ -62,7 +62,7 @@ async function engineKey(
     return `onnx|${common}|${await fileStamp(source.file)}`;
   }
   const files = await Promise.all((identity.dataFiles ?? []).map(fileStamp));
-  return `layers|${common}|${inputShape.join('x')}|${files.join(';')}|${weightsSample(identity.tf, model)}`;
+  return `layers|${common}|${inputShape.join('x')}|${files.join(';')}|${weightsFingerprint(identity.tf, model)}`;
 }
 
 /** A file's path, size and modification time (a file gone: its path alone). */

@@ -3,8 +3,8 @@
  * closes and opens again, gets the ONNX Runtime session it had instead of translating the model and
  * building a session again (seconds for VGG-16). An engine is known by everything its numbers
  * depend on: the bundle's hash and export, the input shape, the threads, the size and modification
- * time of the files the weights were read from, a sample of the weights' values (a model may draw
- * random weights on each load) and, for an ONNX file run as it is, the file's size and
+ * time of the files the weights were read from, the weights' values (all of them, or a sample for
+ * a large model: see weightsFingerprint) and, for an ONNX file run as it is, the file's size and
  * modification time. Engines in use are kept; of the released ones the last few stay warm.
  */
 import { createHash } from 'node:crypto';
@@ -35,7 +35,9 @@ export function engineBuildCount(): number {
   return builds;
 }
 
-/** Values read from each weight for the fingerprint: this many runs of RUN values, spread over it. */
+/** Up to this many weight values in all, every value is hashed (LeNet: 62k, a CIFAR net: ~1M). */
+const HASH_EVERY_VALUE_UP_TO = 16_000_000;
+/** Beyond it, the values read from each weight: this many runs of RUN values, spread over it. */
 const RUNS = 8;
 const RUN = 8;
 
@@ -43,19 +45,27 @@ const RUN = 8;
 type ReadSync = (dataId: object, start?: number, end?: number) => ArrayLike<number>;
 
 /**
- * A fingerprint of the weights' values that reads only a few of them: every weight's name, shape
- * and RUNS x RUN values spread over it (its first and last included). Weights drawn at random on
- * each load differ everywhere, so their samples differ; weights read from files are told apart by
- * the files' size and modification time (the caller's key has them). Hashing every value instead
- * cost 4-7 s per load of VGG-16 on the shared machine. The runs are read straight from the backend
- * (`tf.slice` would copy the whole weight on WebAssembly, once per run).
+ * A fingerprint of the weights' values. A model of up to HASH_EVERY_VALUE_UP_TO values (the nets
+ * people edit weight by weight) hashes every value: a single changed weight gives a new engine.
+ * A larger one (VGG-16: 138M) hashes every weight's name and shape and RUNS x RUN values spread
+ * over it (its first and last included): weights drawn at random on each load differ everywhere,
+ * so their samples differ, and weights read through tf.io are told apart by the files' size and
+ * modification time (the caller's key has them). Hashing all of VGG-16 cost 4-7 s per load on the
+ * shared machine. Values are read straight from the backend (`tf.slice` would copy the whole
+ * weight on WebAssembly, once per run).
  */
-export function weightsSample(tf: typeof tfType, model: tfType.LayersModel): string {
+export function weightsFingerprint(tf: typeof tfType, model: tfType.LayersModel): string {
   const backend = tf.engine().backend as unknown as { readSync: ReadSync };
+  const everyValue = model.weights.reduce((n, w) => n + w.read().size, 0) <= HASH_EVERY_VALUE_UP_TO;
   const hash = createHash('sha256');
   for (const weight of model.weights) {
     hash.update(`${weight.originalName}:${weight.shape.join('x')}:${weight.dtype};`);
     const tensor = weight.read();
+    if (everyValue) {
+      const values = backend.readSync(tensor.dataId);
+      hash.update(values instanceof Float32Array ? values : Float32Array.from(values));
+      continue;
+    }
     const size = tensor.size;
     let whole: ArrayLike<number> | undefined; // a backend that reads only whole tensors
     for (let r = 0; r < RUNS; r++) {
