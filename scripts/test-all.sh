@@ -55,7 +55,7 @@ install_missing() {
 run_level build no_summary node scripts/build.mjs
 run_level typecheck tsc_errors npx tsc --noEmit -p .
 run_level lint no_summary npm run lint
-run_level unit mocha_spec timeout 1800 npx mocha
+run_level unit mocha_spec timeout 2700 npx mocha
 run_level integration passed_failed node test/run-code-server.mjs integration
 run_level restricted passed_failed node test/run-code-server.mjs integration-restricted
 run_level e2e passed_failed node test/run-code-server.mjs e2e
