@@ -66,12 +66,31 @@ class DilatedPools(nn.Module):
         return self.conv2(self.pool_strided(x))
 
 
+class Deconvs(nn.Module):
+    """Transposed convolutions with channel groups (and output_padding), a dilated kernel, and
+    both with a rectangular kernel, unequal strides and one filter per group (depthwise-like)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3)
+        self.grouped = nn.ConvTranspose2d(8, 6, 3, stride=2, padding=1, output_padding=1, groups=2)
+        self.relu = nn.ReLU()
+        self.dilated = nn.ConvTranspose2d(6, 4, 3, padding=2, dilation=2)
+        self.both = nn.ConvTranspose2d(4, 4, (3, 2), stride=(2, 3), padding=(1, 0),
+                                       output_padding=(1, 2), dilation=(2, 1), groups=4, bias=False)
+
+    def forward(self, x):
+        x = self.relu(self.grouped(self.conv(x)))
+        return self.both(self.dilated(x))
+
+
 NETS = {
     # name: (constructor, input size, opset)
     'split13': (Splits, 12, 13),
     'split11': (Splits, 12, 11),
     'split_height': (SplitHeight, 8, 13),
     'maxpool_dilated': (DilatedPools, 18, 13),
+    'deconvs': (Deconvs, 9, 13),
 }
 
 

@@ -280,6 +280,8 @@ export const LAYER_CAPABILITIES: Readonly<Record<string, LayerCapabilities>> = {
   OnnxChannelShuffle: positionWise('channelSelect'),
   // Max pooling with a dilated window: its config has MaxPooling2D's fields plus dilationRate.
   OnnxMaxPool2D: pool('maxPool'),
+  // A grouped or dilated transposed convolution: Conv2DTranspose's config plus groups/dilation.
+  OnnxConvTranspose2D: beyond(TRANSPOSED, 'transposedConv', 'transposedConv'),
   Functional: nestedModel,
   Sequential: nestedModel,
   Model: nestedModel,

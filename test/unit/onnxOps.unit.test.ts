@@ -21,7 +21,7 @@ import { checkAgainstPyTorch } from './helpers/onnxCompare';
 import { describeStructure } from '../../src/analysis/structure/modelStructure';
 
 const TOLERANCE = 1e-4;
-const NETS = ['split13', 'split11', 'maxpool_dilated'];
+const NETS = ['split13', 'split11', 'maxpool_dilated', 'deconvs'];
 
 /** [size, jump] per axis of a layer's receptive field. */
 function fieldAt(report: ReceptiveFieldReport, layer: string): number[][] {
@@ -192,5 +192,38 @@ describe('ONNX import: dilated max pooling', function () {
     } finally {
       rmSync(dirname(file), { recursive: true, force: true });
     }
+  });
+});
+
+describe('ONNX import: grouped and dilated transposed convolutions', function () {
+  this.timeout(10 * 60_000);
+  before(() => tf.setBackend('cpu'));
+
+  // At 9x9: conv 3x3 -> 7x7; grouped (8 -> 6, groups 2, 3x3, stride 2, pads 1, output_padding
+  // 1): (7 - 1) 2 + 3 + 1 - 2 = 14; dilated (6 -> 4, 3x3, dilation 2, pads 2): 13 + 5 - 4 = 14;
+  // both (4 -> 4, groups 4, 3x2, strides (2, 3), dilation (2, 1), pads (1, 0), output_padding
+  // (1, 2)): 13 * 2 + 5 + 1 - 2 = 30 by 13 * 3 + 2 + 2 = 43.
+  it('counts by groups, shapes with dilation and output padding, no receptive field', async () => {
+    const loaded = await loadOnnxFile(tf, loadOpFixture('deconvs').modelFile);
+    const graph = extractLayerGraph(loaded.model);
+    const shape = (layer: string) => loaded.model.getLayer(layer).outputShape;
+    assert.deepEqual(shape('grouped.crop'), [null, 14, 14, 6]);
+    assert.deepEqual(shape('dilated.crop'), [null, 14, 14, 4]);
+    assert.deepEqual(shape('both.crop'), [null, 30, 43, 4]);
+    assert.equal(loaded.model.getLayer('grouped').getClassName(), 'OnnxConvTranspose2D');
+    const counts = new Map(countModel(graph).layers.map((l) => [l.name, l]));
+    // MACs of a transposed convolution: input positions x kernel area x in x out / groups.
+    assert.equal(counts.get('grouped')!.macs, 7 * 7 * 3 * 3 * 8 * (6 / 2));
+    assert.equal(counts.get('grouped')!.totalParams, 8 * 3 * 3 * 3 + 6);
+    assert.equal(counts.get('dilated')!.macs, 14 * 14 * 3 * 3 * 6 * 4);
+    assert.equal(counts.get('both')!.macs, 14 * 14 * 3 * 2 * 4 * (4 / 4));
+    assert.equal(counts.get('both')!.totalParams, 4 * 1 * 3 * 2);
+    // Neighbouring outputs of a strided transposed convolution read different numbers of
+    // inputs: no (size, jump) describes them, and the reason is given downstream.
+    const report = computeReceptiveFields(graph);
+    assert.equal(report.byName.grouped.axes, null);
+    assert.match(report.byName.grouped.reason!, /transposed convolution has a fractional stride/);
+    assert.match(report.byName.both.reason!, /downstream of 'grouped'/);
+    loaded.model.dispose();
   });
 });

@@ -16,6 +16,8 @@
  * - OnnxChannelSlice, OnnxChannelShuffle (channelLayers.ts): ShuffleNet's channel split and
  *   channel shuffle (kind `elementwise`: positions stay where they are).
  * - OnnxMaxPool2D (poolLayers.ts): max pooling with a dilated window (kind `pooling`).
+ * - OnnxConvTranspose2D (convTransposeLayer.ts): a grouped or dilated transposed convolution
+ *   (kind `transposedConv`).
  */
 import type { TfNamespace } from '../runtime';
 import type * as tfType from '@tensorflow/tfjs';
@@ -26,6 +28,7 @@ import {
   type ChannelSliceConfig,
 } from './channelLayers';
 import { poolLayerClasses, type DilatedPoolConfig } from './poolLayers';
+import { convTransposeClass, type ConvTransposeConfig } from './convTransposeLayer';
 
 type Tensor = tfType.Tensor;
 type Shape = (number | null)[];
@@ -65,6 +68,7 @@ export const CUSTOM_LAYER_CLASSES = [
   'OnnxChannelSlice',
   'OnnxChannelShuffle',
   'OnnxMaxPool2D',
+  'OnnxConvTranspose2D',
 ] as const;
 
 export interface CustomLayerFactories {
@@ -76,6 +80,7 @@ export interface CustomLayerFactories {
   channelSlice(args: ChannelSliceConfig & { name: string }): tfType.layers.Layer;
   channelShuffle(args: ChannelShuffleConfig & { name: string }): tfType.layers.Layer;
   dilatedMaxPool(args: DilatedPoolConfig & { name: string }): tfType.layers.Layer;
+  convTranspose(args: ConvTransposeConfig & { name: string }): tfType.layers.Layer;
 }
 
 const cache = new WeakMap<object, CustomLayerFactories>();
@@ -243,6 +248,7 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
   const OnnxGroupedConv2D = groupedConvClass(tf);
   const { OnnxChannelSlice, OnnxChannelShuffle } = channelLayerClasses(tf);
   const { OnnxMaxPool2D } = poolLayerClasses(tf);
+  const OnnxConvTranspose2D = convTransposeClass(tf);
   for (const cls of [
     OnnxPad2D,
     OnnxElementwise,
@@ -252,6 +258,7 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
     OnnxChannelSlice,
     OnnxChannelShuffle,
     OnnxMaxPool2D,
+    OnnxConvTranspose2D,
   ]) {
     tf.serialization.registerClass(
       cls as unknown as tfType.serialization.SerializableConstructor<tfType.layers.Layer>,
@@ -266,6 +273,7 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
     channelSlice: (args) => new OnnxChannelSlice(args),
     channelShuffle: (args) => new OnnxChannelShuffle(args),
     dilatedMaxPool: (args) => new OnnxMaxPool2D(args),
+    convTranspose: (args) => new OnnxConvTranspose2D(args),
   };
   cache.set(tf, factories);
   return factories;

@@ -109,7 +109,7 @@ export function groupedConvClass(tf: TfNamespace) {
 }
 
 /** A [kh, kw, i, o] kernel with dilation - 1 zeros between its taps: [(kh-1)dh+1, (kw-1)dw+1, i, o]. */
-function spreadKernel(
+export function spreadKernel(
   tf: TfNamespace,
   kernel: tfType.Tensor4D,
   [dh, dw]: [number, number],

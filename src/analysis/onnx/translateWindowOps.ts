@@ -136,41 +136,57 @@ export function translateConvTranspose(ctx: TranslationContext): Translation {
   const x = materialize4d(ctx, ctx.value(0));
   const w = ctx.requireConstant(1, 'weights');
   const bias = ctx.constant(2);
-  const [inChannels, outChannels, kh, kw] = w.dims;
-  if (intAttr(node, 'group', 1) !== 1)
-    throw ctx.fail('a grouped transposed convolution is not supported.');
-  if ((intsAttr(node, 'dilations') ?? [1, 1]).some((d) => d !== 1)) {
-    throw ctx.fail('a dilated transposed convolution is not supported.');
+  const [inChannels, perGroup, kh, kw] = w.dims;
+  const groups = intAttr(node, 'group', 1);
+  const outChannels = perGroup * groups;
+  if (inChannels % groups !== 0) {
+    throw ctx.fail(`group=${groups} does not divide its ${inChannels} input channels.`);
   }
+  const dilations = (intsAttr(node, 'dilations') ?? [1, 1]) as [number, number];
   if (node.attributes.has('auto_pad') && node.attributes.get('auto_pad') !== 'NOTSET') {
     throw ctx.fail('auto_pad on ConvTranspose is not supported; export with explicit pads.');
   }
-  const strides = intsAttr(node, 'strides') ?? [1, 1];
+  const strides = (intsAttr(node, 'strides') ?? [1, 1]) as [number, number];
+  const outputPadding = (intsAttr(node, 'output_padding') ?? [0, 0]) as [number, number];
   const outShape = ctx.graph.shapes.get(node.outputs[0])!;
-  const layer = tf.layers.conv2dTranspose({
-    filters: outChannels,
-    kernelSize: [kh, kw],
-    strides,
-    padding: 'valid',
-    useBias: !!bias,
-    kernelInitializer: 'zeros',
-    name: ctx.layerName(),
-  });
+  const plain = groups === 1 && dilations.every((d) => d === 1);
+  if (!plain && outputPadding.some((p, a) => p >= strides[a])) {
+    throw ctx.fail(
+      `output_padding [${outputPadding.join(', ')}] not smaller than the strides is not supported with groups or dilations.`,
+    );
+  }
+  const common = { kernelSize: [kh, kw] as [number, number], strides, useBias: !!bias };
+  // Grouped or dilated: the import's layer, whose output is the full one plus output_padding.
+  const layer = plain
+    ? tf.layers.conv2dTranspose({
+        ...common,
+        filters: outChannels,
+        padding: 'valid',
+        kernelInitializer: 'zeros',
+        name: ctx.layerName(),
+      })
+    : ctx.custom.convTranspose({
+        ...common,
+        filters: outChannels,
+        dilationRate: dilations,
+        outputPadding,
+        groups,
+        name: ctx.layerName(),
+      });
   ctx.setWeights(layer, () => [
-    tf.tensor4d(permuted4d(w, [inChannels, outChannels, kh, kw], [2, 3, 1, 0]), [
+    tf.tensor4d(permuted4d(w, [inChannels, perGroup, kh, kw], [2, 3, 1, 0]), [
       kh,
       kw,
-      outChannels,
+      perGroup,
       inChannels,
     ]),
     ...(bias ? [tf.tensor1d(float32Copy(bias))] : []),
   ]);
   let tensor = ctx.apply(layer, x.tensor);
-  // tfjs 'valid' gives in*s + max(k - s, 0); ONNX's pads crop the start and the end.
+  // tfjs 'valid' gives in*s + max(k - s, 0); the import's layer (in-1)*s + (k-1)*d + 1 + output
+  // padding. ONNX's pads crop the start and the end.
   const pads = intsAttr(node, 'pads') ?? [0, 0, 0, 0];
-  const full = [0, 1].map(
-    (a) => x.shape[a + 2] * strides[a] + Math.max([kh, kw][a] - strides[a], 0),
-  );
+  const full = tensor.shape.slice(1, 3) as number[];
   const crop = [0, 1].map(
     (a) => [pads[a], full[a] - pads[a] - outShape[a + 2]] as [number, number],
   );
