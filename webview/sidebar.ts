@@ -2,7 +2,8 @@
 import { rgbaCanvas } from './rgbaCanvas';
 import type { LayerSummary, ModelSummary } from '../src/analysis/modelSummary';
 import type { HostToPanel } from '../src/protocol/panelProtocol';
-import { formatShape } from '../src/analysis/format';
+import { formatCount, formatShape } from '../src/analysis/format';
+import { fitLayerList, keepLayerListFitted } from './layerListFit';
 
 type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
 
@@ -96,6 +97,7 @@ export function renderLayerList(
     th.textContent = title;
     head.appendChild(th);
   }
+  head.cells[0].appendChild(shapeUnderName('output'));
   const body = table.createTBody();
   summary.layers.forEach((layer, index) => {
     const row = body.insertRow();
@@ -103,13 +105,11 @@ export function renderLayerList(
     row.tabIndex = 0;
     row.setAttribute('aria-selected', String(layer.name === selected));
     if (layer.name === selected) row.classList.add('selected');
-    const cells = [
-      layer.name,
-      layer.className,
-      formatShape(layer.outputShape),
-      paramCount(layer).toLocaleString('en-US'),
-    ];
-    cells.forEach((text) => (row.insertCell().textContent = text));
+    const shape = formatShape(layer.outputShape);
+    row.insertCell().append(...withBreaks(layer.name, /[_./-]/), shapeUnderName(shape));
+    row.insertCell().textContent = layer.className;
+    row.insertCell().textContent = shape;
+    fillCount(row.insertCell(), paramCount(layer));
     row.addEventListener('click', () => onSelect(layer.name));
     row.addEventListener('keydown', (e) => {
       const next = e.key === 'ArrowDown' ? index + 1 : e.key === 'ArrowUp' ? index - 1 : -1;
@@ -123,8 +123,53 @@ export function renderLayerList(
   foot.insertCell().textContent = 'Total';
   foot.insertCell();
   foot.insertCell();
-  foot.insertCell().textContent = summary.totalParams.toLocaleString('en-US');
+  fillCount(foot.insertCell(), summary.totalParams);
   container.replaceChildren(table);
+  fitLayerList(container);
+  keepLayerListFitted(container);
   const selectedRow = table.querySelector<HTMLElement>('tr.selected');
   selectedRow?.scrollIntoView({ block: 'nearest' });
+}
+
+/**
+ * A parameter count, exact ("102,764,544") and compact ("102.8M"): a list too wide for its pane
+ * shows the compact one (layerListFit.ts); the exact count is always in the tooltip.
+ */
+function fillCount(cell: HTMLTableCellElement, count: number): void {
+  const exact = count.toLocaleString('en-US');
+  const compact = formatCount(count);
+  cell.title = `${exact} parameters`;
+  const exactText = document.createElement('span');
+  exactText.className = 'count-exact';
+  exactText.textContent = exact;
+  const compactText = document.createElement('span');
+  compactText.className = 'count-compact';
+  compactText.textContent = compact;
+  cell.append(exactText, compactText);
+}
+
+/**
+ * The output shape as a second line of the name's cell, shown instead of the Output column by a
+ * list too wide for its pane (layerListFit.ts): the name then has the width of two columns.
+ */
+function shapeUnderName(text: string): HTMLElement {
+  const line = document.createElement('span');
+  line.className = 'shape-under-name';
+  line.textContent = text;
+  return line;
+}
+
+/**
+ * Text with a line-break opportunity after each separator (layer4.<wbr>1.<wbr>downsample.<wbr>0):
+ * a long ONNX scope wraps there, not anywhere, when the list is narrower than its text.
+ */
+function withBreaks(text: string, separator: RegExp): Node[] {
+  const nodes: Node[] = [];
+  let rest = text;
+  for (let at = rest.search(separator); at >= 0; at = rest.search(separator)) {
+    nodes.push(document.createTextNode(rest.slice(0, at + 1)), document.createElement('wbr'));
+    rest = rest.slice(at + 1);
+  }
+  nodes.push(document.createTextNode(rest));
+  return nodes;
 }

@@ -25,3 +25,12 @@ export function compactNumber(n: number, digits: number | { fraction: number } =
   }
   return format.format(n).replace('K', 'k').replace('B', 'G');
 }
+
+/**
+ * Counts where room is short (the lenses, the narrow panel's layer list): exact below 10,000, then
+ * one decimal (none from 100k to 1M): 1,792, 36.9k, 295k, 2.4M, 102.8M.
+ */
+export function formatCount(n: number): string {
+  if (n < 10_000) return n.toLocaleString('en-US');
+  return compactNumber(n, { fraction: n >= 100_000 && n < 1_000_000 ? 0 : 1 });
+}

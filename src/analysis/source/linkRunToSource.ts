@@ -6,7 +6,7 @@ import type { LayerCreationSite } from '../model/layerCreationSites';
 import type { LayerSummary, ModelSummary } from '../modelSummary';
 import type { ModelStructure, StructureLayer } from '../structure/modelStructure';
 import type { SourceScan } from './types';
-import { compactNumber, formatShape } from '../format';
+import { formatCount, formatShape } from '../format';
 
 /** Index of the call in `scan.layers` that created a layer at `site`, or -1. */
 export function callAtSite(scan: SourceScan, site: { line: number; column: number }): number {
@@ -98,11 +98,7 @@ function markCallers(
 
 export const formatDims = (dims: readonly (number | null)[]) => formatShape(dims, 'x');
 
-/** Counts in the lenses: exact below 10,000, then one decimal (none from 100k to 1M). */
-export function formatCount(n: number): string {
-  if (n < 10_000) return n.toLocaleString('en-US');
-  return compactNumber(n, { fraction: n >= 100_000 && n < 1_000_000 ? 0 : 1 });
-}
+export { formatCount };
 
 export interface LayerFacts {
   name: string;
