@@ -4,6 +4,7 @@
  */
 import type { PanelState, PanelTab } from '../src/protocol/panelProtocol';
 import type { PanelHost } from './host';
+import { migratePanelState } from '../src/protocol/panelStateMigration';
 
 export class PanelMemory {
   /** What was saved when the webview (re)started: restored once its content is there. */
@@ -11,7 +12,8 @@ export class PanelMemory {
   private state: PanelState;
 
   constructor(private readonly host: PanelHost) {
-    this.saved = host.getState() ?? {};
+    // A state saved by an earlier version has fields renamed since (imagePath, whyUnit).
+    this.saved = migratePanelState(host.getState()) ?? {};
     this.state = { ...this.saved };
   }
 

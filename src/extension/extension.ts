@@ -11,7 +11,7 @@ import { Commands } from './commands';
 import { wasRefusedForTrust } from './workspaceTrust';
 import { pickImage } from './pickers';
 import { ModelPanel, type PanelSnapshot } from './panel/modelPanel';
-import type { PanelState } from '../protocol/panelProtocol';
+import { migratePanelState } from '../protocol/panelStateMigration';
 import {
   buildGalleryFromFolder,
   openGalleryFile,
@@ -57,8 +57,9 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
     vscode.commands.registerCommand(COMMAND.showLog, () => log.show()),
     // Panels come back after a window reload, at the model, image, layer and tab they showed.
     vscode.window.registerWebviewPanelSerializer(ModelPanel.viewType, {
-      deserializeWebviewPanel: async (panel, state: PanelState | undefined) =>
-        panels.restore(panel, state),
+      // A state saved by an earlier version has fields renamed since: migrated first.
+      deserializeWebviewPanel: async (panel, state: unknown) =>
+        panels.restore(panel, migratePanelState(state)),
     }),
     vscode.commands.registerCommand(COMMAND.restartWorker, () => models.restartWorker()),
     // Settings apply live. The backend, threads and memory limit are fixed per worker thread: a
