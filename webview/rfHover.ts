@@ -90,6 +90,7 @@ function stepsAsBox(rf: LayerReceptiveField, index: number, length: number): Uni
   return {
     unclipped: [0, unclipped[0], 1, unclipped[1]],
     clipped: clipped && [0, clipped[0], 1, clipped[1]],
-    centre: [0.5, centre],
+    // Row 0 (centres are pixel indices, as in 2-D): the overlay marks the middle of the plot.
+    centre: [0, centre],
   };
 }

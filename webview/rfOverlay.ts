@@ -136,9 +136,12 @@ export class RfOverlay {
     // The centre pixel (centre coordinates are pixel indices; pixel k spans [k, k + 1)).
     const [cy, cx] = box.field.centre;
     const arm = Math.max(this.width, this.height) / 40;
+    // A signal is one row stretched over a plot: an arm as long as the steps are many would
+    // stick out far above and below it, so its vertical arm spans the plot's height exactly.
+    const [top, bottom] = this.height === 1 ? [0, 1] : [cy + 0.5 - arm, cy + 0.5 + arm];
     for (const [ax1, ay1, ax2, ay2] of [
       [cx + 0.5 - arm, cy + 0.5, cx + 0.5 + arm, cy + 0.5],
-      [cx + 0.5, cy + 0.5 - arm, cx + 0.5, cy + 0.5 + arm],
+      [cx + 0.5, top, cx + 0.5, bottom],
     ]) {
       group.appendChild(
         svgEl('line', {

@@ -153,6 +153,27 @@ describe('CNN Inspector: why a unit fires, through the UI', () => {
       (await webview.locator('#rf-readout').textContent()) ?? '',
       /^edge \(t 1\) sees steps 2\u20263 \(2 steps\)/,
     );
+    // The centre mark (steps 2..3: between them) stays inside the input plot, as its field does.
+    const marks = await webview.locator('body').evaluate(() => {
+      const plot = document.querySelector('#input-image')!.getBoundingClientRect();
+      const field = document.querySelector('#rf-box .rf-unclipped')!.getBoundingClientRect();
+      return {
+        plot: [plot.top, plot.bottom],
+        fieldMiddle: (field.left + field.right) / 2,
+        lines: [...document.querySelectorAll('#rf-box .rf-centre')].map((line) => {
+          const r = line.getBoundingClientRect();
+          return { top: r.top, bottom: r.bottom, middle: (r.left + r.right) / 2 };
+        }),
+      };
+    });
+    assert.equal(marks.lines.length, 2, JSON.stringify(marks));
+    for (const line of marks.lines) {
+      assert.ok(
+        line.top >= marks.plot[0] - 1 && line.bottom <= marks.plot[1] + 1,
+        `the centre mark leaves the plot: ${JSON.stringify(marks)}`,
+      );
+      assert.ok(Math.abs(line.middle - marks.fieldMiddle) <= 1, JSON.stringify(marks));
+    }
     await screenshot('edges1d-line-plots');
     // The strongest unit is y[5] = 1, which reads x[10] (x 1) and the padding (x -1): its
     // gradient and deconvnet projection are 1 at t 10 and 0 elsewhere.
