@@ -55,9 +55,9 @@ async function extensionGallery(
       { type: 'galleryInfo', config, model, layer },
       { timeoutMs: 1_200_000 },
     );
-  } finally {
+  } catch (error) {
     client.dispose();
-    await client.whenStopped();
+    throw error;
   }
   // Steady rate: images done after the first shard of every worker, over the time they took.
   const stamps: { at: number; done: number }[] = [];
@@ -70,8 +70,10 @@ async function extensionGallery(
     options: { topK: TOP_K, nmsIoU: 0.3 },
     timeoutMs: 1_200_000,
     pool: { workerScript, memoryLimitMb, workers },
+    warmWorker: client, // the model loaded once, as in the CLI
     onProgress: (p) => stamps.push({ at: Date.now(), done: p.done }),
-  });
+  }).finally(() => client.dispose());
+  await client.whenStopped();
   const seconds = (Date.now() - started) / 1000;
   const done = stamps.filter((s) => s.done > 0);
   const first = done[Math.min(workers, done.length) - 1];

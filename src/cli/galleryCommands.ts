@@ -167,6 +167,7 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
     wasmThreads,
   };
   const model = { file: modelFile, exportName: values.export };
+  // It loads the model for the key, then is the pool's first worker (the model loaded once).
   const client = new WorkerClient({ workerScript, memoryLimitMb, limitHints: CLI_LIMIT_HINTS });
   let loaded, info;
   try {
@@ -184,14 +185,16 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
       },
       requestOptions,
     );
-  } finally {
+  } catch (error) {
     client.dispose();
+    throw error;
   }
   const warning = backendWarning(backend, loaded.backend, loaded.backendNotes, config.searchDirs);
   if (warning) say(`warning: ${warning}`);
   if (engine === 'onnxruntime' && loaded.engineFallback) say(`warning: ${loaded.engineFallback}`);
   const started = Date.now();
   const part: GalleryPart = await runGalleryShard({
+    warmWorker: client,
     folder,
     shard,
     key: {
@@ -220,7 +223,7 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
       ? (p) => say(`${p.done}/${p.total} images, ${p.rate.toFixed(1)}/s`)
       : undefined,
     log: say,
-  });
+  }).finally(() => client.dispose());
   const sharded = values.shard !== undefined;
   const text = galleryFileText(sharded ? part : mergedGallery(part, [part]));
   writeFileSync(out, text);

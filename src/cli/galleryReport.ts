@@ -117,6 +117,7 @@ export async function buildGalleryReport(
     const folder = await buildFolderGallery({
       folder: args.folder,
       info,
+      warmWorker: client, // it holds the model: loaded once
       model,
       exportName,
       config,

@@ -25,6 +25,7 @@ import type { CropView, FolderGalleryView } from '../protocol/galleryMessages';
 import type { GalleryInfo } from '../protocol/worker/galleryProtocol';
 import { GalleryPool, type GalleryPoolOptions, type GalleryProgress } from './galleryPool';
 import type { ModelRef, WorkerConfig } from '../protocol/worker/workerProtocol';
+import type { WorkerClient } from './workerClient';
 
 export interface FolderGalleryRun {
   folder: string;
@@ -39,6 +40,8 @@ export interface FolderGalleryRun {
   options: GalleryOptions;
   timeoutMs: number;
   pool: GalleryPoolOptions;
+  /** The worker that answered `info`, lent to the pool as its first worker (see GalleryPoolRun). */
+  warmWorker?: WorkerClient;
   signal?: AbortSignal;
   onProgress?: (progress: GalleryProgress) => void;
   /** Called after each merged shard with the galleries so far. */
@@ -189,6 +192,7 @@ export async function buildFolderGallery(run: FolderGalleryRun): Promise<FolderG
       files: plan.toProcess,
       options: run.options,
       timeoutMs: run.timeoutMs,
+      warmWorker: run.warmWorker,
       signal: run.signal,
       onProgress: run.onProgress,
       onShard: (shard) => {

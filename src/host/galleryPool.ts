@@ -33,6 +33,12 @@ export interface GalleryPoolRun {
   /** Per shard (the first one includes loading the model in that worker). */
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * A worker that already holds the model (it answered the galleryInfo request): on ONNX Runtime,
+   * the pool's first worker, so the model and its engine are built once. The caller keeps it (it
+   * is not stopped).
+   */
+  warmWorker?: WorkerClient;
   /** May return a promise (a cache save): this worker takes its next shard once it settles. */
   onShard?: (shard: GalleryShardResult) => void | Promise<void>;
   onProgress?: (progress: GalleryProgress) => void;
@@ -100,7 +106,11 @@ export class GalleryPool {
         etaSeconds: done > 0 ? (total - done) / rate : undefined,
       });
     };
-    const clients = Array.from({ length: workers }, () => new WorkerClient(this.options));
+    // ONNX Runtime only: its worker takes the pool's thread share by rebuilding the engine alone;
+    // a wasm worker's threads are fixed when it starts, and would oversubscribe the cores.
+    const lent = run.warmWorker && run.backend === 'onnxruntime' ? [run.warmWorker] : [];
+    const own = Array.from({ length: workers - lent.length }, () => new WorkerClient(this.options));
+    const clients = [...lent, ...own];
     // The pool already spreads images over the cores: each worker's threads (wasm or ONNX Runtime)
     // share what is left, so the machine is not oversubscribed.
     const share = Math.max(1, Math.floor(availableParallelism() / workers));
@@ -109,7 +119,7 @@ export class GalleryPool {
       wasmThreads: Math.min(run.config.wasmThreads || Infinity, share), // 0 or absent: automatic
       engineThreads: Math.min(run.config.engineThreads || Infinity, share),
     };
-    this.clients.push(...clients);
+    this.clients.push(...own);
     const loop = async (client: WorkerClient) => {
       while (queue.length && !stop.signal.aborted) {
         const files = queue.shift()!;
@@ -147,7 +157,7 @@ export class GalleryPool {
       if (run.signal?.aborted) failure = new InspectorError('cancelled', 'Cancelled.');
     } finally {
       run.signal?.removeEventListener('abort', onAbort);
-      await this.stopAll(clients);
+      await this.stopAll(own);
     }
     if (failure) throw failure;
   }

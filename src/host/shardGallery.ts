@@ -24,6 +24,7 @@ import {
 import type { GalleryOptions, SkippedFile } from '../analysis/gallery/types';
 import type { GalleryShardResult } from '../analysis/gallery/processImages';
 import { GalleryPool, type GalleryPoolOptions, type GalleryProgress } from './galleryPool';
+import type { WorkerClient } from './workerClient';
 import type { ModelRef, WorkerConfig } from '../protocol/worker/workerProtocol';
 
 const CHECKPOINT_KIND = 'cnn-inspector-gallery-checkpoint';
@@ -38,6 +39,8 @@ export interface ShardRun {
   options: GalleryOptions;
   timeoutMs: number;
   pool: GalleryPoolOptions;
+  /** The worker that loaded the model for the key, lent to the pool (see GalleryPoolRun). */
+  warmWorker?: WorkerClient;
   /** Where progress is saved and resumed from; none: no checkpoint. */
   checkpointFile?: string;
   /** Minimum time between two checkpoint saves (0: after every pool shard). */
@@ -177,6 +180,7 @@ export async function runGalleryShard(run: ShardRun): Promise<GalleryPart> {
       files: toRun,
       options: run.options,
       timeoutMs: run.timeoutMs,
+      warmWorker: run.warmWorker,
       signal: run.signal,
       onProgress: run.onProgress,
       onShard,

@@ -18,6 +18,7 @@ import { WorkerClient } from '../../src/host/workerClient';
 import { buildFolderGallery, type FolderGalleryResult } from '../../src/host/folderGallery';
 import { GalleryPool } from '../../src/host/galleryPool';
 import type { ModelRef, WorkerConfig } from '../../src/protocol/worker/workerProtocol';
+import type { GalleryInfo } from '../../src/protocol/worker/galleryProtocol';
 import { InspectionSession } from '../../src/analysis/inspectionSession';
 import { fileSystemSaveHandler } from '../../src/analysis/model/fileSystemIO';
 import { InspectorError } from '../../src/analysis/errors';
@@ -205,7 +206,8 @@ describe('folder gallery through the worker pool', function () {
     );
   });
 
-  it('gives the same galleries with 1 worker as with 2', async () => {
+  /** A folder of the first 40 sample pictures. */
+  function subset(): string {
     const folder = join(dir, 'subset');
     const names = readdirSync(fashion)
       .filter((f) => f.endsWith('.png'))
@@ -213,9 +215,56 @@ describe('folder gallery through the worker pool', function () {
     rmSync(folder, { recursive: true, force: true });
     mkdirSync(folder);
     for (const n of names) copyFileSync(join(fashion, n), join(folder, n));
+    return folder;
+  }
+
+  it('gives the same galleries with 1 worker as with 2', async () => {
+    const folder = subset();
     const one = await build(lenet, folder, { workers: 1 });
     const two = await build(lenet, folder, { workers: 2 });
     assert.deepEqual(one.units, two.units);
+  });
+
+  it('runs on the worker that answered galleryInfo on ONNX Runtime (the model loaded once), and leaves it running', async () => {
+    const folder = subset();
+    const native: WorkerConfig = { ...config, engine: 'onnxruntime' };
+    const warm = new WorkerClient(workerOptions);
+    const steps: string[] = [];
+    const onProgress = (step: string) => steps.push(step);
+    const gallery = (info: GalleryInfo, workers: number, lend: boolean, onPartial?: () => void) =>
+      buildFolderGallery({
+        folder,
+        info,
+        model: lenet,
+        exportName: 'default',
+        config: native,
+        options: { topK: 9, nmsIoU: 0.3 },
+        timeoutMs: LONG,
+        pool: { ...workerOptions, workers },
+        ...(lend ? { warmWorker: warm } : {}),
+        onPartial,
+      });
+    try {
+      const info = await warm.request(
+        { type: 'galleryInfo', config: native, model: lenet },
+        { timeoutMs: LONG, onProgress },
+      );
+      assert.equal(info.backend, 'onnxruntime');
+      assert.equal(steps.filter((s) => s.startsWith('Building the model')).length, 1);
+      const reference = await gallery(info, 1, false);
+      const baseline = threadCount();
+      for (const workers of [1, 2]) {
+        const threads: number[] = []; // this process's threads at each shard
+        const result = await gallery(info, workers, true, () => threads.push(threadCount()));
+        assert.deepEqual(result.units, reference.units, `${workers} workers`);
+        assert.ok(warm.running, "the lent worker is the caller's: not stopped");
+        const added = Math.max(...threads) - baseline;
+        if (workers === 1) assert.equal(added, 0, 'one worker: the lent one, no thread started');
+        else assert.ok(added >= 1, `two workers: one started (${added} threads more)`);
+      }
+    } finally {
+      warm.dispose();
+    }
   });
 
   it('reuses the cache, processes only added files, and recomputes for new weights or code', async () => {
