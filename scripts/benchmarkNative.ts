@@ -30,6 +30,10 @@ interface Figures {
   firstPassMs: number;
   medianPassMs: number;
   passes: number;
+  /** The process's peak resident memory (ONNX Runtime allocates outside V8's heap). */
+  peakRssMb?: number;
+  /** ONNX Runtime: what the worker's memory check expects it to hold (nativeMemory.ts). */
+  estimateMb?: number;
 }
 
 /** `ort-N`: ONNX Runtime with N intra-op threads; `wasm-N`: tfjs WebAssembly with N threads. */
@@ -69,10 +73,20 @@ async function inspectionFigures(
     await session.runInput(image);
     times.push(performance.now() - started);
   }
+  const { estimateNativeMemory } = await import('../src/analysis/engines/nativeMemory');
+  const estimate = estimateNativeMemory(
+    session.layersModel,
+    session.summary.inputShape as number[],
+  );
   session.dispose();
   times.sort((a, b) => a - b);
   const medianPassMs = times[Math.floor(times.length / 2)] ?? firstPassMs;
-  return { engine, model, loadMs, firstPassMs, medianPassMs, passes };
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const estimateMb =
+    kind === 'ort'
+      ? Math.round((estimate.weightsBytes + estimate.activationsBytes) / 1024 / 1024)
+      : undefined;
+  return { engine, model, loadMs, firstPassMs, medianPassMs, passes, peakRssMb, estimateMb };
 }
 
 function lastJsonLine(stdout: string): unknown {
@@ -108,6 +122,10 @@ function runPyTorch(image: string, threads: number, passes: number): Figures | s
   return { ...figures, model: 'vgg16 (torchvision)' };
 }
 
+const memory = (f: Figures) =>
+  f.peakRssMb === undefined
+    ? ''
+    : `${f.peakRssMb} MB${f.estimateMb === undefined ? '' : ` (${f.estimateMb} MB)`}`;
 const ms = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
 const load = () => os.loadavg()[0].toFixed(1);
 
@@ -130,7 +148,9 @@ async function main(): Promise<void> {
       .map((l) => l.toFixed(1))
       .join(' ')}`,
   );
-  console.log('engine          model                load        first pass  median pass  load avg');
+  console.log(
+    'engine          model                load        first pass  median pass  load avg  peak RSS (ORT estimate)',
+  );
   const rows = new Map<string, Figures>();
   const show = (key: string, result: Figures | string, label: string, model: string) => {
     if (typeof result === 'string') {
@@ -140,7 +160,7 @@ async function main(): Promise<void> {
     rows.set(key, result);
     const cells = [result.loadMs, result.firstPassMs].map((v) => ms(v).padEnd(12)).join('');
     console.log(
-      `${label.padEnd(16)}${model.padEnd(21)}${cells}${ms(result.medianPassMs).padEnd(13)}${load()}`,
+      `${label.padEnd(16)}${model.padEnd(21)}${cells}${ms(result.medianPassMs).padEnd(13)}${load().padEnd(10)}${memory(result)}`,
     );
   };
   const vggRuns: [string, () => Figures | string][] = [

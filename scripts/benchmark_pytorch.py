@@ -8,6 +8,7 @@ VGG-16 (random weights: nothing is downloaded) and reads every layer's output ba
 Prints one JSON line: first pass and median pass in milliseconds.
 """
 import json
+import resource
 import statistics
 import sys
 import time
@@ -59,6 +60,8 @@ def main():
                 "medianPassMs": statistics.median(times[1:]) if passes else times[0],
                 "passes": passes,
                 "layers": layers,
+                # Linux reports kilobytes: the process's peak resident memory.
+                "peakRssMb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             }
         )
     )

@@ -99,15 +99,22 @@ export class InspectionSession {
         exportName: resolvedName,
         dataFiles: opened.dataFiles,
         tf,
+        file: modelFile,
       },
       options: engineOptions,
     };
-    const engine = await chooseEngine(
-      model,
-      engineSource.inputShape,
-      engineOptions,
-      engineSource.identity,
-    );
+    let engine: EngineChoice;
+    try {
+      engine = await chooseEngine(
+        model,
+        engineSource.inputShape,
+        engineOptions,
+        engineSource.identity,
+      );
+    } catch (error) {
+      probe.probe.dispose(); // refused (too large for the memory limit): free the weights now
+      throw error;
+    }
     return new InspectionSession(
       runtime,
       module,

@@ -70,9 +70,11 @@ async function isStale(open: OpenModel): Promise<boolean> {
 
 /** The engine the config asks for; threads absent or 0: the default (one per core, at most 4). */
 function engineOptions(config: WorkerConfig): EngineOptions {
+  const memory = decodeBudget(); // the thread's limit: ONNX Runtime's memory is checked against it
   return {
     engine: config.engine,
     ...(config.engineThreads ? { threads: config.engineThreads } : {}),
+    ...(memory ? { memory } : {}),
   };
 }
 

@@ -11,6 +11,8 @@ import { NativeOnnxEngine, onnxSourceOf } from './nativeOnnxEngine';
 import type { LayerActivation } from '../activations';
 import { defaultOrtThreads, loadOnnxRuntime } from './onnxRuntime';
 import { acquireEngine, releaseEngine, weightsFingerprint } from './engineCache';
+import { checkNativeMemory, estimateNativeMemory } from './nativeMemory';
+import type { MemoryBudget } from '../image/decodeImage';
 
 export type EnginePreference = 'auto' | 'onnxruntime' | 'tfjs';
 export const ENGINE_PREFERENCES: EnginePreference[] = ['auto', 'onnxruntime', 'tfjs'];
@@ -36,6 +38,8 @@ export interface EngineOptions {
   engine?: EnginePreference;
   /** ONNX Runtime intra-op threads (default: one per core, at most 4). */
   threads?: number;
+  /** The worker's memory limit: a model whose native engine would not fit is refused (nativeMemory). */
+  memory?: MemoryBudget;
 }
 
 /** What the model was built from: with it, an unchanged model gets its warm engine back. */
@@ -46,6 +50,8 @@ export interface ModelIdentity {
   dataFiles?: string[];
   /** The TensorFlow.js that built the model: it reads the sample of the weights for the key. */
   tf: typeof tfType;
+  /** The model file, for messages. */
+  file: string;
 }
 
 /** Everything a native engine's numbers depend on (see engineCache.ts), without reading every weight. */
@@ -93,6 +99,13 @@ export async function chooseEngine(
     return fallback('ONNX Runtime needs a fixed input size (export inputSize = [height, width])');
   }
   const threads = options.threads ?? defaultOrtThreads();
+  if (options.memory) {
+    const estimate = estimateNativeMemory(model, inputShape as number[]);
+    checkNativeMemory(estimate, options.memory, {
+      file: identity?.file ?? model.name,
+      exportName: identity?.exportName ?? model.name,
+    });
+  }
   try {
     const source = onnxSourceOf(model);
     const build = (): Promise<ActivationEngine> =>
