@@ -4,7 +4,8 @@
  * added as graph outputs. The import's `values` map (onnx/buildLayersModel.ts) says which ONNX
  * value each layer holds and in which layout; the added nodes turn each into the layer's
  * channels-last order, so the views read them exactly as TensorFlow.js's activations. A padding
- * layer the import made (`<node>.pad`: ONNX pads inside its Conv/Pool) gets a Pad node.
+ * layer the import made (`<node>.pad`: ONNX pads inside its Conv/Pool) gets a Pad node, a
+ * transposed convolution before its crop the same ConvTranspose without pads.
  */
 import { open } from 'node:fs/promises';
 import type * as tfType from '@tensorflow/tfjs';
@@ -31,6 +32,20 @@ export interface OnnxSource {
   values: Map<string, ValueLocation>;
   /** The image input's name. */
   inputName: string;
+  /**
+   * The file's ConvTranspose nodes, by the name of the layer made of each: that layer's output is
+   * the uncropped one (the node's pads are a cropping layer after it), which no value holds.
+   */
+  convTransposes?: Map<string, TransposedConvNode>;
+}
+
+/** What the engine needs to compute a ConvTranspose again without its pads. */
+export interface TransposedConvNode {
+  /** The node's inputs as the file names them: x, W and the optional bias. */
+  inputs: string[];
+  strides: number[];
+  dilations: number[];
+  group: number;
 }
 
 const sources = new WeakMap<tfType.LayersModel, OnnxSource>();
@@ -191,6 +206,41 @@ function averageBeforeRescale(
   return add.node('Transpose', [average], [ints('perm', [0, 2, 3, 1])]);
 }
 
+/**
+ * A transposed convolution the import follows with a crop (`<node>.crop`: ONNX's pads): its own
+ * output is the node's without pads, as long as the layer's output (tfjs's Conv2DTranspose adds
+ * max(s - k, 0) rows; the import's OnnxConvTranspose2D the output_padding), so the same node is
+ * added with pads 0 and output_padding making up the difference, reading the same weights.
+ */
+function uncroppedTransposedConv(
+  add: GraphAdditions,
+  layer: tfType.layers.Layer,
+  source: OnnxSource,
+): string | undefined {
+  const node = source.convTransposes?.get(layer.name);
+  if (!node) return undefined;
+  const input = (layer.input as tfType.SymbolicTensor).shape;
+  const output = firstOutputShape(layer) as number[]; // [h, w, c], without the batch
+  const { kernelSize } = layer.getConfig() as { kernelSize?: number[] };
+  if (!kernelSize) return undefined;
+  const outputPadding = [0, 1].map(
+    (a) =>
+      output[a] -
+      ((input[a + 1]! - 1) * node.strides[a] + (kernelSize[a] - 1) * node.dilations[a] + 1),
+  );
+  if (outputPadding.some((p, a) => p < 0 || p >= Math.max(node.strides[a], node.dilations[a]))) {
+    return undefined;
+  }
+  const full = add.node('ConvTranspose', node.inputs, [
+    ints('strides', node.strides),
+    ints('dilations', node.dilations),
+    int('group', node.group),
+    ints('pads', [0, 0, 0, 0]),
+    ints('output_padding', outputPadding),
+  ]);
+  return add.node('Transpose', [full], [ints('perm', [0, 2, 3, 1])]);
+}
+
 /** Adds an output for every inspectable layer; throws UntranslatableLayer for one it cannot. */
 function exposeLayers(
   graph: onnx.IGraphProto,
@@ -210,7 +260,10 @@ function exposeLayers(
     if (held) {
       output = inKerasOrder(add, held[0], held[1]);
     } else {
-      output = helperLayerOutput(add, layer, byLayer) ?? averageBeforeRescale(add, layer, byLayer);
+      output =
+        helperLayerOutput(add, layer, byLayer) ??
+        averageBeforeRescale(add, layer, byLayer) ??
+        uncroppedTransposedConv(add, layer, source);
       if (!output) {
         throw new UntranslatableLayer(
           layer.name,

@@ -11,7 +11,8 @@ import { parseOnnx } from './parseOnnx';
 import { foldGraph, type FoldOptions } from './foldGraph';
 import { buildLayersModel, type BuiltModel } from './buildLayersModel';
 import type { FoldedGraph } from './graph';
-import { rememberOnnxSource } from '../engines/nativeOnnxEngine';
+import { rememberOnnxSource, type TransposedConvNode } from '../engines/nativeOnnxEngine';
+import { intAttr, intsAttr } from './attributes';
 
 export interface OnnxLoadOptions extends FoldOptions {
   /** Progress of the slow steps, for notifications: a phrase and a fraction 0..1. */
@@ -69,6 +70,27 @@ export function onnxModelFromBytes(
     },
   });
   // The native engine runs this file's own graph and reads the layers' values through `values`.
-  rememberOnnxSource(built.model, { file, values: built.values, inputName: graph.input.name });
+  rememberOnnxSource(built.model, {
+    file,
+    values: built.values,
+    inputName: graph.input.name,
+    convTransposes: transposedConvNodes(graph),
+  });
   return { ...built, graph: { ...graph, constants: new Map() } };
+}
+
+/** The ConvTranspose nodes, by the layer each becomes (named after the node). */
+function transposedConvNodes(graph: FoldedGraph): Map<string, TransposedConvNode> {
+  const nodes = graph.nodes.filter((n) => n.opType === 'ConvTranspose' && n.domain === '');
+  return new Map(
+    nodes.map((n) => [
+      n.name,
+      {
+        inputs: n.inputs,
+        strides: intsAttr(n, 'strides') ?? [1, 1],
+        dilations: intsAttr(n, 'dilations') ?? [1, 1],
+        group: intAttr(n, 'group', 1),
+      },
+    ]),
+  );
 }
