@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { COMMAND, type VisualizeArgs } from './commandIds';
+import { pickFileDialog, pickFolderDialog } from './openDialogs';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import {
@@ -50,15 +51,11 @@ async function pickTemplate(id?: string): Promise<TemplateChoice | undefined> {
 
 async function pickOnnxFile(onnxFile?: string): Promise<string | undefined> {
   if (onnxFile) return onnxFile;
-  const chosen = await vscode.window.showOpenDialog({
-    canSelectFiles: true,
-    canSelectMany: false,
-    filters: { 'ONNX model': ['onnx'] },
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-    title: 'The ONNX file to wrap',
-    openLabel: 'Wrap this model',
-  });
-  return chosen?.[0]?.fsPath;
+  return pickFileDialog(
+    'The ONNX file to wrap',
+    { 'ONNX model': ['onnx'] },
+    { defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri, openLabel: 'Wrap this model' },
+  );
 }
 
 async function pickFolder(folder?: string): Promise<string | undefined> {
@@ -71,12 +68,7 @@ async function pickFolder(folder?: string): Promise<string | undefined> {
     });
     return picked?.uri.fsPath;
   }
-  const chosen = await vscode.window.showOpenDialog({
-    canSelectFiles: false,
-    canSelectFolders: true,
-    title: 'Folder for the new model file',
-  });
-  return chosen?.[0]?.fsPath;
+  return pickFolderDialog('Folder for the new model file');
 }
 
 /** Writes the model file and its sample picture; returns the model file, or undefined if cancelled. */

@@ -11,6 +11,7 @@ import type { LayerSummary } from '../analysis/modelSummary';
 import type { ModelRef } from '../protocol/worker/workerProtocol';
 import { readImageHeader } from '../analysis/image/imageHeader';
 import { imageFit, type ImageFit } from '../analysis/inputFit';
+import { pickFileOrBrowse, type FileItem } from './openDialogs';
 import { readRegularFile, readRegularFileStart } from '../analysis/regularFile';
 import { scanModelSource } from '../analysis/source/scanModelSource';
 import { inputKindOf } from '../analysis/source/inputKind';
@@ -124,11 +125,8 @@ export async function pickLayer(layers: LayerSummary[]): Promise<string | undefi
   return picked?.label;
 }
 
-const BROWSE = '$(folder-opened) Browse\u2026';
 /** Enough of a file for a PNG's IHDR or a JPEG's frame header after its EXIF block. */
 const HEADER_BYTES = 64 * 1024;
-
-type ImageItem = vscode.QuickPickItem & { path?: string };
 
 /** The images' fit to the model's input, best first; undefined rank when the header is unreadable. */
 async function rankImages(
@@ -161,13 +159,13 @@ export async function pickImage(
 ): Promise<string | undefined> {
   const uris = await vscode.workspace.findFiles('**/*.{png,jpg,jpeg,PNG,JPG,JPEG}', EXCLUDE, 1000);
   uris.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
-  const item = (uri: vscode.Uri, fit?: ImageFit): ImageItem => ({
+  const item = (uri: vscode.Uri, fit?: ImageFit): FileItem => ({
     label: basename(uri.fsPath),
     description: vscode.workspace.asRelativePath(dirname(uri.fsPath)),
     ...(fit ? { detail: fit.note } : {}),
     path: uri.fsPath,
   });
-  const items: ImageItem[] = [];
+  const items: FileItem[] = [];
   if (inputShape?.length === 3) {
     const ranked = await rankImages(uris, inputShape);
     const groups = [0, 1, 2, undefined].map((rank) => ranked.filter((r) => r.fit?.rank === rank));
@@ -180,22 +178,21 @@ export async function pickImage(
   } else {
     items.push(...uris.map((uri) => item(uri)));
   }
-  items.push({ label: BROWSE, description: 'an image file anywhere' });
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'CNN Inspector: pick an image',
-    placeHolder: inputShape
-      ? `PNG or JPEG; the model takes ${describeImageInput(inputShape)}`
-      : 'PNG or JPEG; it is resized to the model\u2019s input',
-    matchOnDescription: true,
-  });
-  if (!picked) return undefined;
-  if (picked.path) return picked.path;
-  const chosen = await vscode.window.showOpenDialog({
-    canSelectMany: false,
-    filters: { Images: ['png', 'jpg', 'jpeg'] },
-    title: 'Image for CNN Inspector',
-  });
-  return chosen?.[0]?.fsPath;
+  return pickFileOrBrowse(
+    items,
+    {
+      title: 'CNN Inspector: pick an image',
+      placeHolder: inputShape
+        ? `PNG or JPEG; the model takes ${describeImageInput(inputShape)}`
+        : 'PNG or JPEG; it is resized to the model\u2019s input',
+      matchOnDescription: true,
+    },
+    {
+      description: 'an image file anywhere',
+      title: 'Image for CNN Inspector',
+      filters: { Images: ['png', 'jpg', 'jpeg'] },
+    },
+  );
 }
 
 function describeImageInput([height, width, channels]: readonly (number | null)[]): string {

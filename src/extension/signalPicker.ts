@@ -12,19 +12,17 @@ import { stat } from 'node:fs/promises';
 import type { ModelService } from './modelService';
 import type { ModelRef } from '../protocol/worker/workerProtocol';
 import { pickImage } from './pickers';
+import { pickFileOrBrowse, type FileItem } from './openDialogs';
 
 const EXCLUDE = '{**/node_modules/**,**/dist/**,**/out/**,**/.git/**,**/.vscode/**}';
 /** Larger files are listed without being read (a signal this long is rare; reading is slow). */
 const MAX_CHECKED_BYTES = 16e6;
-const BROWSE = '$(folder-opened) Browse\u2026';
 
 const SYNTHETIC_DETAILS: Record<(typeof SYNTHETIC_SIGNALS)[number], string> = {
   step: '0 before the middle, 1 from the middle on',
   impulse: '1 at the middle step, 0 elsewhere',
   sine: 'one period every quarter of the length',
 };
-
-type Item = vscode.QuickPickItem & { source?: string };
 
 /** A file's fit to the model's input; 'unchecked' when too large to read for a list. */
 async function fitOf(
@@ -52,17 +50,17 @@ export async function pickSignal(
   const uris = await vscode.workspace.findFiles('**/*.{csv,json,CSV,JSON}', EXCLUDE, 1000);
   const files = uris.map((u) => u.fsPath).sort((a, b) => a.localeCompare(b));
   const fits = await Promise.all(files.map((file) => fitOf(file, inputShape)));
-  const item = (file: string, fit: SignalFit | 'unchecked' | undefined): Item => ({
+  const item = (file: string, fit: SignalFit | 'unchecked' | undefined): FileItem => ({
     label: basename(file),
     description: vscode.workspace.asRelativePath(dirname(file)),
     ...(fit && fit !== 'unchecked' ? { detail: fit.note } : {}),
-    source: file,
+    path: file,
   });
   const where = (keep: (fit: SignalFit | 'unchecked' | undefined) => boolean) =>
     files.flatMap((file, i) => (keep(fits[i]) ? [item(file, fits[i])] : []));
-  const group = (label: string, entries: Item[]): Item[] =>
+  const group = (label: string, entries: FileItem[]): FileItem[] =>
     entries.length ? [{ label, kind: vscode.QuickPickItemKind.Separator }, ...entries] : [];
-  const items: Item[] = [
+  const items: FileItem[] = [
     ...group(
       'Signals the model takes',
       where((fit) => fit !== 'unchecked' && fit?.fits === true),
@@ -72,7 +70,7 @@ export async function pickSignal(
       SYNTHETIC_SIGNALS.map((kind) => ({
         label: `synthetic:${kind}`,
         description: SYNTHETIC_DETAILS[kind],
-        source: `synthetic:${kind}`,
+        path: `synthetic:${kind}`,
       })),
     ),
     ...group(
@@ -84,21 +82,20 @@ export async function pickSignal(
       where((fit) => fit === 'unchecked'),
     ),
   ];
-  items.push({ label: BROWSE, description: 'a .csv or .json file anywhere' });
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'CNN Inspector: pick a signal',
-    placeHolder:
-      'CSV (one step per line, one column per channel) or JSON array, or a synthetic one',
-    matchOnDescription: true,
-  });
-  if (!picked) return undefined;
-  if (picked.source) return picked.source;
-  const chosen = await vscode.window.showOpenDialog({
-    canSelectMany: false,
-    filters: { Signals: ['csv', 'json', 'txt'] },
-    title: 'Signal for CNN Inspector',
-  });
-  return chosen?.[0]?.fsPath;
+  return pickFileOrBrowse(
+    items,
+    {
+      title: 'CNN Inspector: pick a signal',
+      placeHolder:
+        'CSV (one step per line, one column per channel) or JSON array, or a synthetic one',
+      matchOnDescription: true,
+    },
+    {
+      description: 'a .csv or .json file anywhere',
+      title: 'Signal for CNN Inspector',
+      filters: { Signals: ['csv', 'json', 'txt'] },
+    },
+  );
 }
 
 /** Whether a model's input is a sequence ([steps, channels]) rather than an image. */

@@ -4,6 +4,7 @@ import type { ModelService } from '../modelService';
 import type { PanelRegistry } from '../panelRegistry';
 import { requireTrust } from '../workspaceTrust';
 import { pickModel } from '../pickers';
+import { pickGalleryFolder } from './openGalleryFile';
 import type { ModelRef } from '../../protocol/worker/workerProtocol';
 import { readSettings, resolveSettingPath } from '../settings';
 
@@ -33,15 +34,7 @@ export async function buildGalleryFromFolder(
   try {
     const scope = args.modelFile ? vscode.Uri.file(args.modelFile) : undefined;
     let folder = folderUri?.fsPath ?? resolveSettingPath(readSettings(scope).galleryFolder, scope);
-    if (!folder) {
-      const chosen = await vscode.window.showOpenDialog({
-        canSelectFiles: false,
-        canSelectFolders: true,
-        canSelectMany: false,
-        title: 'Folder of images for the gallery',
-      });
-      folder = chosen?.[0]?.fsPath;
-    }
+    folder ??= await pickGalleryFolder();
     if (!folder) return undefined;
     const panel = await openModelPanel(panels, args);
     if (!panel) return undefined;

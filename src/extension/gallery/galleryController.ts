@@ -24,6 +24,7 @@ import {
   checkAgainstModel,
   galleryFileResult,
   pickGalleryFile,
+  pickGalleryFolder,
   pickImageFolder,
   readGalleryFile,
 } from './openGalleryFile';
@@ -242,13 +243,7 @@ export class GalleryController implements vscode.Disposable {
   }
 
   private async pickFolder(): Promise<void> {
-    const chosen = await vscode.window.showOpenDialog({
-      canSelectFiles: false,
-      canSelectFolders: true,
-      canSelectMany: false,
-      title: 'Folder of images for the gallery',
-    });
-    const folder = chosen?.[0]?.fsPath;
+    const folder = await pickGalleryFolder();
     if (!folder) return;
     this.folder = folder;
     await this.buildFolder(folder);

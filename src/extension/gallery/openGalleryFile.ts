@@ -4,36 +4,26 @@
  * folder the user chooses (by default the file's own folder). The panel's model must have the
  * layer, with the same number of units and input size; other weights are allowed but said.
  */
-import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InspectorError } from '../../analysis/errors';
+import { pickFileDialog, pickFolderDialog } from '../openDialogs';
 import { parseMergedGallery } from '../../analysis/gallery/mergeParts';
 import type { MergedGallery } from '../../analysis/gallery/galleryFile';
 import type { GalleryInfo } from '../../protocol/worker/galleryProtocol';
 import type { FolderGalleryResult } from '../../host/folderGallery';
 
-export async function pickGalleryFile(): Promise<string | undefined> {
-  const chosen = await vscode.window.showOpenDialog({
-    canSelectFiles: true,
-    canSelectFolders: false,
-    canSelectMany: false,
-    filters: { 'Gallery JSON': ['json'] },
-    title: 'Gallery file (cnn-inspector merge)',
-  });
-  return chosen?.[0]?.fsPath;
-}
+/** A folder of images to build a gallery from. */
+export const pickGalleryFolder = () => pickFolderDialog('Folder of images for the gallery');
 
-export async function pickImageFolder(galleryFile: string): Promise<string | undefined> {
-  const chosen = await vscode.window.showOpenDialog({
-    canSelectFiles: false,
-    canSelectFolders: true,
-    canSelectMany: false,
-    defaultUri: vscode.Uri.file(dirname(galleryFile)),
-    title: "Folder of the gallery's images (its paths are relative to it)",
-  });
-  return chosen?.[0]?.fsPath;
-}
+export const pickGalleryFile = () =>
+  pickFileDialog('Gallery file (cnn-inspector merge)', { 'Gallery JSON': ['json'] });
+
+export const pickImageFolder = (galleryFile: string) =>
+  pickFolderDialog(
+    "Folder of the gallery's images (its paths are relative to it)",
+    dirname(galleryFile),
+  );
 
 export async function readGalleryFile(file: string): Promise<MergedGallery> {
   let text: string;
