@@ -23,7 +23,8 @@ export type MergeOp =
  * - `zeroPadding`, `cropping`: ZeroPadding1D/2D, Cropping1D/2D.
  * - `flatten`: Flatten (whole input). `dense`: Dense (acts on the last axis only).
  * - `elementwise`: keeps every position where it is (activations, normalisation, dropout, noise...).
- * - `reshape`: Reshape / Permute; whether it keeps positions depends on the shapes.
+ * - `reshape`: Reshape; whether it keeps positions depends on the shapes.
+ * - `permute`: Permute; it keeps positions when the spatial axes stay in place.
  * - `merge`: Add, Concatenate, Multiply, Average, Maximum, Minimum, Subtract.
  * - `model`: a nested LayersModel used as one layer.
  * - `spatialUnsupported`: a known layer whose position mapping receptive-field arithmetic cannot
@@ -44,6 +45,7 @@ export type StructureKind =
   | 'dense'
   | 'elementwise'
   | 'reshape'
+  | 'permute'
   | 'merge'
   | 'model'
   | 'spatialUnsupported'
@@ -104,6 +106,16 @@ export interface LayerCapabilities {
   activation?: ActivationClass;
   /** `explain: 'merge'`: how the inputs are combined. */
   mergeOp?: MergeOp;
+  /**
+   * Its `axis` config names the axis it keeps apart (BatchNormalization's features), not one it
+   * mixes positions across (LayerNormalization, Softmax): no warning for a spatial axis.
+   */
+  keepsAxisApart?: true;
+  /**
+   * TF.js runs it without its configured `dilationRate` (tfjs 4.22's DepthwiseConv2D calls the op
+   * undilated: "TODO(cais): Add support for dilation"); see structure/whatRuns.ts.
+   */
+  runsUndilated?: true;
   /** A max-activation gallery can be made of it (2-D windows with a receptive field). */
   gallery: boolean;
   /** The arithmetic dialog shows how one output value is computed. */
@@ -209,7 +221,7 @@ export const LAYER_CAPABILITIES: Readonly<Record<string, LayerCapabilities>> = {
   Convolution1D: conv,
   Convolution2D: conv,
   DepthwiseConv1D: depthwise,
-  DepthwiseConv2D: depthwise,
+  DepthwiseConv2D: { ...depthwise, runsUndilated: true },
   SeparableConv1D: separable,
   SeparableConv2D: separable,
   Conv1DTranspose: beyond(TRANSPOSED, 'transposedConv', 'transposedConv'),
@@ -236,7 +248,7 @@ export const LAYER_CAPABILITIES: Readonly<Record<string, LayerCapabilities>> = {
   Cropping2D: shapeOnly('cropping', 'cropping'),
   Flatten: shapeOnly('flatten', 'reshape'),
   Reshape: shapeOnly('reshape', 'reshape'),
-  Permute: { ...shapeOnly('reshape', 'unsupported'), explainLimit: 'Permute reorders axes' },
+  Permute: { ...shapeOnly('permute', 'unsupported'), explainLimit: 'Permute reorders axes' },
   Dense: { ...none, structure: 'dense', counts: 'dense', explain: 'dense' },
   Activation: activation(),
   ReLU: activation('relu'),
@@ -245,7 +257,7 @@ export const LAYER_CAPABILITIES: Readonly<Record<string, LayerCapabilities>> = {
   Softmax: activation('softmax'),
   PReLU: notInverted('PReLU'),
   ThresholdedReLU: notInverted('ThresholdedReLU'),
-  BatchNormalization: positionWise('batchNorm'),
+  BatchNormalization: positionWise('batchNorm', { keepsAxisApart: true }),
   LayerNormalization: notInverted('LayerNormalization'),
   Rescaling: notInverted('Rescaling'),
   Dropout: positionWise('identity'),

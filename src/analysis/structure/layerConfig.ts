@@ -124,6 +124,8 @@ export function geometryFromConfig(
       break;
     case 'reshape':
       set('targetShape', axisList(config.targetShape ?? config.target_shape));
+      break;
+    case 'permute':
       set('permuteDims', axisList(config.dims));
       break;
     case 'spatialUnsupported':

@@ -5,6 +5,7 @@
 // -p + i*j + (r - 1) / 2. A windowed layer with effective kernel k, stride s and padding before
 // q maps (r, j, p) to (r + (k - 1) j, j s, p + q j).
 import { axisWindows, spatialDims } from './geometry';
+import { layerCapabilities } from '../layerCapabilities';
 import type { Dim, LayerGraph, LayerNode, Shape } from './types';
 
 export interface AxisReceptiveField {
@@ -100,15 +101,16 @@ function windowed(state: State, input: Shape, node: LayerNode): Outcome {
   return { state: { ...state, axes } };
 }
 
+function permute(state: State, input: Shape, node: LayerNode): Outcome {
+  // dims is a permutation of the non-batch axes, 1-based; positions stay if the spatial ones stay.
+  const dims = node.geometry.permuteDims ?? [];
+  const spatial = state.collapsed ? 0 : input.length - 1;
+  return dims.slice(0, spatial).every((d, i) => d === i + 1)
+    ? { state }
+    : { reason: `${node.className} moves spatial axes` };
+}
+
 function reshape(state: State, input: Shape, output: Shape | null, node: LayerNode): Outcome {
-  if (node.className === 'Permute') {
-    // dims is a permutation of the non-batch axes, 1-based; positions stay if the spatial ones stay.
-    const dims = node.geometry.permuteDims ?? [];
-    const spatial = state.collapsed ? 0 : input.length - 1;
-    return dims.slice(0, spatial).every((d, i) => d === i + 1)
-      ? { state }
-      : { reason: 'Permute moves spatial axes' };
-  }
   if (!output) return { reason: 'the layer has several outputs' };
   if (state.collapsed) {
     return output.length === 1
@@ -126,8 +128,9 @@ function reshape(state: State, input: Shape, output: Shape | null, node: LayerNo
 function merge(states: State[], node: LayerNode, warnings: string[]): Outcome {
   const rank = node.inputShapes[0]?.length ?? 0;
   const axis = node.geometry.axis?.[0] ?? -1;
-  if (node.className === 'Concatenate' && axis !== -1 && axis !== rank) {
-    return { reason: `Concatenate joins along axis ${axis}, a spatial axis` };
+  const concatenates = layerCapabilities(node.className).mergeOp === 'concatenate';
+  if (concatenates && axis !== -1 && axis !== rank) {
+    return { reason: `${node.className} joins along axis ${axis}, a spatial axis` };
   }
   if (new Set(states.map((s) => s.source)).size > 1) {
     warnings.push('its branches come from different model inputs; the fields refer to the first');
@@ -202,7 +205,8 @@ function step(node: LayerNode, inputs: State[], warnings: string[]): Outcome {
       const touchesSpace = axes.some(
         (a) => a !== -1 && a !== rank - 1 && node.geometry.dataFormat === 'channelsLast',
       );
-      if (touchesSpace && node.className !== 'BatchNormalization' && !state.collapsed) {
+      const keepsApart = layerCapabilities(node.className).keepsAxisApart === true;
+      if (touchesSpace && !keepsApart && !state.collapsed) {
         warnings.push(
           `${node.className} works across axis ${axes.join(', ')}, which mixes positions; treated as position-preserving`,
         );
@@ -211,6 +215,8 @@ function step(node: LayerNode, inputs: State[], warnings: string[]): Outcome {
     }
     case 'reshape':
       return reshape(state, input, node.outputShape, node);
+    case 'permute':
+      return permute(state, input, node);
     case 'merge':
       return merge(inputs, node, warnings);
     case 'model':
