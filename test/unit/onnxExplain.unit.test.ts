@@ -1,7 +1,7 @@
 // The Why tab's projections and the arithmetic dialog on an ONNX-imported network with grouped
 // convolutions, a dilated depthwise convolution, edge padding and average-pooling divisors
 // (scripts/onnx/export_fixtures.py's `groups`), against PyTorch's autograd
-// (test/oracles/groups_projections.py) and PyTorch's own activations.
+// (test/oracles/fixture_projections.py) and PyTorch's own activations.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -34,36 +34,54 @@ function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): 
   return diff / scale;
 }
 
-describe('ONNX import: the Why tab and the arithmetic on grouped convolutions', function () {
-  this.timeout(10 * 60_000);
-  let fixture: Fixture;
-  let loaded: LoadedOnnxModel;
-  let outputs: Map<string, ArrayND>;
+interface ImportedFixture {
+  name: string;
+  fixture: Fixture;
+  loaded: LoadedOnnxModel;
+  outputs: Map<string, ArrayND>;
+}
+
+/** Imports fixture `name` (on the CPU backend) before the block's tests; disposes it after. */
+function importBeforeAll(name: string): ImportedFixture {
+  const imported = { name } as ImportedFixture;
   before(async () => {
     await tf.setBackend('cpu');
-    fixture = loadFixture('groups');
-    loaded = await loadOnnxFile(tf, fixture.modelFile);
-    outputs = layerOutputs(fixture, loaded);
+    imported.fixture = loadFixture(name);
+    imported.loaded = await loadOnnxFile(tf, imported.fixture.modelFile);
+    imported.outputs = layerOutputs(imported.fixture, imported.loaded);
   });
-  after(() => loaded?.model.dispose());
+  after(() => imported.loaded?.model.dispose());
+  return imported;
+}
+
+/**
+ * PyTorch autograd's projections of unit [channel, y, x] of `module` on the fixture's net
+ * (test/oracles/fixture_projections.py), also at the output of each `alsoAt` module.
+ */
+function autogradProjections(
+  { name, fixture }: ImportedFixture,
+  module: string,
+  unit: number[],
+  alsoAt: string[] = [],
+): Record<string, number[]> & { value: number } {
+  const script = join(__dirname, '..', 'oracles', 'fixture_projections.py');
+  const args = [script, name, fixture.dir, module, ...unit.map(String), ...alsoAt];
+  const env = { ...process.env, OMP_NUM_THREADS: '1' };
+  const json = execFileSync(ORACLE_PYTHON, args, { encoding: 'utf8', env, maxBuffer: 64 << 20 });
+  return JSON.parse(json) as Record<string, number[]> & { value: number };
+}
+
+describe('ONNX import: the Why tab and the arithmetic on grouped convolutions', function () {
+  this.timeout(10 * 60_000);
+  const groups = importBeforeAll('groups');
 
   // Unit (channel 2, y 0, x 0) of avg_ceil, in the corner: back through the ceil-mode pooling and its divisor,
   // a grouped strided convolution, edge padding, the count-excluding pooling, the dilated
   // depthwise convolution, the ReLU and a grouped convolution.
   it('deconvnet, guided backpropagation and the gradient match PyTorch autograd', () => {
+    const { fixture, loaded, outputs } = groups;
     const [channel, y, x] = [2, 0, 0];
-    const oracle = JSON.parse(
-      execFileSync(
-        ORACLE_PYTHON,
-        [
-          join(__dirname, '..', 'oracles', 'groups_projections.py'),
-          fixture.dir,
-          'avg_ceil',
-          ...[channel, y, x].map(String),
-        ],
-        { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } },
-      ),
-    ) as Record<ProjectionMethod, number[]> & { value: number };
+    const oracle = autogradProjections(groups, 'avg_ceil', [channel, y, x]);
     const unitLayer = 'avg_ceil.divisor';
     const before = tf.memory().numTensors;
     const steps = chainSteps(layersTo(loaded.model, unitLayer), nhwc(fixture), (n) =>
@@ -93,6 +111,7 @@ describe('ONNX import: the Why tab and the arithmetic on grouped convolutions', 
   it("the arithmetic of a grouped convolution's unit lists its group's input channels and gives PyTorch's value", () => {
     // grouped_s2: 12 input channels in 3 groups of 4, 6 filters (2 per group). Filter 3 is in
     // group 1 and reads input channels 4..7.
+    const { fixture, loaded, outputs } = groups;
     const layer = loaded.model.getLayer('grouped_s2');
     const spec = layerSpecOf(layer);
     assert.equal(spec.op, 'conv');
@@ -120,38 +139,20 @@ describe('ONNX import: the Why tab and the arithmetic on grouped convolutions', 
 
 describe("ONNX import: the Why tab through ShuffleNetV2's channel split and shuffle", function () {
   this.timeout(10 * 60_000);
-  let fixture: Fixture;
-  let loaded: LoadedOnnxModel;
-  let outputs: Map<string, ArrayND>;
-  before(async () => {
-    await tf.setBackend('cpu');
-    fixture = loadFixture('shufflenet_v2_x0_5');
-    loaded = await loadOnnxFile(tf, fixture.modelFile);
-    outputs = layerOutputs(fixture, loaded);
-  });
-  after(() => loaded?.model.dispose());
+  const shufflenet = importBeforeAll('shufflenet_v2_x0_5');
 
   // stage3.0's depthwise convolution (BatchNorm folded: PyTorch's stage3.0.branch1.1) reads
   // stage2's output: back through four channel shuffles, three channel splits (two slices of one
   // value each), the concatenations and both branches of every unit.
   it('deconvnet, guided backpropagation and the gradient match PyTorch autograd', () => {
+    const { fixture, loaded, outputs } = shufflenet;
     const [channel, y, x] = [5, 2, 1];
-    const oracle = JSON.parse(
-      execFileSync(
-        ORACLE_PYTHON,
-        [
-          join(__dirname, '..', 'oracles', 'shufflenet_projections.py'),
-          fixture.dir,
-          'stage3.0.branch1.1',
-          ...[channel, y, x].map(String),
-        ],
-        {
-          encoding: 'utf8',
-          env: { ...process.env, OMP_NUM_THREADS: '1' },
-          maxBuffer: 64 * 1024 * 1024,
-        },
-      ),
-    ) as Record<string, number[]> & { value: number };
+    const oracle = autogradProjections(
+      shufflenet,
+      'stage3.0.branch1.1',
+      [channel, y, x],
+      ['maxpool'],
+    );
     const unitLayer = 'stage3.0.branch1.0';
     const chain = layersTo(loaded.model, unitLayer);
     const classes = chain.map((l) => l.getClassName());
