@@ -46,85 +46,101 @@ function zeroPad(ctx: TranslationContext, x: BuiltValue, g: WindowGeometry): Bui
   return { ...x, tensor: ctx.apply(layer, x.tensor), nonNegative: x.nonNegative };
 }
 
-export function translateConv(ctx: TranslationContext): Translation {
-  const { node, graph } = ctx;
-  checkAttributes(node, graph.opset, [...WINDOW_ATTRIBUTES, 'group']);
-  let x = materialize4d(ctx, ctx.value(0));
+type Dims4 = [number, number, number, number];
+
+/** What every tfjs convolution layer of a Conv node is configured with. */
+interface ConvCommon {
+  kernelSize: [number, number];
+  strides: [number, number];
+  dilationRate: [number, number];
+  padding: 'same' | 'valid';
+  useBias: boolean;
+  name: string;
+  kernelInitializer: 'zeros';
+}
+
+/** The weights of a tfjs convolution: the ONNX kernel read as `view`, permuted by `order`, and the bias. */
+function kernelAndBias(
+  ctx: TranslationContext,
+  view: Dims4,
+  order: Dims4,
+): Parameters<TranslationContext['setWeights']>[1] {
   const w = ctx.requireConstant(1, 'weights');
   const bias = ctx.constant(2);
-  const [outChannels, perGroup, kh, kw] = w.dims;
+  const shape = order.map((a) => view[a]) as Dims4;
+  return () => [
+    ctx.tf.tensor4d(permuted4d(w, view, order), shape),
+    ...(bias ? [ctx.tf.tensor1d(float32Copy(bias))] : []),
+  ];
+}
+
+/** ONNX's [out, in, kh, kw] kernels to tfjs's [kh, kw, in, out]. */
+const OIHW_TO_HWIO: Dims4 = [2, 3, 1, 0];
+
+/**
+ * The tfjs layer that runs a Conv node, and how its kernel is laid out: a plain conv2d; a
+ * depthwiseConv2d when each group is one input channel (ONNX output channel c*m + j reads input
+ * channel c; tfjs's depthwise kernel is [kh, kw, c, j]); otherwise OnnxGroupedConv2D: grouped
+ * (ResNeXt), depthwise and dilated (tfjs's DepthwiseConv2D layer drops dilation), or dilated and
+ * strided (tfjs's conv2d runs one or the other).
+ */
+function convLayer(
+  ctx: TranslationContext,
+  common: ConvCommon,
+  g: WindowGeometry,
+  [outChannels, perGroup, kh, kw]: Dims4,
+  inChannels: number,
+) {
+  const { tf, node } = ctx;
   const groups = intAttr(node, 'group', 1);
-  const inChannels = x.shape[1];
-  const g = windowGeometry(node, graph.opset, inputSize(x), [kh, kw]);
-  const same = isSame(g);
-  if (!same && hasPadding(g)) x = zeroPad(ctx, x, g);
-  const common = {
-    kernelSize: g.kernel,
-    strides: g.strides,
-    dilationRate: g.dilations,
-    padding: same ? ('same' as const) : ('valid' as const),
-    useBias: !!bias,
-    name: ctx.layerName(),
-    kernelInitializer: 'zeros' as const,
-  };
-  const tf = ctx.tf;
   const dilatedAndStrided = g.dilations.some((d) => d > 1) && g.strides.some((s) => s > 1);
-  let layer;
-  if (groups === 1 && !dilatedAndStrided) {
-    layer = tf.layers.conv2d({ ...common, filters: outChannels });
-    ctx.setWeights(layer, () => [
-      tf.tensor4d(permuted4d(w, [outChannels, perGroup, kh, kw], [2, 3, 1, 0]), [
-        kh,
-        kw,
-        perGroup,
-        outChannels,
-      ]),
-      ...(bias ? [tf.tensor1d(float32Copy(bias))] : []),
-    ]);
-  } else if (
+  const dense = { view: [outChannels, perGroup, kh, kw] as Dims4, order: OIHW_TO_HWIO };
+  if (groups === 1 && !dilatedAndStrided)
+    return { layer: tf.layers.conv2d({ ...common, filters: outChannels }), ...dense };
+  const depthwise =
     groups === inChannels &&
     perGroup === 1 &&
     outChannels % groups === 0 &&
-    g.dilations.every((d) => d === 1)
-  ) {
+    g.dilations.every((d) => d === 1);
+  if (depthwise) {
     const multiplier = outChannels / groups;
-    layer = tf.layers.depthwiseConv2d({
+    const layer = tf.layers.depthwiseConv2d({
       ...common,
       depthMultiplier: multiplier,
       depthwiseInitializer: 'zeros',
     });
-    ctx.setWeights(layer, () => [
-      // ONNX output channel c*m + j reads input channel c; tfjs's depthwise kernel is [kh, kw, c, j].
-      tf.tensor4d(permuted4d(w, [groups, multiplier, kh, kw], [2, 3, 0, 1]), [
-        kh,
-        kw,
-        groups,
-        multiplier,
-      ]),
-      ...(bias ? [tf.tensor1d(float32Copy(bias))] : []),
-    ]);
-  } else {
-    // Grouped (ResNeXt), depthwise and dilated (tfjs's DepthwiseConv2D layer drops dilation),
-    // or dilated and strided (tfjs's conv2d runs one or the other).
-    if (inChannels !== perGroup * groups || outChannels % groups !== 0) {
-      throw ctx.fail(
-        `group=${groups} does not divide the ${inChannels} input and ${outChannels} output channels.`,
-      );
-    }
-    layer = ctx.custom.groupedConv({ ...common, filters: outChannels, groups });
-    ctx.setWeights(layer, () => [
-      tf.tensor4d(permuted4d(w, [outChannels, perGroup, kh, kw], [2, 3, 1, 0]), [
-        kh,
-        kw,
-        perGroup,
-        outChannels,
-      ]),
-      ...(bias ? [tf.tensor1d(float32Copy(bias))] : []),
-    ]);
+    return { layer, view: [groups, multiplier, kh, kw] as Dims4, order: [2, 3, 0, 1] as Dims4 };
   }
+  if (inChannels !== perGroup * groups || outChannels % groups !== 0) {
+    throw ctx.fail(
+      `group=${groups} does not divide the ${inChannels} input and ${outChannels} output channels.`,
+    );
+  }
+  return { layer: ctx.custom.groupedConv({ ...common, filters: outChannels, groups }), ...dense };
+}
+
+export function translateConv(ctx: TranslationContext): Translation {
+  const { node, graph } = ctx;
+  checkAttributes(node, graph.opset, [...WINDOW_ATTRIBUTES, 'group']);
+  let x = materialize4d(ctx, ctx.value(0));
+  const dims = ctx.requireConstant(1, 'weights').dims as Dims4;
+  const g = windowGeometry(node, graph.opset, inputSize(x), [dims[2], dims[3]]);
+  const same = isSame(g);
+  if (!same && hasPadding(g)) x = zeroPad(ctx, x, g);
+  const common: ConvCommon = {
+    kernelSize: g.kernel,
+    strides: g.strides,
+    dilationRate: g.dilations,
+    padding: same ? 'same' : 'valid',
+    useBias: !!ctx.constant(2),
+    name: ctx.layerName(),
+    kernelInitializer: 'zeros',
+  };
+  const { layer, view, order } = convLayer(ctx, common, g, dims, x.shape[1]);
+  ctx.setWeights(layer, kernelAndBias(ctx, view, order));
   return {
     tensor: ctx.apply(layer, x.tensor),
-    shape: [1, outChannels, ...g.outputSize],
+    shape: [1, dims[0], ...g.outputSize],
     layout: 'nhwc',
     nonNegative: false,
   };
@@ -173,15 +189,8 @@ export function translateConvTranspose(ctx: TranslationContext): Translation {
         groups,
         name: ctx.layerName(),
       });
-  ctx.setWeights(layer, () => [
-    tf.tensor4d(permuted4d(w, [inChannels, perGroup, kh, kw], [2, 3, 1, 0]), [
-      kh,
-      kw,
-      perGroup,
-      inChannels,
-    ]),
-    ...(bias ? [tf.tensor1d(float32Copy(bias))] : []),
-  ]);
+  // tfjs's transposed kernel is [kh, kw, out, in]: ONNX's [in, out/groups, kh, kw] permuted as OIHW.
+  ctx.setWeights(layer, kernelAndBias(ctx, [inChannels, perGroup, kh, kw], OIHW_TO_HWIO));
   let tensor = ctx.apply(layer, x.tensor);
   // tfjs 'valid' gives in*s + max(k - s, 0); the import's layer (in-1)*s + (k-1)*d + 1 + output
   // padding. ONNX's pads crop the start and the end.
