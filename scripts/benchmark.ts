@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { scanModelSource } from '../src/analysis/source/scanModelSource';
+import { ms, runChildScript, timePasses } from './benchPasses';
 
 const root = join(__dirname, '..', '..');
 const examples = join(root, 'examples');
@@ -96,51 +97,16 @@ async function forwardFigures(
   const threadNote = runtime.notes.find((n) => /^WebAssembly on \d+ threads/.test(n));
   if (runtime.backend !== (threaded ? 'wasm' : backend) || (threaded && !threadNote))
     throw new Error(`backend ${backend} is not available here (${runtime.notes.join(' ')})`);
-  let started = performance.now();
+  const started = performance.now();
   const session = await InspectionSession.open(runtime, resolve(examples, model), undefined);
   const loadMs = performance.now() - started;
-  started = performance.now();
-  await session.runInput(image);
-  const firstPassMs = performance.now() - started;
-  const times: number[] = [];
-  for (let i = 0; i < passes; i++) {
-    started = performance.now();
-    await session.runInput(`${image}`, {});
-    times.push(performance.now() - started);
-  }
+  const timed = await timePasses(session, image, passes);
   session.dispose();
-  times.sort((a, b) => a - b);
-  return {
-    backend,
-    model,
-    loadMs,
-    firstPassMs,
-    medianPassMs: times[Math.floor(times.length / 2)] ?? firstPassMs,
-    passes,
-  };
+  return { backend, model, loadMs, ...timed, passes };
 }
 
-function runChild(
-  backend: string,
-  model: string,
-  image: string,
-  passes: number,
-): ForwardFigures | string {
-  const child = spawnSync(
-    process.execPath,
-    [__filename, '--child', backend, model, image, String(passes)],
-    {
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-    },
-  );
-  const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
-  return line
-    ? (JSON.parse(line) as ForwardFigures)
-    : (child.stderr.trim().split('\n').pop() ?? 'failed');
-}
-
-const ms = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
+const runChild = (backend: string, model: string, image: string, passes: number) =>
+  runChildScript<ForwardFigures>(__filename, [backend, model, image, String(passes)]);
 
 /**
  * ONNX import (read, parse, fold, build, weights) and inspection passes of torchvision's

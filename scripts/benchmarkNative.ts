@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { lastJsonLine, ms, runChildScript, timePasses } from './benchPasses';
 
 // dist/scripts/ after a build, scripts/ when run from source with tsx.
 const root = existsSync(join(__dirname, '..', 'package.json'))
@@ -48,7 +49,7 @@ async function inspectionFigures(
   const [kind, threadText] = engine.split('-');
   const threads = Number(threadText);
   const runtime = await loadRuntime('wasm', { wasmThreads: kind === 'wasm' ? threads : 1 });
-  let started = performance.now();
+  const started = performance.now();
   const session = await InspectionSession.open(
     runtime,
     join(examples, model),
@@ -64,51 +65,23 @@ async function inspectionFigures(
   if (session.backend !== expected) {
     throw new Error(`${engine}: ran on ${session.backend} (${session.engineNotes.join(' ')})`);
   }
-  started = performance.now();
-  await session.runInput(image);
-  const firstPassMs = performance.now() - started;
-  const times: number[] = [];
-  for (let i = 0; i < passes; i++) {
-    started = performance.now();
-    await session.runInput(image);
-    times.push(performance.now() - started);
-  }
+  const timed = await timePasses(session, image, passes);
   const { estimateNativeMemory } = await import('../src/analysis/engines/nativeMemory');
   const estimate = estimateNativeMemory(
     session.layersModel,
     session.summary.inputShape as number[],
   );
   session.dispose();
-  times.sort((a, b) => a - b);
-  const medianPassMs = times[Math.floor(times.length / 2)] ?? firstPassMs;
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
   const estimateMb =
     kind === 'ort'
       ? Math.round((estimate.weightsBytes + estimate.activationsBytes) / 1024 / 1024)
       : undefined;
-  return { engine, model, loadMs, firstPassMs, medianPassMs, passes, peakRssMb, estimateMb };
+  return { engine, model, loadMs, ...timed, passes, peakRssMb, estimateMb };
 }
 
-function lastJsonLine(stdout: string): unknown {
-  const line = stdout
-    .split('\n')
-    .reverse()
-    .find((l) => l.startsWith('{'));
-  return line ? JSON.parse(line) : undefined;
-}
-
-function runChild(engine: string, model: string, image: string, passes: number): Figures | string {
-  const child = spawnSync(
-    process.execPath,
-    [...process.execArgv, __filename, '--child', engine, model, image, String(passes)],
-    { encoding: 'utf8', maxBuffer: 1 << 20 },
-  );
-  return (
-    (lastJsonLine(child.stdout) as Figures | undefined) ??
-    child.stderr.trim().split('\n').pop() ??
-    'failed'
-  );
-}
+const runChild = (engine: string, model: string, image: string, passes: number) =>
+  runChildScript<Figures>(__filename, [engine, model, image, String(passes)]);
 
 function runPyTorch(image: string, threads: number, passes: number): Figures | string {
   if (!existsSync(PYTHON)) return `${PYTHON} not found (scripts/install-system-deps.sh)`;
@@ -126,7 +99,6 @@ const memory = (f: Figures) =>
   f.peakRssMb === undefined
     ? ''
     : `${f.peakRssMb} MB${f.estimateMb === undefined ? '' : ` (${f.estimateMb} MB)`}`;
-const ms = (v: number) => `${v.toFixed(v < 10 ? 1 : 0)} ms`;
 const load = () => os.loadavg()[0].toFixed(1);
 
 async function main(): Promise<void> {
