@@ -205,7 +205,7 @@ const beyond = (
 });
 
 const UPSAMPLING =
-  'UpSampling repeats each input position several times, so output units are not evenly spaced windows of the input (receptive-field arithmetic needs stride >= 1)';
+  'UpSampling repeats each input position several times, so its units are not evenly spaced windows of the input: after a x2 upsampling a 2-wide window reads 1 input position at even units and 2 at odd ones, and no single size and jump describe the units (receptive fields are not defined from here on)';
 const TRANSPOSED =
   'a transposed convolution has a fractional stride: neighbouring output units see different numbers of input units';
 const RECURRENT =
@@ -284,7 +284,9 @@ export const LAYER_CAPABILITIES: Readonly<Record<string, LayerCapabilities>> = {
     explainLimit: 'OnnxBroadcast (broadcasting arithmetic) is not inverted',
   },
   OnnxGroupedConv2D: conv,
-  OnnxResize2D: beyond('bilinear resizing interpolates between input positions'),
+  OnnxResize2D: beyond(
+    'bilinear resizing reads the 1 or 2 input positions around a fractional source coordinate per axis, depending on the unit, so no single size and jump describe its units (receptive fields are not defined from here on)',
+  ),
   // Channel-only layers (ShuffleNet's split and shuffle): every position stays in place, so
   // receptive fields pass through unchanged; no weights, no MACs. The projections invert them
   // exactly: each output channel's signal goes back to the input channel it was taken from.

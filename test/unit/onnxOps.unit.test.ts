@@ -16,7 +16,12 @@ import {
   extractLayerGraph,
   type ReceptiveFieldReport,
 } from '../../src/analysis/structure';
-import { ensureOpFixtures, loadOpFixture } from './helpers/onnxFixtures';
+import {
+  ensureFixtures,
+  ensureOpFixtures,
+  loadFixture,
+  loadOpFixture,
+} from './helpers/onnxFixtures';
 import { checkAgainstPyTorch } from './helpers/onnxCompare';
 import { describeStructure } from '../../src/analysis/structure/modelStructure';
 
@@ -225,5 +230,71 @@ describe('ONNX import: grouped and dilated transposed convolutions', function ()
     assert.match(report.byName.grouped.reason!, /transposed convolution has a fractional stride/);
     assert.match(report.byName.both.reason!, /downstream of 'grouped'/);
     loaded.model.dispose();
+  });
+});
+
+describe('ONNX import: receptive fields after Resize are not defined, and say why', function () {
+  this.timeout(10 * 60_000);
+  before(async () => {
+    await tf.setBackend('cpu');
+    ensureFixtures(['resizes']);
+  });
+
+  // The (size, jump, padding) description needs every unit of a layer to read the same number
+  // of input positions, evenly spaced. Nearest x2 maps output o to input floor(o / 2): a 2-wide
+  // window at o = 2m reads input m alone, at o = 2m + 1 inputs m and m + 1 (sizes 1 and 2 in
+  // turn; the jump would be 1/2). Bilinear x2 (half-pixel) reads the source coordinate
+  // (o + 0.5) / 2 - 0.5: at o = 0 it is clamped to input 0 alone, at o = 1 it reads inputs 0 and
+  // 1. So the fields stop at the resize, naming it and the reason, and every layer after it too.
+  it('nearest and bilinear resizes stop the fields with the reason, downstream layers name them', async () => {
+    const loaded = await loadOnnxFile(tf, loadFixture('resizes').modelFile);
+    const report = computeReceptiveFields(extractLayerGraph(loaded.model));
+    assert.deepEqual(fieldAt(report, 'conv'), [
+      [3, 1],
+      [3, 1],
+    ]);
+    assert.equal(loaded.model.getLayer('nearest').getClassName(), 'UpSampling2D');
+    assert.equal(report.byName.nearest.axes, null);
+    assert.match(
+      report.byName.nearest.reason!,
+      /2-wide window reads 1 input position at even units and 2 at odd ones.*receptive fields are not defined/,
+    );
+    assert.match(report.byName.conv2.reason!, /^downstream of 'nearest' \(UpSampling2D\): /);
+    assert.equal(loaded.model.getLayer('bilinear').getClassName(), 'OnnxResize2D');
+    assert.match(
+      report.byName.bilinear.reason!,
+      /downstream of 'nearest'/,
+      'the first resize upstream is named',
+    );
+    loaded.model.dispose();
+  });
+});
+
+describe('ONNX import: Resize modes it refuses name the file, the node, the op and the opset', function () {
+  this.timeout(10 * 60_000);
+  before(() => tf.setBackend('cpu'));
+
+  // PyTorch 1.13 cannot export an antialiased resize (opset 18's `antialias`): the attribute is
+  // added to the fixture's bilinear Resize, as a newer exporter writes it. (Cubic: the bicubic
+  // file of onnxImport.unit.test.ts.)
+  it('antialiased resizing', async () => {
+    const model = onnx.ModelProto.decode(readFileSync(loadFixture('resizes').modelFile));
+    const resize = model.graph!.node!.find((n) => n.name === '/bilinear/Resize')!;
+    resize.attribute!.push({
+      name: 'antialias',
+      type: onnx.AttributeProto.AttributeType.INT,
+      i: 1,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'onnx-antialias-'));
+    const file = join(dir, 'antialias.onnx');
+    writeFileSync(file, onnx.ModelProto.encode(model).finish());
+    try {
+      assert.equal(
+        await refusal(file),
+        `${file}: node '/bilinear/Resize' (Resize, opset 13): antialiased resizing is not supported.`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
