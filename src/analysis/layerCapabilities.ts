@@ -205,7 +205,15 @@ const beyond = (
 });
 
 const UPSAMPLING =
-  'UpSampling repeats each input position several times, so its units are not evenly spaced windows of the input: after a x2 upsampling a 2-wide window reads 1 input position at even units and 2 at odd ones, and no single size and jump describe the units (receptive fields are not defined from here on)';
+  'UpSampling repeats each input position several times, so output units are not evenly spaced windows of the input';
+/** Why no (size, jump) describes the units after a resize (README: receptive fields after Resize). */
+const RESIZE_FIELD =
+  'so its units are not evenly spaced windows of the input: after a x2 upsampling a 2-wide window reads 1 input position at even units and 2 at odd ones, and no single size and jump describe the units (receptive fields are not defined from here on)';
+/** A resize: its own field reason; the explanations keep their own wording. */
+const resize = (what: string, explain: string): LayerCapabilities => ({
+  ...beyond(`${what}, ${RESIZE_FIELD}`),
+  explainLimit: explain,
+});
 const TRANSPOSED =
   'a transposed convolution has a fractional stride: neighbouring output units see different numbers of input units';
 const RECURRENT =
@@ -284,8 +292,9 @@ export const LAYER_CAPABILITIES: Readonly<Record<string, LayerCapabilities>> = {
     explainLimit: 'OnnxBroadcast (broadcasting arithmetic) is not inverted',
   },
   OnnxGroupedConv2D: conv,
-  OnnxResize2D: beyond(
-    'bilinear resizing reads the 1 or 2 input positions around a fractional source coordinate per axis, depending on the unit, so no single size and jump describe its units (receptive fields are not defined from here on)',
+  OnnxResize2D: resize(
+    'bilinear resizing reads the 1 or 2 input positions around a fractional source coordinate per axis',
+    'bilinear resizing interpolates between input positions',
   ),
   // Channel-only layers (ShuffleNet's split and shuffle): every position stays in place, so
   // receptive fields pass through unchanged; no weights, no MACs. The projections invert them
@@ -299,8 +308,8 @@ export const LAYER_CAPABILITIES: Readonly<Record<string, LayerCapabilities>> = {
   Functional: nestedModel,
   Sequential: nestedModel,
   Model: nestedModel,
-  UpSampling1D: beyond(UPSAMPLING),
-  UpSampling2D: beyond(UPSAMPLING),
+  UpSampling1D: resize('UpSampling repeats each input position several times', UPSAMPLING),
+  UpSampling2D: resize('UpSampling repeats each input position several times', UPSAMPLING),
   Resizing: beyond('resizing interpolates at non-integer positions that depend on the image size'),
   CenterCrop: beyond('CenterCrop resizes or crops depending on the image size'),
   RandomWidth: beyond(RANDOM_RESIZE),
