@@ -6,14 +6,13 @@
  */
 import * as vscode from 'vscode';
 import { COMMAND } from './commandIds';
-import { readSettings } from './settings';
+import { readSettings, updateSetting } from './settings';
 import { findNativeTensorFlow, NATIVE_TENSORFLOW_PACKAGE } from '../analysis/findNativeTensorFlow';
 
 const INSTALL = `npm install ${NATIVE_TENSORFLOW_PACKAGE}@4.22.0`;
 
 export async function useNativeTensorFlow(restartWorker: () => void): Promise<void> {
   const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
-  const config = vscode.workspace.getConfiguration('cnnInspector');
   const backend = readSettings().backend;
   const found = findNativeTensorFlow(folders);
   if (found) {
@@ -27,7 +26,7 @@ export async function useNativeTensorFlow(restartWorker: () => void): Promise<vo
       'Show Log',
     );
     if (choice === useIt && useIt) {
-      await config.update('backend', 'auto', vscode.ConfigurationTarget.Workspace);
+      await updateSetting('backend', 'auto');
     } else if (choice === 'Show Log') {
       await vscode.commands.executeCommand(COMMAND.showLog);
     }

@@ -54,6 +54,15 @@ export function readSettings(scope?: vscode.Uri): InspectorSettings {
   };
 }
 
+/** Writes a setting, for the commands that offer to change one (in the workspace by default). */
+export function updateSetting<K extends SettingName>(
+  name: K,
+  value: InspectorSettings[K],
+  target = vscode.ConfigurationTarget.Workspace,
+): Thenable<void> {
+  return vscode.workspace.getConfiguration('cnnInspector').update(name, value, target);
+}
+
 /** Whether a configuration change touches any of `names`. */
 export function settingsChanged(
   event: vscode.ConfigurationChangeEvent,

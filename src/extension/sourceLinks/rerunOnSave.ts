@@ -31,8 +31,6 @@ export class RerunOnSave implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** The re-run in progress per file, cancelled by a newer save. */
   private readonly running = new Map<string, AbortController>();
-  /** The last re-run's summary of changes per file, for tests and the log. */
-  readonly lastChanges = new Map<string, string[]>();
   /** The last save's plan per file and whether its re-run ended, for tests. */
   readonly lastRerun = new Map<string, RerunStatus>();
   /** Runs a save dropped before its debounced re-run, per file, for `lastRerun`. */
@@ -132,10 +130,7 @@ export class RerunOnSave implements vscode.Disposable {
       lines.push(...this.describe(ref, exportName, panel));
     }
     if (this.running.get(file) === run) this.running.delete(file);
-    if (!run.signal.aborted) {
-      this.lastChanges.set(file, lines);
-      status.done = true;
-    }
+    if (!run.signal.aborted) status.done = true;
     return lines;
   }
 
