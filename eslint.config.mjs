@@ -53,6 +53,24 @@ export default tseslint.config(
       },
     ],
   ),
+  {
+    // src/protocol is the wire types only: code that both sides share lives in src/analysis.
+    files: ['src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          'FunctionDeclaration',
+          'ArrowFunctionExpression',
+          'FunctionExpression',
+          'ClassDeclaration',
+        ].map((selector) => ({
+          selector,
+          message: 'src/protocol holds types only: put code both sides share in src/analysis.',
+        })),
+      ],
+    },
+  },
   layer(['src/worker/**/*.ts'], {
     regex: String.raw`^(\.\./)+(host|extension|cli|webview)(/|$)`,
     message: 'src/worker runs in the model worker thread: it uses analysis and protocol only.',

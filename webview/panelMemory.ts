@@ -4,7 +4,7 @@
  */
 import type { PanelState, PanelTab } from '../src/protocol/panelProtocol';
 import type { PanelHost } from './host';
-import { migratePanelState } from '../src/protocol/panelStateMigration';
+import { migratePanelState } from '../src/analysis/panelState';
 
 export class PanelMemory {
   /** What was saved when the webview (re)started: restored once its content is there. */

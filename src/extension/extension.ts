@@ -11,7 +11,7 @@ import { Commands } from './commands';
 import { wasRefusedForTrust } from './workspaceTrust';
 import { pickImage } from './pickers';
 import { ModelPanel, type PanelSnapshot } from './panel/modelPanel';
-import { migratePanelState } from '../protocol/panelStateMigration';
+import { migratePanelState } from '../analysis/panelState';
 import {
   buildGalleryFromFolder,
   openGalleryFile,

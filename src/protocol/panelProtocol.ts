@@ -10,36 +10,15 @@ import type { ModelStructure } from '../analysis/structure/modelStructure';
 import type { SourceLocation } from '../analysis/errors';
 import type { ExplainToHost, ExplainToPanel } from './explainMessages';
 import type { GalleryToHost, GalleryToPanel } from './galleryMessages';
+import type { Normalization, PanelState, PanelTab } from '../analysis/panelState';
 
-export type Normalization = 'layer' | 'channel';
+export type { Normalization, PanelState, PanelTab };
+
 export type SequentialColormap = 'viridis' | 'magma' | 'inferno' | 'plasma' | 'cividis' | 'gray';
 
 export interface PanelSettings {
   colormap: SequentialColormap;
   normalization: Normalization;
-}
-
-export type PanelTab = 'feature-maps' | 'structure' | 'gallery' | 'why';
-
-/**
- * What the webview keeps in VS Code's webview state: its UI across hide/show, and what the host
- * needs to restore the panel after a window reload (the model, image and layer it showed).
- */
-export interface PanelState {
-  modelFile?: string;
-  exportName?: string;
-  /** The image or 1-D signal the panel ran (a file, or a `synthetic:` signal). */
-  inputSource?: string;
-  layer?: string;
-  tab?: PanelTab;
-  /** Scroll offset of the main area, per tab. */
-  scroll?: Partial<Record<PanelTab, number>>;
-  /** The Structure table's sort column (a column key) and direction. */
-  structureSort?: { key: string; direction: 'ascending' | 'descending' };
-  /** The normalisation chosen in the Feature maps tab (over the setting's default). */
-  normalization?: Normalization;
-  /** The unit the Why tab explains (no channel: the strongest; no position: its strongest). */
-  explainUnit?: { layer: string; channel?: number; position?: number[] };
 }
 
 export type HostToPanel =

@@ -1,7 +1,7 @@
 // A panel's webview state saved by an earlier version (fields renamed since) comes back in the
 // current shape, both where the host restores the panel and where the webview reads its UI state.
 import * as assert from 'node:assert/strict';
-import { migratePanelState } from '../../src/protocol/panelStateMigration';
+import { migratePanelState } from '../../src/analysis/panelState';
 
 describe('panel state saved by an earlier version', () => {
   it('renames imagePath to inputSource and whyUnit to explainUnit', () => {

@@ -1,14 +1,38 @@
 /**
- * Panel states saved by an earlier version of the extension, read back after an update and a
- * window reload (VS Code keeps a webview's state across both). Fields renamed since, in the
- * order of the renames:
+ * The panel's saved UI state (`PanelState`: kept in VS Code's webview state, read by the webview
+ * and by the host to restore the panel), and the migration of states saved by an earlier version
+ * of the extension, read back after an update and a window reload (VS Code keeps a webview's
+ * state across both). Fields renamed since, in the order of the renames:
  * - `imagePath` -> `inputSource` (it also carries 1-D signals and `synthetic:` sources),
  * - `whyUnit` -> `explainUnit`.
  * Without this a panel saved before a rename came back once without its image (the host asked
  * for one) or its Why unit. Fields of the wrong type (a hand-edited or damaged state) are dropped
  * rather than passed on, so a restore never fails on them.
  */
-import type { PanelState, PanelTab } from './panelProtocol';
+export type Normalization = 'layer' | 'channel';
+
+export type PanelTab = 'feature-maps' | 'structure' | 'gallery' | 'why';
+
+/**
+ * What the webview keeps in VS Code's webview state: its UI across hide/show, and what the host
+ * needs to restore the panel after a window reload (the model, image and layer it showed).
+ */
+export interface PanelState {
+  modelFile?: string;
+  exportName?: string;
+  /** The image or 1-D signal the panel ran (a file, or a `synthetic:` signal). */
+  inputSource?: string;
+  layer?: string;
+  tab?: PanelTab;
+  /** Scroll offset of the main area, per tab. */
+  scroll?: Partial<Record<PanelTab, number>>;
+  /** The Structure table's sort column (a column key) and direction. */
+  structureSort?: { key: string; direction: 'ascending' | 'descending' };
+  /** The normalisation chosen in the Feature maps tab (over the setting's default). */
+  normalization?: Normalization;
+  /** The unit the Why tab explains (no channel: the strongest; no position: its strongest). */
+  explainUnit?: { layer: string; channel?: number; position?: number[] };
+}
 
 const TABS: readonly PanelTab[] = ['feature-maps', 'structure', 'gallery', 'why'];
 const RENAMED: readonly (readonly [old: string, current: keyof PanelState])[] = [
