@@ -193,8 +193,47 @@ def torchvision_net(name):
     return make
 
 
+def small_convnext():
+    """torchvision's ConvNeXt with two small stages (convnext_tiny's file is 114 MB): LayerNorm2d
+    (Permute, LayerNorm, Permute), depthwise 7x7, the channels-last Linear layers, GELU, layer scale,
+    stochastic depth, the LayerNorm2d of the classifier on [N, C, 1, 1]."""
+    from torchvision.models.convnext import CNBlockConfig, ConvNeXt
+
+    model = ConvNeXt([CNBlockConfig(16, 32, 2), CNBlockConfig(32, None, 1)],
+                     stochastic_depth_prob=0.1, layer_scale=0.5, num_classes=10)
+    with torch.no_grad():  # non-trivial LayerNorm scales and biases, layer scales per channel
+        for m in model.modules():
+            if isinstance(m, nn.LayerNorm):
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.2, 0.2)
+            if hasattr(m, 'layer_scale'):
+                m.layer_scale.uniform_(0.2, 1.0)
+    return model
+
+
+def small_densenet():
+    """torchvision's DenseNet with two small blocks (its first dense layer concatenates a list of
+    one tensor; BatchNorms on concatenations are not folded into a convolution)."""
+    return torchvision.models.DenseNet(growth_rate=8, block_config=(2, 2), num_init_features=16,
+                                       bn_size=2, num_classes=10)
+
+
+class InceptionInput(nn.Module):
+    """Inception v3's transform_input (torchvision's own code: each channel taken with x[:, i],
+    unsqueezed, scaled and shifted, concatenated back) before a small convolution."""
+
+    transform_input = True
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x):
+        return self.conv(torchvision.models.inception.Inception3._transform_input(self, x))
+
+
 NETS = {
-    # name: (constructor, input size, export keeping BatchNormalization)
+    # name: (constructor, input size, export keeping BatchNormalization[, opset])
     'convs': (Convs, 16, False),
     'pools': (Pools, 17, False),
     'arithmetic': (Arithmetic, 12, False),
@@ -212,6 +251,11 @@ NETS = {
     'alexnet_features': (lambda: torchvision.models.alexnet(weights=None).features, 224, False),
     'vgg16_features': (lambda: torchvision.models.vgg16(weights=None).features, 224, False),
     'resnet18_224': (torchvision_net('resnet18'), 224, False),
+    # LayerNorm decomposed (ReduceMean, Sub, Pow, Sqrt, Div...) at opset 13, LayerNormalization at 17.
+    'convnext': (small_convnext, 64, False),
+    'convnext_opset17': (small_convnext, 64, False, 17),
+    'densenet': (small_densenet, 64, False),
+    'inception_input': (InceptionInput, 12, False),
 }
 
 
@@ -219,30 +263,48 @@ def leaf_modules(model):
     return [(n, m) for n, m in model.named_modules() if n and not list(m.children())]
 
 
-def expected_params(model):
+def folded_convs(model, x):
+    """Convolutions whose ONNX node also holds the BatchNorm after them (eval export): those whose
+    output tensor is a BatchNorm's input (DenseNet's conv2 is followed in module order by the next
+    layer's norm1, which normalises the concatenation instead)."""
+    outputs, folded, handles, alive = {}, [], [], []
+
+    def conv_hook(name):
+        def fn(module, inputs, output):
+            outputs[id(output)] = name
+            alive.append(output)  # ids stay unique while the pass runs
+
+        return fn
+
+    def bn_hook(module, inputs):
+        name = outputs.get(id(inputs[0]))
+        if name and name not in folded:
+            folded.append(name)
+
+    for name, m in leaf_modules(model):
+        if isinstance(m, nn.Conv2d):
+            handles.append(m.register_forward_hook(conv_hook(name)))
+        if isinstance(m, nn.BatchNorm2d):
+            handles.append(m.register_forward_pre_hook(bn_hook))
+    with torch.no_grad():
+        model(x)
+    for h in handles:
+        h.remove()
+    return folded
+
+
+def expected_params(model, folded):
     """Per leaf module: what its ONNX node reads from the file. PyTorch's eval export folds a
     BatchNorm into the convolution before it: that convolution then holds a bias."""
-    leaves = leaf_modules(model)
     expected = {}
-    for i, (name, m) in enumerate(leaves):
+    for name, m in leaf_modules(model):
         count = sum(p.numel() for p in m.parameters(recurse=False))
-        nxt = leaves[i + 1][1] if i + 1 < len(leaves) else None
-        if isinstance(m, nn.Conv2d) and m.bias is None and isinstance(nxt, nn.BatchNorm2d):
+        if isinstance(m, nn.Conv2d) and m.bias is None and name in folded:
             count += m.out_channels
         if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
             count += m.running_mean.numel() + m.running_var.numel()
         expected[name] = count
     return expected
-
-
-def folded_convs(model):
-    """Convolutions whose ONNX node also holds the BatchNorm after them (eval export)."""
-    leaves = leaf_modules(model)
-    return [
-        name
-        for (name, m), (_, nxt) in zip(leaves, leaves[1:])
-        if isinstance(m, nn.Conv2d) and isinstance(nxt, nn.BatchNorm2d)
-    ]
 
 
 def record(model, x, out_dir):
@@ -291,15 +353,19 @@ def record(model, x, out_dir):
 
 
 def export(name, out_root):
-    make, size, keep_bn = NETS[name]
+    make, size, keep_bn, *opset = NETS[name]
+    export_net(name, make, size, keep_bn, os.path.join(out_root, name), opset[0] if opset else OPSET)
+
+
+def export_net(name, make, size, keep_bn, out_dir, opset):
+    """Exports one net (random weights from seed 13) at `opset` with PyTorch's activations."""
     torch.manual_seed(13)
     model = make()
     randomize_batchnorm(model)
     model.eval()
     x = torch.randn(1, 3, size, size)
-    out_dir = os.path.join(out_root, name)
     os.makedirs(out_dir, exist_ok=True)
-    options = {'opset_version': OPSET, 'input_names': ['input'], 'output_names': ['output']}
+    options = {'opset_version': opset, 'input_names': ['input'], 'output_names': ['output']}
     if keep_bn:
         # A free batch size keeps view()'s Shape/Gather/Unsqueeze/Concat chain in the graph.
         options.update(
@@ -311,13 +377,15 @@ def export(name, out_root):
     with open(os.path.join(out_dir, 'input.bin'), 'wb') as f:
         f.write(x.numpy().tobytes())
     entries, final = record(model, x, out_dir)
+    folded = [] if keep_bn else folded_convs(model, x)
     oracle = {
         'name': name,
+        'opset': opset,
         'inputShape': list(x.shape),
         'modules': entries,
         'output': final,
-        'expectedParams': expected_params(model),
-        'foldedConvs': [] if keep_bn else folded_convs(model),
+        'expectedParams': expected_params(model, folded),
+        'foldedConvs': folded,
         'moduleParams': sum(p.numel() for p in model.parameters()),
     }
     with open(os.path.join(out_dir, 'oracle.json'), 'w') as f:
@@ -339,14 +407,15 @@ class Upsampling(nn.Module):
         return self.up(self.conv(x))
 
 
-class Gelu(nn.Module):
+class LoneErf(nn.Module):
+    """Erf outside GELU's pattern (GELU itself is imported)."""
+
     def __init__(self):
         super().__init__()
         self.conv = nn.Conv2d(3, 4, 3)
-        self.act = nn.GELU()
 
     def forward(self, x):
-        return self.act(self.conv(x))
+        return torch.erf(self.conv(x))
 
 
 class HeightSlice(nn.Module):
@@ -367,18 +436,20 @@ class ChannelStepSlice(nn.Module):
         return self.conv(x)[:, ::2]
 
 
-class ChannelsLayerNorm(nn.Module):
+class ImageLayerNorm(nn.Module):
+    """LayerNorm over channels, height and width together (ConvNeXt's is over the channels)."""
+
     def __init__(self):
         super().__init__()
         self.conv = nn.Conv2d(3, 4, 3)
-        self.norm = nn.LayerNorm(4)
+        self.norm = nn.LayerNorm([4, 6, 6])
 
     def forward(self, x):
-        return self.norm(self.conv(x).permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        return self.norm(self.conv(x))
 
 
 def export_bad(out_root):
-    """Files the import must refuse with one clear line: an unsupported op (GELU's Erf), an
+    """Files the import must refuse with one clear line: an unsupported op (Erf alone), an
     unsupported mode (bicubic Resize), an unsupported attribute (a grouped transposed
     convolution), slices other than a range of channels (along the height, every second
     channel), two inputs, a non-image input."""
@@ -387,7 +458,7 @@ def export_bad(out_root):
     image = torch.zeros(1, 3, 8, 8)
     cases = {
         'resize.onnx': (Upsampling(), (image,)),
-        'gelu.onnx': (Gelu(), (image,)),
+        'erf.onnx': (LoneErf(), (image,)),
         'grouped_deconv.onnx': (nn.ConvTranspose2d(3, 6, 3, groups=3), (image,)),
         'slice_height.onnx': (HeightSlice(), (image,)),
         'slice_step.onnx': (ChannelStepSlice(), (image,)),
@@ -396,10 +467,11 @@ def export_bad(out_root):
     }
     for file, (model, args) in cases.items():
         torch.onnx.export(model.eval(), args, os.path.join(out_dir, file), opset_version=OPSET)
-    # A real net with an op the import refuses: ConvNeXt-style LayerNorm over the channels (a
-    # LayerNormalization node from opset 17).
-    torch.onnx.export(ChannelsLayerNorm().eval(), (image,), os.path.join(out_dir, 'layernorm.onnx'),
-                      opset_version=17)
+    # LayerNorm over [C, H, W]: a LayerNormalization node of axis -3 at opset 17, ReduceMean over
+    # three axes at opset 13 (ConvNeXt's LayerNorm over the channels is imported).
+    for opset in (13, 17):
+        torch.onnx.export(ImageLayerNorm().eval(), (image,),
+                          os.path.join(out_dir, f'layernorm_chw_opset{opset}.onnx'), opset_version=opset)
     with open(os.path.join(out_dir, 'oracle.json'), 'w') as f:
         json.dump({'name': 'bad'}, f)
 

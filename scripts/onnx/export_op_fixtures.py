@@ -106,13 +106,14 @@ def export(name, out_root):
     with open(os.path.join(out_dir, 'input.bin'), 'wb') as f:
         f.write(x.numpy().tobytes())
     entries, final = record(model, x, out_dir)
+    folded = folded_convs(model, x)
     oracle = {
         'name': name,
         'inputShape': list(x.shape),
         'modules': entries,
         'output': final,
-        'expectedParams': expected_params(model),
-        'foldedConvs': folded_convs(model),
+        'expectedParams': expected_params(model, folded),
+        'foldedConvs': folded,
         'moduleParams': sum(p.numel() for p in model.parameters()),
         'opset': opset,
     }

@@ -183,6 +183,11 @@ describe('native engine (ONNX Runtime)', function () {
       'mobilenet_v2',
       'squeezenet1_1',
       'googlenet',
+      // Channels-last values (ConvNeXt's blocks), fused LayerNorm, GELU and Linear; a channel
+      // picked by Inception v3's transform_input.
+      'convnext',
+      'convnext_opset17',
+      'inception_input',
     ];
     before(() => ensureFixtures(nets));
 

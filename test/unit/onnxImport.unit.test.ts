@@ -22,6 +22,10 @@ const TORCHVISION_NETS = [
   'squeezenet1_1',
   'googlenet',
   'shufflenet_v2_x0_5',
+  'convnext',
+  'convnext_opset17',
+  'densenet',
+  'inception_input',
 ];
 const TOLERANCE = 1e-4;
 
@@ -209,7 +213,8 @@ describe('ONNX import: bad files get one clear line', function () {
   });
 
   it('an unsupported op names the node, the op and the opset', async () => {
-    const message = await refusal(join(badDir, 'gelu.onnx'));
+    // GELU's Erf is imported (fused with its Div, Add and Muls); Erf alone is not.
+    const message = await refusal(join(badDir, 'erf.onnx'));
     assert.match(message, /node '[^']*Erf[^']*' \(Erf, opset 13\): this op is not supported/);
   });
 
@@ -224,10 +229,14 @@ describe('ONNX import: bad files get one clear line', function () {
     );
   });
 
-  it('a real net with an op the import lacks: ConvNeXt-style LayerNorm', async () => {
+  it('a LayerNorm over channels, height and width (not over the channels as in ConvNeXt)', async () => {
     assert.match(
-      await refusal(join(badDir, 'layernorm.onnx')),
-      /node '\/norm\/LayerNormalization' \(LayerNormalization, opset 17\): this op is not supported/,
+      await refusal(join(badDir, 'layernorm_chw_opset17.onnx')),
+      /node '\/norm\/LayerNormalization' \(LayerNormalization, opset 17\): layer normalisation over axis -3 of \[1, 4, 6, 6\] is not supported \(only over the last axis of a channels-last image or a vector\)\.$/,
+    );
+    assert.match(
+      await refusal(join(badDir, 'layernorm_chw_opset13.onnx')),
+      /node '[^']*ReduceMean[^']*' \(ReduceMean, opset 13\): ReduceMean over other axes than height and width is not supported\.$/,
     );
   });
 

@@ -129,7 +129,9 @@ const int = (name: string, value: number): onnx.IAttributeProto => ({
 function inKerasOrder(add: GraphAdditions, value: string, location: ValueLocation): string {
   if (location.layout === 'nhwc')
     return add.node('Transpose', [value], [ints('perm', [0, 2, 3, 1])]);
-  if (location.layout === 'flat') return add.node('Identity', [value]);
+  // Stored in ONNX's own order (an [N, H, W, C] value is the layer's NHWC output as it is).
+  if (location.layout === 'flat' || location.layout === 'channelsLast')
+    return add.node('Identity', [value]);
   const [c, h, w] = location.flattenedFrom!;
   const image = add.node('Reshape', [value, add.ints([1, c, h, w])]);
   const nhwc = add.node('Transpose', [image], [ints('perm', [0, 2, 3, 1])]);

@@ -20,8 +20,15 @@ import {
 } from './translateWindowOps';
 import { translateGemm, translateMatMul } from './translateDense';
 import { translateResize } from './translateResize';
-import { translateChannelShuffle, translateSlice, translateSplitPart } from './translateChannelOps';
+import {
+  translateChannelPick,
+  translateChannelShuffle,
+  translateSlice,
+  translateSplitPart,
+} from './translateChannelOps';
 import { CHANNEL_SHUFFLE_OP, INTERNAL_DOMAIN } from './channelShuffle';
+import { CHANNEL_PICK_OP, GELU_OP, MATMUL_ADD_OP } from './fuseDecomposedOps';
+import { translateGelu, translateLayerNorm } from './translateNormalization';
 import {
   translateActivation,
   translateArithmetic,
@@ -69,11 +76,15 @@ const TRANSLATORS: Record<string, Translator> = {
   Resize: translateResize,
   Slice: translateSlice,
   Split: translateSplitPart,
+  LayerNormalization: translateLayerNorm,
 };
 
 /** Nodes the folding makes of several ONNX nodes (domain INTERNAL_DOMAIN). */
 const FOLDED_TRANSLATORS: Record<string, Translator> = {
   [CHANNEL_SHUFFLE_OP]: translateChannelShuffle,
+  [GELU_OP]: translateGelu,
+  [MATMUL_ADD_OP]: translateMatMul,
+  [CHANNEL_PICK_OP]: translateChannelPick,
 };
 
 export const SUPPORTED_OPS = Object.keys(TRANSLATORS);

@@ -11,8 +11,11 @@ import type { CustomLayerFactories } from './customLayers';
  * - `flatNhwc`: an ONNX [N, C*H*W] flatten of an NCHW tensor, stored in NHWC order (H*W > 1):
  *   the dense layer reading it permutes its weight rows, so it sees the same features as in
  *   PyTorch.
+ * - `channelsLast`: an ONNX [N, H, W, C] value (a Transpose (0, 2, 3, 1) of an NCHW image, as
+ *   ConvNeXt's blocks hold it) stored as it is, which is the NHWC storage of the image: the
+ *   Transposes to and from it need no layer, and ops on its last axis act on the channels.
  */
-export type StoredLayout = 'nhwc' | 'flat' | 'flatNhwc';
+export type StoredLayout = 'nhwc' | 'flat' | 'flatNhwc' | 'channelsLast';
 
 export interface BuiltValue {
   tensor: tfType.SymbolicTensor;

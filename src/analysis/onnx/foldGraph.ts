@@ -2,9 +2,9 @@
  * Folds constant computations (Constant, Shape -> Gather -> Unsqueeze -> Concat chains, Identity
  * of initializers...) into constants, removes Identity/Dropout of computed values, and gives
  * every computed value a static shape at batch size 1, makes a Split one node per output
- * (splitParts.ts), and folds ShuffleNet's channel shuffle (Reshape, Transpose, Reshape) into one
- * node (channelShuffle.ts). What remains are the nodes that
- * become layers.
+ * (splitParts.ts), folds ShuffleNet's channel shuffle (Reshape, Transpose, Reshape) into one
+ * node (channelShuffle.ts), as well as decomposed LayerNorm, GELU and Linear-with-bias
+ * (fuseDecomposedOps.ts). What remains are the nodes that become layers.
  */
 import { InspectorError } from '../errors';
 import type { ConstantTensor, FoldedGraph, GraphNode, ModelGraph } from './graph';
@@ -14,6 +14,7 @@ import { inferOutputShape } from './shapeInference';
 import { fileError, nodeError } from './onnxErrors';
 import { fuseChannelShuffles } from './channelShuffle';
 import { splitPartShape, splitParts } from './splitParts';
+import { fuseDecomposedOps } from './fuseDecomposedOps';
 
 export interface FoldOptions {
   /** [height, width] when the file leaves the image size free. */
@@ -73,9 +74,15 @@ export function foldGraph(graph: ModelGraph, options: FoldOptions = {}): FoldedG
   }
   const outputs = graph.outputs.map((o) => ({ ...o, name: resolve(o.name) }));
   const outputNames = outputs.map((o) => o.name);
+  const fused = fuseDecomposedOps(
+    fuseChannelShuffles(nodes, shapes, outputNames),
+    shapes,
+    constants,
+    outputNames,
+  );
   return {
     ...graph,
-    nodes: withoutUnused(fuseChannelShuffles(nodes, shapes, outputNames), outputNames),
+    nodes: withoutUnused(fused, outputNames),
     constants,
     shapes,
     outputs,

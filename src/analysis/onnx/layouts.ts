@@ -6,6 +6,11 @@ import type { BuiltValue, TranslationContext } from './builderTypes';
 export function materialize4d(ctx: TranslationContext, x: BuiltValue): BuiltValue {
   if (x.layout === 'nhwc') return x;
   const [, c, h, w] = x.shape;
+  if (x.layout === 'channelsLast') {
+    throw ctx.fail(
+      `expects an NCHW image tensor, got a channels-last [${x.shape.join(', ')}] (after a Transpose); only LayerNorm, MatMul, GELU and arithmetic are supported there.`,
+    );
+  }
   if (x.layout !== 'flat' || x.shape.length !== 4 || h !== 1 || w !== 1) {
     throw ctx.fail(`expects an NCHW image tensor, got shape [${x.shape.join(', ')}].`);
   }
@@ -34,6 +39,8 @@ export function constantForLayout(
     const full = broadcastTo(values, dims, target.shape);
     return full && { shape: [1, full.length], values: full };
   }
+  // Stored in ONNX's order and rank: the constant broadcasts as it is.
+  if (target.layout === 'channelsLast') return { shape: dims, values };
   if (target.layout !== 'nhwc') return undefined;
   const [n, ch, h, w] = dims;
   const out = new Array<number>(values.length);

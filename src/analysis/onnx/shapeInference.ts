@@ -17,8 +17,12 @@ export const UNARY_OPS = new Set([
   'Softmax',
   'Elu',
   'BatchNormalization',
+  // Parts of the decomposed LayerNorm and GELU (fuseDecomposedOps.ts); alone they are refused.
+  'LayerNormalization',
+  'Erf',
+  'Sqrt',
 ]);
-export const BINARY_OPS = new Set(['Add', 'Sub', 'Mul', 'Div']);
+export const BINARY_OPS = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow']);
 
 function broadcastShapes(a: number[], b: number[]): number[] | undefined {
   const rank = Math.max(a.length, b.length);
@@ -153,6 +157,15 @@ export function inferOutputShape(
       return keep
         ? x.map((d, i) => (axes.includes(i) ? 1 : d))
         : x.filter((_, i) => !axes.includes(i));
+    }
+    case 'Gather': {
+      // Of a computed value: only a channel picked by Inception v3's transform_input is
+      // translated (fuseDecomposedOps.ts); the shape is ONNX's either way.
+      const indices = shapes[1];
+      const a = intAttr(node, 'axis', 0);
+      const axis = a < 0 ? a + x.length : a;
+      if (!indices) throw nodeError(node, opset, 'its indices are missing.');
+      return [...x.slice(0, axis), ...indices, ...x.slice(axis + 1)];
     }
     case 'Slice': {
       const kept = sliceIndices(node, x, constants);

@@ -72,3 +72,18 @@ export function translateChannelShuffle(ctx: TranslationContext): Translation {
   });
   return { ...x, tensor: ctx.apply(layer, x.tensor) };
 }
+
+/** One channel of an image, kept 4-D (Inception v3's transform_input; fuseDecomposedOps.ts). */
+export function translateChannelPick(ctx: TranslationContext): Translation {
+  const x = materialize4d(ctx, ctx.value(0));
+  const layer = ctx.custom.channelSlice({
+    begin: intAttr(ctx.node, 'channel', 0),
+    size: 1,
+    name: ctx.layerName(),
+  });
+  return {
+    ...x,
+    tensor: ctx.apply(layer, x.tensor),
+    shape: ctx.graph.shapes.get(ctx.node.outputs[0])!,
+  };
+}

@@ -51,12 +51,24 @@ export function translateGemm(ctx: TranslationContext): Translation {
   );
 }
 
+/**
+ * MatMul by a constant [features, units] matrix, and MatMulAdd (fuseDecomposedOps.ts: the MatMul
+ * and Add of a Linear's bias): on a vector, or on the channels of a channels-last image (a Dense
+ * acts on the last axis, position by position).
+ */
 export function translateMatMul(ctx: TranslationContext): Translation {
-  const x = flatInput(ctx);
+  const x = ctx.value(0).layout === 'channelsLast' ? ctx.value(0) : flatInput(ctx);
   const b = ctx.requireConstant(1, 'weights');
   if (b.dims.length !== 2)
     throw ctx.fail('only a [features, units] constant second input is supported.');
-  return dense(ctx, x, b.dims[1], (rowOrder) => denseKernel(b, false, 1, rowOrder));
+  const c = ctx.constant(2);
+  return dense(
+    ctx,
+    x,
+    b.dims[1],
+    (rowOrder) => denseKernel(b, false, 1, rowOrder),
+    c && (() => float32Copy(c)),
+  );
 }
 
 /**
@@ -84,10 +96,14 @@ function dense(
     if (bias) tensors.push(tf.tensor1d(bias()));
     return tensors;
   });
-  return {
-    tensor: ctx.apply(layer, x.tensor),
-    shape: [1, units],
-    layout: 'flat',
-    nonNegative: false,
-  };
+  const tensor = ctx.apply(layer, x.tensor);
+  if (x.layout === 'channelsLast') {
+    return {
+      tensor,
+      shape: [...x.shape.slice(0, -1), units],
+      layout: x.layout,
+      nonNegative: false,
+    };
+  }
+  return { tensor, shape: [1, units], layout: 'flat', nonNegative: false };
 }

@@ -66,6 +66,16 @@ export function translateTranspose(ctx: TranslationContext): Translation {
   const perm = intsAttr(ctx.node, 'perm') ?? x.shape.map((_, i) => x.shape.length - 1 - i);
   const shape = perm.map((p) => x.shape[p]);
   if (perm.every((p, i) => p === i)) return x;
+  // NCHW <-> [N, H, W, C] (ConvNeXt's Permute): the storage is the same, the value is aliased.
+  if (x.layout === 'nhwc' && perm.join() === '0,2,3,1')
+    return { ...x, shape, layout: 'channelsLast' };
+  if (x.layout === 'channelsLast' && perm.join() === '0,3,1,2')
+    return { ...x, shape, layout: 'nhwc' };
+  // Moving only axes of size 1 keeps ONNX's element order, which a flat value is stored in.
+  const moved = perm.filter((p) => x.shape[p] !== 1);
+  if (x.layout === 'flat' && moved.every((p, i) => i === 0 || p > moved[i - 1])) {
+    return { ...x, shape };
+  }
   if (x.layout !== 'nhwc' || perm[0] !== 0) {
     throw ctx.fail(
       `transposing [${x.shape.join(', ')}] with perm [${perm.join(', ')}] is not supported.`,
@@ -78,6 +88,8 @@ export function translateTranspose(ctx: TranslationContext): Translation {
 
 export function translateConcat(ctx: TranslationContext): Translation {
   const parts = ctx.node.inputs.map((_, i) => ctx.value(i));
+  // DenseNet's first dense layer concatenates a list of one tensor: that tensor.
+  if (parts.length === 1) return parts[0];
   const rank = parts[0].shape.length;
   const raw = intAttr(ctx.node, 'axis', 1);
   const axis = raw < 0 ? raw + rank : raw;

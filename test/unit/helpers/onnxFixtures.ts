@@ -98,7 +98,11 @@ function floats(bytes: Buffer): Float32Array {
 
 function loadFromSet(set: FixtureSet, name: string): Fixture {
   ensureSet(set, [name]);
-  const dir = join(setRoot(set), name);
+  return fixtureFromDir(join(setRoot(set), name));
+}
+
+/** A directory written by export_fixtures.py's export_net (the fixtures, the survey). */
+export function fixtureFromDir(dir: string): Fixture {
   const oracle = JSON.parse(readFileSync(join(dir, 'oracle.json'), 'utf8')) as Oracle;
   const blob = floats(readFileSync(join(dir, 'oracle.bin')));
   return {
