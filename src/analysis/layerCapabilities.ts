@@ -82,6 +82,7 @@ export type ExplainOp =
   | 'dense'
   | 'activation'
   | 'batchNorm'
+  | 'layerNorm'
   | 'identity'
   | 'reshape'
   | 'zeroPadding'
@@ -266,7 +267,7 @@ export const LAYER_CAPABILITIES: Readonly<Record<string, LayerCapabilities>> = {
   PReLU: notInverted('PReLU'),
   ThresholdedReLU: notInverted('ThresholdedReLU'),
   BatchNormalization: positionWise('batchNorm', { keepsAxisApart: true }),
-  LayerNormalization: notInverted('LayerNormalization'),
+  LayerNormalization: positionWise('layerNorm'),
   Rescaling: notInverted('Rescaling'),
   Dropout: positionWise('identity'),
   SpatialDropout1D: positionWise('identity'),

@@ -6,11 +6,15 @@ extension's code:
 - saliency: d unit / d input;
 - guided backpropagation: at every ReLU, (z > 0)(R > 0) R;
 - deconvnet: at every ReLU, max(R, 0) whatever z was, starting from the unit's value.
+At a GELU, guided backpropagation keeps (R > 0) f'(z) R and the deconvnet passes R unchanged (it
+rectifies ReLUs only); every other layer passes the gradient.
 The nets it is used on: `groups` (grouped convolutions, whose gradient is a grouped transposed
 convolution; a dilated depthwise convolution; average pooling that excludes its pads, PyTorch's own
 divisor; edge (replication) padding, whose gradient folds the border back onto the edge; a
 ceil_mode pooling) and `shufflenet_v2_x0_5` (the chunk (channel split), the channel shuffle (view,
-transpose, view), the concatenations, depthwise convolutions and BatchNorm).
+transpose, view), the concatenations, depthwise convolutions and BatchNorm) and `convnext`
+(LayerNorms, whose gradient depends on the input's statistics; the channels-last Linear layers,
+GELU, the layer scale, the residual additions).
 Each projection is also given at the output of every module named after the unit
 (`<method>At<Module>`, e.g. `saliencyAtMaxpool`): ShuffleNet's import pads its max pooling with
 zeros (its input is a ReLU's, >= 0), so where a window holds only zeros the deconvnet's switch can
@@ -57,10 +61,20 @@ def relu_rule(module, grad_input, grad_output):
     return None
 
 
+def gelu_rule(module, grad_input, grad_output):
+    if rule["method"] == "guided":
+        return (grad_input[0] * (grad_output[0] > 0),)
+    if rule["method"] == "deconvnet":
+        return (grad_output[0],)
+    return None
+
+
 for m in model.modules():
     if isinstance(m, nn.ReLU):
         m.inplace = False  # backward hooks need the ReLU's own output
         m.register_full_backward_hook(relu_rule)
+    if isinstance(m, nn.GELU):
+        m.register_full_backward_hook(gelu_rule)
 
 
 def project(method):

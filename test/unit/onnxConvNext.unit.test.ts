@@ -1,8 +1,10 @@
 // torchvision's ConvNeXt imported from ONNX (a small two-stage configuration, fixture `convnext`):
 // its channels-last blocks become one layer per module, receptive fields and counts follow them,
-// and the Why tab says where it stops. Every layer's values are checked against PyTorch in
+// and the Why tab's projections go back through them as PyTorch's autograd does. Every layer's values are checked against PyTorch in
 // onnxImport.unit.test.ts.
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadOnnxFile, type LoadedOnnxModel } from '../../src/analysis/onnx/loadOnnxModel';
 import {
@@ -11,8 +13,10 @@ import {
   extractLayerGraph,
 } from '../../src/analysis/structure';
 import { chainSteps, layersTo } from '../../src/analysis/explain/chain';
-import { NotInvertibleError, projectUnit } from '../../src/analysis/explain/projection';
+import { projectUnit, type ProjectionMethod } from '../../src/analysis/explain/projection';
 import { loadFixture } from './helpers/onnxFixtures';
+import { layerOutputs, nhwc, relativeError } from './helpers/onnxCompare';
+import { ORACLE_PYTHON } from './helpers/pythonOracle';
 
 describe('ONNX import: ConvNeXt (LayerNorm, pointwise Linear, GELU, layer scale)', function () {
   this.timeout(10 * 60_000);
@@ -95,38 +99,49 @@ describe('ONNX import: ConvNeXt (LayerNorm, pointwise Linear, GELU, layer scale)
     assert.equal(counts.get('features.1.0.block.4')!.totalParams, 0);
   });
 
-  it('the Why tab stops at the first LayerNorm, naming the layer', () => {
+  // Unit (channel 3, y 5, x 6) of stage 1's second block: back through two blocks (layer scale,
+  // Linear, GELU, Linear, LayerNorm, depthwise 7x7, residual Add) and the stem's LayerNorm and
+  // convolution, against PyTorch's autograd with the same rules at the GELUs.
+  it('deconvnet, guided backpropagation and the gradient through LayerNorm match PyTorch autograd', () => {
     const fixture = loadFixture('convnext');
-    const model = loaded.convnext.model;
-    const unitLayer = 'features.1.0.Add';
-    const layers = layersTo(model, unitLayer);
-    const probe = tf.model({
-      inputs: model.inputs,
-      outputs: layers.map((l) => l.output as tf.SymbolicTensor),
-    });
-    const [, c, h, w] = fixture.oracle.inputShape;
-    const outputs = new Map<string, { data: Float32Array; shape: number[] }>();
-    tf.tidy(() => {
-      const x = tf.transpose(tf.tensor4d(fixture.input, [1, c, h, w]), [0, 2, 3, 1]);
-      const ys = ([] as tf.Tensor[]).concat(probe.predict(x) as tf.Tensor | tf.Tensor[]);
-      ys.forEach((y, i) =>
-        outputs.set(layers[i].name, {
-          data: Float32Array.from(y.dataSync()),
-          shape: y.shape.slice(1),
-        }),
-      );
-    });
-    const input = { data: new Float32Array(h * w * c), shape: [h, w, c] };
-    const steps = chainSteps(layers, input, (n) => outputs.get(n)!);
+    const [channel, y, x] = [3, 5, 6];
+    const oracle = JSON.parse(
+      execFileSync(
+        ORACLE_PYTHON,
+        [
+          join(__dirname, '..', 'oracles', 'fixture_projections.py'),
+          'convnext',
+          fixture.dir,
+          'features.1.1',
+          ...[channel, y, x].map(String),
+        ],
+        { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } },
+      ),
+    ) as Record<ProjectionMethod, number[]> & { value: number };
+    const unitLayer = 'features.1.1.Add';
+    const outputs = layerOutputs(fixture, loaded.convnext);
+    const before = tf.memory().numTensors;
+    const steps = chainSteps(layersTo(loaded.convnext.model, unitLayer), nhwc(fixture), (n) =>
+      outputs.get(n)!,
+    );
+    const out = outputs.get(unitLayer)!;
+    const value = out.data[(y * out.shape[1] + x) * out.shape[2] + channel];
+    assert.ok(Math.abs(value - oracle.value) < 1e-5, `unit ${value} vs PyTorch ${oracle.value}`);
     for (const method of ['saliency', 'guided', 'deconvnet'] as const) {
-      assert.throws(
-        () => projectUnit(tf, steps, { layer: unitLayer, channel: 0, position: [3, 3] }, 1, method),
-        (error: unknown) =>
-          error instanceof NotInvertibleError &&
-          /^layer 'features\.0\.1\.LayerNormalization' \(LayerNormalization\) cannot be inverted: LayerNormalization is not inverted/.test(
-            error.message,
-          ),
+      const projection = projectUnit(
+        tf,
+        steps,
+        { layer: unitLayer, channel, position: [y, x] },
+        value,
+        method,
       );
+      assert.ok(
+        oracle[method].some((v) => v !== 0),
+        `${method}: PyTorch's projection is all zero`,
+      );
+      const error = relativeError(projection.values.data, Float32Array.from(oracle[method]));
+      assert.ok(error < 1e-4, `${method}: ${error} relative to PyTorch`);
     }
+    assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   });
 });

@@ -52,6 +52,17 @@ function batchNorm(layer: tfType.layers.Layer, config: Config, spec: LayerSpec):
   return { ...spec, op: 'batchNorm', scale, offset };
 }
 
+/** LayerNormalization over the last axis (the channels); another axis cannot be followed back. */
+function layerNorm(layer: tfType.layers.Layer, config: Config, spec: LayerSpec): LayerSpec {
+  const rank = (layer.outputShape as (number | null)[]).length;
+  const axes = (Array.isArray(config.axis) ? config.axis : [config.axis ?? -1]) as number[];
+  if (axes.length !== 1 || (axes[0] !== -1 && axes[0] !== rank - 1)) {
+    return { ...spec, op: 'unsupported', reason: 'normalises other axes than the channels' };
+  }
+  const epsilon = typeof config.epsilon === 'number' ? config.epsilon : 1e-3;
+  return { ...spec, op: 'layerNorm', scale: weightNamed(layer, 'gamma')?.data, epsilon };
+}
+
 /** An activation layer: its class's own function (with its parameters), or its `activation`. */
 function activationLayer(
   fn: ActivationClass | undefined,
@@ -250,6 +261,8 @@ function specOfOp(
       return { ...base, op: 'cropping', amounts: perAxisPairs(config.cropping ?? 0, rank) };
     case 'batchNorm':
       return batchNorm(layer, config, base);
+    case 'layerNorm':
+      return layerNorm(layer, config, base);
     case 'activation':
       return activationLayer(caps.activation, config, base);
     case 'constantArithmetic':

@@ -22,6 +22,7 @@ import {
 } from './backward';
 import { convTranspose, preActivation } from './convolutionOps';
 import { mergeBackward } from './mergeBackward';
+import { layerNormBackward } from './layerNormBackward';
 import type { ArrayND, LayerSpec } from './types';
 
 export type { ProjectionMethod } from './backward';
@@ -159,6 +160,8 @@ function stepBack(
       return globalPoolBackward(spec.op, signal, input);
     case 'batchNorm':
       return scaleChannels(signal, spec.scale!);
+    case 'layerNorm':
+      return layerNormBackward(signal, input, spec.scale, spec.epsilon ?? 1e-3);
     case 'identity':
     case 'reshape':
       return signal;

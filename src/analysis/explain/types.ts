@@ -39,6 +39,8 @@ export interface LayerSpec {
   /** Inference-time batch normalisation as y = x * scale + offset, per channel. */
   scale?: Float32Array;
   offset?: Float32Array;
+  /** layerNorm (over the channels): gamma in `scale` (none: 1), and epsilon. */
+  epsilon?: number;
   /** ZeroPadding / Cropping amounts per spatial axis, [before, after]. */
   amounts?: [number, number][];
   /** constantArithmetic: `x op c` (or `c op x` with constantFirst), c broadcast channels last. */
