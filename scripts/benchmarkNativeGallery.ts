@@ -1,14 +1,16 @@
 /**
  * Folder gallery on the native engine against a PyTorch + Pillow loop doing the same top-k, in one
  * run on the same cores (a script, not a test: compare the ratios). Part of `npm run bench`; alone:
- * `node dist/scripts/benchmarkNativeGallery.js [--images N] [--model vgg16.ts --layer pool5]`.
+ * `node dist/scripts/benchmarkNativeGallery.js [--images N] [--model vgg16.ts --layer pool5]
+ * [--batches 1,4,8,16] [--no-wasm]`.
  *
  * VGG-16's pool5 over N seeded 256x256 pictures (resized to 224, as a photo folder would be), top-9
  * per unit, through the same worker pool as the extension and the CLI (buildFolderGallery):
- * - ONNX Runtime, 1 worker x 2 intra-op threads (the default) and 2 workers x 1 thread;
+ * - ONNX Runtime, 1 worker x 2 intra-op threads and 2 workers x 1 thread, each at batch 1, 4, 8
+ *   and 16 (images per ONNX Runtime call; `--batches 1,8` to choose);
  * - PyTorch (scripts/benchmark_pytorch_gallery.py): decode, resize, features to pool5, top-k,
  *   run right after the default native run (1 worker);
- * - tfjs wasm, 1 worker per core, for reference.
+ * - tfjs wasm, 1 worker per core, for reference (`--no-wasm` leaves it out).
  * Rates: end to end (model loading included) and steady (after each worker's first shard).
  */
 import { spawnSync } from 'node:child_process';
@@ -40,6 +42,7 @@ async function extensionGallery(
   layer: string,
   config: WorkerConfig,
   workers: number,
+  batch = 1,
 ): Promise<Rate> {
   const model = { file: modelFile };
   const memoryLimitMb = 8192;
@@ -67,7 +70,7 @@ async function extensionGallery(
     model,
     exportName: 'default',
     config,
-    options: { topK: TOP_K, nmsIoU: 0.3 },
+    options: { topK: TOP_K, nmsIoU: 0.3, batch },
     timeoutMs: 1_200_000,
     pool: { workerScript, memoryLimitMb, workers },
     warmWorker: client, // the model loaded once, as in the CLI
@@ -123,51 +126,51 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(' ')}`,
     );
-    console.log(
-      'run                                     end to end      steady          load avg  ran on',
-    );
+    console.log(`${'run'.padEnd(56)}end to end      steady          load avg  ran on`);
     const base: WorkerConfig = { backend: 'wasm', searchDirs: [], maxImageMegapixels: 100 };
     const native = { ...base, engine: 'onnxruntime' as const };
-    const runs: [string, () => Promise<Rate | string>][] = [
-      [
-        `ONNX Runtime, 1 worker x ${cores} threads`,
-        () => extensionGallery('', dir, modelFile, layer, native, 1),
-      ],
-      ...(cores > 1
-        ? ([
-            [
-              `ONNX Runtime, ${cores} workers x 1 thread`,
-              () => extensionGallery('', dir, modelFile, layer, native, cores),
-            ],
-          ] as [string, () => Promise<Rate>][])
-        : []),
-      [
+    // Batch sizes x (1 worker with every core's thread, one worker per core with 1 thread each).
+    const batches = option('--batches', '1,4,8,16').split(',').map(Number);
+    const shapes = cores > 1 ? [1, cores] : [1];
+    const runs: [string, () => Promise<Rate | string>][] = batches.flatMap((batch) =>
+      shapes.map((workers): [string, () => Promise<Rate>] => [
+        `ONNX Runtime, ${workers === 1 ? `1 worker x ${cores} threads` : `${workers} workers x 1 thread`}, batch ${batch}`,
+        () => extensionGallery('', dir, modelFile, layer, native, workers, batch),
+      ]),
+    );
+    if (!args.includes('--no-wasm')) {
+      runs.push([
         `wasm, ${cores} workers x 1 thread`,
         () => extensionGallery('', dir, modelFile, layer, { ...base, engine: 'tfjs' }, cores),
-      ],
-    ];
+      ]);
+    }
     // PyTorch right after the default native run: on a shared machine the load drifts, and the
     // ratio that matters is between those two.
     runs.splice(1, 0, [
       `PyTorch + Pillow, ${cores} threads`,
       async () => pytorchGallery(dir, cores),
     ]);
+    // And once more at the end: the load drifts over a run this long.
+    runs.push([
+      `PyTorch + Pillow, ${cores} threads, again`,
+      async () => pytorchGallery(dir, cores),
+    ]);
     const rates = new Map<string, Rate>();
     for (const [label, run] of runs) {
       const result = await run().catch((error: unknown) => String(error));
       if (typeof result === 'string') {
-        console.log(`${label.padEnd(40)}skipped: ${result}`);
+        console.log(`${label.padEnd(56)}skipped: ${result}`);
         continue;
       }
       rates.set(label, result);
       const cell = (rate: number) => `${rate.toFixed(2)} images/s`.padEnd(16);
       console.log(
-        `${label.padEnd(40)}${cell(result.rate)}${cell(result.steadyRate)}${loadAverage().padEnd(10)}${result.backend}`,
+        `${label.padEnd(56)}${cell(result.rate)}${cell(result.steadyRate)}${loadAverage().padEnd(10)}${result.backend}`,
       );
     }
     const torch = rates.get(`PyTorch + Pillow, ${cores} threads`);
     for (const [label, rate] of rates) {
-      if (!torch || rate === torch) continue;
+      if (!torch || rate.backend === 'pytorch') continue;
       console.log(
         `${label}: PyTorch's rate / its rate ${(torch.steadyRate / rate.steadyRate).toFixed(2)}x steady, ${(torch.rate / rate.rate).toFixed(2)}x end to end`,
       );

@@ -327,6 +327,30 @@ export class InspectionSession {
     return outputs.get(layerName);
   }
 
+  /** Whether nativeLayerBatch can run several images in one call. */
+  get runsBatches(): boolean {
+    return Boolean(this.engine.native?.runBatch);
+  }
+
+  /**
+   * One layer's output for several images ([1, ...] each, not disposed) in one native call, or
+   * undefined when the engine cannot take a batch (TensorFlow.js, an ONNX file run as it is).
+   */
+  async nativeLayerBatch(
+    inputs: tfType.Tensor[],
+    layerName: string,
+  ): Promise<LayerActivation[] | undefined> {
+    const native = this.engine.native;
+    if (!native?.runBatch || inputs.length === 0) return undefined;
+    const images = await Promise.all(inputs.map((t) => t.data() as Promise<Float32Array>));
+    const size = images[0].length;
+    const data = new Float32Array(size * images.length);
+    images.forEach((image, i) => data.set(image, i * size));
+    const shape = [images.length, ...inputs[0].shape.slice(1)];
+    const outputs = await native.runBatch({ data, shape }, [layerName]);
+    return outputs.map((o) => o.get(layerName)!);
+  }
+
   /** The built model with every inspectable layer's output (the gallery runs it to one layer). */
   get layersModel(): tfType.LayersModel {
     return this.probe.probe;

@@ -60,6 +60,16 @@ export function defaultGalleryWorkers(backend: string | undefined): number {
   return backend === 'onnxruntime' ? 1 : availableParallelism();
 }
 
+/**
+ * Images per ONNX Runtime call when none is asked for (TensorFlow.js runs one at a time). Measured
+ * on VGG-16 pool5 (scripts/benchmarkNativeGallery.ts, 2 cores): see the README's speed table.
+ */
+export function defaultGalleryBatch(backend: string | undefined): number {
+  return backend === 'onnxruntime' ? NATIVE_GALLERY_BATCH : 1;
+}
+
+const NATIVE_GALLERY_BATCH = 1;
+
 /** Files per shard: small enough to spread the work and show progress, big enough to be cheap. */
 export function shardSize(files: number, workers: number): number {
   return Math.max(1, Math.min(16, Math.ceil(files / (workers * 4))));
@@ -84,7 +94,10 @@ export class GalleryPool {
     const total = run.files.length;
     if (total === 0) return;
     const workers = Math.min(this.size(run.backend), total);
-    const size = shardSize(total, workers);
+    // Whole batches per shard (a shard's last batch may be short; the files' last one too).
+    const batch = Math.max(1, run.options.batch ?? defaultGalleryBatch(run.backend));
+    const options = { ...run.options, batch };
+    const size = Math.ceil(shardSize(total, workers) / batch) * batch;
     const queue: FolderImage[][] = [];
     for (let i = 0; i < total; i += size) queue.push(run.files.slice(i, i + size));
     // One failure (or the caller's cancel) stops every worker.
@@ -130,7 +143,7 @@ export class GalleryPool {
             model: run.model,
             layer: run.layer,
             files,
-            options: run.options,
+            options,
           },
           { timeoutMs: run.timeoutMs, signal: stop.signal },
         );

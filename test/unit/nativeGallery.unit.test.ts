@@ -59,6 +59,7 @@ async function galleryOn(
   model: string,
   layer: string,
   files: FolderImage[],
+  batch = 1,
 ): Promise<UnitGallery[]> {
   const session = await InspectionSession.open(await testRuntime(), model, undefined, () => {}, {
     engine,
@@ -66,7 +67,7 @@ async function galleryOn(
   });
   try {
     assert.equal(session.backend, engine === 'onnxruntime' ? 'onnxruntime' : 'wasm');
-    const shard = await processImages(session, layer, files, { topK: 4, nmsIoU: 0.3 });
+    const shard = await processImages(session, layer, files, { topK: 4, nmsIoU: 0.3, batch });
     assert.deepEqual(shard.skipped, []);
     return shard.units;
   } finally {
@@ -86,6 +87,17 @@ describe('folder galleries on the native engine', function () {
     const reference = await galleryOn('tfjs', model, 'pool2', files);
     const native = await galleryOn('onnxruntime', model, 'pool2', files);
     assert.deepEqual(galleryDifferences(reference, native), []);
+  });
+
+  it('LeNet pool2 in batches of 4 and 16 (one ONNX Runtime call each): the same top-k as TensorFlow.js', async () => {
+    // 23 images: the last batch is short (3, then 7).
+    const files = folderImages(fashion, readdirSync(fashion).sort().slice(0, 23));
+    const model = join(examples, 'lenet.ts');
+    const reference = await galleryOn('tfjs', model, 'pool2', files);
+    for (const batch of [4, 16]) {
+      const native = await galleryOn('onnxruntime', model, 'pool2', files, batch);
+      assert.deepEqual(galleryDifferences(reference, native), [], `batch ${batch}`);
+    }
   });
 
   it('cifar10net at 32x32 over the example photos: the same top-k per unit', async () => {

@@ -21,6 +21,8 @@ export const ENGINE_PREFERENCES: EnginePreference[] = ['auto', 'onnxruntime', 't
 export interface ActivationEngine {
   /** Every inspectable layer's output, or only those of `layers` (a gallery reads one). */
   run(input: ActivationInput, layers?: string[]): Promise<Map<string, LayerActivation>>;
+  /** Several images ([n, ...]) in one call, one map per image (translated models: any batch). */
+  runBatch?(input: ActivationInput, layers?: string[]): Promise<Map<string, LayerActivation>[]>;
   dispose(): Promise<void>;
 }
 

@@ -94,6 +94,9 @@ const TRANSLATORS: Record<string, LayerTranslator> = {
 
 export const TRANSLATED_LAYER_CLASSES = Object.keys(TRANSLATORS);
 
+/** The graph's batch size in its inputs and outputs: free (onnxGraphBuilder writes a dimParam). */
+const FREE_BATCH = -1;
+
 /** A weight's values as float32 (default: read from the backend; a caller may have read them). */
 export type WeightReader = (variable: tfType.LayerVariable) => Float32Array;
 
@@ -105,7 +108,7 @@ export interface OnnxTranslation {
   graph: OnnxGraphBuilder;
   modelName: string;
   inputName: string;
-  /** Keras input shape, batch 1 (the graph's input is channels-last, as TF.js takes it). */
+  /** Keras input shape for one image, batch 1 (the graph takes any batch, channels-last). */
   inputShape: number[];
   /** Per inspectable layer, in model order: the graph output holding it, channels-last. */
   outputs: { layer: string; output: string; shape: number[] }[];
@@ -123,8 +126,10 @@ export function layersModelToOnnx(
   const b = new OnnxGraphBuilder();
   const input = model.inputs[0];
   const inputName = 'input';
+  // The graph takes any batch (a gallery runs several images per call); the layers' shapes are
+  // worked out for one image, and no node fixes the batch (Reshape keeps it with a 0).
   const kerasInput = [1, ...inputShape];
-  b.addInput(inputName, kerasInput);
+  b.addInput(inputName, [FREE_BATCH, ...inputShape]);
   const values = new Map<string, OnnxValue>();
   values.set(input.name, {
     name: fromKerasLayout(b, inputName, kerasInput.length, 'input'),
@@ -142,7 +147,7 @@ export function layersModelToOnnx(
           ? b.node('Identity', [value.name], `${layer.name}/out`)
           : asKerasLayout(b, value, `${layer.name}/out`);
       exposed.set(value.name, output);
-      b.addOutput(output, value.shape);
+      b.addOutput(output, [FREE_BATCH, ...value.shape.slice(1)]);
     }
     outputs.push({ layer: layer.name, output, shape: value.shape.slice(1) });
   }

@@ -15,7 +15,7 @@ import { nativeCall } from './nativeCalls';
 
 export interface ActivationInput {
   data: Float32Array;
-  /** With the batch dimension (1), channels-last, as TF.js takes it. */
+  /** With the batch dimension (1, or a gallery's batch), channels-last, as TF.js takes it. */
   shape: number[];
 }
 
@@ -67,6 +67,23 @@ export async function readOutputs(
     activations.set(layer, { name: layer, shape, data, ...range(data) });
   }
   return activations;
+}
+
+/** A batch's outputs (each layer's data holds `count` images) as one map per image. */
+export function splitBatch(
+  outputs: Map<string, LayerActivation>,
+  count: number,
+): Map<string, LayerActivation>[] {
+  if (count === 1) return [outputs];
+  return Array.from({ length: count }, (_, i) => {
+    const one = new Map<string, LayerActivation>();
+    for (const [layer, { shape, data }] of outputs) {
+      const size = data.length / count;
+      const part = data.subarray(i * size, (i + 1) * size);
+      one.set(layer, { name: layer, shape, data: part, ...range(part) });
+    }
+    return one;
+  });
 }
 
 /**
@@ -166,9 +183,18 @@ export class NativeLayersEngine {
 
   /** Every inspectable layer's output for `input` (batch 1), or only those of `layers`. */
   async run(input: ActivationInput, layers?: string[]): Promise<Map<string, LayerActivation>> {
-    const same = this.translation?.inputShape.every((d, i) => d === input.shape[i]);
-    if (!same || this.translation!.inputShape.length !== input.shape.length) {
-      await this.prepare(input.shape.slice(1)); // a model with free input sizes met a new size
+    return (await this.runBatch(input, layers))[0];
+  }
+
+  /** The same for a batch of images ([n, ...]): one map per image, in order, from one call. */
+  async runBatch(
+    input: ActivationInput,
+    layers?: string[],
+  ): Promise<Map<string, LayerActivation>[]> {
+    const image = input.shape.slice(1);
+    const known = this.translation?.inputShape.slice(1);
+    if (!known || known.length !== image.length || known.some((d, i) => d !== image[i])) {
+      await this.prepare(image); // a model with free input sizes met a new size
     }
     const { inputName, outputs } = this.translation!;
     const wanted = selectOutputs(outputs, layers);
@@ -180,7 +206,7 @@ export class NativeLayersEngine {
         wanted.map((o) => o.output),
       ),
     );
-    return readOutputs(results, wanted);
+    return splitBatch(await readOutputs(results, wanted), input.shape[0]);
   }
 
   async dispose(): Promise<void> {

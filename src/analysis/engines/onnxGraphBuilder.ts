@@ -150,7 +150,8 @@ function valueInfo(name: string, shape: number[]): onnx.IValueInfoProto {
     type: {
       tensorType: {
         elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: { dim: shape.map((d) => ({ dimValue: d })) },
+        // A negative size is free: the batch, which a call chooses.
+        shape: { dim: shape.map((d) => (d < 0 ? { dimParam: 'batch' } : { dimValue: d })) },
       },
     },
   };

@@ -102,7 +102,8 @@ export const translateReshape: LayerTranslator = (ctx) => {
   const keras = asKerasLayout(b, ctx.inputs[0], ctx.hint);
   const reshaped = b.node(
     'Reshape',
-    [keras, b.ints(`${ctx.hint}/shape`, ctx.outputShape)],
+    // 0: the input's own batch (the graph takes any).
+    [keras, b.ints(`${ctx.hint}/shape`, [0, ...ctx.outputShape.slice(1)])],
     ctx.hint,
   );
   return fromKerasLayout(b, reshaped, ctx.outputShape.length, ctx.hint);

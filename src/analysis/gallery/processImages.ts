@@ -6,7 +6,8 @@ import type { DecodeOptions } from '../image/decodeImage';
 import { InspectorError } from '../errors';
 import { LayerGalleries } from './boundedTopK';
 import { galleryLayer } from './chooseLayer';
-import { imageCandidates } from './imagePatches';
+import { imageCandidates, type LayerMap } from './imagePatches';
+import type { Tensor } from '@tensorflow/tfjs';
 import { computeLayerForImage } from './layerProbe';
 import { UnitStatsAccumulator, type UnitStats } from './unitStats';
 import type { FolderImage, GalleryOptions, SkippedFile, UnitGallery } from './types';
@@ -51,19 +52,34 @@ export async function processImages(
   const stats = new UnitStatsAccumulator(units);
   const processed: FolderImage[] = [];
   const skipped: GalleryShardResult['skipped'] = [];
-  for (const file of files) {
+  const batch = session.runsBatches ? Math.max(1, options.batch ?? 1) : 1;
+  const skip = (file: FolderImage, error: unknown) => {
+    // A bad file is the file's problem, not the run's; anything else (the model) stops the run.
+    if (!(error instanceof InspectorError && error.kind === 'image')) throw error;
+    skipped.push({ file: file.path, hash: file.hash, reason: error.message });
+  };
+  const maps: { file: FolderImage; map: LayerMap }[] = [];
+  for (let start = 0; start < files.length; start += batch) {
     if (signal?.aborted) throw new InspectorError('cancelled', 'Cancelled.');
-    let map;
-    try {
-      ({ map } = await computeLayerForImage(session, file.path, layerName, decodeOptions));
-    } catch (error) {
-      // A bad file is the file's problem, not the run's; anything else (the model) stops the run.
-      if (error instanceof InspectorError && error.kind === 'image') {
-        skipped.push({ file: file.path, hash: file.hash, reason: error.message });
-        continue;
+    const group = files.slice(start, start + batch);
+    maps.length = 0;
+    if (group.length === 1) {
+      try {
+        maps.push({
+          file: group[0],
+          map: (await computeLayerForImage(session, group[0].path, layerName, decodeOptions)).map,
+        });
+      } catch (error) {
+        skip(group[0], error);
       }
-      throw error;
+    } else {
+      maps.push(...(await layerForImages(session, group, layerName, decodeOptions, skip)));
     }
+    for (const { file, map } of maps) offerImage(file, map);
+  }
+  return { units: galleries.toGalleries(), unitStats: stats.toStats(), processed, skipped };
+
+  function offerImage(file: FolderImage, map: LayerMap): void {
     try {
       stats.addImage(map);
     } catch (error) {
@@ -79,5 +95,34 @@ export async function processImages(
     });
     processed.push(file);
   }
-  return { units: galleries.toGalleries(), unitStats: stats.toStats(), processed, skipped };
+}
+
+/** The layer's map of each readable image of `group`, from one native call, in order. */
+async function layerForImages(
+  session: InspectionSession,
+  group: readonly FolderImage[],
+  layerName: string,
+  decodeOptions: DecodeOptions,
+  skip: (file: FolderImage, error: unknown) => void,
+): Promise<{ file: FolderImage; map: LayerMap }[]> {
+  const ready: { file: FolderImage; input: Tensor }[] = [];
+  try {
+    for (const file of group) {
+      try {
+        ready.push({ file, input: (await session.prepareImage(file.path, decodeOptions)).input });
+      } catch (error) {
+        skip(file, error);
+      }
+    }
+    const outputs = await session.nativeLayerBatch(
+      ready.map((r) => r.input),
+      layerName,
+    );
+    return (outputs ?? []).map((o, i) => ({
+      file: ready[i].file,
+      map: { shape: o.shape, data: o.data },
+    }));
+  } finally {
+    for (const r of ready) r.input.dispose();
+  }
 }

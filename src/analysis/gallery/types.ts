@@ -50,6 +50,11 @@ export interface GalleryOptions {
    * stronger box of the same unit and image by more than this intersection-over-union is dropped.
    */
   nmsIoU: number;
+  /**
+   * Images per native call (ONNX Runtime, translated models; 1 when absent). The galleries do not
+   * depend on it, only the speed: see scripts/benchmarkNativeGallery.ts.
+   */
+  batch?: number;
 }
 
 export const DEFAULT_GALLERY_OPTIONS: GalleryOptions = { topK: 9, nmsIoU: 0.3 };
