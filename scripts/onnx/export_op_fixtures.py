@@ -84,6 +84,24 @@ class Deconvs(nn.Module):
         return self.both(self.dilated(x))
 
 
+class Cubics(nn.Module):
+    """Bicubic resizing as PyTorch exports it (cubic, a = -0.75): x2 with align_corners False
+    (pytorch_half_pixel) and True, and to a size that is not a multiple of the input."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.up = nn.Upsample(scale_factor=2, mode='bicubic', align_corners=False)
+        self.conv2 = nn.Conv2d(4, 4, 3, stride=2)
+        self.corners = nn.Upsample(scale_factor=2, mode='bicubic', align_corners=True)
+        self.conv3 = nn.Conv2d(4, 2, 3)
+
+    def forward(self, x):
+        x = self.conv2(self.up(self.conv(x)))
+        x = self.conv3(self.corners(x))
+        return nn.functional.interpolate(x, size=(13, 9), mode='bicubic', align_corners=False)
+
+
 NETS = {
     # name: (constructor, input size, opset)
     'split13': (Splits, 12, 13),
@@ -91,6 +109,7 @@ NETS = {
     'split_height': (SplitHeight, 8, 13),
     'maxpool_dilated': (DilatedPools, 18, 13),
     'deconvs': (Deconvs, 9, 13),
+    'cubic': (Cubics, 11, 13),
 }
 
 

@@ -293,6 +293,10 @@ export const LAYER_CAPABILITIES: Readonly<Record<string, LayerCapabilities>> = {
     explainLimit: 'OnnxBroadcast (broadcasting arithmetic) is not inverted',
   },
   OnnxGroupedConv2D: conv,
+  OnnxCubicResize2D: resize(
+    'bicubic resizing reads the 4 input positions around a fractional source coordinate per axis, fewer at the edges',
+    'bicubic resizing interpolates between input positions',
+  ),
   OnnxResize2D: resize(
     'bilinear resizing reads the 1 or 2 input positions around a fractional source coordinate per axis',
     'bilinear resizing interpolates between input positions',

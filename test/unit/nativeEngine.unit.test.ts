@@ -219,8 +219,9 @@ describe('native engine (ONNX Runtime)', function () {
 
     // The op nets of scripts/onnx/export_op_fixtures.py: a Split's outputs (one layer each),
     // dilated max pooling (the import's OnnxMaxPool2D and its -Infinity padding layer), grouped
-    // and dilated transposed convolutions with output_padding before their crops.
-    for (const name of ['split13', 'split11', 'maxpool_dilated', 'deconvs']) {
+    // and dilated transposed convolutions with output_padding before their crops, bicubic
+    // resizing (ONNX Runtime's cubic against the import's two matrix products).
+    for (const name of ['split13', 'split11', 'maxpool_dilated', 'deconvs', 'cubic']) {
       it(`op net ${name}: every layer agrees with TensorFlow.js`, async () => {
         const session = await openNative(loadOpFixture(name).modelFile);
         try {

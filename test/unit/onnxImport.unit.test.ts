@@ -241,10 +241,21 @@ describe('ONNX import: bad files get one clear line', function () {
   });
 
   it('an unsupported mode names the node, the op and the opset', async () => {
-    const message = await refusal(join(badDir, 'resize.onnx'));
+    // The file's bicubic Resize is imported (onnxOps.unit.test.ts); excluding the pixels outside
+    // the image (exclude_outside=1, which PyTorch never writes) is refused.
+    const model = onnx.ModelProto.decode(readFileSync(join(badDir, 'resize.onnx')));
+    model
+      .graph!.node!.find((n) => n.opType === 'Resize')!
+      .attribute!.push({
+        name: 'exclude_outside',
+        type: onnx.AttributeProto.AttributeType.INT,
+        i: 1,
+      });
+    const file = join(scratch, 'exclude_outside.onnx');
+    writeFileSync(file, onnx.ModelProto.encode(model).finish());
     assert.match(
-      message,
-      /node '\/up\/Resize' \(Resize, opset 13\): mode 'cubic' is not supported \(nearest, linear\)/,
+      await refusal(file),
+      /node '\/up\/Resize' \(Resize, opset 13\): cubic resizing with exclude_outside=1 is not supported\.$/,
     );
   });
 

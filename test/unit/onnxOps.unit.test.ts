@@ -26,7 +26,7 @@ import { checkAgainstPyTorch } from './helpers/onnxCompare';
 import { describeStructure } from '../../src/analysis/structure/modelStructure';
 
 const TOLERANCE = 1e-4;
-const NETS = ['split13', 'split11', 'maxpool_dilated', 'deconvs'];
+const NETS = ['split13', 'split11', 'maxpool_dilated', 'deconvs', 'cubic'];
 
 /** [size, jump] per axis of a layer's receptive field. */
 function fieldAt(report: ReceptiveFieldReport, layer: string): number[][] {
@@ -267,6 +267,14 @@ describe('ONNX import: receptive fields after Resize are not defined, and say wh
       'the first resize upstream is named',
     );
     loaded.model.dispose();
+    const cubic = await loadOnnxFile(tf, loadOpFixture('cubic').modelFile);
+    const cubicReport = computeReceptiveFields(extractLayerGraph(cubic.model));
+    assert.equal(cubic.model.getLayer('up').getClassName(), 'OnnxCubicResize2D');
+    assert.match(
+      cubicReport.byName.up.reason!,
+      /^bicubic resizing reads the 4 input positions .*receptive fields are not defined/,
+    );
+    cubic.model.dispose();
   });
 });
 

@@ -18,6 +18,7 @@
  * - OnnxMaxPool2D (poolLayers.ts): max pooling with a dilated window (kind `pooling`).
  * - OnnxConvTranspose2D (convTransposeLayer.ts): a grouped or dilated transposed convolution
  *   (kind `transposedConv`).
+ * - OnnxCubicResize2D (cubicResize.ts): bicubic resizing.
  */
 import type { TfNamespace } from '../runtime';
 import type * as tfType from '@tensorflow/tfjs';
@@ -29,6 +30,7 @@ import {
 } from './channelLayers';
 import { poolLayerClasses, type DilatedPoolConfig } from './poolLayers';
 import { convTransposeClass, type ConvTransposeConfig } from './convTransposeLayer';
+import { cubicResizeClass, type CubicResizeConfig } from './cubicResize';
 
 type Tensor = tfType.Tensor;
 type Shape = (number | null)[];
@@ -69,6 +71,7 @@ export const CUSTOM_LAYER_CLASSES = [
   'OnnxChannelShuffle',
   'OnnxMaxPool2D',
   'OnnxConvTranspose2D',
+  'OnnxCubicResize2D',
 ] as const;
 
 export interface CustomLayerFactories {
@@ -81,6 +84,7 @@ export interface CustomLayerFactories {
   channelShuffle(args: ChannelShuffleConfig & { name: string }): tfType.layers.Layer;
   dilatedMaxPool(args: DilatedPoolConfig & { name: string }): tfType.layers.Layer;
   convTranspose(args: ConvTransposeConfig & { name: string }): tfType.layers.Layer;
+  cubicResize(args: CubicResizeConfig & { name: string }): tfType.layers.Layer;
 }
 
 const cache = new WeakMap<object, CustomLayerFactories>();
@@ -249,6 +253,7 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
   const { OnnxChannelSlice, OnnxChannelShuffle } = channelLayerClasses(tf);
   const { OnnxMaxPool2D } = poolLayerClasses(tf);
   const OnnxConvTranspose2D = convTransposeClass(tf);
+  const OnnxCubicResize2D = cubicResizeClass(tf);
   for (const cls of [
     OnnxPad2D,
     OnnxElementwise,
@@ -259,6 +264,7 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
     OnnxChannelShuffle,
     OnnxMaxPool2D,
     OnnxConvTranspose2D,
+    OnnxCubicResize2D,
   ]) {
     tf.serialization.registerClass(
       cls as unknown as tfType.serialization.SerializableConstructor<tfType.layers.Layer>,
@@ -274,6 +280,7 @@ export function customLayers(tf: TfNamespace): CustomLayerFactories {
     channelShuffle: (args) => new OnnxChannelShuffle(args),
     dilatedMaxPool: (args) => new OnnxMaxPool2D(args),
     convTranspose: (args) => new OnnxConvTranspose2D(args),
+    cubicResize: (args) => new OnnxCubicResize2D(args),
   };
   cache.set(tf, factories);
   return factories;

@@ -6,11 +6,13 @@
  *   UpSampling2D;
  * - `linear` (bilinear) with `half_pixel` / `pytorch_half_pixel` (PyTorch's align_corners=False),
  *   `align_corners` or `asymmetric` coordinates, any output size: OnnxResize2D.
- * Other modes (cubic, antialias, nearest with fractional factors or other rounding, resizing the
- * batch or channel axis) are refused with the node named.
+ * - `cubic` (bicubic) with any of those coordinates and ONNX's cubic_coeff_a: OnnxCubicResize2D.
+ * Other modes (antialias, cubic excluding outside pixels, nearest with fractional factors or
+ * other rounding, resizing the batch or channel axis) are refused with the node named.
  */
-import { stringAttr } from './attributes';
-import type { TranslationContext, Translation } from './builderTypes';
+import { floatAttr, intAttr, stringAttr } from './attributes';
+import type { BuiltValue, TranslationContext, Translation } from './builderTypes';
+import type { CoordinateMode } from './cubicResize';
 import { materialize4d } from './layouts';
 import { nodeError } from './onnxErrors';
 import type { ConstantTensor, GraphNode } from './graph';
@@ -86,7 +88,10 @@ export function translateResize(ctx: TranslationContext): Translation {
     });
     return { ...x, tensor: ctx.apply(layer, x.tensor), shape: out };
   }
-  if (mode !== 'linear') throw ctx.fail(`mode '${mode}' is not supported (nearest, linear).`);
+  if (mode === 'cubic') return translateCubic(ctx, x, out, coordinates);
+  if (mode !== 'linear') {
+    throw ctx.fail(`mode '${mode}' is not supported (nearest, linear, cubic).`);
+  }
   const halfPixel =
     coordinates === 'half_pixel' ||
     // pytorch_half_pixel differs from half_pixel only for an output of size 1.
@@ -98,6 +103,30 @@ export function translateResize(ctx: TranslationContext): Translation {
     size: [outH, outW],
     alignCorners: coordinates === 'align_corners',
     halfPixelCenters: halfPixel,
+    name: ctx.layerName(),
+  });
+  return { ...x, tensor: ctx.apply(layer, x.tensor), shape: out };
+}
+
+const CUBIC_COORDINATES = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'];
+
+/** Bicubic (PyTorch's mode='bicubic': a = -0.75, the edge repeated outside the image). */
+function translateCubic(
+  ctx: TranslationContext,
+  x: BuiltValue,
+  out: number[],
+  coordinates: string,
+): Translation {
+  if (!CUBIC_COORDINATES.includes(coordinates)) {
+    throw ctx.fail(`cubic resizing with '${coordinates}' coordinates is not supported.`);
+  }
+  if (intAttr(ctx.node, 'exclude_outside', 0) !== 0) {
+    throw ctx.fail('cubic resizing with exclude_outside=1 is not supported.');
+  }
+  const layer = ctx.custom.cubicResize({
+    size: [out[2], out[3]],
+    coordinates: coordinates as CoordinateMode,
+    cubicA: floatAttr(ctx.node, 'cubic_coeff_a', -0.75),
     name: ctx.layerName(),
   });
   return { ...x, tensor: ctx.apply(layer, x.tensor), shape: out };
