@@ -30,62 +30,54 @@ function textOnDisk(file: string): string | undefined {
   }
 }
 
-export function registerSourceLinks(
-  context: vscode.ExtensionContext,
-  models: ObservedModelService,
-  panels: PanelRegistry,
-  log: vscode.LogOutputChannel,
-): { noteModelFile(file: string): void; lastRerun(file: string): RerunStatus | undefined } {
-  const results = new RunResults();
-  const lenses = new LayerLensProvider(results);
-  const diagnostics = new SourceDiagnostics(results);
-  const relevance = new WorkspaceRelevance();
-  const tree = new ModelTreeProvider(results, relevance);
-  const commands = new SourceCommands(models, results);
-  const rerun = new RerunOnSave(models, panels, results, log);
-  const pending = new Map<string, NodeJS.Timeout>();
-  const updateDiagnostics = (document: vscode.TextDocument, delay = DIAGNOSTICS_DELAY_MS) => {
+/** The diagnostics of model sources, updated a moment after the last edit of each document. */
+class DebouncedDiagnostics implements vscode.Disposable {
+  private readonly pending = new Map<string, NodeJS.Timeout>();
+
+  constructor(
+    private readonly diagnostics: SourceDiagnostics,
+    private readonly relevance: WorkspaceRelevance,
+    private readonly tree: ModelTreeProvider,
+  ) {}
+
+  update(document: vscode.TextDocument, delay = DIAGNOSTICS_DELAY_MS): void {
     if (!isModelSourceCandidate(document)) return;
-    if (!relevance.isRelatedSync()) {
-      relevance.markRelated();
-      tree.refresh();
+    if (!this.relevance.isRelatedSync()) {
+      this.relevance.markRelated();
+      this.tree.refresh();
     }
     const key = document.uri.toString();
-    clearTimeout(pending.get(key));
-    pending.set(
+    clearTimeout(this.pending.get(key));
+    this.pending.set(
       key,
       setTimeout(() => {
-        pending.delete(key);
-        diagnostics.update(document);
+        this.pending.delete(key);
+        this.diagnostics.update(document);
       }, delay),
     );
-  };
-  const updateFile = (file: string) => {
-    for (const document of vscode.workspace.textDocuments)
-      if (document.uri.fsPath === file) updateDiagnostics(document, 0);
-  };
+  }
 
-  context.subscriptions.push(
-    results,
-    diagnostics,
-    rerun,
-    { dispose: () => pending.forEach((t) => clearTimeout(t)) },
-    // A failed re-run forgets the older facts: lenses and tree follow.
-    results.onDidChange(() => {
-      lenses.refresh();
-      tree.refresh();
-    }),
-    models.onDidLoadModel((loaded) => {
-      results.record(loaded, textOnDisk(loaded.ref.file));
-      lenses.refresh();
-      tree.refresh();
-      updateFile(loaded.ref.file);
-    }),
-    vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
-    vscode.languages.registerHoverProvider(SELECTOR, new LayerHoverProvider(results)),
-    vscode.window.registerTreeDataProvider('cnnInspector.models', tree),
-    vscode.workspace.onDidOpenTextDocument((d) => updateDiagnostics(d, 0)),
-    vscode.workspace.onDidChangeTextDocument((e) => updateDiagnostics(e.document)),
+  /** At once, for the open documents of `file` (a run has new facts about it). */
+  updateFile(file: string): void {
+    for (const document of vscode.workspace.textDocuments)
+      if (document.uri.fsPath === file) this.update(document, 0);
+  }
+
+  dispose(): void {
+    this.pending.forEach((t) => clearTimeout(t));
+  }
+}
+
+/** Documents opened, edited, closed, saved; files created and deleted. */
+function documentListeners(
+  updates: DebouncedDiagnostics,
+  diagnostics: SourceDiagnostics,
+  tree: ModelTreeProvider,
+  rerun: RerunOnSave,
+): vscode.Disposable[] {
+  return [
+    vscode.workspace.onDidOpenTextDocument((d) => updates.update(d, 0)),
+    vscode.workspace.onDidChangeTextDocument((e) => updates.update(e.document)),
     vscode.workspace.onDidCloseTextDocument((d) => {
       forgetDocument(d);
       diagnostics.forget(d);
@@ -102,9 +94,12 @@ export function registerSourceLinks(
     vscode.workspace.onDidCreateFiles((e) => {
       for (const uri of e.files) void tree.updateFile(uri.fsPath, textOnDisk(uri.fsPath));
     }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (settingsChanged(e, 'codeLens')) lenses.refresh();
-    }),
+  ];
+}
+
+/** The commands of the lenses, hovers and tree. */
+function sourceCommands(commands: SourceCommands, tree: ModelTreeProvider): vscode.Disposable[] {
+  return [
     vscode.commands.registerCommand(COMMAND.revealLayer, (args: LayerRef) =>
       commands.revealLayer(args),
     ),
@@ -119,8 +114,48 @@ export function registerSourceLinks(
         commands.pickLayerInstance(args),
     ),
     vscode.commands.registerCommand(COMMAND.refreshModels, () => tree.refresh(true)),
+  ];
+}
+
+export function registerSourceLinks(
+  context: vscode.ExtensionContext,
+  models: ObservedModelService,
+  panels: PanelRegistry,
+  log: vscode.LogOutputChannel,
+): { noteModelFile(file: string): void; lastRerun(file: string): RerunStatus | undefined } {
+  const results = new RunResults();
+  const lenses = new LayerLensProvider(results);
+  const diagnostics = new SourceDiagnostics(results);
+  const relevance = new WorkspaceRelevance();
+  const tree = new ModelTreeProvider(results, relevance);
+  const rerun = new RerunOnSave(models, panels, results, log);
+  const updates = new DebouncedDiagnostics(diagnostics, relevance, tree);
+  context.subscriptions.push(
+    results,
+    diagnostics,
+    rerun,
+    updates,
+    // A failed re-run forgets the older facts: lenses and tree follow.
+    results.onDidChange(() => {
+      lenses.refresh();
+      tree.refresh();
+    }),
+    models.onDidLoadModel((loaded) => {
+      results.record(loaded, textOnDisk(loaded.ref.file));
+      lenses.refresh();
+      tree.refresh();
+      updates.updateFile(loaded.ref.file);
+    }),
+    vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
+    vscode.languages.registerHoverProvider(SELECTOR, new LayerHoverProvider(results)),
+    vscode.window.registerTreeDataProvider('cnnInspector.models', tree),
+    ...documentListeners(updates, diagnostics, tree, rerun),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (settingsChanged(e, 'codeLens')) lenses.refresh();
+    }),
+    ...sourceCommands(new SourceCommands(models, results), tree),
   );
-  for (const document of vscode.workspace.textDocuments) updateDiagnostics(document, 0);
+  for (const document of vscode.workspace.textDocuments) updates.update(document, 0);
   void relevance.isRelated();
   return {
     noteModelFile: (file) => {
