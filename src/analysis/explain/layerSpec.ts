@@ -8,7 +8,7 @@ import {
   type LayerCapabilities,
 } from '../layerCapabilities';
 import { dilationThatRuns } from '../structure/whatRuns';
-import type { ArrayND, LayerOp, LayerSpec } from './types';
+import type { ArrayND, LayerSpec } from './types';
 
 type Config = Record<string, unknown>;
 
@@ -193,6 +193,55 @@ export function layerSpecOf(layer: tfType.layers.Layer): LayerSpec {
   return specOfOp(layer, layerCapabilities(className), config, base);
 }
 
+/** Convolutions and poolings: the window, its stride, dilation and padding, and the weights. */
+function windowedSpec(
+  layer: tfType.layers.Layer,
+  op: 'conv' | 'depthwiseConv' | 'maxPool' | 'avgPool',
+  config: Config,
+  base: LayerSpec,
+): LayerSpec {
+  const rank = base.spatialRank;
+  const windowed = (kernelSize: number[] | undefined, strides: unknown): LayerSpec => ({
+    ...base,
+    op,
+    kernelSize,
+    strides: perAxis(strides ?? kernelSize, rank) ?? kernelSize,
+    dilation: perAxis(config.dilationRate ?? 1, rank),
+    padding: paddingOf(config),
+  });
+  const bias = () => weightNamed(layer, 'bias')?.data;
+  switch (op) {
+    case 'conv': {
+      const spec = windowed(perAxis(config.kernelSize, rank), config.strides ?? 1);
+      const groups = typeof config.groups === 'number' && config.groups > 1 ? config.groups : 1;
+      return {
+        ...spec,
+        ...(groups > 1 ? { groups } : {}),
+        kernel: weightNamed(layer, 'kernel'),
+        bias: bias(),
+      };
+    }
+    case 'depthwiseConv': {
+      const spec = windowed(perAxis(config.kernelSize, rank), config.strides ?? 1);
+      const runs = dilationThatRuns(base.className, spec.dilation ?? []);
+      return {
+        ...spec,
+        dilation: spec.dilation && runs.dilation,
+        ...(runs.note ? { notes: [runs.note] } : {}),
+        kernel: weightNamed(layer, 'depthwise_kernel'),
+        bias: bias(),
+        depthMultiplier: Number(config.depthMultiplier ?? 1),
+      };
+    }
+    default: {
+      const pool = perAxis(config.poolSize ?? 2, rank);
+      const spec = windowed(pool, config.strides ?? pool);
+      // Keras' pooling has no dilation; the ONNX import's dilated max pooling has.
+      return { ...spec, dilation: perAxis(config.dilationRate ?? 1, rank) ?? pool?.map(() => 1) };
+    }
+  }
+}
+
 /** The spec by what the layer's class computes (its entry in the capability table). */
 function specOfOp(
   layer: tfType.layers.Layer,
@@ -201,56 +250,26 @@ function specOfOp(
   base: LayerSpec,
 ): LayerSpec {
   const rank = base.spatialRank;
-  const windowed = (
-    op: LayerOp,
-    kernelSize: number[] | undefined,
-    strides: unknown,
-  ): LayerSpec => ({
-    ...base,
-    op,
-    kernelSize,
-    strides: perAxis(strides ?? kernelSize, rank) ?? kernelSize,
-    dilation: perAxis(config.dilationRate ?? 1, rank),
-    padding: paddingOf(config),
-  });
-  const weights = () => ({
-    kernel: weightNamed(layer, 'kernel'),
-    bias: weightNamed(layer, 'bias')?.data,
-  });
   switch (caps.explain) {
     case 'input':
     case 'identity':
     case 'reshape':
       return { ...base, op: caps.explain };
-    case 'conv': {
-      const spec = windowed('conv', perAxis(config.kernelSize, rank), config.strides ?? 1);
-      const groups = typeof config.groups === 'number' && config.groups > 1 ? config.groups : 1;
-      return { ...spec, ...(groups > 1 ? { groups } : {}), ...weights() };
-    }
-    case 'depthwiseConv': {
-      const spec = windowed('depthwiseConv', perAxis(config.kernelSize, rank), config.strides ?? 1);
-      const runs = dilationThatRuns(base.className, spec.dilation ?? []);
-      return {
-        ...spec,
-        dilation: spec.dilation && runs.dilation,
-        ...(runs.note ? { notes: [runs.note] } : {}),
-        kernel: weightNamed(layer, 'depthwise_kernel'),
-        bias: weightNamed(layer, 'bias')?.data,
-        depthMultiplier: Number(config.depthMultiplier ?? 1),
-      };
-    }
+    case 'conv':
+    case 'depthwiseConv':
     case 'maxPool':
-    case 'avgPool': {
-      const pool = perAxis(config.poolSize ?? 2, rank);
-      const spec = windowed(caps.explain, pool, config.strides ?? pool);
-      // Keras' pooling has no dilation; the ONNX import's dilated max pooling has.
-      return { ...spec, dilation: perAxis(config.dilationRate ?? 1, rank) ?? pool?.map(() => 1) };
-    }
+    case 'avgPool':
+      return windowedSpec(layer, caps.explain, config, base);
     case 'globalMaxPool':
     case 'globalAvgPool':
       return { ...base, op: caps.explain };
     case 'dense':
-      return { ...base, op: 'dense', ...weights() };
+      return {
+        ...base,
+        op: 'dense',
+        kernel: weightNamed(layer, 'kernel'),
+        bias: weightNamed(layer, 'bias')?.data,
+      };
     case 'zeroPadding': {
       // OnnxPad2D's mode: a constant border is cropped on the way back, a copied one folded.
       const mode = config.mode === 'reflect' || config.mode === 'edge' ? config.mode : undefined;

@@ -99,6 +99,70 @@ export function unitIndex(outputShape: number[], unit: UnitRef): number {
   return flat * channels + unit.channel;
 }
 
+/** A convolution's or dense layer's signal carried back through its own activation. */
+function throughOwnActivation(
+  tf: typeof tfType,
+  method: ProjectionMethod,
+  { spec, input }: ChainStep,
+  signal: Float32Array,
+  notes: string[],
+): Float32Array {
+  if (spec.activation === 'linear') return signal;
+  if (spec.activation === 'softmax') {
+    notes.push(`'${spec.name}': softmax is passed over (the score before it is explained)`);
+    return signal;
+  }
+  return activationBackward(
+    method,
+    spec.activation,
+    signal,
+    preActivation(tf, spec, input),
+    spec.activationParam,
+  );
+}
+
+/** An activation layer's signal carried to its input (softmax passed over). */
+function activationLayerBack(
+  method: ProjectionMethod,
+  { spec, input }: ChainStep,
+  signal: Float32Array,
+  notes: string[],
+): Float32Array {
+  if (spec.activation === 'softmax') {
+    notes.push(`'${spec.name}': softmax is passed over (the score before it is explained)`);
+    return signal;
+  }
+  if (
+    method === 'deconvnet' &&
+    !['relu', 'relu6', 'reluMax', 'leakyRelu'].includes(spec.activation)
+  ) {
+    notes.push(
+      `'${spec.name}': the deconvnet passes ${spec.activation} unchanged (it rectifies ReLUs only)`,
+    );
+  }
+  return activationBackward(method, spec.activation, signal, input.data, spec.activationParam);
+}
+
+/** Padding and cropping: the signal shifted back (or, for copied borders, folded back). */
+function paddingBack({ spec, input, outputShape }: ChainStep, signal: Float32Array): Float32Array {
+  const amounts = spec.amounts ?? [];
+  if (spec.op === 'cropping')
+    return shiftWindow(
+      signal,
+      outputShape,
+      input.shape,
+      amounts.map(([before]) => before),
+    );
+  if (spec.padMode === 'reflect' || spec.padMode === 'edge')
+    return foldPadding(signal, outputShape, input.shape, amounts, spec.padMode);
+  return shiftWindow(
+    signal,
+    outputShape,
+    input.shape,
+    amounts.map(([before]) => -before),
+  );
+}
+
 /** The signal at one layer's output carried to its input. */
 function stepBack(
   tf: typeof tfType,
@@ -108,20 +172,7 @@ function stepBack(
   notes: string[],
 ): Float32Array {
   const { spec, input, outputShape } = step;
-  const withActivation = (r: Float32Array): Float32Array => {
-    if (spec.activation === 'linear') return r;
-    if (spec.activation === 'softmax') {
-      notes.push(`'${spec.name}': softmax is passed over (the score before it is explained)`);
-      return r;
-    }
-    return activationBackward(
-      method,
-      spec.activation,
-      r,
-      preActivation(tf, spec, input),
-      spec.activationParam,
-    );
-  };
+  const withActivation = (r: Float32Array) => throughOwnActivation(tf, method, step, r, notes);
   switch (spec.op) {
     case 'conv':
     case 'depthwiseConv':
@@ -136,19 +187,7 @@ function stepBack(
     case 'dense':
       return denseBackward(spec.kernel!, withActivation(signal), input.shape);
     case 'activation':
-      if (spec.activation === 'softmax') {
-        notes.push(`'${spec.name}': softmax is passed over (the score before it is explained)`);
-        return signal;
-      }
-      if (
-        method === 'deconvnet' &&
-        !['relu', 'relu6', 'reluMax', 'leakyRelu'].includes(spec.activation)
-      ) {
-        notes.push(
-          `'${spec.name}': the deconvnet passes ${spec.activation} unchanged (it rectifies ReLUs only)`,
-        );
-      }
-      return activationBackward(method, spec.activation, signal, input.data, spec.activationParam);
+      return activationLayerBack(method, step, signal, notes);
     case 'maxPool': {
       const { switches } = maxPoolSwitches(spec, input);
       return unpool(signal, switches, input.shape);
@@ -172,22 +211,8 @@ function stepBack(
     case 'channelSelect':
       return selectChannelsBackward(signal, spec.channelSources!, input.shape);
     case 'zeroPadding':
-      if (spec.padMode === 'reflect' || spec.padMode === 'edge') {
-        return foldPadding(signal, outputShape, input.shape, spec.amounts ?? [], spec.padMode);
-      }
-      return shiftWindow(
-        signal,
-        outputShape,
-        input.shape,
-        (spec.amounts ?? []).map(([before]) => -before),
-      );
     case 'cropping':
-      return shiftWindow(
-        signal,
-        outputShape,
-        input.shape,
-        (spec.amounts ?? []).map(([before]) => before),
-      );
+      return paddingBack(step, signal);
     default:
       throw new NotInvertibleError(spec.name, spec.className, spec.reason ?? 'not supported');
   }
