@@ -62,13 +62,15 @@ export function defaultGalleryWorkers(backend: string | undefined): number {
 
 /**
  * Images per ONNX Runtime call when none is asked for (TensorFlow.js runs one at a time). Measured
- * on VGG-16 pool5 (scripts/benchmarkNativeGallery.ts, 2 cores): see the README's speed table.
+ * on VGG-16 pool5, 48 pictures (scripts/benchmarkNativeGallery.ts, 2 cores, load 12-17): 1 worker
+ * x 2 threads ran 1.00 / 0.70 / 1.67 / 0.88 images/s steady at batch 1 / 4 / 8 / 16; the README's
+ * speed table has the whole run. The shared machine's load moves these more than the batch does.
  */
 export function defaultGalleryBatch(backend: string | undefined): number {
   return backend === 'onnxruntime' ? NATIVE_GALLERY_BATCH : 1;
 }
 
-const NATIVE_GALLERY_BATCH = 1;
+const NATIVE_GALLERY_BATCH = 8;
 
 /** Files per shard: small enough to spread the work and show progress, big enough to be cheap. */
 export function shardSize(files: number, workers: number): number {
