@@ -16,7 +16,9 @@ import { chainSteps, layersTo } from '../../src/analysis/explain/chain';
 import { projectUnit, type ProjectionMethod } from '../../src/analysis/explain/projection';
 import { loadFixture } from './helpers/onnxFixtures';
 import { layerOutputs, nhwc, relativeError } from './helpers/onnxCompare';
-import { ORACLE_PYTHON } from './helpers/pythonOracle';
+import { ORACLE_PYTHON, runPythonOracle } from './helpers/pythonOracle';
+import { forwardChain, layerChain } from '../../src/analysis/explain/classChain';
+import { gradCam } from '../../src/analysis/explain/gradCam';
 
 describe('ONNX import: ConvNeXt (LayerNorm, pointwise Linear, GELU, layer scale)', function () {
   this.timeout(10 * 60_000);
@@ -143,5 +145,52 @@ describe('ONNX import: ConvNeXt (LayerNorm, pointwise Linear, GELU, layer scale)
       assert.ok(error < 1e-4, `${method}: ${error} relative to PyTorch`);
     }
     assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+  });
+
+  // The class score's gradient comes back through the classifier's LayerNorm (on [N, C, 1, 1]),
+  // the global pooling and stage 2's block to its output.
+  it("Grad-CAM at stage 2's block matches PyTorch", async () => {
+    const fixture = loadFixture('convnext');
+    const model = loaded.convnext.model;
+    const chain = layerChain(tf, model, 'classifier.2');
+    const input = nhwc(fixture);
+    const x = tf.tensor(input.data, [1, ...input.shape]);
+    const steps = (await forwardChain(tf, chain, x))[0];
+    x.dispose();
+    const logits = Array.from(steps[steps.length - 1].output.data);
+    const top = logits.indexOf(Math.max(...logits));
+    const oracle = runPythonOracle<{ score: number; cam: number[] }>(
+      `
+import importlib.util, json, sys
+import numpy as np, torch, torch.nn.functional as F
+request = json.load(sys.stdin)
+spec = importlib.util.spec_from_file_location('export_fixtures', request['script'])
+fixtures = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(fixtures)
+torch.set_num_threads(1)
+make, size, _ = fixtures.NETS['convnext']
+torch.manual_seed(13)
+model = make()
+fixtures.randomize_batchnorm(model)
+model.eval()
+x = torch.tensor(np.fromfile(request['input'], dtype='<f4').reshape(1, 3, size, size))
+kept = {}
+model.features[3][0].register_forward_hook(lambda m, i, o: kept.__setitem__('a', o))
+score = model(x)[0, request['cls']]
+(grad,) = torch.autograd.grad(score, kept['a'])
+cam = F.relu((grad.mean(dim=(2, 3), keepdim=True) * kept['a']).sum(dim=1))[0]
+print(json.dumps({'score': score.item(), 'cam': cam.reshape(-1).tolist()}))
+`,
+      {
+        script: join(__dirname, '..', '..', 'scripts', 'onnx', 'export_fixtures.py'),
+        input: join(fixture.dir, 'input.bin'),
+        cls: top,
+      },
+    );
+    assert.ok(Math.abs(logits[top] - oracle.score) < 1e-4, `score ${logits[top]}`);
+    assert.ok(Math.max(...oracle.cam) > 0, "PyTorch's map is not all zero");
+    const cam = gradCam(tf, steps, top, 'features.3.0.Add', false);
+    const error = relativeError(cam.values, Float32Array.from(oracle.cam));
+    assert.ok(error < 1e-4, `Grad-CAM: ${error} relative to PyTorch`);
   });
 });
