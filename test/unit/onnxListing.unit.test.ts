@@ -13,7 +13,7 @@ describe('ONNX explorer listing', function () {
   this.timeout(10 * 60_000);
   before(async () => {
     await tf.setBackend('cpu');
-    ensureFixtures(['shufflenet_v2_x0_5', 'resnet18', 'batchnorm']);
+    ensureFixtures(['shufflenet_v2_x0_5', 'resnet18', 'batchnorm', 'convnext', 'inception_input']);
   });
 
   it("ShuffleNetV2's channel shuffle is one entry, named as its layer", async () => {
@@ -29,7 +29,23 @@ describe('ONNX explorer listing', function () {
     assert.deepEqual(leftovers, []);
   });
 
-  for (const name of ['shufflenet_v2_x0_5', 'resnet18', 'batchnorm']) {
+  it("ConvNeXt's decomposed LayerNorm, GELU and Linear are one entry each", async () => {
+    const { nodes } = await listOnnxNodes(loadFixture('convnext').modelFile);
+    const entry = (name: string) => nodes.find((n) => n.name === name)?.opType;
+    assert.equal(entry('features.1.0.block.2'), 'LayerNormalization');
+    assert.equal(entry('features.1.0.block.3'), 'Linear (MatMul, Add)');
+    assert.equal(entry('features.1.0.block.4'), 'GELU (Div, Erf, Add, Mul, Mul)');
+    const parts = nodes.filter((n) => /^(ReduceMean|Sub|Pow|Sqrt|Erf|MatMul)$/.test(n.opType));
+    assert.deepEqual(parts, []);
+  });
+
+  for (const name of [
+    'shufflenet_v2_x0_5',
+    'resnet18',
+    'batchnorm',
+    'convnext',
+    'inception_input',
+  ]) {
     it(`${name}: the entries are the model's layers`, async () => {
       const fixture = loadFixture(name);
       const { nodes } = await listOnnxNodes(fixture.modelFile);

@@ -1,7 +1,8 @@
 /**
  * The nodes of an ONNX file that become layers, without building the model: what the explorer
  * lists before the model has run. The graph is folded as the import folds it (constant chains,
- * Identity and Dropout gone, ShuffleNet's Reshape/Transpose/Reshape as one channel shuffle), so
+ * Identity and Dropout gone, ShuffleNet's Reshape/Transpose/Reshape as one channel shuffle,
+ * ConvNeXt's decomposed LayerNorm, GELU and Linear as one node each), so
  * each entry is one layer of the panel's list, under the same name.
  */
 import { readRegularFile } from '../regularFile';
@@ -10,6 +11,7 @@ import { parseOnnx } from './parseOnnx';
 import { foldGraph } from './foldGraph';
 import { FOLDED_OPS } from './names';
 import { CHANNEL_SHUFFLE_OP, INTERNAL_DOMAIN } from './channelShuffle';
+import { CHANNEL_PICK_OP, GELU_OP, MATMUL_ADD_OP } from './fuseDecomposedOps';
 import type { GraphNode, ModelGraph } from './graph';
 import { errorMessage } from '../errors';
 
@@ -26,6 +28,9 @@ export interface OnnxNodeListing {
 /** How the folding's own nodes read in the list: what they are and which ONNX ops they were. */
 const FOLDED_NODE_LABELS: Record<string, string> = {
   [CHANNEL_SHUFFLE_OP]: 'channel shuffle (Reshape, Transpose, Reshape)',
+  [GELU_OP]: 'GELU (Div, Erf, Add, Mul, Mul)',
+  [MATMUL_ADD_OP]: 'Linear (MatMul, Add)',
+  [CHANNEL_PICK_OP]: 'one channel (Gather, Unsqueeze)',
 };
 
 function label(node: GraphNode): string {
