@@ -2,7 +2,8 @@
 PyTorch's per-module activations (the survey of the ONNX import; scripts/onnxSurvey.ts imports
 each and compares every layer).
 
-Run with Debian's PyTorch: /usr/bin/python3 scripts/onnx/survey_torchvision.py OUT_DIR [--heavy] [NAME...]
+Run with Debian's PyTorch:
+  /usr/bin/python3 scripts/onnx/survey_torchvision.py OUT_DIR [--heavy] [--opsets=11,13,17] [NAME...]
 Random weights from a fixed seed, no download. OUT_DIR/<name>-opset<N>/ is laid out like the test
 fixtures (export_fixtures.py); OUT_DIR/survey.json lists what exported and why an export failed.
 `--heavy` adds the families whose files are 230-530 MB (AlexNet, VGG, Wide ResNet).
@@ -61,6 +62,8 @@ def main():
     args = sys.argv[1:]
     out_root = args.pop(0)
     heavy = '--heavy' in args
+    opsets = next((tuple(int(o) for o in a.split('=')[1].split(',')) for a in args
+                   if a.startswith('--opsets=')), OPSETS)
     names = [a for a in args if not a.startswith('--')] or LIGHT + (HEAVY if heavy else [])
     torch.set_num_threads(1)
     os.makedirs(out_root, exist_ok=True)
@@ -68,7 +71,7 @@ def main():
     index = json.load(open(index_file)) if os.path.exists(index_file) else {}
     for name in names:
         size = 224 if name in HEAVY else SIZE
-        for opset in OPSETS:
+        for opset in opsets:
             key = f'{name}-opset{opset}'
             try:
                 export_net(key, constructor(name), size, False, os.path.join(out_root, key), opset)
