@@ -5,7 +5,7 @@
 import type { ChannelOrder } from './explain/channelOrder';
 import type * as tfType from '@tensorflow/tfjs';
 import { dirname } from 'node:path';
-import { InspectorError, errorMessage } from './errors';
+import { InspectorError } from './errors';
 import type { BackendName, TfRuntime } from './runtime';
 import {
   chooseEngine,
@@ -14,7 +14,8 @@ import {
   type ModelIdentity,
 } from './engines/chooseEngine';
 import { defaultOrtThreads, onnxRuntimeVersion } from './engines/onnxRuntime';
-import { userCodeError, type ModelModule } from './model/loadModelModule';
+import type { ModelModule } from './model/loadModelModule';
+import { ModelInputs, declaredInputShape } from './model/modelInputs';
 import { openModel } from './model/openModel';
 import { userFilePredicate } from './model/layerCreationSites';
 import { assertNoEmptyOutputs } from './model/emptyOutputs';
@@ -23,8 +24,8 @@ import { buildActivationModel, computeActivations, type LayerActivation } from '
 import { decodeImageFile, type DecodeOptions } from './image/decodeImage';
 import { toModelInput, type ModelImage } from './image/toModelInput';
 import { topClasses, type ClassScore } from './topClasses';
-import { extractLayerGraph } from './structure';
-import { describeStructure, type ModelStructure } from './structure/modelStructure';
+import type { ModelStructure } from './structure/modelStructure';
+import { analyseStructure } from './structure/analyseStructure';
 import { loadSignal, signalStrip } from './explain/signal';
 import { nonFiniteWarnings } from './nonFiniteValues';
 
@@ -60,8 +61,11 @@ export class InspectionSession {
     private engine: EngineChoice,
     /** What the native engine is rebuilt from when its options change (changeEngine). */
     private readonly engineSource: EngineSource,
-  ) {}
+  ) {
+    this.modelInputs = new ModelInputs(runtime.tf, module, summary);
+  }
 
+  private readonly modelInputs: ModelInputs;
   private activations = new Map<string, LayerActivation>();
   private image: ImageResult | undefined;
   private inputValues: { data: Float32Array; shape: number[] } | undefined;
@@ -188,23 +192,7 @@ export class InspectionSession {
 
   /** Height, width and channels of the image input, or a clear error for non-image models. */
   imageInputSize(): { height: number; width: number; channels: number } {
-    const shape = this.summary.inputShape;
-    if (shape.length !== 3) {
-      throw new InspectorError(
-        'not-an-image-model',
-        `${this.summary.file}: model '${this.summary.exportName}' takes input of shape [${shape.map((d) => d ?? '?').join(', ')}], not an image (height, width, channels).`,
-      );
-    }
-    const [h, w, c] = shape;
-    const height = h ?? this.module.inputSize?.[0];
-    const width = w ?? this.module.inputSize?.[1];
-    if (!height || !width || !c) {
-      throw new InspectorError(
-        'not-an-image-model',
-        `${this.summary.file}: the input size of '${this.summary.exportName}' is not fixed; export inputSize = [height, width].`,
-      );
-    }
-    return { height, width, channels: c };
+    return this.modelInputs.imageSize();
   }
 
   async runInput(
@@ -218,7 +206,7 @@ export class InspectionSession {
     const decoded = await decodeImageFile(inputSource, decodeOptions);
     const modelImage = toModelInput(decoded, size.height, size.width, size.channels);
     progress('Running the forward pass');
-    const input = await this.preprocess(modelImage);
+    const input = await this.modelInputs.preprocess(modelImage);
     await this.forward(input);
     const last = this.activations.get(this.probe.layerNames[this.probe.layerNames.length - 1]);
     this.image = {
@@ -364,29 +352,12 @@ export class InspectionSession {
     const size = this.imageInputSize();
     const decoded = await decodeImageFile(inputSource, decodeOptions);
     const image = toModelInput(decoded, size.height, size.width, size.channels);
-    return { image, input: await this.preprocess(image) };
+    return { image, input: await this.modelInputs.preprocess(image) };
   }
 
   /** The range of model input values that pixels 0..255 become (black and white through preprocessing). */
-  async inputRange(): Promise<[number, number]> {
-    const size = this.imageInputSize();
-    const count = size.height * size.width * size.channels;
-    let low = Infinity;
-    let high = -Infinity;
-    for (const value of [0, 255]) {
-      const pixels = new Float32Array(count).fill(value);
-      const image = { ...size, pixels, display: new Uint8ClampedArray(0) };
-      const input = await this.preprocess(image);
-      try {
-        for (const v of await input.data()) {
-          low = Math.min(low, v);
-          high = Math.max(high, v);
-        }
-      } finally {
-        input.dispose();
-      }
-    }
-    return [low, high];
+  inputRange(): Promise<[number, number]> {
+    return this.modelInputs.range();
   }
 
   layer(name: string): LayerActivation {
@@ -401,38 +372,6 @@ export class InspectionSession {
       );
     }
     return activation;
-  }
-
-  /** [1, h, w, c] model input from 0..255 pixels: the file's `preprocess`, else divide by 255. */
-  private async preprocess(image: ModelImage): Promise<tfType.Tensor> {
-    const { tf } = this;
-    const pixels = tf.tensor3d(image.pixels, [image.height, image.width, image.channels]);
-    const custom = this.module.preprocess;
-    if (!custom) {
-      const scaled = tf.tidy(() => pixels.div(255).expandDims(0));
-      pixels.dispose();
-      return scaled;
-    }
-    let out: tfType.Tensor;
-    try {
-      out = await custom(pixels);
-    } catch (error) {
-      pixels.dispose();
-      throw userCodeError(error, this.summary.file, 'in preprocess');
-    }
-    if (out !== pixels) pixels.dispose();
-    if (!out || typeof (out as tfType.Tensor).rank !== 'number') {
-      throw new InspectorError(
-        'runtime',
-        `${this.summary.file}: preprocess must return a tf.Tensor.`,
-      );
-    }
-    if (out.rank === 3) {
-      const batched = out.expandDims(0);
-      out.dispose();
-      return batched;
-    }
-    return out;
   }
 
   dispose(): void {
@@ -450,32 +389,4 @@ interface EngineSource {
   inputShape: (number | null)[];
   identity: ModelIdentity;
   options: EngineOptions;
-}
-
-/** The model's input shape (without batch), free image sizes taken from the file's `inputSize`. */
-function declaredInputShape(
-  shape: (number | null)[],
-  inputSize: [number, number] | undefined,
-): (number | null)[] {
-  if (shape.length !== 3 || !inputSize) return shape;
-  return [shape[0] ?? inputSize[0], shape[1] ?? inputSize[1], shape[2]];
-}
-
-/**
- * Structure of the model at the input size it declares. Pure arithmetic on the layer configs: a
- * layer this analysis trips over must not stop the model from loading, so failures become a reason.
- */
-function analyseStructure(
-  model: tfType.LayersModel,
-  summary: ModelSummary,
-): { structure: ModelStructure | null; structureError?: string } {
-  try {
-    const names = summary.layers.map((l) => l.name);
-    return { structure: describeStructure(extractLayerGraph(model), names) };
-  } catch (error) {
-    return {
-      structure: null,
-      structureError: `structure analysis failed: ${errorMessage(error)}`,
-    };
-  }
 }
