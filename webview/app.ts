@@ -46,7 +46,7 @@ export class App {
   private canPickImage = false;
 
   private readonly header = el('header', 'panel-header');
-  private readonly status = new StatusLine();
+  private readonly status: StatusLine;
   private readonly errorBanner: ErrorBanner;
   private readonly inputPane = el('section', 'input-pane');
   private readonly layerPane = el('section', 'layer-pane');
@@ -74,6 +74,7 @@ export class App {
     root: HTMLElement,
     private readonly host: PanelHost,
   ) {
+    this.status = new StatusLine(() => host.post({ type: 'cancelRun' }));
     const sidebar = el('aside', 'sidebar');
     sidebar.append(this.inputPane, this.layerPane);
     const main = el('main', 'main');

@@ -80,6 +80,7 @@ export function reportHost(): PanelHost {
         // A static page has no editor, no files to pick and no worker: nothing to do.
         case 'revealLayer':
         case 'pickImage':
+        case 'cancelRun':
         case 'openLocation':
         case 'onnxWrapper':
         case 'onnxReadme':

@@ -4,11 +4,24 @@ import { el } from './dom';
 export class StatusLine {
   readonly element = el('div', 'status');
 
+  /** `onCancel`: the Cancel button of a busy line (the panel shows progress, not a notification). */
+  constructor(private readonly onCancel: () => void = () => {}) {}
+
   /** `message` undefined: the host is no longer busy. */
   busy(message: string | undefined): void {
     this.element.classList.toggle('busy', message !== undefined);
     this.element.dataset.kind = message ? 'busy' : '';
-    this.element.textContent = message ?? '';
+    if (!message) {
+      this.element.textContent = '';
+      return;
+    }
+    const text = el('span', 'status-text');
+    text.textContent = message;
+    const cancel = el('button', 'status-cancel');
+    cancel.id = 'status-cancel';
+    cancel.textContent = 'Cancel';
+    cancel.addEventListener('click', () => this.onCancel());
+    this.element.replaceChildren(text, cancel);
   }
 
   /** What the last re-run after saving changed (shapes, parameters, receptive fields). */

@@ -1,6 +1,6 @@
 /**
  * The extension's single gateway to the model worker: runs each request under a cancellable
- * progress notification, turns failures into an error message plus a Problems entry at the user's
+ * progress notification (unless a visible panel shows the progress), turns failures into an error message plus a Problems entry at the user's
  * line, and keeps the status bar's backend up to date.
  */
 import * as vscode from 'vscode';
@@ -56,12 +56,19 @@ export class ModelService implements vscode.Disposable {
   }
 
   /** `onStep`: each step as the worker reports it, and the layers once the model is built. */
-  loadModel(model: ModelRef, reload = false, signal?: AbortSignal, onStep?: ProgressReporter) {
+  loadModel(
+    model: ModelRef,
+    reload = false,
+    signal?: AbortSignal,
+    onStep?: ProgressReporter,
+    panelShowsProgress?: () => boolean,
+  ) {
     return this.run(
       { type: 'loadModel', config: this.config(), model, reload },
       `Loading ${label(model)}`,
       signal,
       onStep,
+      panelShowsProgress,
     ).then((loaded) => {
       this.diagnostics.delete(vscode.Uri.file(model.file));
       this.showBackend(loaded.backend, loaded.backendNotes);
@@ -70,20 +77,34 @@ export class ModelService implements vscode.Disposable {
     });
   }
 
-  runInput(model: ModelRef, inputSource: string, signal?: AbortSignal, onStep?: ProgressReporter) {
+  runInput(
+    model: ModelRef,
+    inputSource: string,
+    signal?: AbortSignal,
+    onStep?: ProgressReporter,
+    panelShowsProgress?: () => boolean,
+  ) {
     return this.run(
       { type: 'runInput', config: this.config(), model, inputSource },
       `Running ${label(model)}`,
       signal,
       onStep,
+      panelShowsProgress,
     );
   }
 
-  getLayer(model: ModelRef, inputSource: string, layerName: string, signal?: AbortSignal) {
+  getLayer(
+    model: ModelRef,
+    inputSource: string,
+    layerName: string,
+    panelShowsProgress?: () => boolean,
+  ) {
     return this.run(
       { type: 'getLayer', config: this.config(), model, inputSource, layerName },
       `Computing ${layerName}`,
-      signal,
+      undefined,
+      undefined,
+      panelShowsProgress,
     );
   }
 
@@ -174,10 +195,13 @@ export class ModelService implements vscode.Disposable {
     title: string,
     signal?: AbortSignal,
     onStep?: ProgressReporter,
+    panelShowsProgress?: () => boolean,
   ): Promise<WorkerResults[T]> {
     assertWorkspaceTrusted(); // before the notification; the client checks again
     const started = Date.now();
-    // The notification appears only for slow steps, so quick layer switches do not flash it.
+    // The notification appears only for slow steps, so quick layer switches do not flash it,
+    // and only while no visible panel shows the progress itself (its line, with a Cancel
+    // button): progress in one place. A panel hidden during the step hands over to it.
     const controller = new AbortController();
     signal?.addEventListener('abort', () => controller.abort(), { once: true });
     let progressMessage = title;
@@ -192,7 +216,9 @@ export class ModelService implements vscode.Disposable {
         onStep?.(m, built);
       },
     });
-    const delay = setTimeout(() => {
+    const delay = setInterval(() => {
+      if (panelShowsProgress?.()) return;
+      clearInterval(delay);
       void vscode.window.withProgress(
         {
           location: vscode.ProgressLocation.Notification,
@@ -212,7 +238,7 @@ export class ModelService implements vscode.Disposable {
       this.log.info(`${title}: ${Date.now() - started} ms`);
       return result;
     } finally {
-      clearTimeout(delay);
+      clearInterval(delay);
     }
   }
 

@@ -83,6 +83,8 @@ export type PanelToHost =
   /** The selected layer clicked again: show the line that creates it once more. */
   | { type: 'revealLayer'; name: string }
   | { type: 'pickImage' }
+  /** The progress line's Cancel: stops the model's loading or run. */
+  | { type: 'cancelRun' }
   /** Opens the user's file at an error's line. */
   | { type: 'openLocation'; location: SourceLocation }
   /** Puts text on the clipboard (the webview's own clipboard access is not reliable in VS Code). */

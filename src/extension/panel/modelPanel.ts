@@ -178,6 +178,7 @@ export class ModelPanel implements vscode.Disposable {
           }
           this.setBusy(`${loading}: ${step}\u2026`);
         },
+        this.showsProgress,
       );
       superseded();
       this.loaded = loaded;
@@ -208,6 +209,9 @@ export class ModelPanel implements vscode.Disposable {
     }
   }
 
+  /** The panel shows a step's progress itself (no notification) while the user can see it. */
+  private readonly showsProgress = () => this.panel.visible;
+
   /** Whether the user can see the panel now (an error shown there needs no toast). */
   get visible(): boolean {
     return this.panel.visible;
@@ -230,9 +234,15 @@ export class ModelPanel implements vscode.Disposable {
   private async runInput(inputSource: string, signal?: AbortSignal): Promise<void> {
     const running = `Running the model on ${basename(inputSource)}`;
     this.setBusy(`${running}\u2026`);
-    const image = await this.models.runInput(this.ref, inputSource, signal, (step) => {
-      if (!signal?.aborted) this.setBusy(`${running}: ${step}\u2026`);
-    });
+    const image = await this.models.runInput(
+      this.ref,
+      inputSource,
+      signal,
+      (step) => {
+        if (!signal?.aborted) this.setBusy(`${running}: ${step}\u2026`);
+      },
+      this.showsProgress,
+    );
     if (signal?.aborted) return;
     this.image = image;
     this.postImage();
@@ -245,7 +255,12 @@ export class ModelPanel implements vscode.Disposable {
     // Not cancelled when the user picks another layer: cancelling stops the worker, and reading a
     // computed layer is cheap; the stale answer is dropped instead.
     const request = ++this.layerRequests;
-    const layer = await this.models.getLayer(this.ref, this.image.inputSource, name);
+    const layer = await this.models.getLayer(
+      this.ref,
+      this.image.inputSource,
+      name,
+      this.showsProgress,
+    );
     if (request !== this.layerRequests || name !== this.selectedLayer) return; // a newer choice won
     this.post({ type: 'layer', ...layer });
   }
@@ -280,6 +295,10 @@ export class ModelPanel implements vscode.Disposable {
         this.selectedLayer = message.name;
         this.guard(this.sendLayer(message.name));
         revealLayerSource(this.layerRef(message.name), this.panel.viewColumn);
+        return;
+      case 'cancelRun':
+        // The progress line's Cancel (the notification's, when the panel shows the progress).
+        this.currentShow?.abort();
         return;
       case 'revealLayer':
         revealLayerSource(this.layerRef(message.name), this.panel.viewColumn);
@@ -321,10 +340,17 @@ export class ModelPanel implements vscode.Disposable {
             : this.chooseImage(this.loaded?.summary.inputShape)
           ).then(async (path) => {
             if (!path) return;
+            // A run the progress line's Cancel can stop, superseding any other.
+            this.currentShow?.abort();
+            const run = new AbortController();
+            this.currentShow = run;
             try {
-              await this.runInput(path);
+              await this.runInput(path, run.signal);
             } finally {
-              this.setBusy(undefined);
+              if (this.currentShow === run) {
+                this.currentShow = undefined;
+                this.setBusy(undefined);
+              }
             }
           }),
         );

@@ -18,8 +18,9 @@ export class ObservedModelService extends ModelService {
     reload = false,
     signal?: AbortSignal,
     onStep?: ProgressReporter,
+    panelShowsProgress?: () => boolean,
   ) {
-    return super.loadModel(model, reload, signal, onStep).then((loaded) => {
+    return super.loadModel(model, reload, signal, onStep, panelShowsProgress).then((loaded) => {
       this.loadedEmitter.fire({ ref: model, loaded });
       return loaded;
     });
