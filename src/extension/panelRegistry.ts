@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import type { ModelRef } from '../protocol/worker/workerProtocol';
 import type { ModelService } from './modelService';
 import { ModelPanel, type PanelSnapshot } from './panel/modelPanel';
+import { panelWebviewOptions } from './panel/panelHtml';
+
 import type { PanelState } from '../protocol/panelProtocol';
 import { InspectorError } from '../analysis/errors';
 import { TRUST_WARNING } from './workspaceTrust';
@@ -62,7 +64,7 @@ export class PanelRegistry implements vscode.Disposable {
     }
     const ref: ModelRef = { file: state.modelFile, exportName: state.exportName };
     const key = PanelRegistry.key(ref);
-    webviewPanel.webview.options = ModelPanel.webviewOptions(this.extensionUri);
+    webviewPanel.webview.options = panelWebviewOptions(this.extensionUri);
     const panel = new ModelPanel(
       ref,
       webviewPanel,

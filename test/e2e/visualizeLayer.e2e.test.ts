@@ -1,6 +1,11 @@
 import * as assert from 'node:assert/strict';
 import { recordFigure, screenshot, workbenchPage } from './fixture';
-import { canvasColourCounts, visualizeFromPalette } from './workbench';
+import {
+  canvasColourCounts,
+  pickQuickItem,
+  visualizeFromPalette,
+  waitForQuickPickItem,
+} from './workbench';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -89,5 +94,24 @@ describe('CNN Inspector: Visualize layer, through the UI', () => {
     }
     await screenshot('source-beside-panel');
     await screenshot('feature-maps-warm-conv2');
+
+    // The sidebar's Change image…: the picker lists the pictures, the pick runs and redraws.
+    const caption = webview.locator('.caption');
+    const before = (await caption.textContent()) ?? '';
+    const next = before.startsWith('002-trouser.png') ? '001-pullover.png' : '002-trouser.png';
+    await webview.getByRole('button', { name: /Change image/ }).click();
+    await waitForQuickPickItem(page, (l) => l.endsWith('.png'), 60_000);
+    await page.keyboard.type(next.replace(/\.png$/, ''));
+    await waitForQuickPickItem(page, (l) => l === next, 30_000);
+    await pickQuickItem(page, next);
+    await webview
+      .locator('.caption', { hasText: new RegExp(`^${next.replace('.', '\\.')}`) })
+      .waitFor({ timeout: 60_000 });
+    await webview
+      .locator('#feature-grid .tile[data-drawn="true"]')
+      .nth(5)
+      .waitFor({ timeout: 60_000 });
+    assert.equal(await tiles.count(), 6, 'still conv1, drawn for the new picture');
+    await screenshot('changed-image');
   });
 });

@@ -13,7 +13,8 @@ import { InspectorError, isCancellation, errorMessage } from '../../analysis/err
 import type { ModelService } from '../modelService';
 import { readSettings } from '../settings';
 import { modelLabel } from '../pickers';
-import { panelHtml } from './panelHtml';
+import { panelHtml, panelWebviewOptions } from './panelHtml';
+import { imageMessage, modelMessage } from './panelMessages';
 import { modelDisplayName } from '../../analysis/modelDisplayName';
 import { PanelExplanations } from './explainHandler';
 import { GalleryController, type GalleryFolderSummary } from '../gallery/galleryController';
@@ -101,22 +102,12 @@ export class ModelPanel implements vscode.Disposable {
       ModelPanel.viewType,
       `CNN: ${modelLabel(ref)}`,
       { viewColumn, preserveFocus: false },
-      ModelPanel.webviewOptions(extensionUri),
+      panelWebviewOptions(extensionUri),
     );
     return new ModelPanel(ref, panel, extensionUri, models, chooseImage, onDispose);
   }
 
   static readonly viewType = 'cnnInspector.model';
-
-  static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      localResourceRoots: [
-        vscode.Uri.joinPath(extensionUri, 'dist'),
-        vscode.Uri.joinPath(extensionUri, 'media'),
-      ],
-    };
-  }
 
   /** The editor group the panel is in (undefined while it is not shown). */
   get viewColumn(): vscode.ViewColumn | undefined {
@@ -278,15 +269,7 @@ export class ModelPanel implements vscode.Disposable {
   private onMessage(message: PanelToHost): void {
     switch (message.type) {
       case 'ready':
-        this.postSettings();
-        if (this.loaded) this.postModel();
-        else if (this.built) this.post({ type: 'modelBuilt', summary: this.built });
-        if (this.busyMessage) this.post({ type: 'busy', message: this.busyMessage });
-        if (this.image) {
-          this.postImage();
-          if (this.selectedLayer) this.guard(this.sendLayer(this.selectedLayer));
-        }
-        if (this.shownError) this.post(this.shownError);
+        this.replayState();
         return;
       case 'openLocation':
         openSourceLocation(message.location, this.panel.viewColumn);
@@ -333,30 +316,44 @@ export class ModelPanel implements vscode.Disposable {
         this.gallery.onMessage(message);
         return;
       case 'pickImage':
-        this.guard(
-          // 1-D models take a signal (a .csv / .json file or a synthetic one), not an image.
-          (this.loaded && takesSignal(this.loaded.summary.inputShape)
-            ? pickSignal(this.loaded.summary.inputShape)
-            : this.chooseImage(this.loaded?.summary.inputShape)
-          ).then(async (path) => {
-            if (!path) return;
-            // A run the progress line's Cancel can stop, superseding any other.
-            this.currentShow?.abort();
-            const run = new AbortController();
-            this.currentShow = run;
-            try {
-              await this.runInput(path, run.signal);
-            } finally {
-              if (this.currentShow === run) {
-                this.currentShow = undefined;
-                this.setBusy(undefined);
-              }
-            }
-          }),
-        );
+        this.guard(this.pickAndRunInput());
         return;
       default:
         return message satisfies never;
+    }
+  }
+
+  /** A webview that (re)loads gets everything the panel showed: model, progress, image, error. */
+  private replayState(): void {
+    this.postSettings();
+    if (this.loaded) this.postModel();
+    else if (this.built) this.post({ type: 'modelBuilt', summary: this.built });
+    if (this.busyMessage) this.post({ type: 'busy', message: this.busyMessage });
+    if (this.image) {
+      this.postImage();
+      if (this.selectedLayer) this.guard(this.sendLayer(this.selectedLayer));
+    }
+    if (this.shownError) this.post(this.shownError);
+  }
+
+  /** The panel's Change image…: 1-D models take a signal (a .csv / .json file or a synthetic one). */
+  private async pickAndRunInput(): Promise<void> {
+    const inputShape = this.loaded?.summary.inputShape;
+    const path = await (inputShape && takesSignal(inputShape)
+      ? pickSignal(inputShape)
+      : this.chooseImage(inputShape));
+    if (!path) return;
+    // A run the progress line's Cancel can stop, superseding any other.
+    this.currentShow?.abort();
+    const run = new AbortController();
+    this.currentShow = run;
+    try {
+      await this.runInput(path, run.signal);
+    } finally {
+      if (this.currentShow === run) {
+        this.currentShow = undefined;
+        this.setBusy(undefined);
+      }
     }
   }
 
@@ -377,32 +374,11 @@ export class ModelPanel implements vscode.Disposable {
   }
 
   private postModel(): void {
-    if (!this.loaded || !this.selectedLayer) return;
-    this.post({
-      type: 'model',
-      summary: this.loaded.summary,
-      backend: this.loaded.backend,
-      backendNotes: this.loaded.backendNotes,
-      ...(this.loaded.engineFallback ? { engineFallback: this.loaded.engineFallback } : {}),
-      selectedLayer: this.selectedLayer,
-      structure: this.loaded.structure,
-      ...(this.loaded.structureError ? { structureError: this.loaded.structureError } : {}),
-    });
+    if (this.loaded && this.selectedLayer) this.post(modelMessage(this.loaded, this.selectedLayer));
   }
 
   private postImage(): void {
-    if (!this.image) return;
-    this.post({
-      type: 'image',
-      inputSource: this.image.inputSource,
-      imageName: basename(this.image.inputSource),
-      width: this.image.input.width,
-      height: this.image.input.height,
-      rgba: this.image.input.rgba,
-      top5: this.image.top5,
-      ...(this.image.signal ? { signal: this.image.signal } : {}),
-      ...(this.image.warnings ? { warnings: this.image.warnings } : {}),
-    });
+    if (this.image) this.post(imageMessage(this.image));
   }
 
   private setBusy(message: string | undefined): void {

@@ -3,6 +3,17 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { escapeHtml } from '../../analysis/escapeHtml';
 
+/** Scripts on; the webview loads only the bundle (dist) and the icons (media) of the extension. */
+export function panelWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [
+      vscode.Uri.joinPath(extensionUri, 'dist'),
+      vscode.Uri.joinPath(extensionUri, 'media'),
+    ],
+  };
+}
+
 export function panelHtml(
   webview: vscode.Webview,
   extensionUri: vscode.Uri,

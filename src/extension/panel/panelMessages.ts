@@ -1,0 +1,32 @@
+/** The host's messages that carry a loaded model or a pass's input to the panel (pure: no vscode). */
+import { basename } from 'node:path';
+import type { HostToPanel } from '../../protocol/panelProtocol';
+import type { LoadedModel } from '../../protocol/worker/workerProtocol';
+import type { ImageResult } from '../../analysis/inspectionSession';
+
+export function modelMessage(loaded: LoadedModel, selectedLayer: string): HostToPanel {
+  return {
+    type: 'model',
+    summary: loaded.summary,
+    backend: loaded.backend,
+    backendNotes: loaded.backendNotes,
+    ...(loaded.engineFallback ? { engineFallback: loaded.engineFallback } : {}),
+    selectedLayer,
+    structure: loaded.structure,
+    ...(loaded.structureError ? { structureError: loaded.structureError } : {}),
+  };
+}
+
+export function imageMessage(image: ImageResult): HostToPanel {
+  return {
+    type: 'image',
+    inputSource: image.inputSource,
+    imageName: basename(image.inputSource),
+    width: image.input.width,
+    height: image.input.height,
+    rgba: image.input.rgba,
+    top5: image.top5,
+    ...(image.signal ? { signal: image.signal } : {}),
+    ...(image.warnings ? { warnings: image.warnings } : {}),
+  };
+}
