@@ -12,10 +12,9 @@ import {
   countModel,
   extractLayerGraph,
 } from '../../src/analysis/structure';
-import { chainSteps, layersTo } from '../../src/analysis/explain/chain';
-import { projectUnit, type ProjectionMethod } from '../../src/analysis/explain/projection';
+import type { ProjectionMethod } from '../../src/analysis/explain/projection';
 import { loadFixture } from './helpers/onnxFixtures';
-import { layerOutputs, nhwc, relativeError } from './helpers/onnxCompare';
+import { checkProjections, layerOutputs, nhwc, relativeError } from './helpers/onnxCompare';
 import { ORACLE_PYTHON, runPythonOracle } from './helpers/pythonOracle';
 import { forwardChain, layerChain } from '../../src/analysis/explain/classChain';
 import { gradCam } from '../../src/analysis/explain/gradCam';
@@ -120,31 +119,15 @@ describe('ONNX import: ConvNeXt (LayerNorm, pointwise Linear, GELU, layer scale)
         { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } },
       ),
     ) as Record<ProjectionMethod, number[]> & { value: number };
-    const unitLayer = 'features.1.1.Add';
     const outputs = layerOutputs(fixture, loaded.convnext);
-    const before = tf.memory().numTensors;
-    const steps = chainSteps(layersTo(loaded.convnext.model, unitLayer), nhwc(fixture), (n) =>
-      outputs.get(n)!,
+    checkProjections(
+      loaded.convnext,
+      fixture,
+      outputs,
+      'features.1.1.Add',
+      [channel, y, x],
+      oracle,
     );
-    const out = outputs.get(unitLayer)!;
-    const value = out.data[(y * out.shape[1] + x) * out.shape[2] + channel];
-    assert.ok(Math.abs(value - oracle.value) < 1e-5, `unit ${value} vs PyTorch ${oracle.value}`);
-    for (const method of ['saliency', 'guided', 'deconvnet'] as const) {
-      const projection = projectUnit(
-        tf,
-        steps,
-        { layer: unitLayer, channel, position: [y, x] },
-        value,
-        method,
-      );
-      assert.ok(
-        oracle[method].some((v) => v !== 0),
-        `${method}: PyTorch's projection is all zero`,
-      );
-      const error = relativeError(projection.values.data, Float32Array.from(oracle[method]));
-      assert.ok(error < 1e-4, `${method}: ${error} relative to PyTorch`);
-    }
-    assert.equal(tf.memory().numTensors, before, 'tensors leaked');
   });
 
   // The class score's gradient comes back through the classifier's LayerNorm (on [N, C, 1, 1]),

@@ -20,7 +20,7 @@ import {
 } from '../../src/analysis/explain/projection';
 import type { ArrayND } from '../../src/analysis/explain/types';
 import { loadFixture, type Fixture } from './helpers/onnxFixtures';
-import { layerOutputs, nhwc } from './helpers/onnxCompare';
+import { checkProjections, layerOutputs, nhwc, type ProjectionOracle } from './helpers/onnxCompare';
 import { ORACLE_PYTHON } from './helpers/pythonOracle';
 
 /** max |a - b| / max |b|. */
@@ -63,12 +63,12 @@ function autogradProjections(
   module: string,
   unit: number[],
   alsoAt: string[] = [],
-): Record<string, number[]> & { value: number } {
+): ProjectionOracle & Record<string, number[]> {
   const script = join(__dirname, '..', 'oracles', 'fixture_projections.py');
   const args = [script, name, fixture.dir, module, ...unit.map(String), ...alsoAt];
   const env = { ...process.env, OMP_NUM_THREADS: '1' };
   const json = execFileSync(ORACLE_PYTHON, args, { encoding: 'utf8', env, maxBuffer: 64 << 20 });
-  return JSON.parse(json) as Record<string, number[]> & { value: number };
+  return JSON.parse(json) as ProjectionOracle & Record<string, number[]>;
 }
 
 describe('ONNX import: the Why tab and the arithmetic on grouped convolutions', function () {
@@ -82,30 +82,7 @@ describe('ONNX import: the Why tab and the arithmetic on grouped convolutions', 
     const { fixture, loaded, outputs } = groups;
     const [channel, y, x] = [2, 0, 0];
     const oracle = autogradProjections(groups, 'avg_ceil', [channel, y, x]);
-    const unitLayer = 'avg_ceil.divisor';
-    const before = tf.memory().numTensors;
-    const steps = chainSteps(layersTo(loaded.model, unitLayer), nhwc(fixture), (n) =>
-      outputs.get(n)!,
-    );
-    const out = outputs.get(unitLayer)!;
-    const value = out.data[(y * out.shape[1] + x) * out.shape[2] + channel];
-    assert.ok(Math.abs(value - oracle.value) < 1e-5, `unit ${value} vs PyTorch ${oracle.value}`);
-    for (const method of ['saliency', 'guided', 'deconvnet'] as const) {
-      const projection = projectUnit(
-        tf,
-        steps,
-        { layer: unitLayer, channel, position: [y, x] },
-        value,
-        method,
-      );
-      assert.ok(
-        oracle[method].some((v) => v !== 0),
-        `${method}: PyTorch's projection is all zero`,
-      );
-      const error = relativeError(projection.values.data, oracle[method]);
-      assert.ok(error < 1e-4, `${method}: relative error ${error}`);
-    }
-    assert.equal(tf.memory().numTensors, before, 'no tensor may leak');
+    checkProjections(loaded, fixture, outputs, 'avg_ceil.divisor', [channel, y, x], oracle);
   });
 
   it("the arithmetic of a grouped convolution's unit lists its group's input channels and gives PyTorch's value", () => {

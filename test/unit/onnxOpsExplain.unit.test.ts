@@ -6,13 +6,12 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadOnnxFile, type LoadedOnnxModel } from '../../src/analysis/onnx/loadOnnxModel';
-import { chainSteps, layersTo } from '../../src/analysis/explain/chain';
 import { layerSpecOf } from '../../src/analysis/explain/layerSpec';
 import { unitArithmetic } from '../../src/analysis/explain/arithmetic';
-import { projectUnit, type ProjectionMethod } from '../../src/analysis/explain/projection';
+import type { ProjectionMethod } from '../../src/analysis/explain/projection';
 import type { ArrayND } from '../../src/analysis/explain/types';
 import { loadOpFixture, type Fixture } from './helpers/onnxFixtures';
-import { layerOutputs, nhwc, relativeError } from './helpers/onnxCompare';
+import { checkProjections, layerOutputs } from './helpers/onnxCompare';
 import { ORACLE_PYTHON } from './helpers/pythonOracle';
 
 /** PyTorch's projections of one unit (channels-last arrays over the input image). */
@@ -32,30 +31,22 @@ function pytorchProjections(net: string, fixture: Fixture, module: string, unit:
 }
 
 /** Projects a unit with the three methods and compares each with PyTorch's. */
-function checkProjections(
+function checkOpProjections(
   loaded: LoadedOnnxModel,
   fixture: Fixture,
   outputs: Map<string, ArrayND>,
   net: string,
   layer: string,
-  [channel, y, x]: number[],
+  unit: number[],
 ): void {
-  const oracle = pytorchProjections(net, fixture, layer, [channel, y, x]);
-  const before = tf.memory().numTensors;
-  const steps = chainSteps(layersTo(loaded.model, layer), nhwc(fixture), (n) => outputs.get(n)!);
-  const out = outputs.get(layer)!;
-  const value = out.data[(y * out.shape[1] + x) * out.shape[2] + channel];
-  assert.ok(Math.abs(value - oracle.value) < 1e-5, `unit ${value} vs PyTorch ${oracle.value}`);
-  for (const method of ['saliency', 'guided', 'deconvnet'] as const) {
-    const projection = projectUnit(tf, steps, { layer, channel, position: [y, x] }, value, method);
-    assert.ok(
-      oracle[method].some((v) => v !== 0),
-      `${method}: PyTorch's projection is all zero`,
-    );
-    const error = relativeError(projection.values.data, Float32Array.from(oracle[method]));
-    assert.ok(error < 1e-4, `${method}: relative error ${error}`);
-  }
-  assert.equal(tf.memory().numTensors, before, 'no tensor may leak');
+  checkProjections(
+    loaded,
+    fixture,
+    outputs,
+    layer,
+    unit,
+    pytorchProjections(net, fixture, layer, unit),
+  );
 }
 
 describe('ONNX import: the Why tab and the arithmetic through dilated max pooling', function () {
@@ -76,8 +67,8 @@ describe('ONNX import: the Why tab and the arithmetic through dilated max poolin
   // The deconvnet and guided backpropagation follow the pooling's switches, which must be the
   // elements PyTorch's max picked among the dilated taps.
   it('deconvnet, guided backpropagation and the gradient match PyTorch autograd', () => {
-    checkProjections(loaded, fixture, outputs, 'maxpool_dilated', 'conv2', [1, 4, 4]);
-    checkProjections(loaded, fixture, outputs, 'maxpool_dilated', 'conv2', [0, 1, 2]);
+    checkOpProjections(loaded, fixture, outputs, 'maxpool_dilated', 'conv2', [1, 4, 4]);
+    checkOpProjections(loaded, fixture, outputs, 'maxpool_dilated', 'conv2', [0, 1, 2]);
   });
 
   it("the arithmetic of a pooled unit reads the dilated taps and picks PyTorch's maximum", () => {

@@ -9,6 +9,8 @@ import { countModel, extractLayerGraph } from '../../../src/analysis/structure';
 import type { ValueLocation } from '../../../src/analysis/onnx/buildLayersModel';
 import type { ArrayND } from '../../../src/analysis/explain/types';
 import type { Fixture } from './onnxFixtures';
+import { chainSteps, layersTo } from '../../../src/analysis/explain/chain';
+import { projectUnit, type ProjectionMethod } from '../../../src/analysis/explain/projection';
 
 /** A layer's output as PyTorch lays it out (NCHW, NCHW flatten order), computed with tf ops. */
 function toOnnxLayout(t: tf.Tensor, where: ValueLocation): tf.Tensor {
@@ -169,4 +171,37 @@ export function nhwc(fixture: Fixture): ArrayND {
   for (let k = 0; k < c; k++)
     for (let p = 0; p < h * w; p++) data[p * c + k] = fixture.input[k * h * w + p];
   return { data, shape: [h, w, c] };
+}
+
+/** PyTorch autograd's projections of one unit (test/oracles/*_projections.py), and its value. */
+export type ProjectionOracle = Record<ProjectionMethod, ArrayLike<number>> & { value: number };
+
+/**
+ * Projects unit (channel, y, x) of `layer` to the input with the gradient, guided backpropagation
+ * and deconvnet, and checks each against PyTorch's to 1e-4 relative, with no tensor leaked.
+ */
+export function checkProjections(
+  loaded: LoadedOnnxModel,
+  fixture: Fixture,
+  outputs: Map<string, ArrayND>,
+  layer: string,
+  [channel, y, x]: number[],
+  oracle: ProjectionOracle,
+): void {
+  const before = tf.memory().numTensors;
+  const steps = chainSteps(layersTo(loaded.model, layer), nhwc(fixture), (n) => outputs.get(n)!);
+  const out = outputs.get(layer)!;
+  const value = out.data[(y * out.shape[1] + x) * out.shape[2] + channel];
+  assert.ok(Math.abs(value - oracle.value) < 1e-5, `unit ${value} vs PyTorch ${oracle.value}`);
+  for (const method of ['saliency', 'guided', 'deconvnet'] as const) {
+    const projection = projectUnit(tf, steps, { layer, channel, position: [y, x] }, value, method);
+    const expected = Float32Array.from(oracle[method]);
+    assert.ok(
+      expected.some((v) => v !== 0),
+      `${method}: PyTorch's projection is all zero`,
+    );
+    const error = relativeError(projection.values.data, expected);
+    assert.ok(error < 1e-4, `${method}: relative error ${error}`);
+  }
+  assert.equal(tf.memory().numTensors, before, 'no tensor may leak');
 }
