@@ -10,10 +10,7 @@
  *   the three nodes into one): output channel j * g + i is input channel i * (C / g) + j.
  */
 import type { TfNamespace } from '../runtime';
-import type * as tfType from '@tensorflow/tfjs';
-
-type Tensor = tfType.Tensor;
-type Shape = (number | null)[];
+import { firstShape, firstTensor, type Shape, type Tensor } from './customLayerBasics';
 
 export interface ChannelSliceConfig {
   begin: number;
@@ -23,9 +20,6 @@ export interface ChannelSliceConfig {
 export interface ChannelShuffleConfig {
   groups: number;
 }
-
-const firstShape = (s: Shape | Shape[]) => (Array.isArray(s[0]) ? s[0] : s) as Shape;
-const firstTensor = (t: Tensor | Tensor[]) => (Array.isArray(t) ? t[0] : t);
 
 export function channelLayerClasses(tf: TfNamespace) {
   class OnnxChannelSlice extends tf.layers.Layer {

@@ -10,45 +10,37 @@
  */
 import type { TfNamespace } from '../runtime';
 import type * as tfType from '@tensorflow/tfjs';
-import { spreadKernel } from './groupedConvLayer';
+import { firstShape, firstTensor, type Shape, type Tensor } from './customLayerBasics';
+import { convLayerBase, groupwise, spreadKernel, type ConvLayerConfig } from './convLayerBase';
 
-type Tensor = tfType.Tensor;
-type Shape = (number | null)[];
+type Tensor4D = tfType.Tensor4D;
 
-export interface ConvTransposeConfig {
-  filters: number;
-  kernelSize: [number, number];
-  strides: [number, number];
-  dilationRate: [number, number];
+export interface ConvTransposeConfig extends ConvLayerConfig {
   /** ONNX output_padding: rows and columns added at the end, before the pads are cropped. */
   outputPadding: [number, number];
-  groups: number;
-  useBias: boolean;
 }
 
-const firstShape = (s: Shape | Shape[]) => (Array.isArray(s[0]) ? s[0] : s) as Shape;
-
 export function convTransposeClass(tf: TfNamespace) {
-  return class OnnxConvTranspose2D extends tf.layers.Layer {
+  return class OnnxConvTranspose2D extends convLayerBase<ConvTransposeConfig>(tf) {
     static className = 'OnnxConvTranspose2D';
-    readonly conv: ConvTransposeConfig;
-    private kernel?: tfType.LayerVariable;
-    private bias?: tfType.LayerVariable;
 
     constructor(args: ConvTransposeConfig & { name?: string }) {
-      super({ name: args.name });
       const { filters, kernelSize, strides, dilationRate, outputPadding, groups, useBias } = args;
-      this.conv = { filters, kernelSize, strides, dilationRate, outputPadding, groups, useBias };
+      super(args.name, {
+        filters,
+        kernelSize,
+        strides,
+        dilationRate,
+        outputPadding,
+        groups,
+        useBias,
+      });
     }
 
     override build(inputShape: Shape | Shape[]): void {
       const inChannels = firstShape(inputShape)[3]!;
-      const { kernelSize, groups, filters, useBias } = this.conv;
-      const shape = [...kernelSize, filters / groups, inChannels];
-      this.kernel = this.addWeight('kernel', shape, 'float32', tf.initializers.zeros());
-      if (useBias)
-        this.bias = this.addWeight('bias', [filters], 'float32', tf.initializers.zeros());
-      this.built = true;
+      const { kernelSize, groups, filters } = this.conv;
+      this.addKernelAndBias([...kernelSize, filters / groups, inChannels]);
     }
 
     private outLength(n: number | null, a: 0 | 1): number | null {
@@ -64,35 +56,26 @@ export function convTransposeClass(tf: TfNamespace) {
 
     override call(inputs: Tensor | Tensor[]): Tensor {
       return tf.tidy(() => {
-        const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tfType.Tensor4D;
+        const x = firstTensor(inputs) as Tensor4D;
         const { strides, dilationRate, groups, filters } = this.conv;
-        let kernel = this.kernel!.read() as tfType.Tensor4D;
+        let kernel = this.readKernel();
         if (dilationRate.some((d) => d > 1)) kernel = spreadKernel(tf, kernel, dilationRate);
         const [n, h, w] = x.shape;
-        const outShape: [number, number, number, number] = [
+        const groupShape: [number, number, number, number] = [
           n,
           this.outLength(h, 0)!,
           this.outLength(w, 1)!,
           filters / groups,
         ];
-        const xs = groups > 1 ? tf.split(x, groups, 3) : [x];
-        const ks = groups > 1 ? tf.split(kernel, groups, 3) : [kernel];
-        const ys = xs.map((xg, g) =>
-          tf.conv2dTranspose(
-            xg as tfType.Tensor4D,
-            ks[g] as tfType.Tensor4D,
-            outShape,
-            strides,
-            'valid',
-          ),
+        const y = groupwise(tf, x, kernel, groups, (xg, kg) =>
+          tf.conv2dTranspose(xg, kg, groupShape, strides, 'valid'),
         );
-        const y = ys.length > 1 ? tf.concat(ys, 3) : ys[0];
-        return this.bias ? tf.add(y, this.bias.read()) : y;
+        return this.withBias(y);
       });
     }
 
     override getConfig() {
-      return { ...super.getConfig(), ...this.conv, padding: 'valid' };
+      return { ...super.getConfig(), padding: 'valid' };
     }
   };
 }

@@ -7,18 +7,13 @@
  */
 import type { TfNamespace } from '../runtime';
 import type * as tfType from '@tensorflow/tfjs';
-
-type Tensor = tfType.Tensor;
-type Shape = (number | null)[];
+import { firstShape, firstTensor, type Shape, type Tensor } from './customLayerBasics';
 
 export interface DilatedPoolConfig {
   poolSize: [number, number];
   strides: [number, number];
   dilationRate: [number, number];
 }
-
-const firstShape = (s: Shape | Shape[]) => (Array.isArray(s[0]) ? s[0] : s) as Shape;
-const firstTensor = (t: Tensor | Tensor[]) => (Array.isArray(t) ? t[0] : t);
 
 export function poolLayerClasses(tf: TfNamespace) {
   class OnnxMaxPool2D extends tf.layers.Layer {

@@ -4,7 +4,7 @@ import { floatAttr, intAttr, checkAttributes } from './attributes';
 import type { BuiltValue, TranslationContext, Translation } from './builderTypes';
 import { constantSize } from './graph';
 import { float32Copy } from './weightArrays';
-import type { ArithmeticOp } from './customLayers';
+import type { ArithmeticOp } from './elementwiseLayers';
 import { constantForLayout, materialize4d } from './layouts';
 import type * as tfType from '@tensorflow/tfjs';
 

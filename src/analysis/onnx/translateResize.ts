@@ -12,7 +12,7 @@
  */
 import { floatAttr, intAttr, stringAttr } from './attributes';
 import type { BuiltValue, TranslationContext, Translation } from './builderTypes';
-import type { CoordinateMode } from './cubicResize';
+import type { CoordinateMode } from './resizeLayers';
 import { materialize4d } from './layouts';
 import { nodeError } from './onnxErrors';
 import type { ConstantTensor, GraphNode } from './graph';
