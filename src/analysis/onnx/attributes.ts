@@ -55,6 +55,21 @@ function pair(values: number[] | undefined, fallback: number, node: GraphNode, o
   return [v[0], v[1]] as [number, number];
 }
 
+/**
+ * A ConvTranspose's attributes with ONNX's defaults. Its pads crop the output rather than pad the
+ * input, so windowGeometry does not apply.
+ */
+export function convTransposeAttributes(node: GraphNode) {
+  return {
+    groups: intAttr(node, 'group', 1),
+    strides: (intsAttr(node, 'strides') ?? [1, 1]) as [number, number],
+    dilations: (intsAttr(node, 'dilations') ?? [1, 1]) as [number, number],
+    /** [top, left, bottom, right] */
+    pads: intsAttr(node, 'pads') ?? [0, 0, 0, 0],
+    outputPadding: (intsAttr(node, 'output_padding') ?? [0, 0]) as [number, number],
+  };
+}
+
 export function windowGeometry(
   node: GraphNode,
   opset: number,

@@ -1,7 +1,7 @@
 // Static output shapes (NCHW, batch 1) of the ops the import translates; anything else is refused.
 import type { ConstantTensor, GraphNode } from './graph';
 import { constantSize } from './graph';
-import { intAttr, intsAttr, windowGeometry } from './attributes';
+import { convTransposeAttributes, intAttr, intsAttr, windowGeometry } from './attributes';
 import { axesOf, reshapeDims, sliceIndices } from './constantOps';
 import { nodeError } from './onnxErrors';
 import { resizeOutputShape } from './translateResize';
@@ -36,6 +36,147 @@ function broadcastShapes(a: number[], b: number[]): number[] | undefined {
   return out;
 }
 
+/** What a shape rule reads: the node, its first input's shape `x`, every input's shape and value. */
+interface ShapeQuery {
+  node: GraphNode;
+  opset: number;
+  x: number[];
+  shapes: (number[] | undefined)[];
+  constants: (ConstantTensor | undefined)[];
+}
+
+type ShapeRule = (q: ShapeQuery) => number[];
+
+const fail = (q: ShapeQuery, detail: string) => nodeError(q.node, q.opset, detail);
+
+/** Window ops and resizing are 2-D image ops: a rule for them first checks the input is NCHW. */
+function imageOp(rule: ShapeRule): ShapeRule {
+  return (q) => {
+    if (q.x.length !== 4) {
+      throw fail(q, `expects an NCHW image tensor, got shape [${q.x.join(', ')}].`);
+    }
+    return rule(q);
+  };
+}
+
+const positive = (axis: number, rank: number) => (axis < 0 ? axis + rank : axis);
+
+function binaryShape(q: ShapeQuery): number[] {
+  const other = q.shapes[1];
+  const shape = broadcastShapes(q.x, other ?? []);
+  if (!shape) throw fail(q, `cannot broadcast [${q.x.join(', ')}] with [${other?.join(', ')}].`);
+  return shape;
+}
+
+function windowShape({ node, opset, x, shapes }: ShapeQuery): number[] {
+  const isConv = node.opType === 'Conv';
+  const weights = shapes[1];
+  const kernel = isConv && weights ? ([weights[2], weights[3]] as [number, number]) : undefined;
+  const g = windowGeometry(node, opset, [x[2], x[3]], kernel);
+  const channels = isConv ? (weights?.[0] ?? 0) : x[1];
+  return [x[0], channels, ...g.outputSize];
+}
+
+function convTransposeShape({ node, x, shapes }: ShapeQuery): number[] {
+  const w = shapes[1] ?? [];
+  const { groups, strides, dilations, pads, outputPadding } = convTransposeAttributes(node);
+  const size = (axis: number) =>
+    strides[axis] * (x[axis + 2] - 1) +
+    outputPadding[axis] +
+    (w[axis + 2] - 1) * dilations[axis] +
+    1 -
+    pads[axis] -
+    pads[axis + 2];
+  return [x[0], w[1] * groups, size(0), size(1)];
+}
+
+function flattenShape({ node, x }: ShapeQuery): number[] {
+  const a = positive(intAttr(node, 'axis', 1), x.length);
+  return [constantSize(x.slice(0, a)), constantSize(x.slice(a))];
+}
+
+function concatShape({ node, x, shapes }: ShapeQuery): number[] {
+  const a = positive(intAttr(node, 'axis', 0), x.length);
+  const out = [...x];
+  out[a] = shapes.reduce((sum, s) => sum + (s?.[a] ?? 0), 0);
+  return out;
+}
+
+function padShape(q: ShapeQuery): number[] {
+  const { node, x, constants } = q;
+  const pads = constants[1] ? Array.from(constants[1].data) : (intsAttr(node, 'pads') ?? []);
+  if (pads.length !== 2 * x.length) throw fail(q, 'its pads are not a constant of rank x 2.');
+  return x.map((d, i) => d + pads[i] + pads[i + x.length]);
+}
+
+function unsqueezeShape(q: ShapeQuery): number[] {
+  const { node, x, constants } = q;
+  const added = constants[1]?.data.length ?? intsAttr(node, 'axes')?.length ?? 1;
+  const axes = axesOf(node, constants, x.length + added);
+  if (!axes) throw fail(q, 'its axes are not constant.');
+  const out = [...x];
+  for (const axis of [...axes].sort((a, b) => a - b)) out.splice(axis, 0, 1);
+  return out;
+}
+
+function reduceMeanShape({ node, x, constants }: ShapeQuery): number[] {
+  const axes = axesOf(node, constants, x.length) ?? x.map((_, i) => i);
+  const keep = intAttr(node, 'keepdims', 1) === 1;
+  return keep ? x.map((d, i) => (axes.includes(i) ? 1 : d)) : x.filter((_, i) => !axes.includes(i));
+}
+
+function gatherShape(q: ShapeQuery): number[] {
+  // Of a computed value: only a channel picked by Inception v3's transform_input is
+  // translated (fuseDecomposedOps.ts); the shape is ONNX's either way.
+  const { node, x, shapes } = q;
+  const indices = shapes[1];
+  const axis = positive(intAttr(node, 'axis', 0), x.length);
+  if (!indices) throw fail(q, 'its indices are missing.');
+  return [...x.slice(0, axis), ...indices, ...x.slice(axis + 1)];
+}
+
+const SHAPE_RULES: Record<string, ShapeRule> = {
+  Conv: imageOp(windowShape),
+  MaxPool: imageOp(windowShape),
+  AveragePool: imageOp(windowShape),
+  ConvTranspose: imageOp(convTransposeShape),
+  GlobalAveragePool: imageOp(({ x }) => [x[0], x[1], 1, 1]),
+  GlobalMaxPool: imageOp(({ x }) => [x[0], x[1], 1, 1]),
+  Gemm: ({ node, x, shapes }) => {
+    const w = shapes[1] ?? [];
+    return [x[0], intAttr(node, 'transB', 0) === 1 ? w[0] : w[1]];
+  },
+  MatMul: ({ x, shapes }) => {
+    const w = shapes[1] ?? [];
+    return [...x.slice(0, -1), w[w.length - 1]];
+  },
+  Flatten: flattenShape,
+  Reshape: (q) => {
+    const target = q.constants[1];
+    if (!target) throw fail(q, 'its target shape is not a constant.');
+    return reshapeDims(q.x, Array.from(target.data));
+  },
+  Transpose: ({ node, x }) => {
+    const perm = intsAttr(node, 'perm') ?? x.map((_, i) => x.length - 1 - i);
+    return perm.map((p) => x[p]);
+  },
+  Concat: concatShape,
+  Pad: padShape,
+  Squeeze: ({ node, x, constants }) => {
+    const axes = axesOf(node, constants, x.length);
+    return x.filter((d, i) => (axes ? !axes.includes(i) : d !== 1));
+  },
+  Unsqueeze: unsqueezeShape,
+  ReduceMean: reduceMeanShape,
+  Gather: gatherShape,
+  Slice: (q) => {
+    const kept = sliceIndices(q.node, q.x, q.constants);
+    if (!kept) throw fail(q, 'its starts and ends must be constants.');
+    return kept.map((indices) => indices.length);
+  },
+  Resize: imageOp(({ node, opset, x, constants }) => resizeOutputShape(node, opset, x, constants)),
+};
+
 /**
  * `shapes[i]` is the shape of input i (computed values and constants alike); `constants[i]` its
  * value when known.
@@ -48,134 +189,10 @@ export function inferOutputShape(
 ): number[] {
   const x = shapes[0];
   if (!x) throw nodeError(node, opset, 'its first input is missing.');
-  const need4d = () => {
-    if (x.length !== 4) {
-      throw nodeError(node, opset, `expects an NCHW image tensor, got shape [${x.join(', ')}].`);
-    }
-  };
+  const query = { node, opset, x, shapes, constants };
   if (UNARY_OPS.has(node.opType)) return x;
-  if (BINARY_OPS.has(node.opType)) {
-    const shape = broadcastShapes(x, shapes[1] ?? []);
-    if (!shape) {
-      throw nodeError(
-        node,
-        opset,
-        `cannot broadcast [${x.join(', ')}] with [${shapes[1]?.join(', ')}].`,
-      );
-    }
-    return shape;
-  }
-  switch (node.opType) {
-    case 'Conv':
-    case 'MaxPool':
-    case 'AveragePool': {
-      need4d();
-      const weights = shapes[1];
-      const kernel =
-        node.opType === 'Conv' && weights
-          ? ([weights[2], weights[3]] as [number, number])
-          : undefined;
-      const g = windowGeometry(node, opset, [x[2], x[3]], kernel);
-      const channels = node.opType === 'Conv' ? (weights?.[0] ?? 0) : x[1];
-      return [x[0], channels, ...g.outputSize];
-    }
-    case 'ConvTranspose': {
-      need4d();
-      const w = shapes[1] ?? [];
-      const g = intAttr(node, 'group', 1);
-      const s = intsAttr(node, 'strides') ?? [1, 1];
-      const d = intsAttr(node, 'dilations') ?? [1, 1];
-      const p = intsAttr(node, 'pads') ?? [0, 0, 0, 0];
-      const op = intsAttr(node, 'output_padding') ?? [0, 0];
-      const size = (axis: number) =>
-        s[axis] * (x[axis + 2] - 1) +
-        op[axis] +
-        (w[axis + 2] - 1) * d[axis] +
-        1 -
-        p[axis] -
-        p[axis + 2];
-      return [x[0], w[1] * g, size(0), size(1)];
-    }
-    case 'GlobalAveragePool':
-    case 'GlobalMaxPool':
-      need4d();
-      return [x[0], x[1], 1, 1];
-    case 'Gemm': {
-      const w = shapes[1] ?? [];
-      const transB = intAttr(node, 'transB', 0) === 1;
-      return [x[0], transB ? w[0] : w[1]];
-    }
-    case 'MatMul': {
-      const w = shapes[1] ?? [];
-      return [...x.slice(0, -1), w[w.length - 1]];
-    }
-    case 'Flatten': {
-      const axis = intAttr(node, 'axis', 1);
-      const a = axis < 0 ? axis + x.length : axis;
-      return [constantSize(x.slice(0, a)), constantSize(x.slice(a))];
-    }
-    case 'Reshape': {
-      const target = constants[1];
-      if (!target) throw nodeError(node, opset, 'its target shape is not a constant.');
-      return reshapeDims(x, Array.from(target.data));
-    }
-    case 'Transpose': {
-      const perm = intsAttr(node, 'perm') ?? x.map((_, i) => x.length - 1 - i);
-      return perm.map((p) => x[p]);
-    }
-    case 'Concat': {
-      const axis = intAttr(node, 'axis', 0);
-      const a = axis < 0 ? axis + x.length : axis;
-      const out = [...x];
-      out[a] = shapes.reduce((sum, s) => sum + (s?.[a] ?? 0), 0);
-      return out;
-    }
-    case 'Pad': {
-      const pads = constants[1] ? Array.from(constants[1].data) : (intsAttr(node, 'pads') ?? []);
-      if (pads.length !== 2 * x.length)
-        throw nodeError(node, opset, 'its pads are not a constant of rank x 2.');
-      return x.map((d, i) => d + pads[i] + pads[i + x.length]);
-    }
-    case 'Squeeze': {
-      const axes = axesOf(node, constants, x.length);
-      return x.filter((d, i) => (axes ? !axes.includes(i) : d !== 1));
-    }
-    case 'Unsqueeze': {
-      const axes = axesOf(
-        node,
-        constants,
-        x.length + (constants[1]?.data.length ?? intsAttr(node, 'axes')?.length ?? 1),
-      );
-      if (!axes) throw nodeError(node, opset, 'its axes are not constant.');
-      const out = [...x];
-      for (const axis of [...axes].sort((a, b) => a - b)) out.splice(axis, 0, 1);
-      return out;
-    }
-    case 'ReduceMean': {
-      const axes = axesOf(node, constants, x.length) ?? x.map((_, i) => i);
-      const keep = intAttr(node, 'keepdims', 1) === 1;
-      return keep
-        ? x.map((d, i) => (axes.includes(i) ? 1 : d))
-        : x.filter((_, i) => !axes.includes(i));
-    }
-    case 'Gather': {
-      // Of a computed value: only a channel picked by Inception v3's transform_input is
-      // translated (fuseDecomposedOps.ts); the shape is ONNX's either way.
-      const indices = shapes[1];
-      const a = intAttr(node, 'axis', 0);
-      const axis = a < 0 ? a + x.length : a;
-      if (!indices) throw nodeError(node, opset, 'its indices are missing.');
-      return [...x.slice(0, axis), ...indices, ...x.slice(axis + 1)];
-    }
-    case 'Slice': {
-      const kept = sliceIndices(node, x, constants);
-      if (!kept) throw nodeError(node, opset, 'its starts and ends must be constants.');
-      return kept.map((indices) => indices.length);
-    }
-    case 'Resize':
-      need4d();
-      return resizeOutputShape(node, opset, x, constants);
-    default:
-      throw nodeError(node, opset, 'this op is not supported by the ONNX import.');
-  }
+  if (BINARY_OPS.has(node.opType)) return binaryShape(query);
+  const rule = Object.hasOwn(SHAPE_RULES, node.opType) ? SHAPE_RULES[node.opType] : undefined;
+  if (!rule) throw nodeError(node, opset, 'this op is not supported by the ONNX import.');
+  return rule(query);
 }
