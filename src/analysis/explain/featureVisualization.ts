@@ -69,59 +69,18 @@ export async function visualizeChannel(
   run: LongRun = {},
 ): Promise<FeatureVisualizationResult> {
   const o = { ...DEFAULT_FEATURE_VISUALIZATION, ...options };
-  const layer = chain.layers[chain.layers.length - 1].name;
-  const outShape = (chain.layers[chain.layers.length - 1].outputShape as number[]).slice(1);
-  const channels = outShape[outShape.length - 1];
-  if (!Number.isInteger(channel) || channel < 0 || channel >= channels)
-    throw new InspectorError(
-      'usage',
-      `channel ${channel} is outside layer '${layer}' (${channels} channels)`,
-    );
-  if (inputShape.length !== 3)
-    throw new InspectorError(
-      'usage',
-      'Feature visualization needs an image input (height, width, channels).',
-    );
-  if (!Number.isInteger(o.steps) || o.steps < 1 || o.steps > 10000)
-    throw new InspectorError(
-      'usage',
-      `Feature visualization needs 1 to 10000 steps, got ${o.steps}.`,
-    );
-  const [low, high] = range;
+  const last = chain.layers[chain.layers.length - 1];
+  const layer = last.name;
+  const outShape = (last.outputShape as number[]).slice(1);
+  checkRequest(layer, outShape, channel, inputShape, o.steps);
   const random = seededRandom(o.seed);
-  const mid = (low + high) / 2;
-  let image: ArrayND = {
-    data: Float32Array.from(
-      { length: inputShape.reduce((a, b) => a * b, 1) },
-      () => mid + (random() - 0.5) * 0.2 * (high - low),
-    ),
-    shape: inputShape,
-  };
-  const positions = outShape.slice(0, -1).reduce((a, b) => a * b, 1);
-  const signal = new Float32Array(positions * channels);
-  for (let p = 0; p < positions; p++) signal[p * channels + channel] = 1 / positions;
+  let image = randomStart(inputShape, range, random);
+  const signal = meanOfChannel(outShape, channel);
   const jitter = () => Math.round((random() * 2 - 1) * o.jitter);
   for (let step = 0; step < o.steps; step++) {
     if (run.isCancelled?.())
       throw new InspectorError('cancelled', 'Feature visualization was cancelled.');
-    const dy = jitter();
-    const dx = jitter();
-    const shifted = roll(image, dy, dx);
-    const steps = await forwardOne(tf, chain, shifted);
-    let gradient = roll(propagateBack(tf, steps, signal, 'saliency').values, -dy, -dx);
-    let energy = sumOfSquares(gradient.data);
-    if (energy === 0) {
-      // a silent channel (every unit below its ReLU's threshold): follow the pre-activation
-      const last = steps[steps.length - 1];
-      steps[steps.length - 1] = { ...last, spec: { ...last.spec, activation: 'linear' } };
-      gradient = roll(propagateBack(tf, steps, signal, 'saliency').values, -dy, -dx);
-      energy = sumOfSquares(gradient.data);
-    }
-    const scale = (o.stepSize * (high - low)) / (Math.sqrt(energy / gradient.data.length) + 1e-12);
-    const data = image.data.map((v, i) =>
-      Math.min(high, Math.max(low, v + scale * gradient.data[i])),
-    );
-    image = { data, shape: inputShape };
+    image = await ascentStep(tf, chain, image, signal, jitter(), jitter(), o.stepSize, range);
     if (o.blurSigma > 0 && o.blurEvery > 0 && (step + 1) % o.blurEvery === 0 && step + 1 < o.steps)
       image = gaussianBlur(image, o.blurSigma);
     run.onProgress?.(step + 1, o.steps);
@@ -138,6 +97,81 @@ export async function visualizeChannel(
     meanActivation: stats.mean,
     range,
   };
+}
+
+function checkRequest(
+  layer: string,
+  outShape: number[],
+  channel: number,
+  inputShape: number[],
+  steps: number,
+): void {
+  const channels = outShape[outShape.length - 1];
+  if (!Number.isInteger(channel) || channel < 0 || channel >= channels)
+    throw new InspectorError(
+      'usage',
+      `channel ${channel} is outside layer '${layer}' (${channels} channels)`,
+    );
+  if (inputShape.length !== 3)
+    throw new InspectorError(
+      'usage',
+      'Feature visualization needs an image input (height, width, channels).',
+    );
+  if (!Number.isInteger(steps) || steps < 1 || steps > 10000)
+    throw new InspectorError(
+      'usage',
+      `Feature visualization needs 1 to 10000 steps, got ${steps}.`,
+    );
+}
+
+/** Mid-range input with a little seeded noise (10 % of the range either way). */
+function randomStart(inputShape: number[], range: [number, number], random: () => number): ArrayND {
+  const [low, high] = range;
+  const mid = (low + high) / 2;
+  return {
+    data: Float32Array.from(
+      { length: inputShape.reduce((a, b) => a * b, 1) },
+      () => mid + (random() - 0.5) * 0.2 * (high - low),
+    ),
+    shape: inputShape,
+  };
+}
+
+/** The output gradient of the channel's mean activation: 1 / positions on every unit of it. */
+function meanOfChannel(outShape: number[], channel: number): Float32Array {
+  const channels = outShape[outShape.length - 1];
+  const positions = outShape.slice(0, -1).reduce((a, b) => a * b, 1);
+  const signal = new Float32Array(positions * channels);
+  for (let p = 0; p < positions; p++) signal[p * channels + channel] = 1 / positions;
+  return signal;
+}
+
+/** One normalised gradient step on the image rolled by (dy, dx), clamped to the input range. */
+async function ascentStep(
+  tf: typeof tfType,
+  chain: LayerChain,
+  image: ArrayND,
+  signal: Float32Array,
+  dy: number,
+  dx: number,
+  stepSize: number,
+  [low, high]: [number, number],
+): Promise<ArrayND> {
+  const steps = await forwardOne(tf, chain, roll(image, dy, dx));
+  let gradient = roll(propagateBack(tf, steps, signal, 'saliency').values, -dy, -dx);
+  let energy = sumOfSquares(gradient.data);
+  if (energy === 0) {
+    // a silent channel (every unit below its ReLU's threshold): follow the pre-activation
+    const last = steps[steps.length - 1];
+    steps[steps.length - 1] = { ...last, spec: { ...last.spec, activation: 'linear' } };
+    gradient = roll(propagateBack(tf, steps, signal, 'saliency').values, -dy, -dx);
+    energy = sumOfSquares(gradient.data);
+  }
+  const scale = (stepSize * (high - low)) / (Math.sqrt(energy / gradient.data.length) + 1e-12);
+  const data = image.data.map((v, i) =>
+    Math.min(high, Math.max(low, v + scale * gradient.data[i])),
+  );
+  return { data, shape: image.shape };
 }
 
 function sumOfSquares(values: Float32Array): number {

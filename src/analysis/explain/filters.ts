@@ -101,42 +101,12 @@ export function describeFilters(
   const rank = spec.spatialRank;
   const inChannels = k.shape[rank];
   const filters = spec.op === 'depthwiseConv' ? inChannels * k.shape[rank + 1] : k.shape[rank + 1];
-  let maxAbs = 0;
-  for (const w of k.data) maxAbs = Math.max(maxAbs, Math.abs(w));
+  const maxAbs = largestAbs(k.data);
   const threshold = NEAR_ZERO_FRACTION * maxAbs;
   const perFilter = Array.from({ length: filters }, (_, o) => filterWeights(spec, o));
-  const stats = perFilter.map(({ values }): FilterStats => {
-    let sum = 0;
-    let squares = 0;
-    let near = 0;
-    let min = Infinity;
-    let max = -Infinity;
-    for (const w of values) {
-      sum += w;
-      squares += w * w;
-      if (Math.abs(w) <= threshold) near++;
-      min = Math.min(min, w);
-      max = Math.max(max, w);
-    }
-    return {
-      norm: Math.sqrt(squares),
-      mean: sum / values.length,
-      min,
-      max,
-      nearZeroShare: near / values.length,
-    };
-  });
   const first = Math.max(0, Math.min(gridFirst, filters - 1));
   const count = Math.max(0, Math.min(gridCount, filters - first));
-  const fw = perFilter[0];
-  const gridInC = fw.inC;
-  const weights = new Float32Array(count * gridInC * fw.taps);
-  for (let i = 0; i < count; i++) {
-    const { values, inC, taps } = perFilter[first + i];
-    // stored [filter][inputChannel][tap] so each input channel's grid is contiguous
-    for (let c = 0; c < inC; c++)
-      for (let t = 0; t < taps; t++) weights[(i * inC + c) * taps + t] = values[t * inC + c];
-  }
+  const gridInC = perFilter[0].inC;
   const set: FilterSet = {
     layer: spec.name,
     className: spec.className,
@@ -144,8 +114,8 @@ export function describeFilters(
     inputChannels: gridInC,
     filters,
     maxAbs,
-    stats,
-    grids: { first, weights, count, taps: fw.taps },
+    stats: perFilter.map(({ values }) => filterStats(values, threshold)),
+    grids: weightGrids(perFilter, first, count),
   };
   if (rank === 2 && (gridInC === 1 || gridInC === 3)) {
     set.pictures = {
@@ -154,14 +124,57 @@ export function describeFilters(
       together: perFilter.map(({ values, inC, taps }) =>
         toPicture(values, inC, taps, maxAbs, order),
       ),
-      alone: perFilter.map(({ values, inC, taps }) => {
-        let m = 0;
-        for (const w of values) m = Math.max(m, Math.abs(w));
-        return toPicture(values, inC, taps, m, order);
-      }),
+      alone: perFilter.map(({ values, inC, taps }) =>
+        toPicture(values, inC, taps, largestAbs(values), order),
+      ),
     };
   }
   return set;
+}
+
+function largestAbs(values: Float32Array): number {
+  let m = 0;
+  for (const w of values) m = Math.max(m, Math.abs(w));
+  return m;
+}
+
+function filterStats(values: Float32Array, nearZeroThreshold: number): FilterStats {
+  let sum = 0;
+  let squares = 0;
+  let near = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const w of values) {
+    sum += w;
+    squares += w * w;
+    if (Math.abs(w) <= nearZeroThreshold) near++;
+    min = Math.min(min, w);
+    max = Math.max(max, w);
+  }
+  return {
+    norm: Math.sqrt(squares),
+    mean: sum / values.length,
+    min,
+    max,
+    nearZeroShare: near / values.length,
+  };
+}
+
+/** Filters [first, first + count) as [filter][inputChannel][tap]. */
+function weightGrids(
+  perFilter: { values: Float32Array; inC: number; taps: number }[],
+  first: number,
+  count: number,
+): FilterSet['grids'] {
+  const { inC: gridInC, taps: gridTaps } = perFilter[0];
+  const weights = new Float32Array(count * gridInC * gridTaps);
+  for (let i = 0; i < count; i++) {
+    const { values, inC, taps } = perFilter[first + i];
+    // stored [filter][inputChannel][tap] so each input channel's grid is contiguous
+    for (let c = 0; c < inC; c++)
+      for (let t = 0; t < taps; t++) weights[(i * inC + c) * taps + t] = values[t * inC + c];
+  }
+  return { first, weights, count, taps: gridTaps };
 }
 
 /** For each channel of a layer's output, the position and value of its strongest unit. */

@@ -68,51 +68,28 @@ export async function integratedGradients(
   const gradientSum = new Float64Array(input.data.length);
   const notes = new Set<string>();
   const batch = batchFor(chain, input.data.length);
-  let score = 0;
-  let baselineScore = 0;
+  const endpointScores: number[] = [];
   // the endpoints first (for the completeness check), then the midpoints
   const alphas = [1, 0, ...Array.from({ length: steps }, (_, k) => (k + 0.5) / steps)];
   for (let start = 0; start < alphas.length; start += batch) {
     if (run.isCancelled?.())
       throw new InspectorError('cancelled', 'Integrated gradients were cancelled.');
     const slice = alphas.slice(start, start + batch);
-    const data = new Float32Array(slice.length * input.data.length);
-    slice.forEach((a, i) =>
-      data.set(
-        base.data.map((b, j) => b + a * delta[j]),
-        i * input.data.length,
-      ),
-    );
-    const tensor = tf.tensor(data, [slice.length, ...input.shape]);
-    let items;
-    try {
-      items = await forwardChain(tf, chain, tensor);
-    } finally {
-      tensor.dispose();
-    }
+    const items = await forwardPathPoints(tf, chain, base, delta, slice, input.shape);
     items.forEach((stepsOfItem, i) => {
-      const index = start + i;
-      if (index < 2) {
-        const s = chainScores(tf, head, stepsOfItem)[classIndex];
-        if (index === 0) score = s;
-        else baselineScore = s;
+      if (start + i < 2) {
+        endpointScores.push(chainScores(tf, head, stepsOfItem)[classIndex]);
         return;
       }
-      const signal = new Float32Array(head.classes);
-      signal[classIndex] = 1;
-      const g = propagateBack(tf, stepsOfItem, signal, 'saliency');
+      const g = propagateBack(tf, stepsOfItem, oneHot(head.classes, classIndex), 'saliency');
       g.notes.forEach((n) => notes.add(n));
       for (let j = 0; j < gradientSum.length; j++) gradientSum[j] += g.values.data[j];
     });
     run.onProgress?.(Math.max(0, Math.min(steps, start + slice.length - 2)), steps);
     await yieldToEvents();
   }
-  const values = new Float32Array(input.data.length);
-  let sum = 0;
-  for (let j = 0; j < values.length; j++) {
-    values[j] = (delta[j] * gradientSum[j]) / steps;
-    sum += values[j];
-  }
+  const [score, baselineScore] = endpointScores;
+  const { values, sum } = attributions(delta, gradientSum, steps);
   return {
     steps,
     baseline,
@@ -123,4 +100,50 @@ export async function integratedGradients(
     baselineScore,
     notes: [...notes],
   };
+}
+
+function oneHot(length: number, index: number): Float32Array {
+  const signal = new Float32Array(length);
+  signal[index] = 1;
+  return signal;
+}
+
+/** The chain's steps for the inputs x' + alpha (x - x'), one batch item per alpha. */
+async function forwardPathPoints(
+  tf: typeof tfType,
+  chain: LayerChain,
+  base: ArrayND,
+  delta: Float32Array,
+  alphas: number[],
+  inputShape: number[],
+) {
+  const size = base.data.length;
+  const data = new Float32Array(alphas.length * size);
+  alphas.forEach((a, i) =>
+    data.set(
+      base.data.map((b, j) => b + a * delta[j]),
+      i * size,
+    ),
+  );
+  const tensor = tf.tensor(data, [alphas.length, ...inputShape]);
+  try {
+    return await forwardChain(tf, chain, tensor);
+  } finally {
+    tensor.dispose();
+  }
+}
+
+/** (x - x') times the mean gradient over the path, and the attributions' sum. */
+function attributions(
+  delta: Float32Array,
+  gradientSum: Float64Array,
+  steps: number,
+): { values: Float32Array; sum: number } {
+  const values = new Float32Array(delta.length);
+  let sum = 0;
+  for (let j = 0; j < values.length; j++) {
+    values[j] = (delta[j] * gradientSum[j]) / steps;
+    sum += values[j];
+  }
+  return { values, sum };
 }
