@@ -4,22 +4,15 @@
  */
 import type { ChannelOrder } from './explain/channelOrder';
 import type * as tfType from '@tensorflow/tfjs';
-import { dirname } from 'node:path';
 import { InspectorError } from './errors';
 import type { BackendName, TfRuntime } from './runtime';
-import {
-  chooseEngine,
-  type EngineChoice,
-  type EngineOptions,
-  type ModelIdentity,
-} from './engines/chooseEngine';
+import { chooseEngine, type EngineChoice, type EngineOptions } from './engines/chooseEngine';
 import { defaultOrtThreads, onnxRuntimeVersion } from './engines/onnxRuntime';
 import type { ModelModule } from './model/loadModelModule';
-import { ModelInputs, declaredInputShape } from './model/modelInputs';
+import { ModelInputs } from './model/modelInputs';
 import { openModel } from './model/openModel';
-import { userFilePredicate } from './model/layerCreationSites';
-import { assertNoEmptyOutputs } from './model/emptyOutputs';
-import { summarizeModel, type ModelSummary } from './modelSummary';
+import type { ModelSummary } from './modelSummary';
+import { engineSourceOf, summarizeOpened, type EngineSource } from './sessionSetup';
 import { buildActivationModel, computeActivations, type LayerActivation } from './activations';
 import { decodeImageFile, type DecodeOptions } from './image/decodeImage';
 import { toModelInput, type ModelImage } from './image/toModelInput';
@@ -79,34 +72,13 @@ export class InspectionSession {
   ): Promise<InspectionSession> {
     const { tf } = runtime;
     const opened = await openModel(runtime, modelFile, exportName, progress);
-    const { module, model, resolvedName } = opened;
-    const summary = summarizeModel(model, modelFile, resolvedName, module.labels);
-    summary.creationSites = module.layerSites.sitesOf(
-      model.layers,
-      userFilePredicate(dirname(modelFile), opened.inputs),
-    );
-    try {
-      assertNoEmptyOutputs(model, summary);
-    } catch (error) {
-      model.dispose(); // the session is never made: free the weights now
-      throw error;
-    }
+    const { module, model } = opened;
+    const summary = summarizeOpened(opened, modelFile);
     progress(`Built ${summary.layers.length} layers; analysing the structure`, summary);
     const { structure, structureError } = analyseStructure(model, summary);
     const probe = buildActivationModel(tf, model);
     if (engineOptions.engine && engineOptions.engine !== 'tfjs') progress('Preparing ONNX Runtime');
-    const engineSource: EngineSource = {
-      model,
-      inputShape: declaredInputShape(summary.inputShape, module.inputSize),
-      identity: {
-        bundleHash: opened.hash,
-        exportName: resolvedName,
-        dataFiles: opened.dataFiles,
-        tf,
-        file: modelFile,
-      },
-      options: engineOptions,
-    };
+    const engineSource = engineSourceOf(tf, opened, summary, modelFile, engineOptions);
     let engine: EngineChoice;
     try {
       engine = await chooseEngine(
@@ -381,12 +353,4 @@ export class InspectionSession {
     // and disposing the model afterwards would throw.
     this.probe.probe.dispose();
   }
-}
-
-/** What a native engine is chosen from: the built model, its input shape and identity, the options. */
-interface EngineSource {
-  model: tfType.LayersModel;
-  inputShape: (number | null)[];
-  identity: ModelIdentity;
-  options: EngineOptions;
 }

@@ -24,12 +24,21 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
 
+type FileKind = typeof PART_KIND | typeof GALLERY_KIND;
+
 /** The first structural problem of a parsed part or gallery file, or undefined when it looks right. */
-function fileProblem(
-  value: unknown,
-  kind: typeof PART_KIND | typeof GALLERY_KIND,
-): string | undefined {
+function fileProblem(value: unknown, kind: FileKind): string | undefined {
   if (!isObject(value)) return 'not a JSON object';
+  return (
+    headerProblem(value, kind) ??
+    passProblem(value) ??
+    galleriesProblem(value.galleries, value.units as number) ??
+    unitStatsProblem(value.unitStats, value.units as number)
+  );
+}
+
+/** Kind, schema version, and for a part its shard and file list. */
+function headerProblem(value: Record<string, unknown>, kind: FileKind): string | undefined {
   if (value.kind !== kind) {
     const what = kind === PART_KIND ? 'gallery part' : 'merged gallery file';
     return `not a ${what} (kind ${JSON.stringify(value.kind)}, expected '${kind}')`;
@@ -42,6 +51,11 @@ function fileProblem(
       return 'no valid "shard" {index, count}';
     if (!Array.isArray(value.files)) return 'no "files" list';
   }
+  return undefined;
+}
+
+/** What the pass ran: model, tool, backend, layer, sizes, folder listing. */
+function passProblem(value: Record<string, unknown>): string | undefined {
   const model = value.model;
   if (
     !isObject(model) ||
@@ -58,27 +72,36 @@ function fileProblem(
   if (!isObject(folder) || !isCount(folder.fileCount) || typeof folder.listHash !== 'string')
     return 'no valid "folder" {fileCount, listHash}';
   if (!Array.isArray(value.skipped)) return 'no "skipped" list';
-  const units = value.units as number;
-  if (!Array.isArray(value.galleries) || value.galleries.length !== units)
+  return undefined;
+}
+
+function galleriesProblem(galleries: unknown, units: number): string | undefined {
+  if (!Array.isArray(galleries) || galleries.length !== units)
     return `"galleries" must list the layer's ${units} units`;
-  for (const g of value.galleries as unknown[]) {
+  for (const g of galleries as unknown[]) {
     if (!isObject(g) || !isCount(g.unit) || g.unit >= units || !Array.isArray(g.patches))
       return 'a "galleries" entry is not {unit, patches}';
-    for (const p of g.patches as unknown[]) {
-      if (
-        !isObject(p) ||
-        typeof p.file !== 'string' ||
-        typeof p.value !== 'number' ||
-        !isCount(p.y) ||
-        !isCount(p.x) ||
-        !Array.isArray(p.box)
-      )
-        return `a patch of unit ${g.unit} is not {file, value, y, x, box}`;
-    }
+    if (!(g.patches as unknown[]).every(isPatch))
+      return `a patch of unit ${g.unit} is not {file, value, y, x, box}`;
   }
-  if (!Array.isArray(value.unitStats) || value.unitStats.length !== units)
+  return undefined;
+}
+
+function isPatch(p: unknown): boolean {
+  return (
+    isObject(p) &&
+    typeof p.file === 'string' &&
+    typeof p.value === 'number' &&
+    isCount(p.y) &&
+    isCount(p.x) &&
+    Array.isArray(p.box)
+  );
+}
+
+function unitStatsProblem(unitStats: unknown, units: number): string | undefined {
+  if (!Array.isArray(unitStats) || unitStats.length !== units)
     return `"unitStats" must list the layer's ${units} units`;
-  for (const s of value.unitStats as unknown[]) {
+  for (const s of unitStats as unknown[]) {
     if (
       !isObject(s) ||
       !isCount(s.unit) ||
@@ -91,7 +114,7 @@ function fileProblem(
   return undefined;
 }
 
-function parseFile(name: string, text: string, kind: typeof PART_KIND | typeof GALLERY_KIND) {
+function parseFile(name: string, text: string, kind: FileKind) {
   let value: unknown;
   try {
     value = JSON.parse(text);
