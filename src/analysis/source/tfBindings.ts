@@ -38,76 +38,112 @@ export function collectTfBindings(file: TS.SourceFile): TfBindings {
     modelFactories: new Map(),
     layerFactories: new Map(),
   };
-  const isTfModule = (node: TS.Node | undefined) =>
-    !!node && ts.isStringLiteralLike(node) && TENSORFLOW_PACKAGE.test(node.text);
-  const isTfRequire = (node: TS.Expression | undefined): boolean => {
-    while (node && ts.isAwaitExpression(node)) node = node.expression;
-    return (
-      !!node &&
-      ts.isCallExpression(node) &&
-      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
-        (ts.isIdentifier(node.expression) && node.expression.text === 'require')) &&
-      isTfModule(node.arguments[0])
-    );
-  };
-  const bindNamed = (imported: string, local: string) => {
-    if (imported === 'layers') b.layersNamespaces.add(local);
-    else if (imported === 'default') b.namespaces.add(local);
-    else if (isModelFactory(imported)) b.modelFactories.set(local, imported);
-  };
-  const isNamespace = (e: TS.Expression) => ts.isIdentifier(e) && b.namespaces.has(e.text);
-  const isLayersNamespace = (e: TS.Expression): boolean =>
-    (ts.isIdentifier(e) && b.layersNamespaces.has(e.text)) ||
-    (ts.isPropertyAccessExpression(e) && e.name.text === 'layers' && isNamespace(e.expression));
-
-  for (const statement of file.statements) {
-    if (ts.isImportDeclaration(statement) && isTfModule(statement.moduleSpecifier)) {
-      const clause = statement.importClause;
-      if (clause?.name) b.namespaces.add(clause.name.text);
-      const named = clause?.namedBindings;
-      if (named && ts.isNamespaceImport(named)) b.namespaces.add(named.name.text);
-      if (named && ts.isNamedImports(named)) {
-        for (const el of named.elements) bindNamed((el.propertyName ?? el.name).text, el.name.text);
-      }
-    } else if (
-      ts.isImportEqualsDeclaration(statement) &&
-      ts.isExternalModuleReference(statement.moduleReference) &&
-      isTfModule(statement.moduleReference.expression)
-    ) {
-      b.namespaces.add(statement.name.text);
-    }
-  }
-
+  const binder = new Binder(ts, b);
+  for (const statement of file.statements) binder.bindImport(statement);
   // Declarations may build on each other (`const tf = require(...)`, then `const { layers } = tf`).
+  const declarations = initializedDeclarations(ts, file);
+  const bound = () => b.namespaces.size + b.layersNamespaces.size + b.layerFactories.size;
+  for (let round = 0; round < 3; round++) {
+    const before = bound();
+    for (const d of declarations) binder.bindDeclaration(d);
+    if (bound() === before) break;
+  }
+  return b;
+}
+
+function initializedDeclarations(ts: typeof TS, file: TS.SourceFile): TS.VariableDeclaration[] {
   const declarations: TS.VariableDeclaration[] = [];
   const visit = (node: TS.Node) => {
     if (ts.isVariableDeclaration(node) && node.initializer) declarations.push(node);
     ts.forEachChild(node, visit);
   };
   visit(file);
-  for (let round = 0; round < 3; round++) {
-    const before = b.namespaces.size + b.layersNamespaces.size + b.layerFactories.size;
-    for (const d of declarations) {
-      const init = d.initializer!;
-      if (ts.isIdentifier(d.name)) {
-        if (isTfRequire(init) || isNamespace(init)) b.namespaces.add(d.name.text);
-        else if (isLayersNamespace(init)) b.layersNamespaces.add(d.name.text);
-      } else if (ts.isObjectBindingPattern(d.name)) {
-        const fromNamespace = isTfRequire(init) || isNamespace(init);
-        const fromLayers = isLayersNamespace(init);
-        for (const el of d.name.elements) {
-          if (!ts.isIdentifier(el.name)) continue;
-          const prop = el.propertyName;
-          const imported = prop && ts.isIdentifier(prop) ? prop.text : el.name.text;
-          if (fromNamespace) bindNamed(imported, el.name.text);
-          else if (fromLayers && isLayerFactoryName(imported))
-            b.layerFactories.set(el.name.text, imported);
-        }
+  return declarations;
+}
+
+/** Adds to `b` the names an import or a declaration binds to TensorFlow.js. */
+class Binder {
+  constructor(
+    private readonly ts: typeof TS,
+    private readonly b: TfBindings,
+  ) {}
+
+  bindImport(statement: TS.Statement): void {
+    const { ts, b } = this;
+    if (ts.isImportDeclaration(statement) && this.isTfModule(statement.moduleSpecifier)) {
+      const clause = statement.importClause;
+      if (clause?.name) b.namespaces.add(clause.name.text);
+      const named = clause?.namedBindings;
+      if (named && ts.isNamespaceImport(named)) b.namespaces.add(named.name.text);
+      if (named && ts.isNamedImports(named)) {
+        for (const el of named.elements)
+          this.bindNamed((el.propertyName ?? el.name).text, el.name.text);
+      }
+    } else if (
+      ts.isImportEqualsDeclaration(statement) &&
+      ts.isExternalModuleReference(statement.moduleReference) &&
+      this.isTfModule(statement.moduleReference.expression)
+    ) {
+      b.namespaces.add(statement.name.text);
+    }
+  }
+
+  bindDeclaration(d: TS.VariableDeclaration): void {
+    const { ts, b } = this;
+    const init = d.initializer!;
+    if (ts.isIdentifier(d.name)) {
+      if (this.isTfRequire(init) || this.isNamespace(init)) b.namespaces.add(d.name.text);
+      else if (this.isLayersNamespace(init)) b.layersNamespaces.add(d.name.text);
+    } else if (ts.isObjectBindingPattern(d.name)) {
+      const fromNamespace = this.isTfRequire(init) || this.isNamespace(init);
+      const fromLayers = this.isLayersNamespace(init);
+      for (const el of d.name.elements) {
+        if (!ts.isIdentifier(el.name)) continue;
+        const prop = el.propertyName;
+        const imported = prop && ts.isIdentifier(prop) ? prop.text : el.name.text;
+        if (fromNamespace) this.bindNamed(imported, el.name.text);
+        else if (fromLayers && isLayerFactoryName(imported))
+          b.layerFactories.set(el.name.text, imported);
       }
     }
-    if (b.namespaces.size + b.layersNamespaces.size + b.layerFactories.size === before) break;
   }
-  return b;
+
+  private bindNamed(imported: string, local: string): void {
+    if (imported === 'layers') this.b.layersNamespaces.add(local);
+    else if (imported === 'default') this.b.namespaces.add(local);
+    else if (isModelFactory(imported)) this.b.modelFactories.set(local, imported);
+  }
+
+  private isTfModule(node: TS.Node | undefined): boolean {
+    return !!node && this.ts.isStringLiteralLike(node) && TENSORFLOW_PACKAGE.test(node.text);
+  }
+
+  /** `require('@tensorflow/tfjs')` or `import('@tensorflow/tfjs')`, awaited or not. */
+  private isTfRequire(node: TS.Expression | undefined): boolean {
+    const ts = this.ts;
+    while (node && ts.isAwaitExpression(node)) node = node.expression;
+    return (
+      !!node &&
+      ts.isCallExpression(node) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(node.expression) && node.expression.text === 'require')) &&
+      this.isTfModule(node.arguments[0])
+    );
+  }
+
+  private isNamespace(e: TS.Expression): boolean {
+    return this.ts.isIdentifier(e) && this.b.namespaces.has(e.text);
+  }
+
+  private isLayersNamespace(e: TS.Expression): boolean {
+    const ts = this.ts;
+    return (
+      (ts.isIdentifier(e) && this.b.layersNamespaces.has(e.text)) ||
+      (ts.isPropertyAccessExpression(e) &&
+        e.name.text === 'layers' &&
+        this.isNamespace(e.expression))
+    );
+  }
 }
 
 export function importsTensorFlow(b: TfBindings): boolean {
