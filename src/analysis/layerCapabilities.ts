@@ -2,8 +2,9 @@
  * What every feature can do with each layer class, in one table: one declarative entry per Keras
  * class (tfjs uses the same names; aliases such as MaxPool2D are listed so converted models and
  * user-registered layers are recognised). The structure (geometry, receptive fields), the counts,
- * the explanations (projections, Grad-CAM, arithmetic, filters) and the galleries all read it, so a
- * new layer type is one entry here plus its tests.
+ * the explanations (projections, Grad-CAM, arithmetic, filters), the galleries and the shape checks
+ * of a model file's source (source/staticShapes.ts) all read it, so a new layer type is one entry
+ * here plus its tests.
  *
  * The output layout (spatial map, sequence, vector) is the one capability not decided by the
  * class: a Dense applied to a sequence gives a sequence. It comes from the output's rank
@@ -347,4 +348,25 @@ export function layerCapabilities(className: string): LayerCapabilities {
     'unknown',
     'unknown',
   );
+}
+
+/** `tf.layers` factories whose name is not their class's name in lower camel case. */
+const FACTORY_CLASSES: Readonly<Record<string, string>> = {
+  avgPooling1d: 'AveragePooling1D',
+  avgPooling2d: 'AveragePooling2D',
+};
+const CLASS_BY_LOWER_NAME = new Map(
+  Object.keys(LAYER_CAPABILITIES).map((c) => [c.toLowerCase(), c]),
+);
+
+/**
+ * The capabilities of the class a `tf.layers` factory builds, as a model file's source calls it:
+ * a factory is its class's name in lower camel case (`conv2d` builds Conv2D, `leakyReLU`
+ * LeakyReLU, `prelu` PReLU), so the table needs no second list of names.
+ */
+export function factoryCapabilities(factory: string): LayerCapabilities {
+  const className = Object.hasOwn(FACTORY_CLASSES, factory)
+    ? FACTORY_CLASSES[factory]
+    : CLASS_BY_LOWER_NAME.get(factory.toLowerCase());
+  return layerCapabilities(className ?? factory);
 }

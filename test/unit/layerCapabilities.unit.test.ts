@@ -83,6 +83,7 @@ describe('Layer capabilities: one table for every feature', () => {
         'src/analysis/structure/*.ts',
         'src/analysis/explain/*.ts',
         'src/analysis/gallery/*.ts',
+        'src/analysis/source/*.ts',
         'src/analysis/modelSummary.ts',
         'webview/*.ts',
       ],

@@ -238,6 +238,28 @@ describe('static diagnostics', () => {
     assert.deepEqual(staticFindings(scan), []);
   });
 
+  it('follows the layers the capability table knows, under any factory name of theirs', () => {
+    // 8 -conv5 valid-> 4; rescaling and alphaDropout keep positions; the maxPool2d alias of
+    // maxPooling2d -> 2; conv3 valid -> 0. Rescaling stopped the arithmetic while it kept its
+    // own list of factories.
+    const scan = scanModelSource(
+      model(
+        "conv2d({ name: 'c1', inputShape: [8, 8, 1], filters: 2, kernelSize: 5 })",
+        "rescaling({ name: 'r', scale: 1 / 255 })",
+        "alphaDropout({ name: 'd', rate: 0.1 })",
+        "maxPool2d({ name: 'p1', poolSize: 2 })",
+        "conv2d({ name: 'c2', filters: 2, kernelSize: 3 })",
+      ),
+      'aliases.ts',
+    );
+    const findings = staticFindings(scan);
+    assert.deepEqual(
+      findings.map((f) => [f.kind, scan.layers[f.layer].name]),
+      [['collapsed', 'c2']],
+    );
+    assert.match(findings[0].message, /output size 0x0: its 3x3 window .* 2x2 input/);
+  });
+
   it('stops at options it cannot read instead of guessing', () => {
     const scan = scanModelSource(
       model(

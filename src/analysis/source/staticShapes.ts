@@ -4,6 +4,7 @@
  * layer) and a receptive field larger than the input. Stops at the first option it cannot
  * read, so it never guesses.
  */
+import { factoryCapabilities } from '../layerCapabilities';
 import type { LayerCall, OptionValue, SourceScan } from './types';
 
 export interface StaticFinding {
@@ -12,27 +13,6 @@ export interface StaticFinding {
   kind: 'collapsed' | 'receptiveField' | 'unusedOutput';
   message: string;
 }
-
-const CONV = new Set(['conv1d', 'conv2d', 'separableConv1d', 'separableConv2d', 'depthwiseConv2d']);
-const POOL = new Set(['maxPooling1d', 'maxPooling2d', 'averagePooling1d', 'averagePooling2d']);
-const KEEPS_POSITIONS = new Set([
-  'activation',
-  'batchNormalization',
-  'dropout',
-  'spatialDropout1d',
-  'spatialDropout2d',
-  'gaussianNoise',
-  'gaussianDropout',
-  'layerNormalization',
-  'leakyReLU',
-  'reLU',
-  'elu',
-  'softmax',
-  'prelu',
-  'thresholdedReLU',
-  'dense', // acts on the last axis only
-]);
-const ENDS_SPATIAL = new Set(['flatten', 'globalAveragePooling2d', 'globalMaxPooling2d']);
 
 function perAxis(
   value: OptionValue | undefined,
@@ -62,74 +42,131 @@ export function staticFindings(scan: SourceScan): StaticFinding[] {
   return findings;
 }
 
-function chainFindings(scan: SourceScan, chain: number[]): StaticFinding[] {
-  const findings: StaticFinding[] = [];
-  const first = scan.layers[chain[0]];
+/** A windowed layer's geometry as its literal options give it. */
+interface Window {
+  kernel: number[];
+  strides: number[];
+  dilation: number[];
+  padding: 'valid' | 'same';
+}
+
+/**
+ * What the arithmetic does with a layer, from the layer-capability table: `keep` (every position
+ * stays: position-wise layers, Dense on the last axis), its window, or `stop` (a layer it does not
+ * follow, or an option it cannot read).
+ */
+function stepOf(call: LayerCall, axes: number): Window | 'keep' | 'stop' {
+  const { structure } = factoryCapabilities(call.factory);
+  if (structure === 'elementwise' || structure === 'dense') return 'keep';
+  const ones = Array(axes).fill(1);
+  let kernel: number[] | null;
+  let strides: number[] | null;
+  let dilation: number[] | null = ones;
+  if (structure === 'conv' || structure === 'depthwiseConv' || structure === 'separableConv') {
+    kernel = perAxis(call.options.kernelSize, axes, []);
+    strides = perAxis(call.options.strides, axes, ones);
+    dilation = perAxis(call.options.dilationRate, axes, ones);
+  } else if (structure === 'pooling') {
+    kernel = perAxis(call.options.poolSize, axes, Array(axes).fill(2));
+    strides = perAxis(call.options.strides, axes, kernel ?? []);
+  } else {
+    return 'stop'; // ends the spatial axes (Flatten, global pooling) or not known to this arithmetic
+  }
+  const padding = call.options.padding ?? 'valid';
+  if (!kernel || kernel.length !== axes || !strides || !dilation) return 'stop';
+  if (padding !== 'valid' && padding !== 'same') return 'stop';
+  return { kernel, strides, dilation, padding };
+}
+
+/** The spatial size of the chain's declared input (channels last), or null when not literal. */
+function declaredSpatialSize(first: LayerCall | undefined): number[] | null {
   const declared = first?.options.inputShape ?? first?.options.batchInputShape;
-  if (!Array.isArray(declared)) return findings;
+  if (!first || !Array.isArray(declared)) return null;
   const shape = first.options.inputShape === undefined ? declared.slice(1) : declared;
   const spatial = shape.slice(0, -1); // channels last
-  if (spatial.length < 1 || spatial.length > 2 || spatial.some((d) => d <= 0)) return findings;
-  const input = [...spatial];
+  if (spatial.length < 1 || spatial.length > 2 || spatial.some((d) => d <= 0)) return null;
+  return spatial;
+}
+
+/** Receptive field, jump and accumulated padding per axis, in input positions. */
+class FieldTracker {
+  readonly rf: number[];
+  readonly jump: number[];
+  private readonly padBefore: number[];
+  private readonly padAfter: number[];
+
+  constructor(readonly input: number[]) {
+    this.rf = input.map(() => 1);
+    this.jump = input.map(() => 1);
+    this.padBefore = input.map(() => 0);
+    this.padAfter = input.map(() => 0);
+  }
+
+  /** The output sizes of `window` applied to `sizes`; the field grows by it. */
+  apply(sizes: number[], { kernel, strides, dilation, padding }: Window): number[] {
+    return sizes.map((n, a) => {
+      const span = (kernel[a] - 1) * dilation[a] + 1;
+      const o =
+        padding === 'same' ? Math.ceil(n / strides[a]) : Math.floor((n - span) / strides[a]) + 1;
+      const total = Math.max((o - 1) * strides[a] + span - n, 0);
+      this.padBefore[a] += Math.floor(total / 2) * this.jump[a];
+      this.padAfter[a] += (total - Math.floor(total / 2)) * this.jump[a];
+      this.rf[a] += (span - 1) * this.jump[a];
+      this.jump[a] *= strides[a];
+      return o;
+    });
+  }
+
+  get padded(): number[] {
+    return this.input.map((n, a) => n + this.padBefore[a] + this.padAfter[a]);
+  }
+
+  get widerThanInput(): boolean {
+    return this.rf.some((r, a) => r > this.input[a]);
+  }
+}
+
+function chainFindings(scan: SourceScan, chain: number[]): StaticFinding[] {
+  const findings: StaticFinding[] = [];
+  const spatial = declaredSpatialSize(scan.layers[chain[0]]);
+  if (!spatial) return findings;
+  const field = new FieldTracker([...spatial]);
   let sizes = [...spatial];
-  const rf = spatial.map(() => 1);
-  const jump = spatial.map(() => 1);
-  const padBefore = spatial.map(() => 0);
-  const padAfter = spatial.map(() => 0);
   let rfReported = false;
   for (const index of chain) {
     const call = scan.layers[index];
-    const axes = sizes.length;
-    if (ENDS_SPATIAL.has(call.factory)) break;
-    if (KEEPS_POSITIONS.has(call.factory)) continue;
-    let kernel: number[] | null;
-    let strides: number[] | null;
-    let dilation: number[] | null = sizes.map(() => 1);
-    if (CONV.has(call.factory)) {
-      kernel = perAxis(call.options.kernelSize, axes, []);
-      strides = perAxis(call.options.strides, axes, Array(axes).fill(1));
-      dilation = perAxis(call.options.dilationRate, axes, Array(axes).fill(1));
-    } else if (POOL.has(call.factory)) {
-      kernel = perAxis(call.options.poolSize, axes, Array(axes).fill(2));
-      strides = perAxis(call.options.strides, axes, kernel ?? []);
-    } else {
-      break; // a layer this arithmetic does not know
-    }
-    const padding = call.options.padding ?? 'valid';
-    if (!kernel || kernel.length !== axes || !strides || !dilation) break;
-    if (padding !== 'valid' && padding !== 'same') break;
-    const before = [...sizes];
-    const out = sizes.map((n, a) => {
-      const span = (kernel![a] - 1) * dilation![a] + 1;
-      const o =
-        padding === 'same' ? Math.ceil(n / strides![a]) : Math.floor((n - span) / strides![a]) + 1;
-      const total = Math.max((o - 1) * strides![a] + span - n, 0);
-      padBefore[a] += Math.floor(total / 2) * jump[a];
-      padAfter[a] += (total - Math.floor(total / 2)) * jump[a];
-      rf[a] += (span - 1) * jump[a];
-      jump[a] *= strides![a];
-      return o;
-    });
+    const step = stepOf(call, sizes.length);
+    if (step === 'keep') continue;
+    if (step === 'stop') break;
+    const out = field.apply(sizes, step);
     if (out.some((o) => o <= 0)) {
       findings.push({
         layer: index,
         kind: 'collapsed',
-        message: `${label(call)}: output size ${size(out.map((o) => Math.max(o, 0)))}: its ${kernel.length > 1 ? size(kernel) : kernel[0]} window${dilation.some((d) => d > 1) ? ' (dilated)' : ''} with ${padding} padding does not fit the ${size(before)} input it gets. TensorFlow.js will refuse to build the model.`,
+        message: collapsedMessage(call, sizes, out, step),
       });
       break;
     }
     // The exact field of a unit never leaves the padded input, so the useful alarm is a field
     // wider than the image itself: units then see the whole image plus padding.
-    const padded = input.map((n, a) => n + padBefore[a] + padAfter[a]);
-    if (!rfReported && rf.some((r, a) => r > input[a])) {
+    if (!rfReported && field.widerThanInput) {
       rfReported = true;
       findings.push({
         layer: index,
         kind: 'receptiveField',
-        message: `${label(call)}: receptive field ${size(rf)} is larger than the ${size(input)} input (${size(padded)} with padding): its units see past the image's edges, into the padding.`,
+        message: `${label(call)}: receptive field ${size(field.rf)} is larger than the ${size(field.input)} input (${size(field.padded)} with padding): its units see past the image's edges, into the padding.`,
       });
     }
     sizes = out;
   }
   return findings;
+}
+
+function collapsedMessage(
+  call: LayerCall,
+  before: number[],
+  out: number[],
+  { kernel, dilation, padding }: Window,
+): string {
+  return `${label(call)}: output size ${size(out.map((o) => Math.max(o, 0)))}: its ${kernel.length > 1 ? size(kernel) : kernel[0]} window${dilation.some((d) => d > 1) ? ' (dilated)' : ''} with ${padding} padding does not fit the ${size(before)} input it gets. TensorFlow.js will refuse to build the model.`;
 }
