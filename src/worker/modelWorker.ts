@@ -17,7 +17,11 @@ import type {
   WorkerConfig,
   WorkerRequest,
   WorkerResponse,
+  WorkerResults,
 } from '../protocol/worker/workerProtocol';
+import type { ExplainRequest } from '../protocol/worker/explainProtocol';
+import type { ClassExplainRequest } from '../protocol/worker/classExplainProtocol';
+import type { GalleryRequest } from '../protocol/worker/galleryProtocol';
 import { runGalleryTask } from './galleryTasks';
 import { runExplainTask } from './explainTasks';
 import { decodeBudget, nativeCallCounter, reportFootprint } from './workerMemory';
@@ -134,93 +138,121 @@ async function ensureImage(
   open.inputSource = inputSource;
 }
 
+type RequestType = WorkerRequest['type'];
+type RequestOf<T extends RequestType> = Extract<WorkerRequest, { type: T }>;
+
+/** A request's answer; the buffers in `transfer` move to the host instead of being copied. */
+interface Answer {
+  result: WorkerResults[RequestType];
+  transfer?: ArrayBuffer[];
+}
+
+type Handler<T extends RequestType> = (
+  request: RequestOf<T>,
+  progress: ProgressReporter,
+) => Promise<Answer>;
+
+async function loadModelAnswer(
+  request: RequestOf<'loadModel'>,
+  progress: ProgressReporter,
+): Promise<Answer> {
+  const open = await openModel(request.config, request.model, request.reload, progress);
+  const runtime = await loadRuntime(request.config.backend);
+  const { session } = open;
+  return {
+    result: {
+      summary: session.summary,
+      backend: session.backend,
+      backendNotes: [...runtime.notes, ...session.engineNotes],
+      ...(session.engineFallbackReason ? { engineFallback: session.engineFallbackReason } : {}),
+      inputs: session.inputs,
+      structure: session.structure,
+      ...(session.structureError ? { structureError: session.structureError } : {}),
+    },
+  };
+}
+
+async function runInputAnswer(
+  request: RequestOf<'runInput'>,
+  progress: ProgressReporter,
+): Promise<Answer> {
+  const open = await openModel(request.config, request.model, false, progress);
+  open.inputSource = undefined;
+  await ensureImage(request.config, open, request.inputSource, progress);
+  const image = open.session.currentImage!;
+  // A copy, so the session keeps its own pixels when the copy's buffer is transferred.
+  const rgba = image.input.rgba.slice();
+  return { result: { ...image, input: { ...image.input, rgba } }, transfer: [rgba.buffer] };
+}
+
+/** The model opened with the request's input run through it (if it was not the last one run). */
+async function sessionWithInput(
+  request: { config: WorkerConfig; model: ModelRef; inputSource: string },
+  progress: ProgressReporter,
+): Promise<InspectionSession> {
+  const open = await openModel(request.config, request.model, false, progress);
+  await ensureImage(request.config, open, request.inputSource, progress);
+  return open.session;
+}
+
+async function getLayerAnswer(
+  request: RequestOf<'getLayer'>,
+  progress: ProgressReporter,
+): Promise<Answer> {
+  const layer = (await sessionWithInput(request, progress)).layer(request.layerName);
+  const data = layer.data.slice();
+  return { result: { ...layer, data }, transfer: [data.buffer as ArrayBuffer] };
+}
+
+async function explainAnswer(request: ExplainRequest, progress: ProgressReporter): Promise<Answer> {
+  return runExplainTask(request, await sessionWithInput(request, progress));
+}
+
+async function classExplainAnswer(
+  request: ClassExplainRequest,
+  progress: ProgressReporter,
+): Promise<Answer> {
+  const session = await sessionWithInput(request, progress);
+  return { result: await runClassExplainTask(request, session, progress) };
+}
+
+function galleryAnswer(request: GalleryRequest, progress: ProgressReporter): Promise<Answer> {
+  const { config, model } = request;
+  return runGalleryTask(
+    request,
+    {
+      session: async (p) => (await openModel(config, model, false, p)).session,
+      ensureImage: (inputSource, p) => sessionWithInput({ config, model, inputSource }, p),
+    },
+    progress,
+  );
+}
+
+/** One handler per request type: a type added to the protocol without one does not compile. */
+const HANDLERS: { [T in RequestType]: Handler<T> } = {
+  loadModel: loadModelAnswer,
+  runInput: runInputAnswer,
+  getLayer: getLayerAnswer,
+  explainArithmetic: explainAnswer,
+  explainProjections: explainAnswer,
+  explainFilters: explainAnswer,
+  classGradCam: classExplainAnswer,
+  classOcclusion: classExplainAnswer,
+  classIntegratedGradients: classExplainAnswer,
+  visualizeUnit: classExplainAnswer,
+  galleryInfo: galleryAnswer,
+  galleryShard: galleryAnswer,
+  imageGallery: galleryAnswer,
+  galleryCrops: galleryAnswer,
+};
+
 async function handle(request: WorkerRequest): Promise<void> {
   const progress: ProgressReporter = (message, built) =>
     post({ id: request.id, type: 'progress', message, ...(built ? { built } : {}) });
-  switch (request.type) {
-    case 'loadModel': {
-      const open = await openModel(request.config, request.model, request.reload, progress);
-      const runtime = await loadRuntime(request.config.backend);
-      post({
-        id: request.id,
-        type: 'result',
-        result: {
-          summary: open.session.summary,
-          backend: open.session.backend,
-          backendNotes: [...runtime.notes, ...open.session.engineNotes],
-          ...(open.session.engineFallbackReason
-            ? { engineFallback: open.session.engineFallbackReason }
-            : {}),
-          inputs: open.session.inputs,
-          structure: open.session.structure,
-          ...(open.session.structureError ? { structureError: open.session.structureError } : {}),
-        },
-      });
-      return;
-    }
-    case 'runInput': {
-      const open = await openModel(request.config, request.model, false, progress);
-      open.inputSource = undefined;
-      await ensureImage(request.config, open, request.inputSource, progress);
-      const image = open.session.currentImage!;
-      // A copy, so the session keeps its own pixels when the copy's buffer is transferred.
-      const rgba = image.input.rgba.slice();
-      post(
-        { id: request.id, type: 'result', result: { ...image, input: { ...image.input, rgba } } },
-        [rgba.buffer as ArrayBuffer],
-      );
-      return;
-    }
-    case 'getLayer': {
-      const open = await openModel(request.config, request.model, false, progress);
-      await ensureImage(request.config, open, request.inputSource, progress);
-      const layer = open.session.layer(request.layerName);
-      const data = layer.data.slice();
-      post({ id: request.id, type: 'result', result: { ...layer, data } }, [
-        data.buffer as ArrayBuffer,
-      ]);
-      return;
-    }
-    case 'explainArithmetic':
-    case 'explainProjections':
-    case 'explainFilters': {
-      const open = await openModel(request.config, request.model, false, progress);
-      await ensureImage(request.config, open, request.inputSource, progress);
-      const { result, transfer } = runExplainTask(request, open.session);
-      post({ id: request.id, type: 'result', result }, transfer);
-      return;
-    }
-    case 'classGradCam':
-    case 'classOcclusion':
-    case 'classIntegratedGradients':
-    case 'visualizeUnit': {
-      const open = await openModel(request.config, request.model, false, progress);
-      await ensureImage(request.config, open, request.inputSource, progress);
-      const result = await runClassExplainTask(request, open.session, progress);
-      post({ id: request.id, type: 'result', result });
-      return;
-    }
-    case 'galleryInfo':
-    case 'galleryShard':
-    case 'imageGallery':
-    case 'galleryCrops': {
-      const { config, model } = request;
-      const { result, transfer } = await runGalleryTask(
-        request,
-        {
-          session: async (p) => (await openModel(config, model, false, p)).session,
-          ensureImage: async (inputSource, p) => {
-            const open = await openModel(config, model, false, p);
-            await ensureImage(config, open, inputSource, p);
-            return open.session;
-          },
-        },
-        progress,
-      );
-      post({ id: request.id, type: 'result', result }, transfer);
-      return;
-    }
-  }
+  // The table is keyed by the request's type, so its handler takes this request.
+  const handler = HANDLERS[request.type] as Handler<RequestType>;
+  const { result, transfer } = await handler(request, progress);
+  post({ id: request.id, type: 'result', result }, transfer);
 }
 
 function whatFailed(request: WorkerRequest): string {
