@@ -14,36 +14,22 @@ import {
   type GalleryUpdatePlan,
 } from '../analysis/gallery/galleryCache';
 import { basename } from 'node:path';
-import type {
-  GalleryOptions,
-  GalleryPatch,
-  SkippedFile,
-  UnitGallery,
-} from '../analysis/gallery/types';
+import type { GalleryPatch, SkippedFile, UnitGallery } from '../analysis/gallery/types';
 import type { UnitStats } from '../analysis/gallery/unitStats';
 import type { CropView, FolderGalleryView } from '../protocol/galleryMessages';
 import type { GalleryInfo } from '../protocol/worker/galleryProtocol';
-import { GalleryPool, type GalleryPoolOptions, type GalleryProgress } from './galleryPool';
-import type { ModelRef, WorkerConfig } from '../protocol/worker/workerProtocol';
-import type { WorkerClient } from './workerClient';
+import type { GalleryShardResult } from '../analysis/gallery/processImages';
+import { runPoolJob, type GalleryPoolJob } from './galleryPool';
+import { PeriodicSave } from './periodicSave';
 
-export interface FolderGalleryRun {
+export interface FolderGalleryRun extends GalleryPoolJob {
   folder: string;
   /** Where the cache lives (the extension's storage folder); none: no cache. */
   cacheDir?: string;
   /** From a `galleryInfo` request on the model: layer, unit count and the hashes of the cache key. */
   info: GalleryInfo;
-  model: ModelRef;
   /** The export the model resolved to (the cache key names it). */
   exportName: string;
-  config: WorkerConfig;
-  options: GalleryOptions;
-  timeoutMs: number;
-  pool: GalleryPoolOptions;
-  /** The worker that answered `info`, lent to the pool as its first worker (see GalleryPoolRun). */
-  warmWorker?: WorkerClient;
-  signal?: AbortSignal;
-  onProgress?: (progress: GalleryProgress) => void;
   /** Called after each merged shard with the galleries so far. */
   onPartial?: (partial: FolderGalleryResult) => void;
   /** Save the cache at most this often while running (default 15 s); always at the end. */
@@ -123,8 +109,38 @@ function everyCopy(
 export async function buildFolderGallery(run: FolderGalleryRun): Promise<FolderGalleryResult> {
   const listing = await listFolderImages(run.folder);
   const { images, unreadable } = await hashFolderImages(listing.files, run.signal);
-  const pathsOf = pathsByHash(images);
-  const key: GalleryCacheKey = {
+  const key = cacheKeyOf(run);
+  const entry = run.cacheDir
+    ? await loadGalleryCache(run.cacheDir, key, { unitCount: run.info.units, log: run.pool.log })
+    : undefined;
+  const plan = planGalleryUpdate(entry, images);
+  const state = new FolderGalleryState(run, plan, {
+    unlisted: [...listing.skipped, ...unreadable],
+    pathsOf: pathsByHash(images),
+  });
+  const saves = new PeriodicSave(
+    () => writeCache(run, key, state, entry !== undefined),
+    run.saveIntervalMs ?? DEFAULT_SAVE_INTERVAL_MS,
+  );
+  try {
+    await runPoolJob(run, {
+      backend: run.info.backend,
+      layer: run.info.layer,
+      files: plan.toProcess,
+      onShard: (shard) => {
+        state.merge(shard);
+        run.onPartial?.(state.snapshot(false));
+        return saves.due();
+      },
+    });
+  } finally {
+    await saves.now();
+  }
+  return state.snapshot(true);
+}
+
+function cacheKeyOf(run: FolderGalleryRun): GalleryCacheKey {
+  return {
     modelFile: run.model.file,
     exportName: run.exportName,
     layer: run.info.layer,
@@ -134,78 +150,79 @@ export async function buildFolderGallery(run: FolderGalleryRun): Promise<FolderG
     bundleHash: run.info.bundleHash,
     engine: run.info.engine,
   };
-  const entry = run.cacheDir
-    ? await loadGalleryCache(run.cacheDir, key, { unitCount: run.info.units, log: run.pool.log })
-    : undefined;
-  const plan = planGalleryUpdate(entry, images);
-  const galleries = new LayerGalleries(run.info.units, run.options.topK);
-  galleries.merge(plan.base);
-  const processed = new Map(plan.known.map((f) => [f.hash, f.path]));
-  const skipped = new Map(plan.knownSkipped.map((s) => [s.hash, s]));
-  let computed = 0;
-  const snapshot = (complete: boolean): FolderGalleryResult => ({
-    folder: run.folder,
-    layer: run.info.layer,
-    topK: run.options.topK,
-    units: galleries.toGalleries(),
-    imageCount: processed.size,
-    skipped: [
-      ...listing.skipped,
-      ...unreadable,
-      ...[...skipped.values()].flatMap((s) => everyCopy(s, pathsOf.get(s.hash))),
-    ].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
-    fromCache: plan.known.length,
-    computed,
-    cache: run.cacheDir ? plan.why : 'no cache folder',
-    complete,
-  });
-  const writeCache = async () => {
-    if (!run.cacheDir || (computed === 0 && entry)) return;
+}
+
+/** The galleries and the files done so far: the cache's part, then each shard as it arrives. */
+class FolderGalleryState {
+  private readonly galleries: LayerGalleries;
+  /** Path of each content hash whose patches are in the galleries. */
+  readonly processed: Map<string, string>;
+  readonly skipped: Map<string, SkippedFile & { hash: string }>;
+  /** Images run now (not taken from the cache). */
+  computed = 0;
+
+  constructor(
+    private readonly run: FolderGalleryRun,
+    private readonly plan: GalleryUpdatePlan,
+    /** Files skipped before hashing, and the folder's paths of each hash. */
+    private readonly listing: { unlisted: SkippedFile[]; pathsOf: Map<string, string[]> },
+  ) {
+    this.galleries = new LayerGalleries(run.info.units, run.options.topK);
+    this.galleries.merge(plan.base);
+    this.processed = new Map(plan.known.map((f) => [f.hash, f.path]));
+    this.skipped = new Map(plan.knownSkipped.map((s) => [s.hash, s]));
+  }
+
+  merge(shard: GalleryShardResult): void {
+    this.galleries.merge(shard.units);
+    for (const f of shard.processed) this.processed.set(f.hash, f.path);
+    for (const s of shard.skipped) this.skipped.set(s.hash, s);
+    this.computed += shard.processed.length + shard.skipped.length;
+  }
+
+  units(): UnitGallery[] {
+    return this.galleries.toGalleries();
+  }
+
+  snapshot(complete: boolean): FolderGalleryResult {
+    const { run, plan, listing } = this;
+    return {
+      folder: run.folder,
+      layer: run.info.layer,
+      topK: run.options.topK,
+      units: this.units(),
+      imageCount: this.processed.size,
+      skipped: [
+        ...listing.unlisted,
+        ...[...this.skipped.values()].flatMap((s) => everyCopy(s, listing.pathsOf.get(s.hash))),
+      ].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
+      fromCache: plan.known.length,
+      computed: this.computed,
+      cache: run.cacheDir ? plan.why : 'no cache folder',
+      complete,
+    };
+  }
+}
+
+/** Saves the cache, unless nothing was run on a cache that was there; a failure is logged. */
+async function writeCache(
+  run: FolderGalleryRun,
+  key: GalleryCacheKey,
+  state: FolderGalleryState,
+  hadCache: boolean,
+): Promise<void> {
+  if (!run.cacheDir || (state.computed === 0 && hadCache)) return;
+  try {
     await saveGalleryCache(run.cacheDir, {
       version: GALLERY_CACHE_VERSION,
       key,
-      processed: Object.fromEntries(processed),
+      processed: Object.fromEntries(state.processed),
       skipped: Object.fromEntries(
-        [...skipped].map(([h, s]) => [h, { file: s.file, reason: s.reason }]),
+        [...state.skipped].map(([h, s]) => [h, { file: s.file, reason: s.reason }]),
       ),
-      units: galleries.toGalleries(),
+      units: state.units(),
     });
-  };
-  // Saves run one after the other; while the pool runs, at most one per interval, so a run that is
-  // killed (the editor closed, the process ended) keeps what it had computed until shortly before.
-  let saving = Promise.resolve();
-  let lastSave = Date.now();
-  const save = () => {
-    lastSave = Date.now();
-    saving = saving.then(writeCache).catch((error: unknown) => {
-      run.pool.log?.(`Could not save the gallery cache: ${(error as Error).message}`);
-    });
-    return saving;
-  };
-  const saveInterval = run.saveIntervalMs ?? DEFAULT_SAVE_INTERVAL_MS;
-  try {
-    await new GalleryPool(run.pool).run({
-      backend: run.info.backend,
-      config: run.config,
-      model: run.model,
-      layer: run.info.layer,
-      files: plan.toProcess,
-      options: run.options,
-      timeoutMs: run.timeoutMs,
-      warmWorker: run.warmWorker,
-      signal: run.signal,
-      onProgress: run.onProgress,
-      onShard: (shard) => {
-        galleries.merge(shard.units);
-        for (const f of shard.processed) processed.set(f.hash, f.path);
-        for (const s of shard.skipped) skipped.set(s.hash, s);
-        computed += shard.processed.length + shard.skipped.length;
-        run.onPartial?.(snapshot(false));
-        if (Date.now() - lastSave >= saveInterval) return save();
-      },
-    });
-  } finally {
-    await save();
+  } catch (error) {
+    run.pool.log?.(`Could not save the gallery cache: ${(error as Error).message}`);
   }
-  return snapshot(true);
 }

@@ -77,6 +77,63 @@ export function shardSize(files: number, workers: number): number {
   return Math.max(1, Math.min(16, Math.ceil(files / (workers * 4))));
 }
 
+/** The run's files cut into shards of whole batches (a shard's last batch may be short). */
+function shardQueue(
+  run: GalleryPoolRun,
+  workers: number,
+): { queue: FolderImage[][]; options: GalleryOptions } {
+  const total = run.files.length;
+  const batch = Math.max(1, run.options.batch ?? defaultGalleryBatch(run.backend));
+  const size = Math.ceil(shardSize(total, workers) / batch) * batch;
+  const queue: FolderImage[][] = [];
+  for (let i = 0; i < total; i += size) queue.push(run.files.slice(i, i + size));
+  return { queue, options: { ...run.options, batch } };
+}
+
+/**
+ * The pool already spreads images over the cores: each worker's threads (wasm or ONNX Runtime)
+ * share what is left, so the machine is not oversubscribed.
+ */
+function withThreadShare(config: WorkerConfig, workers: number): WorkerConfig {
+  const share = Math.max(1, Math.floor(availableParallelism() / workers));
+  return {
+    ...config,
+    wasmThreads: Math.min(config.wasmThreads || Infinity, share), // 0 or absent: automatic
+    engineThreads: Math.min(config.engineThreads || Infinity, share),
+  };
+}
+
+/** Counts the images done and reports the rate and time left from the start of the run. */
+class PoolProgress {
+  private readonly started = Date.now();
+  private done = 0;
+  private skipped = 0;
+
+  constructor(
+    private readonly total: number,
+    private readonly onProgress: GalleryPoolRun['onProgress'],
+  ) {}
+
+  add(files: number, skipped: number): void {
+    this.done += files;
+    this.skipped += skipped;
+  }
+
+  report(): void {
+    const { done, total, skipped } = this;
+    const elapsedMs = Date.now() - this.started;
+    const rate = done / Math.max(elapsedMs / 1000, 1e-3);
+    this.onProgress?.({
+      done,
+      total,
+      skipped,
+      elapsedMs,
+      rate,
+      etaSeconds: done > 0 ? (total - done) / rate : undefined,
+    });
+  }
+}
+
 export class GalleryPool {
   private readonly clients: WorkerClient[] = [];
 
@@ -96,73 +153,44 @@ export class GalleryPool {
     const total = run.files.length;
     if (total === 0) return;
     const workers = Math.min(this.size(run.backend), total);
-    // Whole batches per shard (a shard's last batch may be short; the files' last one too).
-    const batch = Math.max(1, run.options.batch ?? defaultGalleryBatch(run.backend));
-    const options = { ...run.options, batch };
-    const size = Math.ceil(shardSize(total, workers) / batch) * batch;
-    const queue: FolderImage[][] = [];
-    for (let i = 0; i < total; i += size) queue.push(run.files.slice(i, i + size));
+    const { queue, options } = shardQueue(run, workers);
     // One failure (or the caller's cancel) stops every worker.
     const stop = new AbortController();
     const onAbort = () => stop.abort();
     run.signal?.addEventListener('abort', onAbort, { once: true });
-    const started = Date.now();
-    let done = 0;
-    let skipped = 0;
-    const report = () => {
-      const elapsedMs = Date.now() - started;
-      const rate = done / Math.max(elapsedMs / 1000, 1e-3);
-      run.onProgress?.({
-        done,
-        total,
-        skipped,
-        elapsedMs,
-        rate,
-        etaSeconds: done > 0 ? (total - done) / rate : undefined,
-      });
-    };
+    const progress = new PoolProgress(total, run.onProgress);
     // ONNX Runtime only: its worker takes the pool's thread share by rebuilding the engine alone;
     // a wasm worker's threads are fixed when it starts, and would oversubscribe the cores.
     const lent = run.warmWorker && run.backend === 'onnxruntime' ? [run.warmWorker] : [];
     const own = Array.from({ length: workers - lent.length }, () => new WorkerClient(this.options));
-    const clients = [...lent, ...own];
-    // The pool already spreads images over the cores: each worker's threads (wasm or ONNX Runtime)
-    // share what is left, so the machine is not oversubscribed.
-    const share = Math.max(1, Math.floor(availableParallelism() / workers));
-    const config = {
-      ...run.config,
-      wasmThreads: Math.min(run.config.wasmThreads || Infinity, share), // 0 or absent: automatic
-      engineThreads: Math.min(run.config.engineThreads || Infinity, share),
-    };
     this.clients.push(...own);
+    const request = {
+      type: 'galleryShard',
+      config: withThreadShare(run.config, workers),
+      model: run.model,
+      layer: run.layer,
+      options,
+    } as const;
     const loop = async (client: WorkerClient) => {
       while (queue.length && !stop.signal.aborted) {
         const files = queue.shift()!;
         const shard = await client.request(
-          {
-            type: 'galleryShard',
-            config,
-            model: run.model,
-            layer: run.layer,
-            files,
-            options,
-          },
+          { ...request, files },
           { timeoutMs: run.timeoutMs, signal: stop.signal },
         );
         if (stop.signal.aborted) return;
-        done += files.length;
-        skipped += shard.skipped.length;
+        progress.add(files.length, shard.skipped.length);
         const handled = run.onShard?.(shard);
-        report();
+        progress.report();
         await handled;
       }
     };
     let failure: unknown;
     try {
-      report();
+      progress.report();
       // Each worker loads the model with its first shard, all at once.
       await Promise.all(
-        clients.map((c) =>
+        [...lent, ...own].map((c) =>
           loop(c).catch((error) => {
             failure ??= error;
             stop.abort();
@@ -187,4 +215,35 @@ export class GalleryPool {
     await Promise.all(clients.map((c) => c.whenStopped()));
     for (const c of clients) this.clients.splice(this.clients.indexOf(c), 1);
   }
+}
+
+/** What a folder gallery and a dataset shard pass on to the pool as they got it. */
+export interface GalleryPoolJob {
+  config: WorkerConfig;
+  model: ModelRef;
+  options: GalleryOptions;
+  /** Per shard of the pool (the first one includes loading the model in that worker). */
+  timeoutMs: number;
+  pool: GalleryPoolOptions;
+  /** The worker that answered the galleryInfo request, lent to the pool (see GalleryPoolRun). */
+  warmWorker?: WorkerClient;
+  signal?: AbortSignal;
+  onProgress?: (progress: GalleryProgress) => void;
+}
+
+/** Runs a new pool of the job's workers on the files. */
+export function runPoolJob(
+  job: GalleryPoolJob,
+  work: Pick<GalleryPoolRun, 'backend' | 'layer' | 'files' | 'onShard'>,
+): Promise<void> {
+  return new GalleryPool(job.pool).run({
+    config: job.config,
+    model: job.model,
+    options: job.options,
+    timeoutMs: job.timeoutMs,
+    warmWorker: job.warmWorker,
+    signal: job.signal,
+    onProgress: job.onProgress,
+    ...work,
+  });
 }

@@ -21,32 +21,22 @@ import {
   type GalleryPart,
   type GalleryRunKey,
 } from '../analysis/gallery/galleryFile';
-import type { GalleryOptions, SkippedFile } from '../analysis/gallery/types';
+import type { FolderImage, SkippedFile } from '../analysis/gallery/types';
 import type { GalleryShardResult } from '../analysis/gallery/processImages';
-import { GalleryPool, type GalleryPoolOptions, type GalleryProgress } from './galleryPool';
-import type { WorkerClient } from './workerClient';
-import type { ModelRef, WorkerConfig } from '../protocol/worker/workerProtocol';
+import { runPoolJob, type GalleryPoolJob } from './galleryPool';
+import { PeriodicSave } from './periodicSave';
 
 const CHECKPOINT_KIND = 'cnn-inspector-gallery-checkpoint';
 
-export interface ShardRun {
+export interface ShardRun extends GalleryPoolJob {
   folder: string;
   shard: { index: number; count: number };
   /** Everything of the part's key but the folder listing, which this run makes. */
   key: Omit<GalleryRunKey, 'folder'>;
-  model: ModelRef;
-  config: WorkerConfig;
-  options: GalleryOptions;
-  timeoutMs: number;
-  pool: GalleryPoolOptions;
-  /** The worker that loaded the model for the key, lent to the pool (see GalleryPoolRun). */
-  warmWorker?: WorkerClient;
   /** Where progress is saved and resumed from; none: no checkpoint. */
   checkpointFile?: string;
   /** Minimum time between two checkpoint saves (0: after every pool shard). */
   checkpointEveryMs: number;
-  signal?: AbortSignal;
-  onProgress?: (progress: GalleryProgress) => void;
   log?: (line: string) => void;
 }
 
@@ -122,105 +112,146 @@ export async function removeCheckpoint(file: string | undefined): Promise<void> 
 
 /** Runs the shard and returns its part (the checkpoint, if any, is left for the caller to remove). */
 export async function runGalleryShard(run: ShardRun): Promise<GalleryPart> {
-  const log = run.log ?? (() => {});
-  const root = resolve(run.folder);
-  const { files: all, skipped: notFollowed } = await listRelativeImages(root);
-  const key: GalleryRunKey = runKeyOf({
-    ...run.key,
-    folder: { fileCount: all.length, listHash: listHash(all) },
-  });
-  const [start, end] = shardRange(all.length, run.shard.index, run.shard.count);
-  const slice = all.slice(start, end);
-  const absolute = (rel: string) => resolve(root, ...rel.split('/'));
-  const relativeOf = new Map(slice.map((rel) => [absolute(rel), rel]));
-  const toRelative = (path: string) =>
-    relativeOf.get(path) ?? relative(root, path).split(sep).join('/');
-  const { images, unreadable } = await hashFolderImages(slice.map(absolute), run.signal);
-  const hashOf = new Map(images.map((f) => [toRelative(f.path), f.hash]));
-  const files = slice.map((path) => ({ path, hash: hashOf.get(path) ?? null }));
-  const relativeReason = (s: SkippedFile): SkippedFile => {
-    const rel = toRelative(s.file);
-    return { file: rel, reason: s.reason.split(s.file).join(rel) };
-  };
-
-  const checkpoint = run.checkpointFile
-    ? await loadCheckpoint(run.checkpointFile, key, run.shard, new Set(slice), log)
-    : undefined;
-  let body: GalleryBody = checkpoint?.body ?? mergeBodies(key, []);
-  const done = new Set(checkpoint?.done ?? []);
-  if (checkpoint)
-    log(`resuming from ${run.checkpointFile}: ${done.size} of ${slice.length} images already done`);
-  const toRun = images.filter((f) => !done.has(toRelative(f.path)));
-
-  let lastSave = Date.now();
-  const save = async () => {
-    if (!run.checkpointFile) return;
-    await saveCheckpoint(run.checkpointFile, {
-      kind: CHECKPOINT_KIND,
-      key,
-      shard: run.shard,
-      done: [...done].sort(byCodeUnits),
-      body,
-    });
-    lastSave = Date.now();
-  };
-  let saving: Promise<void> = Promise.resolve();
-  const onShard = (shard: GalleryShardResult) => {
-    body = mergeBodies(key, [body, bodyOfShard(shard, toRelative, relativeReason)]);
-    for (const f of shard.processed) done.add(toRelative(f.path));
-    for (const s of shard.skipped) done.add(toRelative(s.file));
-    if (Date.now() - lastSave >= run.checkpointEveryMs) saving = saving.then(save);
-  };
-  try {
-    await new GalleryPool(run.pool).run({
-      backend: key.backend,
-      config: run.config,
-      model: run.model,
-      layer: key.layer,
-      files: toRun,
-      options: run.options,
-      timeoutMs: run.timeoutMs,
-      warmWorker: run.warmWorker,
-      signal: run.signal,
-      onProgress: run.onProgress,
-      onShard,
-    });
-  } catch (error) {
-    await saving;
-    await save(); // whatever finished before the failure is kept
-    throw error;
-  }
-  await saving;
+  const slice = await ShardSlice.list(run);
+  const { images, unreadable } = await hashFolderImages(slice.absolutePaths(), run.signal);
+  const progress = await resumeProgress(run, slice);
+  await runWithCheckpoints(
+    run,
+    progress,
+    images.filter((f) => !progress.done.has(slice.toRelative(f.path))),
+  );
+  const key = slice.key;
   const final = mergeBodies(key, [
-    body,
+    progress.body,
     {
       ...mergeBodies(key, []),
       // Links not followed belong to no slice: shard 0 lists them, so merged parts list them once.
-      skipped: [...unreadable, ...(run.shard.index === 0 ? notFollowed : [])].map(relativeReason),
+      skipped: [...unreadable, ...(run.shard.index === 0 ? slice.notFollowed : [])].map((s) =>
+        slice.relativeReason(s),
+      ),
     },
   ]);
+  const hashOf = new Map(images.map((f) => [slice.toRelative(f.path), f.hash]));
   return {
     kind: PART_KIND,
     schemaVersion: GALLERY_FILE_SCHEMA,
     shard: { index: run.shard.index, count: run.shard.count },
     ...key,
-    files,
+    files: slice.files.map((path) => ({ path, hash: hashOf.get(path) ?? null })),
     ...final,
   };
 }
 
-function bodyOfShard(
-  shard: GalleryShardResult,
-  toRelative: (path: string) => string,
-  relativeReason: (s: SkippedFile) => SkippedFile,
-): GalleryBody {
+/** The shard's slice of the folder's sorted relative paths ('/' separators), and the part's key. */
+class ShardSlice {
+  private readonly relativeOf: Map<string, string>;
+
+  private constructor(
+    private readonly root: string,
+    readonly files: string[],
+    readonly key: GalleryRunKey,
+    /** Links that were not followed (absolute paths). */
+    readonly notFollowed: SkippedFile[],
+  ) {
+    this.relativeOf = new Map(files.map((rel) => [this.absolute(rel), rel]));
+  }
+
+  static async list(run: ShardRun): Promise<ShardSlice> {
+    const root = resolve(run.folder);
+    const { files: all, skipped: notFollowed } = await listRelativeImages(root);
+    const key: GalleryRunKey = runKeyOf({
+      ...run.key,
+      folder: { fileCount: all.length, listHash: listHash(all) },
+    });
+    const [start, end] = shardRange(all.length, run.shard.index, run.shard.count);
+    return new ShardSlice(root, all.slice(start, end), key, notFollowed);
+  }
+
+  absolutePaths(): string[] {
+    return this.files.map((rel) => this.absolute(rel));
+  }
+
+  toRelative(path: string): string {
+    return this.relativeOf.get(path) ?? relative(this.root, path).split(sep).join('/');
+  }
+
+  /** The skipped file by its relative path, also in the reason. */
+  relativeReason(s: SkippedFile): SkippedFile {
+    const rel = this.toRelative(s.file);
+    return { file: rel, reason: s.reason.split(s.file).join(rel) };
+  }
+
+  private absolute(rel: string): string {
+    return resolve(this.root, ...rel.split('/'));
+  }
+}
+
+/** The shard's galleries and the files done so far, from the checkpoint and then each pool shard. */
+interface ShardProgress {
+  slice: ShardSlice;
+  body: GalleryBody;
+  /** Relative paths of the files done (run or skipped as undecodable). */
+  done: Set<string>;
+}
+
+/** Starts from the run's checkpoint when there is one made for this shard, else from nothing. */
+async function resumeProgress(run: ShardRun, slice: ShardSlice): Promise<ShardProgress> {
+  const log = run.log ?? (() => {});
+  const checkpoint = run.checkpointFile
+    ? await loadCheckpoint(run.checkpointFile, slice.key, run.shard, new Set(slice.files), log)
+    : undefined;
+  const done = new Set(checkpoint?.done ?? []);
+  if (checkpoint)
+    log(
+      `resuming from ${run.checkpointFile}: ${done.size} of ${slice.files.length} images already done`,
+    );
+  return { slice, body: checkpoint?.body ?? mergeBodies(slice.key, []), done };
+}
+
+/**
+ * Runs the pool on the files, merging each pool shard into `progress` and saving the checkpoint at
+ * most every `checkpointEveryMs`; on a failure, what finished before it is saved.
+ */
+async function runWithCheckpoints(
+  run: ShardRun,
+  progress: ShardProgress,
+  files: FolderImage[],
+): Promise<void> {
+  const { slice } = progress;
+  const saves = new PeriodicSave(async () => {
+    if (!run.checkpointFile) return;
+    await saveCheckpoint(run.checkpointFile, {
+      kind: CHECKPOINT_KIND,
+      key: slice.key,
+      shard: run.shard,
+      done: [...progress.done].sort(byCodeUnits),
+      body: progress.body,
+    });
+  }, run.checkpointEveryMs);
+  const onShard = (shard: GalleryShardResult) => {
+    progress.body = mergeBodies(slice.key, [progress.body, bodyOfShard(shard, slice)]);
+    for (const f of shard.processed) progress.done.add(slice.toRelative(f.path));
+    for (const s of shard.skipped) progress.done.add(slice.toRelative(s.file));
+    void saves.due(); // the pool goes on while it is written
+  };
+  try {
+    await runPoolJob(run, { backend: slice.key.backend, layer: slice.key.layer, files, onShard });
+  } catch (error) {
+    await saves.settled();
+    await saves.now(); // whatever finished before the failure is kept
+    throw error;
+  }
+  await saves.settled();
+}
+
+function bodyOfShard(shard: GalleryShardResult, slice: ShardSlice): GalleryBody {
   return {
     imageCount: shard.processed.length,
-    skipped: shard.skipped.map(relativeReason),
+    skipped: shard.skipped.map((s) => slice.relativeReason(s)),
     histogramBins: [],
     galleries: shard.units.map((u) => ({
       unit: u.unit,
-      patches: u.patches.map((p) => ({ ...p, file: toRelative(p.file) })),
+      patches: u.patches.map((p) => ({ ...p, file: slice.toRelative(p.file) })),
     })),
     unitStats: shard.unitStats,
   };
