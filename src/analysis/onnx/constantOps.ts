@@ -65,6 +65,84 @@ function arithmeticOf(node: GraphNode, a: ConstantTensor, b: ConstantTensor) {
   return ARITHMETIC[node.opType];
 }
 
+type Inputs = (ConstantTensor | undefined)[];
+/** The value of one op's node, or undefined when these inputs are not a computation it folds. */
+type ConstantRule = (node: GraphNode, inputs: Inputs, opset: number) => ConstantTensor | undefined;
+
+/** A rank-1 constant indexed by constant indices (a dimension picked from a Shape). */
+function gatherConstant(node: GraphNode, [x, indices]: Inputs): ConstantTensor | undefined {
+  if (!x || !indices || x.dims.length !== 1 || intAttr(node, 'axis', 0) !== 0) return undefined;
+  const values = Array.from(indices.data, (i) => x.data[normalizeAxis(i, x.data.length)]);
+  return { dims: indices.dims, kind: x.kind, data: Float64Array.from(values) };
+}
+
+function unsqueezeConstant(node: GraphNode, inputs: Inputs): ConstantTensor | undefined {
+  const [x] = inputs;
+  if (!x) return undefined;
+  const axes = axesOf(node, inputs, x.dims.length + (inputs[1]?.data.length ?? 1));
+  if (!axes) return undefined;
+  const dims = [...x.dims];
+  for (const axis of [...axes].sort((a, b) => a - b)) dims.splice(axis, 0, 1);
+  return { ...x, dims };
+}
+
+function squeezeConstant(node: GraphNode, inputs: Inputs): ConstantTensor | undefined {
+  const [x] = inputs;
+  if (!x) return undefined;
+  const axes = axesOf(node, inputs, x.dims.length);
+  const dims = x.dims.filter((d, i) => (axes ? !axes.includes(i) : d !== 1));
+  return { ...x, dims };
+}
+
+/** Rank-1 constants joined (a target shape assembled from its parts). */
+function concatConstant(_node: GraphNode, inputs: Inputs): ConstantTensor | undefined {
+  if (inputs.some((t) => !t || t.dims.length !== 1)) return undefined;
+  const values = inputs.flatMap((t) => Array.from(t!.data));
+  const kind = inputs.some((t) => t!.kind === 'float') ? 'float' : 'int';
+  const data = kind === 'float' ? Float32Array.from(values) : Float64Array.from(values);
+  return { dims: [values.length], kind, data };
+}
+
+function constantOfShape(node: GraphNode, [x]: Inputs): ConstantTensor | undefined {
+  if (!x) return undefined;
+  const dims = Array.from(x.data);
+  const value = tensorAttr(node, 'value');
+  const out = new Float32Array(constantSize(dims)).fill(value ? value.data[0] : 0);
+  return { dims, kind: value?.kind ?? 'float', data: out };
+}
+
+function transposeConstant(_node: GraphNode, [x]: Inputs): ConstantTensor | undefined {
+  if (!x || x.dims.length !== 2) return undefined;
+  const [rows, cols] = x.dims;
+  const out = x.kind === 'float' ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) out[c * rows + r] = x.data[r * cols + c];
+  return { dims: [cols, rows], kind: x.kind, data: out };
+}
+
+function arithmeticConstant(node: GraphNode, [a, b]: Inputs): ConstantTensor | undefined {
+  return a && b ? broadcast(a, b, arithmeticOf(node, a, b)) : undefined;
+}
+
+const CONSTANT_RULES: Record<string, ConstantRule> = {
+  Constant: (node, _inputs, opset) => constantNodeValue(node, opset),
+  Identity: (_node, [x]) => x,
+  Cast: (node, [x]) => (x ? castKind(node, x) : undefined),
+  Gather: gatherConstant,
+  Unsqueeze: unsqueezeConstant,
+  Squeeze: squeezeConstant,
+  Concat: concatConstant,
+  Reshape: (_node, [x, shape]) =>
+    x && shape ? { ...x, dims: reshapeDims(x.dims, Array.from(shape.data)) } : undefined,
+  ConstantOfShape: constantOfShape,
+  Slice: (node, inputs) => (inputs[0] ? sliceConstant(node, inputs[0], inputs) : undefined),
+  Transpose: transposeConstant,
+  Add: arithmeticConstant,
+  Sub: arithmeticConstant,
+  Mul: arithmeticConstant,
+  Div: arithmeticConstant,
+};
+
 /**
  * The value of a node whose inputs are all known, or undefined when the op is not one of the
  * constant computations above (the caller then reports it).
@@ -72,73 +150,10 @@ function arithmeticOf(node: GraphNode, a: ConstantTensor, b: ConstantTensor) {
 export function evaluateConstantNode(
   node: GraphNode,
   opset: number,
-  inputs: (ConstantTensor | undefined)[],
+  inputs: Inputs,
 ): ConstantTensor | undefined {
-  const [x] = inputs;
-  switch (node.opType) {
-    case 'Constant':
-      return constantNodeValue(node, opset);
-    case 'Identity':
-    case 'Cast':
-      if (!x) return undefined;
-      return node.opType === 'Identity' ? x : castKind(node, x);
-    case 'Gather': {
-      if (!x || !inputs[1] || x.dims.length !== 1 || intAttr(node, 'axis', 0) !== 0)
-        return undefined;
-      const indices = Array.from(inputs[1].data, (i) => x.data[normalizeAxis(i, x.data.length)]);
-      return { dims: inputs[1].dims, kind: x.kind, data: Float64Array.from(indices) };
-    }
-    case 'Unsqueeze': {
-      if (!x) return undefined;
-      const axes = axesOf(node, inputs, x.dims.length + (inputs[1]?.data.length ?? 1));
-      if (!axes) return undefined;
-      const dims = [...x.dims];
-      for (const axis of [...axes].sort((a, b) => a - b)) dims.splice(axis, 0, 1);
-      return { ...x, dims };
-    }
-    case 'Squeeze': {
-      if (!x) return undefined;
-      const axes = axesOf(node, inputs, x.dims.length);
-      const dims = x.dims.filter((d, i) => (axes ? !axes.includes(i) : d !== 1));
-      return { ...x, dims };
-    }
-    case 'Concat': {
-      if (inputs.some((t) => !t || t.dims.length !== 1)) return undefined;
-      const values = inputs.flatMap((t) => Array.from(t!.data));
-      const kind = inputs.some((t) => t!.kind === 'float') ? 'float' : 'int';
-      const data = kind === 'float' ? Float32Array.from(values) : Float64Array.from(values);
-      return { dims: [values.length], kind, data };
-    }
-    case 'Reshape':
-      return x && inputs[1]
-        ? { ...x, dims: reshapeDims(x.dims, Array.from(inputs[1].data)) }
-        : undefined;
-    case 'ConstantOfShape': {
-      if (!x) return undefined;
-      const dims = Array.from(x.data);
-      const value = tensorAttr(node, 'value');
-      const out = new Float32Array(constantSize(dims)).fill(value ? value.data[0] : 0);
-      return { dims, kind: value?.kind ?? 'float', data: out };
-    }
-    case 'Slice':
-      return x ? sliceConstant(node, x, inputs) : undefined;
-    case 'Transpose': {
-      if (!x || x.dims.length !== 2) return undefined;
-      const [rows, cols] = x.dims;
-      const out =
-        x.kind === 'float' ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
-      for (let r = 0; r < rows; r++)
-        for (let c = 0; c < cols; c++) out[c * rows + r] = x.data[r * cols + c];
-      return { dims: [cols, rows], kind: x.kind, data: out };
-    }
-    case 'Add':
-    case 'Sub':
-    case 'Mul':
-    case 'Div':
-      return x && inputs[1] ? broadcast(x, inputs[1], arithmeticOf(node, x, inputs[1])) : undefined;
-    default:
-      return undefined;
-  }
+  const rule = Object.hasOwn(CONSTANT_RULES, node.opType) ? CONSTANT_RULES[node.opType] : undefined;
+  return rule?.(node, inputs, opset);
 }
 
 function castKind(node: GraphNode, x: ConstantTensor): ConstantTensor {

@@ -16,66 +16,42 @@ import { fuseChannelShuffles } from './channelShuffle';
 import { splitPartShape, splitParts } from './splitParts';
 import { fuseDecomposedOps } from './fuseDecomposedOps';
 
+type Inputs = (ConstantTensor | undefined)[];
+
 export interface FoldOptions {
   /** [height, width] when the file leaves the image size free. */
   inputSize?: [number, number];
 }
 
+/** What folding knows so far: constant values, computed shapes, names that stand for others. */
+interface FoldState {
+  opset: number;
+  constants: Map<string, ConstantTensor>;
+  shapes: Map<string, number[]>;
+  /** Outputs of removed Identity/Dropout nodes -> the value they pass on. */
+  aliases: Map<string, string>;
+  /** The nodes that remain (they become layers). */
+  nodes: GraphNode[];
+}
+
 export function foldGraph(graph: ModelGraph, options: FoldOptions = {}): FoldedGraph {
   const input = imageInput(graph, options);
-  const constants = new Map(graph.constants);
-  const shapes = new Map<string, number[]>([[input.name, input.shape]]);
-  const aliases = new Map<string, string>();
-  const resolve = (name: string) => aliases.get(name) ?? name;
-  const nodes: GraphNode[] = [];
+  const state: FoldState = {
+    opset: graph.opset,
+    constants: new Map(graph.constants),
+    shapes: new Map([[input.name, input.shape]]),
+    aliases: new Map(),
+    nodes: [],
+  };
   for (const original of graph.nodes) {
-    const node = { ...original, inputs: original.inputs.map((n) => (n ? resolve(n) : n)) };
-    const inputConstants = node.inputs.map((n) => (n ? constants.get(n) : undefined));
-    const computed = node.inputs.filter((n) => n && !constants.has(n));
-    for (const name of computed) {
-      if (!shapes.has(name)) {
-        throw nodeError(node, graph.opset, `reads '${name}', which no earlier node computes.`);
-      }
-    }
-    if (node.opType === 'Shape' && computed.length === 1) {
-      constants.set(node.outputs[0], shapeValue(node, shapes.get(computed[0])!));
-      continue;
-    }
-    if (computed.length === 0) {
-      const value = evaluateConstantNode(node, graph.opset, inputConstants);
-      if (!value) throw nodeError(node, graph.opset, 'cannot be folded into a constant.');
-      constants.set(node.outputs[0], value);
-      continue;
-    }
-    if (node.opType === 'Split' && !constants.has(node.inputs[0])) {
-      // One single-output node per part (splitParts.ts).
-      const shape = shapes.get(node.inputs[0])!;
-      for (const part of splitParts(node, graph.opset, shape, inputConstants[1])) {
-        shapes.set(part.outputs[0], splitPartShape(part, shape));
-        nodes.push(part);
-      }
-      continue;
-    }
-    if (node.opType === 'Identity' || node.opType === 'Dropout') {
-      if (node.opType === 'Dropout' && intAttr(node, 'is_test', 1) === 0 && graph.opset < 7) {
-        throw nodeError(node, graph.opset, 'a Dropout in training mode is not supported.');
-      }
-      aliases.set(node.outputs[0], node.inputs[0]);
-      continue;
-    }
-    const inputShapes = node.inputs.map((n) =>
-      n ? (shapes.get(n) ?? constants.get(n)?.dims) : undefined,
-    );
-    shapes.set(node.outputs[0], inferOutputShape(node, graph.opset, inputShapes, inputConstants));
-    if (node.outputs.length > 1 && node.opType !== 'BatchNormalization') {
-      throw nodeError(node, graph.opset, 'nodes with several outputs are not supported.');
-    }
-    nodes.push(node);
+    const inputs = original.inputs.map((n) => (n ? resolve(state, n) : n));
+    foldNode(state, { ...original, inputs });
   }
-  const outputs = graph.outputs.map((o) => ({ ...o, name: resolve(o.name) }));
+  const { constants, shapes } = state;
+  const outputs = graph.outputs.map((o) => ({ ...o, name: resolve(state, o.name) }));
   const outputNames = outputs.map((o) => o.name);
   const fused = fuseDecomposedOps(
-    fuseChannelShuffles(nodes, shapes, outputNames),
+    fuseChannelShuffles(state.nodes, shapes, outputNames),
     shapes,
     constants,
     outputNames,
@@ -88,6 +64,63 @@ export function foldGraph(graph: ModelGraph, options: FoldOptions = {}): FoldedG
     outputs,
     input,
   };
+}
+
+const resolve = (state: FoldState, name: string) => state.aliases.get(name) ?? name;
+
+/** One node (its inputs already resolved through aliases), in the first way that applies. */
+function foldNode(state: FoldState, node: GraphNode): void {
+  const { constants, shapes, opset } = state;
+  const inputConstants = node.inputs.map((n) => (n ? constants.get(n) : undefined));
+  const computed = computedInputs(state, node);
+  if (node.opType === 'Shape' && computed.length === 1) {
+    constants.set(node.outputs[0], shapeValue(node, shapes.get(computed[0])!));
+  } else if (computed.length === 0) {
+    const value = evaluateConstantNode(node, opset, inputConstants);
+    if (!value) throw nodeError(node, opset, 'cannot be folded into a constant.');
+    constants.set(node.outputs[0], value);
+  } else if (node.opType === 'Split' && !constants.has(node.inputs[0])) {
+    addSplitParts(state, node, inputConstants);
+  } else if (node.opType === 'Identity' || node.opType === 'Dropout') {
+    if (node.opType === 'Dropout' && intAttr(node, 'is_test', 1) === 0 && opset < 7) {
+      throw nodeError(node, opset, 'a Dropout in training mode is not supported.');
+    }
+    state.aliases.set(node.outputs[0], node.inputs[0]);
+  } else {
+    addLayerNode(state, node, inputConstants);
+  }
+}
+
+/** The inputs that are computed values, each computed by an earlier node. */
+function computedInputs(state: FoldState, node: GraphNode): string[] {
+  const computed = node.inputs.filter((n) => n && !state.constants.has(n));
+  for (const name of computed) {
+    if (!state.shapes.has(name)) {
+      throw nodeError(node, state.opset, `reads '${name}', which no earlier node computes.`);
+    }
+  }
+  return computed;
+}
+
+/** One single-output node per part (splitParts.ts). */
+function addSplitParts(state: FoldState, node: GraphNode, inputConstants: Inputs): void {
+  const shape = state.shapes.get(node.inputs[0])!;
+  for (const part of splitParts(node, state.opset, shape, inputConstants[1])) {
+    state.shapes.set(part.outputs[0], splitPartShape(part, shape));
+    state.nodes.push(part);
+  }
+}
+
+function addLayerNode(state: FoldState, node: GraphNode, inputConstants: Inputs): void {
+  const { constants, shapes, opset } = state;
+  const inputShapes = node.inputs.map((n) =>
+    n ? (shapes.get(n) ?? constants.get(n)?.dims) : undefined,
+  );
+  shapes.set(node.outputs[0], inferOutputShape(node, opset, inputShapes, inputConstants));
+  if (node.outputs.length > 1 && node.opType !== 'BatchNormalization') {
+    throw nodeError(node, opset, 'nodes with several outputs are not supported.');
+  }
+  state.nodes.push(node);
 }
 
 function shapeValue(node: GraphNode, shape: number[]): ConstantTensor {
