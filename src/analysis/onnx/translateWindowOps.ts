@@ -1,8 +1,9 @@
 // Conv, ConvTranspose and pooling nodes -> standard tfjs layers (NHWC), with explicit ONNX pads
 // and PyTorch's ceil_mode made into padding layers that the receptive-field analysis reads.
+import type * as tfType from '@tensorflow/tfjs';
 import {
+  convTransposeAttributes,
   intAttr,
-  intsAttr,
   checkAttributes,
   windowGeometry,
   type WindowGeometry,
@@ -10,6 +11,7 @@ import {
 import type { BuiltValue, TranslationContext, Translation } from './builderTypes';
 import { float32Copy, permuted4d } from './weightArrays';
 import { materialize4d } from './layouts';
+import type { GroupedConvConfig } from './groupedConvLayer';
 
 const WINDOW_ATTRIBUTES = ['kernel_shape', 'strides', 'dilations', 'pads', 'auto_pad'];
 
@@ -49,15 +51,10 @@ function zeroPad(ctx: TranslationContext, x: BuiltValue, g: WindowGeometry): Bui
 type Dims4 = [number, number, number, number];
 
 /** What every tfjs convolution layer of a Conv node is configured with. */
-interface ConvCommon {
-  kernelSize: [number, number];
-  strides: [number, number];
-  dilationRate: [number, number];
-  padding: 'same' | 'valid';
-  useBias: boolean;
-  name: string;
-  kernelInitializer: 'zeros';
-}
+type ConvCommon = Pick<
+  GroupedConvConfig,
+  'kernelSize' | 'strides' | 'dilationRate' | 'padding' | 'useBias'
+> & { name: string; kernelInitializer: 'zeros' };
 
 /** The weights of a tfjs convolution: the ONNX kernel read as `view`, permuted by `order`, and the bias. */
 function kernelAndBias(
@@ -147,54 +144,59 @@ export function translateConv(ctx: TranslationContext): Translation {
 }
 
 export function translateConvTranspose(ctx: TranslationContext): Translation {
-  const { node, graph, tf } = ctx;
+  const { node, graph } = ctx;
   checkAttributes(node, graph.opset, [...WINDOW_ATTRIBUTES, 'group', 'output_padding']);
   const x = materialize4d(ctx, ctx.value(0));
-  const w = ctx.requireConstant(1, 'weights');
-  const bias = ctx.constant(2);
-  const [inChannels, perGroup, kh, kw] = w.dims;
-  const groups = intAttr(node, 'group', 1);
-  const outChannels = perGroup * groups;
+  const dims = ctx.requireConstant(1, 'weights').dims as Dims4;
+  const layer = convTransposeLayer(ctx, dims);
+  // tfjs's transposed kernel is [kh, kw, out, in]: ONNX's [in, out/groups, kh, kw] permuted as OIHW.
+  ctx.setWeights(layer, kernelAndBias(ctx, dims, OIHW_TO_HWIO));
+  const outShape = graph.shapes.get(node.outputs[0])!;
+  const tensor = cropToPads(ctx, ctx.apply(layer, x.tensor), outShape);
+  return { tensor, shape: outShape, layout: 'nhwc', nonNegative: false };
+}
+
+/**
+ * tfjs's Conv2DTranspose when it computes the node (no groups, no dilation), else the import's
+ * OnnxConvTranspose2D, whose output is the full one plus output_padding.
+ */
+function convTransposeLayer(ctx: TranslationContext, [inChannels, perGroup, kh, kw]: Dims4) {
+  const { groups, strides, dilations, outputPadding } = convTransposeAttributes(ctx.node);
   if (inChannels % groups !== 0) {
     throw ctx.fail(`group=${groups} does not divide its ${inChannels} input channels.`);
   }
-  const dilations = (intsAttr(node, 'dilations') ?? [1, 1]) as [number, number];
-  if (node.attributes.has('auto_pad') && node.attributes.get('auto_pad') !== 'NOTSET') {
+  const { attributes } = ctx.node;
+  if (attributes.has('auto_pad') && attributes.get('auto_pad') !== 'NOTSET') {
     throw ctx.fail('auto_pad on ConvTranspose is not supported; export with explicit pads.');
   }
-  const strides = (intsAttr(node, 'strides') ?? [1, 1]) as [number, number];
-  const outputPadding = (intsAttr(node, 'output_padding') ?? [0, 0]) as [number, number];
-  const outShape = ctx.graph.shapes.get(node.outputs[0])!;
   const plain = groups === 1 && dilations.every((d) => d === 1);
   if (!plain && outputPadding.some((p, a) => p >= strides[a])) {
     throw ctx.fail(
       `output_padding [${outputPadding.join(', ')}] not smaller than the strides is not supported with groups or dilations.`,
     );
   }
-  const common = { kernelSize: [kh, kw] as [number, number], strides, useBias: !!bias };
-  // Grouped or dilated: the import's layer, whose output is the full one plus output_padding.
-  const layer = plain
-    ? tf.layers.conv2dTranspose({
-        ...common,
-        filters: outChannels,
-        padding: 'valid',
-        kernelInitializer: 'zeros',
-        name: ctx.layerName(),
-      })
-    : ctx.custom.convTranspose({
-        ...common,
-        filters: outChannels,
-        dilationRate: dilations,
-        outputPadding,
-        groups,
-        name: ctx.layerName(),
-      });
-  // tfjs's transposed kernel is [kh, kw, out, in]: ONNX's [in, out/groups, kh, kw] permuted as OIHW.
-  ctx.setWeights(layer, kernelAndBias(ctx, [inChannels, perGroup, kh, kw], OIHW_TO_HWIO));
-  let tensor = ctx.apply(layer, x.tensor);
-  // tfjs 'valid' gives in*s + max(k - s, 0); the import's layer (in-1)*s + (k-1)*d + 1 + output
-  // padding. ONNX's pads crop the start and the end.
-  const pads = intsAttr(node, 'pads') ?? [0, 0, 0, 0];
+  const common = {
+    kernelSize: [kh, kw] as [number, number],
+    strides,
+    useBias: !!ctx.constant(2),
+    filters: perGroup * groups,
+    name: ctx.layerName(),
+  };
+  return plain
+    ? ctx.tf.layers.conv2dTranspose({ ...common, padding: 'valid', kernelInitializer: 'zeros' })
+    : ctx.custom.convTranspose({ ...common, dilationRate: dilations, outputPadding, groups });
+}
+
+/**
+ * tfjs 'valid' gives in*s + max(k - s, 0); the import's layer (in-1)*s + (k-1)*d + 1 + output
+ * padding. ONNX's pads crop the start and the end, with a Cropping2D layer when there are any.
+ */
+function cropToPads(
+  ctx: TranslationContext,
+  tensor: tfType.SymbolicTensor,
+  outShape: number[],
+): tfType.SymbolicTensor {
+  const { pads } = convTransposeAttributes(ctx.node);
   const full = tensor.shape.slice(1, 3) as number[];
   const crop = [0, 1].map(
     (a) => [pads[a], full[a] - pads[a] - outShape[a + 2]] as [number, number],
@@ -202,20 +204,13 @@ export function translateConvTranspose(ctx: TranslationContext): Translation {
   if (crop.some(([a, b]) => a < 0 || b < 0)) {
     throw ctx.fail('output_padding larger than the end padding is not supported.');
   }
-  if (crop.some(([a, b]) => a > 0 || b > 0)) {
-    tensor = ctx.apply(
-      tf.layers.cropping2D({
-        cropping: crop as [[number, number], [number, number]],
-        name: ctx.layerName('crop'),
-      }),
-      tensor,
-    );
-  }
-  return { tensor, shape: outShape, layout: 'nhwc', nonNegative: false };
+  if (!crop.some(([a, b]) => a > 0 || b > 0)) return tensor;
+  const cropping = crop as [[number, number], [number, number]];
+  return ctx.apply(ctx.tf.layers.cropping2D({ cropping, name: ctx.layerName('crop') }), tensor);
 }
 
 export function translatePool(ctx: TranslationContext): Translation {
-  const { node, graph, tf } = ctx;
+  const { node, graph } = ctx;
   const isMax = node.opType === 'MaxPool';
   checkAttributes(node, graph.opset, [
     ...WINDOW_ATTRIBUTES,
@@ -229,54 +224,53 @@ export function translatePool(ctx: TranslationContext): Translation {
   const g = windowGeometry(node, graph.opset, unpadded);
   const dilated = g.dilations.some((d) => d !== 1);
   if (dilated && !isMax) throw ctx.fail('dilated average pooling is not supported.');
-  if (hasPadding(g)) {
-    if (isMax) {
-      // Padding must never win a max, not even a tie with a zero input: PyTorch's switches
-      // (the positions the projections go back through) never fall on padding.
-      const pad = ctx.custom.pad({
-        padding: padAmounts(g),
-        mode: 'constant',
-        value: -Infinity,
-        name: ctx.layerName('pad'),
-      });
-      x = { ...x, tensor: ctx.apply(pad, x.tensor) };
-    } else {
-      // For an average, see averageRescale.
-      x = zeroPad(ctx, x, g);
-    }
-  }
-  const args = {
-    poolSize: g.kernel,
-    strides: g.strides,
-    padding: 'valid' as const,
-    name: ctx.layerName(),
-  };
-  const layer = dilated
-    ? ctx.custom.dilatedMaxPool({
-        poolSize: g.kernel,
-        strides: g.strides,
-        dilationRate: g.dilations,
-        name: args.name,
-      })
-    : isMax
-      ? tf.layers.maxPooling2d(args)
-      : tf.layers.averagePooling2d(args);
-  let tensor = ctx.apply(layer, x.tensor);
-  if (!isMax) {
-    const includePad = intAttr(node, 'count_include_pad', 0) === 1;
-    const rescale = averageRescale(g, unpadded, includePad);
-    if (rescale)
-      tensor = ctx.apply(
-        ctx.custom.elementwise({ ...rescale, name: ctx.layerName('divisor') }),
-        tensor,
-      );
-  }
+  // An average pads with zeros and rescales after (averageRescale).
+  if (hasPadding(g)) x = isMax ? maxPoolPad(ctx, x, g) : zeroPad(ctx, x, g);
+  let tensor = ctx.apply(poolLayer(ctx, g, isMax), x.tensor);
+  if (!isMax) tensor = rescaleAverage(ctx, tensor, g, unpadded);
   return {
     tensor,
     shape: [1, x.shape[1], ...g.outputSize],
     layout: 'nhwc',
     nonNegative: x.nonNegative,
   };
+}
+
+/**
+ * Padding must never win a max, not even a tie with a zero input: PyTorch's switches (the
+ * positions the projections go back through) never fall on padding. So -Infinity, not zeros.
+ */
+function maxPoolPad(ctx: TranslationContext, x: BuiltValue, g: WindowGeometry): BuiltValue {
+  const pad = ctx.custom.pad({
+    padding: padAmounts(g),
+    mode: 'constant',
+    value: -Infinity,
+    name: ctx.layerName('pad'),
+  });
+  return { ...x, tensor: ctx.apply(pad, x.tensor) };
+}
+
+/** A 'valid' pooling over the padded input; the import's OnnxMaxPool2D when dilated. */
+function poolLayer(ctx: TranslationContext, g: WindowGeometry, isMax: boolean) {
+  const { tf, custom } = ctx;
+  const args = { poolSize: g.kernel, strides: g.strides, name: ctx.layerName() };
+  if (g.dilations.some((d) => d !== 1))
+    return custom.dilatedMaxPool({ ...args, dilationRate: g.dilations });
+  const valid = { ...args, padding: 'valid' as const };
+  return isMax ? tf.layers.maxPooling2d(valid) : tf.layers.averagePooling2d(valid);
+}
+
+/** An average pooling's output times averageRescale's constant, when one is needed. */
+function rescaleAverage(
+  ctx: TranslationContext,
+  tensor: tfType.SymbolicTensor,
+  g: WindowGeometry,
+  unpadded: [number, number],
+): tfType.SymbolicTensor {
+  const includePad = intAttr(ctx.node, 'count_include_pad', 0) === 1;
+  const rescale = averageRescale(g, unpadded, includePad);
+  if (!rescale) return tensor;
+  return ctx.apply(ctx.custom.elementwise({ ...rescale, name: ctx.layerName('divisor') }), tensor);
 }
 
 /**
