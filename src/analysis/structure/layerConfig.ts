@@ -80,59 +80,84 @@ export function geometryFromConfig(
 ): LayerGeometry {
   const rank = spatialRankOf(className, inputRank);
   const g: LayerGeometry = { dataFormat: dataFormatOf(config), spatialRank: rank };
-  const set = <K extends keyof LayerGeometry>(key: K, value: LayerGeometry[K] | undefined) => {
-    if (value !== undefined) g[key] = value;
-  };
   switch (kind) {
     case 'conv':
     case 'depthwiseConv':
     case 'separableConv':
     case 'transposedConv':
-      set('kernelSize', perAxis(config.kernelSize ?? config.kernel_size, rank));
-      set('strides', perAxis(config.strides ?? 1, rank));
-      setDilation(g, className, perAxis(config.dilationRate ?? config.dilation_rate ?? 1, rank));
-      set('padding', paddingModeOf(config.padding ?? 'valid'));
-      if (isNumber(config.filters)) g.filters = config.filters;
-      if (isNumber(config.groups)) g.groups = config.groups;
-      if (kind !== 'conv' && kind !== 'transposedConv') {
-        const dm = config.depthMultiplier ?? config.depth_multiplier ?? 1;
-        if (isNumber(dm)) g.depthMultiplier = dm;
-      }
+      setConvGeometry(g, className, kind, config);
       break;
-    case 'pooling': {
-      const pool = perAxis(config.poolSize ?? config.pool_size ?? 2, rank);
-      set('poolSize', pool);
-      set('strides', perAxis(config.strides ?? pool, rank) ?? pool);
-      set('padding', paddingModeOf(config.padding ?? 'valid'));
-      // Keras' pooling layers have no dilation; the ONNX import's dilated max pooling has.
-      if (config.dilationRate !== undefined)
-        setDilation(g, className, perAxis(config.dilationRate, rank));
+    case 'pooling':
+      setPoolingGeometry(g, className, config);
       break;
-    }
     case 'zeroPadding':
-      set('zeroPadding', perAxisPairs(config.padding ?? 1, rank));
+      setDefined(g, 'zeroPadding', perAxisPairs(config.padding ?? 1, rank));
       break;
     case 'cropping':
-      set('cropping', perAxisPairs(config.cropping ?? 0, rank));
+      setDefined(g, 'cropping', perAxisPairs(config.cropping ?? 0, rank));
       break;
     case 'dense':
       if (isNumber(config.units)) g.units = config.units;
       break;
     case 'merge':
     case 'elementwise':
-      set('axis', axisList(config.axis));
+      setDefined(g, 'axis', axisList(config.axis));
       break;
     case 'reshape':
-      set('targetShape', axisList(config.targetShape ?? config.target_shape));
+      setDefined(g, 'targetShape', axisList(config.targetShape ?? config.target_shape));
       break;
     case 'permute':
-      set('permuteDims', axisList(config.dims));
+      setDefined(g, 'permuteDims', axisList(config.dims));
       break;
     case 'spatialUnsupported':
-      set('upSamplingSize', /^UpSampling/.test(className) ? perAxis(config.size, rank) : undefined);
+      setDefined(
+        g,
+        'upSamplingSize',
+        /^UpSampling/.test(className) ? perAxis(config.size, rank) : undefined,
+      );
       break;
     default:
       break;
   }
   return g;
+}
+
+function setDefined<K extends keyof LayerGeometry>(
+  g: LayerGeometry,
+  key: K,
+  value: LayerGeometry[K] | undefined,
+): void {
+  if (value !== undefined) g[key] = value;
+}
+
+/** Kernel, strides, dilation, padding, filters, groups and depth multiplier of a convolution. */
+function setConvGeometry(
+  g: LayerGeometry,
+  className: string,
+  kind: 'conv' | 'depthwiseConv' | 'separableConv' | 'transposedConv',
+  config: Config,
+): void {
+  const rank = g.spatialRank;
+  setDefined(g, 'kernelSize', perAxis(config.kernelSize ?? config.kernel_size, rank));
+  setDefined(g, 'strides', perAxis(config.strides ?? 1, rank));
+  setDilation(g, className, perAxis(config.dilationRate ?? config.dilation_rate ?? 1, rank));
+  setDefined(g, 'padding', paddingModeOf(config.padding ?? 'valid'));
+  if (isNumber(config.filters)) g.filters = config.filters;
+  if (isNumber(config.groups)) g.groups = config.groups;
+  if (kind !== 'conv' && kind !== 'transposedConv') {
+    const dm = config.depthMultiplier ?? config.depth_multiplier ?? 1;
+    if (isNumber(dm)) g.depthMultiplier = dm;
+  }
+}
+
+/** Window, strides (the window by default), padding and, if configured, dilation of a pooling. */
+function setPoolingGeometry(g: LayerGeometry, className: string, config: Config): void {
+  const rank = g.spatialRank;
+  const pool = perAxis(config.poolSize ?? config.pool_size ?? 2, rank);
+  setDefined(g, 'poolSize', pool);
+  setDefined(g, 'strides', perAxis(config.strides ?? pool, rank) ?? pool);
+  setDefined(g, 'padding', paddingModeOf(config.padding ?? 'valid'));
+  // Keras' pooling layers have no dilation; the ONNX import's dilated max pooling has.
+  if (config.dilationRate !== undefined)
+    setDilation(g, className, perAxis(config.dilationRate, rank));
 }
