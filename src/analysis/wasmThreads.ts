@@ -159,13 +159,7 @@ export async function setWasmBackend(
   notes: string[],
   options: WasmThreadsOptions = {},
 ): Promise<boolean> {
-  let threads: number;
-  try {
-    threads = wasmThreadCount(setting);
-  } catch (error) {
-    notes.push(`${(error as Error).message} Using one thread.`);
-    threads = 1;
-  }
+  const threads = threadsAskedFor(setting, notes);
   if (threads <= 1) return tf.setBackend('wasm');
   const scripts = options.scripts ?? findThreadScripts(wasmDir);
   const unavailable = !scripts
@@ -180,37 +174,7 @@ export async function setWasmBackend(
   installPthreadWorker();
   let failure: unknown;
   try {
-    const started = await new Promise<boolean>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`no answer from the threads within ${INIT_TIMEOUT_MS / 1000} s`)),
-        INIT_TIMEOUT_MS,
-      );
-      currentStart = {
-        scripts,
-        state: 'starting',
-        workers: new Set(),
-        onFailure: (error) => {
-          clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(String(error)));
-        },
-      };
-      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-      setThreadsCount(threads);
-      const restoreCpus = reportCores(2 * threads);
-      tf.setBackend('wasm').then(
-        (ok) => {
-          restoreCpus();
-          clearTimeout(timer);
-          resolve(ok);
-        },
-        (error: unknown) => {
-          restoreCpus();
-          clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
-    });
-    if (started) {
+    if (await startThreaded(tf, scripts, threads)) {
       currentStart!.state = 'started';
       notes.push(`WebAssembly on ${getThreadsCount()} threads (asked for ${threads}).`);
       return true;
@@ -219,11 +183,69 @@ export async function setWasmBackend(
   } catch (error) {
     failure = error instanceof Error ? error.message : error;
   }
+  await stopFailedStart(tf);
+  notes.push(`WebAssembly threads did not start (${String(failure)}): single-threaded.`);
+  return tf.setBackend('wasm');
+}
+
+/** The thread count the setting asks for; a setting it cannot use is one thread, with a note. */
+function threadsAskedFor(setting: number | undefined, notes: string[]): number {
+  try {
+    return wasmThreadCount(setting);
+  } catch (error) {
+    notes.push(`${(error as Error).message} Using one thread.`);
+    return 1;
+  }
+}
+
+const asError = (error: unknown) => (error instanceof Error ? error : new Error(String(error)));
+
+/**
+ * `tf.setBackend('wasm')` on the threaded build: resolves with its answer, rejects when a pthread
+ * fails while starting or none answers within INIT_TIMEOUT_MS. Becomes `currentStart`.
+ */
+function startThreaded(
+  tf: typeof tfNamespace,
+  scripts: ThreadScripts,
+  threads: number,
+): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no answer from the threads within ${INIT_TIMEOUT_MS / 1000} s`)),
+      INIT_TIMEOUT_MS,
+    );
+    currentStart = {
+      scripts,
+      state: 'starting',
+      workers: new Set(),
+      onFailure: (error) => {
+        clearTimeout(timer);
+        reject(asError(error));
+      },
+    };
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+    setThreadsCount(threads);
+    const restoreCpus = reportCores(2 * threads);
+    tf.setBackend('wasm').then(
+      (ok) => {
+        restoreCpus();
+        clearTimeout(timer);
+        resolve(ok);
+      },
+      (error: unknown) => {
+        restoreCpus();
+        clearTimeout(timer);
+        reject(asError(error));
+      },
+    );
+  });
+}
+
+/** Stops the pthreads of the failed start and sets tfjs back to its single-threaded build. */
+async function stopFailedStart(tf: typeof tfNamespace): Promise<void> {
   const failed = currentStart!;
   failed.state = 'failed';
   await Promise.all([...failed.workers].map((worker) => worker.stop()));
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   setThreadsCount(1);
-  notes.push(`WebAssembly threads did not start (${String(failure)}): single-threaded.`);
-  return tf.setBackend('wasm');
 }
