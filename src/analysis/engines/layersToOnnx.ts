@@ -154,28 +154,60 @@ export function layersModelToOnnx(
   return { graph: b, modelName: model.name, inputName, inputShape: kerasInput, outputs };
 }
 
+type Refuse = (reason: string) => never;
+
 function translateLayer(
   b: OnnxGraphBuilder,
   layer: tfType.layers.Layer,
   values: Map<string, OnnxValue>,
   readWeight: WeightReader,
 ): OnnxValue {
-  const className = layer.getClassName();
-  const refuse = (reason: string): never => {
-    throw new UntranslatableLayer(layer.name, className, reason);
+  const refuse: Refuse = (reason) => {
+    throw new UntranslatableLayer(layer.name, layer.getClassName(), reason);
   };
-  const translate = TRANSLATORS[className];
+  const translate = translatorOf(layer, refuse);
+  const inputs = inputValues(layer, values, refuse);
+  const outputShape = outputShapeOf(layer, inputs, refuse);
+  const ctx = layerContext(b, layer, inputs, outputShape, readWeight, refuse);
+  let name: string;
+  try {
+    name = translate(ctx);
+  } catch (error) {
+    if (error instanceof UntranslatableLayer) throw error;
+    return refuse(`could not be translated: ${errorMessage(error)}`);
+  }
+  const value = { name, shape: outputShape };
+  values.set((layer.output as tfType.SymbolicTensor).name, value);
+  return value;
+}
+
+/** The layer's translator, when the layer is one the graph can compute exactly. */
+function translatorOf(layer: tfType.layers.Layer, refuse: Refuse): LayerTranslator {
+  const translate = TRANSLATORS[layer.getClassName()];
   if (!translate) refuse('has no translation to ONNX in the native engine.');
   if (layer.inboundNodes.length !== 1) refuse('is applied more than once (a shared layer).');
   if (layer.dtype && layer.dtype !== 'float32') refuse(`computes in ${layer.dtype}.`);
+  return translate;
+}
+
+/** The values the layer reads, each translated from an earlier layer. */
+function inputValues(
+  layer: tfType.layers.Layer,
+  values: Map<string, OnnxValue>,
+  refuse: Refuse,
+): OnnxValue[] {
   const symbolicInputs = ([] as tfType.SymbolicTensor[]).concat(
     layer.input as tfType.SymbolicTensor,
   );
-  const inputs = symbolicInputs.map((t) => {
+  return symbolicInputs.map((t) => {
     const known = values.get(t.name);
     if (!known) refuse(`reads '${t.name}', which is not computed by an earlier layer.`);
     return known!;
   });
+}
+
+/** Keras output shape at batch 1: one output, every size known at this input size. */
+function outputShapeOf(layer: tfType.layers.Layer, inputs: OnnxValue[], refuse: Refuse): number[] {
   const inputShapes = inputs.map((v) => v.shape);
   const computed = layer.computeOutputShape(
     inputShapes.length === 1 ? inputShapes[0] : inputShapes,
@@ -185,6 +217,18 @@ function translateLayer(
   if (outputShape.some((d) => d === null || d === undefined || d < 0)) {
     refuse(`has an output shape with free sizes (${JSON.stringify(computed)}).`);
   }
+  return outputShape as number[];
+}
+
+function layerContext(
+  b: OnnxGraphBuilder,
+  layer: tfType.layers.Layer,
+  inputs: OnnxValue[],
+  outputShape: number[],
+  readWeight: WeightReader,
+  refuse: Refuse,
+): LayerContext {
+  // Each weight is read once, however often the translator asks for it.
   const weights = new Map<string, { values: Float32Array; shape: number[] }>();
   const weightOf = (suffix: string) => {
     const variable = layer.weights.find((w) => w.originalName.endsWith(`/${suffix}`));
@@ -197,12 +241,12 @@ function translateLayer(
     }
     return weights.get(suffix);
   };
-  const ctx: LayerContext = {
+  return {
     builder: b,
     layer,
     config: layer.getConfig() as Record<string, unknown>,
     inputs,
-    outputShape: outputShape as number[],
+    outputShape,
     weight: weightOf,
     requireWeight(suffix) {
       return weightOf(suffix) ?? refuse(`has no '${suffix}' weight.`);
@@ -210,14 +254,4 @@ function translateLayer(
     refuse,
     hint: layer.name,
   };
-  let name: string;
-  try {
-    name = translate(ctx);
-  } catch (error) {
-    if (error instanceof UntranslatableLayer) throw error;
-    return refuse(`could not be translated: ${errorMessage(error)}`);
-  }
-  const value = { name, shape: outputShape as number[] };
-  values.set((layer.output as tfType.SymbolicTensor).name, value);
-  return value;
 }
