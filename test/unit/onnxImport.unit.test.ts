@@ -13,6 +13,7 @@ import {
 } from '../../src/analysis/structure';
 import { ensureFixtures, fixtureRoot, loadFixture } from './helpers/onnxFixtures';
 import { checkAgainstPyTorch } from './helpers/onnxCompare';
+import { editNode, excludeOutsideResize } from './helpers/editOnnx';
 import { InspectorError } from '../../src/analysis/errors';
 
 const SMALL_NETS = ['convs', 'pools', 'arithmetic', 'batchnorm', 'groups', 'resizes'];
@@ -243,16 +244,8 @@ describe('ONNX import: bad files get one clear line', function () {
   it('an unsupported mode names the node, the op and the opset', async () => {
     // The file's bicubic Resize is imported (onnxOps.unit.test.ts); excluding the pixels outside
     // the image (exclude_outside=1, which PyTorch never writes) is refused.
-    const model = onnx.ModelProto.decode(readFileSync(join(badDir, 'resize.onnx')));
-    model
-      .graph!.node!.find((n) => n.opType === 'Resize')!
-      .attribute!.push({
-        name: 'exclude_outside',
-        type: onnx.AttributeProto.AttributeType.INT,
-        i: 1,
-      });
     const file = join(scratch, 'exclude_outside.onnx');
-    writeFileSync(file, onnx.ModelProto.encode(model).finish());
+    writeFileSync(file, excludeOutsideResize(join(badDir, 'resize.onnx')));
     assert.match(
       await refusal(file),
       /node '\/up\/Resize' \(Resize, opset 13\): cubic resizing with exclude_outside=1 is not supported\.$/,
@@ -262,14 +255,18 @@ describe('ONNX import: bad files get one clear line', function () {
   it('an unsupported attribute names the node, the op and the opset', async () => {
     // The file's grouped transposed convolution is imported (onnxOps.unit.test.ts); with
     // ConvTranspose's output_shape attribute, which the import does not read, it is refused.
-    const model = onnx.ModelProto.decode(readFileSync(join(badDir, 'grouped_deconv.onnx')));
-    model.graph!.node![0].attribute!.push({
-      name: 'output_shape',
-      type: onnx.AttributeProto.AttributeType.INTS,
-      ints: [10, 10],
-    });
+    const bytes = editNode(
+      join(badDir, 'grouped_deconv.onnx'),
+      (n) => n.opType === 'ConvTranspose',
+      (n) =>
+        n.attribute!.push({
+          name: 'output_shape',
+          type: onnx.AttributeProto.AttributeType.INTS,
+          ints: [10, 10],
+        }),
+    );
     const file = join(scratch, 'output_shape.onnx');
-    writeFileSync(file, onnx.ModelProto.encode(model).finish());
+    writeFileSync(file, bytes);
     assert.match(
       await refusal(file),
       /node '[^']*ConvTranspose[^']*' \(ConvTranspose, opset 13\): attribute 'output_shape' is not supported\.$/,

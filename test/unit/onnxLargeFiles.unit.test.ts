@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
-import { onnx } from 'onnx-proto';
 import { onnxModelFromBytes } from '../../src/analysis/onnx/loadOnnxModel';
 import { WorkerClient } from '../../src/host/workerClient';
 import type { WorkerConfig } from '../../src/protocol/worker/workerProtocol';
 import { ensureBuilt, repoRoot } from './helpers/build';
 import { loadFixture } from './helpers/onnxFixtures';
+import { excludeOutsideResize } from './helpers/editOnnx';
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;
@@ -51,15 +51,7 @@ describe('ONNX import: large files', function () {
     const file = join(loadFixture('convs').dir, '..', 'bad', 'resize.onnx');
     // A convolution, then a bicubic Resize made unsupported (exclude_outside=1): the refusal
     // comes after the convolution's weights exist.
-    const model = onnx.ModelProto.decode(readFileSync(file));
-    model
-      .graph!.node!.find((n) => n.opType === 'Resize')!
-      .attribute!.push({
-        name: 'exclude_outside',
-        type: onnx.AttributeProto.AttributeType.INT,
-        i: 1,
-      });
-    const bytes = onnx.ModelProto.encode(model).finish();
+    const bytes = excludeOutsideResize(file);
     const before = tf.memory().numTensors;
     assert.throws(() => onnxModelFromBytes(tf, bytes, file), /Resize.*exclude_outside/);
     assert.equal(tf.memory().numTensors, before, 'tensors leaked');

@@ -6,7 +6,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { onnx } from 'onnx-proto';
 import { loadOnnxFile } from '../../src/analysis/onnx/loadOnnxModel';
 import { parseOnnx } from '../../src/analysis/onnx/parseOnnx';
 import { InspectorError } from '../../src/analysis/errors';
@@ -23,6 +22,7 @@ import {
   loadOpFixture,
 } from './helpers/onnxFixtures';
 import { checkAgainstPyTorch } from './helpers/onnxCompare';
+import { editNode, withIntAttribute } from './helpers/editOnnx';
 import { describeStructure } from '../../src/analysis/structure/modelStructure';
 
 const TOLERANCE = 1e-4;
@@ -183,12 +183,13 @@ describe('ONNX import: dilated max pooling', function () {
 
   it('dilated average pooling (ONNX opset 19) is refused, naming the node', async () => {
     // No PyTorch export writes one; the translation refuses it before making any layer.
-    const source = readFileSync(loadOpFixture('maxpool_dilated').modelFile);
-    const model = onnx.ModelProto.decode(source);
-    const pool = model.graph!.node!.find((n) => n.opType === 'MaxPool')!;
-    pool.opType = 'AveragePool';
+    const bytes = editNode(
+      loadOpFixture('maxpool_dilated').modelFile,
+      (n) => n.opType === 'MaxPool',
+      (n) => (n.opType = 'AveragePool'),
+    );
     const file = join(mkdtempSync(join(tmpdir(), 'onnx-avg-')), 'dilated_average.onnx');
-    writeFileSync(file, onnx.ModelProto.encode(model).finish());
+    writeFileSync(file, bytes);
     try {
       assert.match(
         await refusal(file),
@@ -286,16 +287,15 @@ describe('ONNX import: Resize modes it refuses name the file, the node, the op a
   // added to the fixture's bilinear Resize, as a newer exporter writes it. (Cubic: the bicubic
   // file of onnxImport.unit.test.ts.)
   it('antialiased resizing', async () => {
-    const model = onnx.ModelProto.decode(readFileSync(loadFixture('resizes').modelFile));
-    const resize = model.graph!.node!.find((n) => n.name === '/bilinear/Resize')!;
-    resize.attribute!.push({
-      name: 'antialias',
-      type: onnx.AttributeProto.AttributeType.INT,
-      i: 1,
-    });
+    const bytes = withIntAttribute(
+      loadFixture('resizes').modelFile,
+      (n) => n.name === '/bilinear/Resize',
+      'antialias',
+      1,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'onnx-antialias-'));
     const file = join(dir, 'antialias.onnx');
-    writeFileSync(file, onnx.ModelProto.encode(model).finish());
+    writeFileSync(file, bytes);
     try {
       assert.equal(
         await refusal(file),
