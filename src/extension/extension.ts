@@ -66,7 +66,8 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
     // new choice needs a new worker.
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (settingsChanged(e, 'workerMemoryLimitMb')) models.applyMemoryLimit();
-      else if (settingsChanged(e, 'backend', 'engine', 'wasmThreads')) models.restartWorker();
+      else if (settingsChanged(e, 'backend', 'engine', 'wasmThreads'))
+        models.restartWorker('for the new settings');
       if (settingsChanged(e, 'colormap', 'normalization')) panels.postSettings();
     }),
     vscode.commands.registerCommand(

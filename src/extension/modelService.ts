@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { COMMAND } from './commandIds';
 import { InspectorError, formatLocation, errorMessage } from '../analysis/errors';
 import { WorkerClient } from '../host/workerClient';
+import { WorkerRestarted, requestSurvivingRestarts } from '../host/workerRestarts';
 import type {
   ModelRef,
   RequestWithoutId,
@@ -135,13 +136,16 @@ export class ModelService implements vscode.Disposable {
   /** `cnnInspector.workerMemoryLimitMb` changed: the next worker starts with the new limit. */
   applyMemoryLimit(): void {
     this.client.setMemoryLimit(readSettings().workerMemoryLimitMb);
-    this.client.restart();
-    this.log.info(`Model worker restarted with the new memory limit.`);
+    this.restartWorker('with the new memory limit');
   }
 
-  restartWorker(): void {
-    this.client.restart();
-    this.log.info('Model worker restarted by the user.');
+  /**
+   * A new worker; the requests in flight run again on it (a panel that was loading keeps loading,
+   * with the settings of now). `why` completes "The model worker was restarted …".
+   */
+  restartWorker(why = 'by the user'): void {
+    this.client.restart(new WorkerRestarted(why));
+    this.log.info(`Model worker restarted ${why}.`);
   }
 
   /**
@@ -206,7 +210,10 @@ export class ModelService implements vscode.Disposable {
     signal?.addEventListener('abort', () => controller.abort(), { once: true });
     let progressMessage = title;
     let reportProgress: ((m: string) => void) | undefined;
-    const work = this.client.request(message, {
+    // A restart this request did not cause runs it again, with the settings of now.
+    const withCurrentConfig = (): typeof message =>
+      'config' in message ? { ...message, config: this.config() } : message;
+    const work = requestSurvivingRestarts<T>(this.client, withCurrentConfig, {
       timeoutMs: readSettings().modelTimeoutSeconds * 1000,
       signal: controller.signal,
       onProgress: (m, built) => {

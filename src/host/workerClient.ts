@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { InspectorError, deserializeError } from '../analysis/errors';
 import { MemoryWatchdog } from './memoryWatchdog';
+import { WorkerRestarted } from './workerRestarts';
 import type { ProgressReporter } from '../analysis/inspectionSession';
 import type { WorkerMemoryData } from '../protocol/worker/workerConfig';
 import {
@@ -117,9 +118,10 @@ export class WorkerClient {
             'timeout',
             timeoutMessage(message, step, timeoutMs, this.hints.timeout),
           ),
+          id,
         );
       }, timeoutMs);
-      const onAbort = () => this.restart(new InspectorError('cancelled', 'Cancelled.'));
+      const onAbort = () => this.restart(new InspectorError('cancelled', 'Cancelled.'), id);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const settle = () => {
         clearTimeout(timer);
@@ -144,15 +146,17 @@ export class WorkerClient {
     });
   }
 
-  /** Stops the worker (and every request in flight) with the given reason. */
-  restart(
-    reason: Error = new InspectorError('cancelled', 'The model worker was restarted.'),
-  ): void {
+  /**
+   * Stops the worker and every request in flight with the given reason; when one request caused
+   * the restart (its Cancel or timeout), the others get a {@link WorkerRestarted} instead, which
+   * says they may run again on the next worker.
+   */
+  restart(reason: Error = new WorkerRestarted(), causedBy?: number): void {
     const worker = this.worker;
     const nativeCalls = this.nativeCalls;
     this.worker = undefined;
     this.watchdog.reset();
-    this.failAll(reason);
+    this.failAll(reason, causedBy);
     if (worker) {
       this.options.log?.(`Stopping the model worker: ${reason.message}`);
       this.exiting = terminateWhenNativeIdle(worker, nativeCalls);
@@ -249,8 +253,10 @@ export class WorkerClient {
     );
   }
 
-  private failAll(reason: Error): void {
-    for (const pending of [...this.pending.values()]) pending.reject(reason);
+  private failAll(reason: Error, causedBy: number | undefined): void {
+    const others = new WorkerRestarted('to stop another request');
+    for (const [id, pending] of [...this.pending.entries()])
+      pending.reject(causedBy === undefined || id === causedBy ? reason : others);
     this.pending.clear();
   }
 }
