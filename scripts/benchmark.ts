@@ -181,6 +181,34 @@ async function main(): Promise<void> {
   console.log(`CNN Inspector benchmark · node ${process.version} · ${new Date().toISOString()}`);
   console.log(`extension activation (bundle load + activate, stub API): ${ms(activationFigure())}`);
   console.log(`static pass (CodeLens) over the VGG-16 source, median: ${ms(staticPassFigure())}`);
+  const rows = forwardPassTable(quick);
+  const find = (m: string, b: string) => rows.find((r) => r.model === m && r.backend === b);
+  for (const model of ['lenet.ts', 'vgg16.ts']) {
+    const [single, threads] = [find(model, 'wasm'), find(model, 'wasm-mt')];
+    if (single && threads) {
+      const ratio = (single.medianPassMs / threads.medianPassMs).toFixed(2);
+      const cores = os.availableParallelism();
+      console.log(`${model} median pass, wasm / wasm-mt: ${ratio}x (${cores} cores)`);
+    }
+  }
+  onnxFigures(quick, rows);
+  const [vggWasm, vggCpu] = [find('vgg16.ts', 'wasm'), find('vgg16.ts', 'cpu')];
+  if (vggWasm && vggCpu) {
+    console.log(
+      `\nVGG-16 cpu / wasm ratio: ${(vggCpu.firstPassMs / vggWasm.medianPassMs).toFixed(1)}x`,
+    );
+  }
+  // Dataset passes: shard processes versus one pool (a separate script, also runnable alone).
+  const shards = spawnSync(
+    process.execPath,
+    [join(__dirname, 'benchmarkShards.js'), ...(quick ? ['--quick'] : [])],
+    { stdio: 'inherit' },
+  );
+  if (shards.status !== 0) console.log('dataset passes: benchmark failed');
+}
+
+/** LeNet-5 and VGG-16 on every backend, each in its own process: prints a row per run. */
+function forwardPassTable(quick: boolean): ForwardFigures[] {
   const lenetImage = join(examples, 'images', 'fashion-mnist', '000-ankle-boot.png');
   const photo = join(examples, 'images', 'chelsea.png');
   const runs: [string, string, string, number][] = [
@@ -208,30 +236,7 @@ async function main(): Promise<void> {
       `${model.padEnd(10)}${backend.padEnd(12)}${ms(result.loadMs).padEnd(12)}${ms(result.firstPassMs).padEnd(12)}${ms(result.medianPassMs)} (${result.passes} passes)`,
     );
   }
-  const find = (m: string, b: string) => rows.find((r) => r.model === m && r.backend === b);
-  const vggWasm = find('vgg16.ts', 'wasm');
-  const vggCpu = find('vgg16.ts', 'cpu');
-  for (const model of ['lenet.ts', 'vgg16.ts']) {
-    const [single, threads] = [find(model, 'wasm'), find(model, 'wasm-mt')];
-    if (single && threads) {
-      const ratio = (single.medianPassMs / threads.medianPassMs).toFixed(2);
-      const cores = os.availableParallelism();
-      console.log(`${model} median pass, wasm / wasm-mt: ${ratio}x (${cores} cores)`);
-    }
-  }
-  onnxFigures(quick, rows);
-  if (vggWasm && vggCpu) {
-    console.log(
-      `\nVGG-16 cpu / wasm ratio: ${(vggCpu.firstPassMs / vggWasm.medianPassMs).toFixed(1)}x`,
-    );
-  }
-  // Dataset passes: shard processes versus one pool (a separate script, also runnable alone).
-  const shards = spawnSync(
-    process.execPath,
-    [join(__dirname, 'benchmarkShards.js'), ...(quick ? ['--quick'] : [])],
-    { stdio: 'inherit' },
-  );
-  if (shards.status !== 0) console.log('dataset passes: benchmark failed');
+  return rows;
 }
 
 main().catch((error) => {

@@ -109,6 +109,8 @@ function pytorchGallery(folder: string, threads: number): Rate | string {
 
 const loadAverage = () => os.loadavg()[0].toFixed(1);
 
+type Run = [label: string, run: () => Promise<Rate | string>];
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const option = (name: string, fallback: string) =>
@@ -127,47 +129,9 @@ async function main(): Promise<void> {
         .join(' ')}`,
     );
     console.log(`${'run'.padEnd(56)}end to end      steady          load avg  ran on`);
-    const base: WorkerConfig = { backend: 'wasm', searchDirs: [], maxImageMegapixels: 100 };
-    const native = { ...base, engine: 'onnxruntime' as const };
-    // Batch sizes x (1 worker with every core's thread, one worker per core with 1 thread each).
     const batches = option('--batches', '1,4,8,16').split(',').map(Number);
-    const shapes = cores > 1 ? [1, cores] : [1];
-    const runs: [string, () => Promise<Rate | string>][] = batches.flatMap((batch) =>
-      shapes.map((workers): [string, () => Promise<Rate>] => [
-        `ONNX Runtime, ${workers === 1 ? `1 worker x ${cores} threads` : `${workers} workers x 1 thread`}, batch ${batch}`,
-        () => extensionGallery('', dir, modelFile, layer, native, workers, batch),
-      ]),
-    );
-    if (!args.includes('--no-wasm')) {
-      runs.push([
-        `wasm, ${cores} workers x 1 thread`,
-        () => extensionGallery('', dir, modelFile, layer, { ...base, engine: 'tfjs' }, cores),
-      ]);
-    }
-    // PyTorch right after the default native run: on a shared machine the load drifts, and the
-    // ratio that matters is between those two.
-    runs.splice(1, 0, [
-      `PyTorch + Pillow, ${cores} threads`,
-      async () => pytorchGallery(dir, cores),
-    ]);
-    // And once more at the end: the load drifts over a run this long.
-    runs.push([
-      `PyTorch + Pillow, ${cores} threads, again`,
-      async () => pytorchGallery(dir, cores),
-    ]);
-    const rates = new Map<string, Rate>();
-    for (const [label, run] of runs) {
-      const result = await run().catch((error: unknown) => String(error));
-      if (typeof result === 'string') {
-        console.log(`${label.padEnd(56)}skipped: ${result}`);
-        continue;
-      }
-      rates.set(label, result);
-      const cell = (rate: number) => `${rate.toFixed(2)} images/s`.padEnd(16);
-      console.log(
-        `${label.padEnd(56)}${cell(result.rate)}${cell(result.steadyRate)}${loadAverage().padEnd(10)}${result.backend}`,
-      );
-    }
+    const runs = galleryRuns(dir, modelFile, layer, batches, !args.includes('--no-wasm'));
+    const rates = await runEach(runs);
     const torch = rates.get(`PyTorch + Pillow, ${cores} threads`);
     for (const [label, rate] of rates) {
       if (!torch || rate.backend === 'pytorch') continue;
@@ -178,6 +142,57 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The runs to measure, in order: ONNX Runtime per batch size and worker shape, wasm, PyTorch. */
+function galleryRuns(
+  dir: string,
+  modelFile: string,
+  layer: string,
+  batches: number[],
+  withWasm: boolean,
+): Run[] {
+  const cores = os.availableParallelism();
+  const base: WorkerConfig = { backend: 'wasm', searchDirs: [], maxImageMegapixels: 100 };
+  const native = { ...base, engine: 'onnxruntime' as const };
+  // Batch sizes x (1 worker with every core's thread, one worker per core with 1 thread each).
+  const shapes = cores > 1 ? [1, cores] : [1];
+  const runs: Run[] = batches.flatMap((batch) =>
+    shapes.map((workers): Run => [
+      `ONNX Runtime, ${workers === 1 ? `1 worker x ${cores} threads` : `${workers} workers x 1 thread`}, batch ${batch}`,
+      () => extensionGallery('', dir, modelFile, layer, native, workers, batch),
+    ]),
+  );
+  if (withWasm) {
+    runs.push([
+      `wasm, ${cores} workers x 1 thread`,
+      () => extensionGallery('', dir, modelFile, layer, { ...base, engine: 'tfjs' }, cores),
+    ]);
+  }
+  // PyTorch right after the default native run: on a shared machine the load drifts, and the
+  // ratio that matters is between those two.
+  runs.splice(1, 0, [`PyTorch + Pillow, ${cores} threads`, async () => pytorchGallery(dir, cores)]);
+  // And once more at the end: the load drifts over a run this long.
+  runs.push([`PyTorch + Pillow, ${cores} threads, again`, async () => pytorchGallery(dir, cores)]);
+  return runs;
+}
+
+/** Runs one after the other, printing a row each; the rates of those that ran, by label. */
+async function runEach(runs: Run[]): Promise<Map<string, Rate>> {
+  const rates = new Map<string, Rate>();
+  for (const [label, run] of runs) {
+    const result = await run().catch((error: unknown) => String(error));
+    if (typeof result === 'string') {
+      console.log(`${label.padEnd(56)}skipped: ${result}`);
+      continue;
+    }
+    rates.set(label, result);
+    const cell = (rate: number) => `${rate.toFixed(2)} images/s`.padEnd(16);
+    console.log(
+      `${label.padEnd(56)}${cell(result.rate)}${cell(result.steadyRate)}${loadAverage().padEnd(10)}${result.backend}`,
+    );
+  }
+  return rates;
 }
 
 main().catch((error) => {

@@ -172,6 +172,13 @@ Licence: MIT.
 `;
 }
 
+interface EpochEntry {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  seconds: number;
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const outDir = resolve(options.outDir);
@@ -182,17 +189,7 @@ async function main(): Promise<void> {
   const trainSplit = loadFashionMnist('train');
   const testSplit = loadFashionMnist('t10k');
   const train = toTensors(trainSplit);
-
-  const batchSeconds = await secondsPerBatch(train.xs, train.ys, options.batchSize);
-  const batchesPerEpoch = Math.ceil(trainSplit.labels.length / options.batchSize);
-  const epochEstimate = batchSeconds * batchesPerEpoch;
-  const epochs =
-    options.epochs ??
-    Math.max(1, Math.min(MAX_EPOCHS, Math.floor((options.budgetMinutes * 60) / epochEstimate)));
-  console.log(
-    `${batchSeconds.toFixed(3)} s per batch of ${options.batchSize}: ` +
-      `about ${epochEstimate.toFixed(0)} s per epoch, ${epochs} epochs fit the budget`,
-  );
+  const epochs = await epochsInBudget(options, train, trainSplit.labels.length);
   if (options.measureOnly) {
     tf.dispose([train.xs, train.ys]);
     return;
@@ -202,31 +199,8 @@ async function main(): Promise<void> {
 
   const model = lenetUntrained();
   compile(model);
-  const history: { epoch: number; loss: number; accuracy: number; seconds: number }[] = [];
   const trainStarted = performance.now();
-  let epochStarted = trainStarted;
-  await model.fit(train.xs, train.ys, {
-    epochs,
-    batchSize: options.batchSize,
-    shuffle: true,
-    verbose: 0,
-    callbacks: {
-      onEpochEnd: async (epoch, logs) => {
-        const now = performance.now();
-        const entry = {
-          epoch: epoch + 1,
-          loss: Number(logs?.loss?.toFixed(4)),
-          accuracy: Number(logs?.acc?.toFixed(4)),
-          seconds: Math.round((now - epochStarted) / 1000),
-        };
-        epochStarted = now;
-        history.push(entry);
-        console.log(
-          `epoch ${entry.epoch}/${epochs}: loss ${entry.loss}, train accuracy ${entry.accuracy}, ${entry.seconds} s`,
-        );
-      },
-    },
-  });
+  const history = await fitWithHistory(model, train, epochs, options.batchSize);
   const trainSeconds = (performance.now() - trainStarted) / 1000;
 
   const accuracy = testAccuracy(model, test.xs, testSplit.labels);
@@ -257,6 +231,59 @@ async function main(): Promise<void> {
   console.log(`saved ${modelDir}/model.json, weights.bin and training.json`);
   tf.dispose([train.xs, train.ys, test.xs, test.ys]);
   model.dispose();
+}
+
+/** `--epochs`, or as many epochs (1 to MAX_EPOCHS) as the time budget fits at the timed batch rate. */
+async function epochsInBudget(
+  options: Options,
+  train: { xs: tf.Tensor4D; ys: tf.Tensor2D },
+  trainImages: number,
+): Promise<number> {
+  const batchSeconds = await secondsPerBatch(train.xs, train.ys, options.batchSize);
+  const batchesPerEpoch = Math.ceil(trainImages / options.batchSize);
+  const epochEstimate = batchSeconds * batchesPerEpoch;
+  const epochs =
+    options.epochs ??
+    Math.max(1, Math.min(MAX_EPOCHS, Math.floor((options.budgetMinutes * 60) / epochEstimate)));
+  console.log(
+    `${batchSeconds.toFixed(3)} s per batch of ${options.batchSize}: ` +
+      `about ${epochEstimate.toFixed(0)} s per epoch, ${epochs} epochs fit the budget`,
+  );
+  return epochs;
+}
+
+/** Trains, printing a line per epoch; the epochs' loss, training accuracy and time. */
+async function fitWithHistory(
+  model: tf.LayersModel,
+  train: { xs: tf.Tensor4D; ys: tf.Tensor2D },
+  epochs: number,
+  batchSize: number,
+): Promise<EpochEntry[]> {
+  const history: EpochEntry[] = [];
+  let epochStarted = performance.now();
+  await model.fit(train.xs, train.ys, {
+    epochs,
+    batchSize,
+    shuffle: true,
+    verbose: 0,
+    callbacks: {
+      onEpochEnd: async (epoch, logs) => {
+        const now = performance.now();
+        const entry = {
+          epoch: epoch + 1,
+          loss: Number(logs?.loss?.toFixed(4)),
+          accuracy: Number(logs?.acc?.toFixed(4)),
+          seconds: Math.round((now - epochStarted) / 1000),
+        };
+        epochStarted = now;
+        history.push(entry);
+        console.log(
+          `epoch ${entry.epoch}/${epochs}: loss ${entry.loss}, train accuracy ${entry.accuracy}, ${entry.seconds} s`,
+        );
+      },
+    },
+  });
+  return history;
 }
 
 main().catch((err) => {
