@@ -12,8 +12,11 @@ import { extractLayerGraph, countModel } from '../../src/analysis/structure';
 import { isGalleryLayer } from '../../src/analysis/gallery/chooseLayer';
 import { buildLenet5, buildVgg16, structureOf } from './structureModels';
 import { repoRoot } from './helpers/build';
+import { onCpuBackend } from './helpers/tfBackend';
 
 describe('Layer capabilities: one table for every feature', () => {
+  onCpuBackend();
+
   it('has an entry for every class the ONNX import creates and the native engine translates', () => {
     const known = [...CUSTOM_LAYER_CLASSES, ...TRANSLATED_LAYER_CLASSES];
     const missing = known.filter((c) => !Object.hasOwn(LAYER_CAPABILITIES, c));
