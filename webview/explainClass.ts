@@ -13,6 +13,15 @@ import { layerCapabilities } from '../src/analysis/layerCapabilities';
 import type { ClassScore } from '../src/analysis/topClasses';
 import { el } from './dom';
 import { ClassFigures } from './explainClassFigures';
+import {
+  featureVisualizationSettings,
+  followCost,
+  integratedGradientsSettings,
+  occlusionPasses,
+  occlusionSettings,
+  stepsCost,
+  type UnitChoice,
+} from './explainClassSettings';
 
 export interface ClassInput {
   width: number;
@@ -23,6 +32,8 @@ export interface ClassInput {
 }
 
 type Method = ClassQuery['kind'];
+type OcclusionQuery = Extract<ClassQuery, { kind: 'occlusion' }>;
+const BACKWARD_PASSES = 'forward and backward passes';
 /** The methods whose answer depends on the chosen class. */
 const CLASS_METHODS: Method[] = ['gradcam', 'occlusion', 'integratedGradients'];
 const METHODS: Method[] = [...CLASS_METHODS, 'featureVisualization'];
@@ -232,57 +243,17 @@ export class ClassExplainView {
     this.controls.replaceChildren(wrap('Class ', select), wrap('Grad-CAM layer ', cam));
   }
 
+  /** The five figures, the long methods' settings forms and their first status lines. */
   private renderFigures(): void {
-    const { width, height } = this.input!;
-    const field = (
-      name: string,
-      text: string,
-      value: string,
-      attrs: Record<string, string> = {},
-    ) => {
-      const input = Object.assign(document.createElement('input'), { name, value, type: 'number' });
-      Object.entries(attrs).forEach(([k, v]) => input.setAttribute(k, v));
-      const l = el('label', 'control');
-      l.append(text, input);
-      return l;
+    const input = this.input!;
+    const occlusion = this.occlusionQuery() as OcclusionQuery;
+    const unit: UnitChoice = {
+      layers: this.summary!.layers.filter((l) => l.layout === 'spatial').map((l) => l.name),
+      layer: this.unitLayer,
+      channel: this.unitChannel,
+      onLayer: (layer) => (this.unitLayer = layer),
+      onChannel: (channel) => (this.unitChannel = channel),
     };
-    const occlusionDefault = this.occlusionQuery() as Extract<ClassQuery, { kind: 'occlusion' }>;
-    const occlusionSettings = el('span', 'why-class-settings');
-    occlusionSettings.append(
-      field('window', 'Window ', String(occlusionDefault.window), {
-        min: '1',
-        max: String(Math.min(width, height)),
-      }),
-      field('stride', 'Stride ', String(occlusionDefault.stride), { min: '1' }),
-      field('fill', 'Fill ', '0', { step: 'any' }),
-    );
-    const positions = (w: number, s: number) =>
-      (Math.floor((height - w) / s) + 1) * (Math.floor((width - w) / s) + 1);
-    const igSettings = el('span', 'why-class-settings');
-    const baseline = document.createElement('select');
-    baseline.name = 'baseline';
-    baseline.add(new Option('black (zeros)', 'zeros'));
-    baseline.add(new Option('blurred input', 'blur'));
-    const baselineLabel = el('label', 'control');
-    baselineLabel.append('Baseline ', baseline);
-    igSettings.append(field('steps', 'Steps ', '64', { min: '1', max: '4096' }), baselineLabel);
-    const featureSettings = el('span', 'why-class-settings');
-    const layer = document.createElement('select');
-    layer.name = 'layer';
-    for (const l of this.summary!.layers.filter((x) => x.layout === 'spatial'))
-      layer.add(new Option(l.name, l.name, false, l.name === this.unitLayer));
-    layer.addEventListener('change', () => (this.unitLayer = layer.value));
-    const layerLabel = el('label', 'control');
-    layerLabel.append('Layer ', layer);
-    const channel = field('channel', 'Channel ', String(this.unitChannel), { min: '0' });
-    channel.querySelector('input')!.addEventListener('change', (e) => {
-      this.unitChannel = Math.max(0, Math.floor(Number((e.target as HTMLInputElement).value) || 0));
-    });
-    featureSettings.append(
-      layerLabel,
-      channel,
-      field('steps', 'Steps ', '128', { min: '1', max: '10000' }),
-    );
     this.cells.clear();
     this.figures.replaceChildren(
       this.cells.figure('gradcam', 'Grad-CAM'),
@@ -290,46 +261,44 @@ export class ClassExplainView {
       this.cells.figure(
         'occlusion',
         'Occlusion sensitivity',
-        occlusionSettings,
+        occlusionSettings(input, occlusion),
         () => this.ask(this.occlusionQuery()),
-        `${positions(occlusionDefault.window, occlusionDefault.stride)} forward passes`,
+        `${occlusionPasses(input, occlusion.window, occlusion.stride)} forward passes`,
       ),
       this.cells.figure(
         'integratedGradients',
         'Integrated gradients',
-        igSettings,
+        integratedGradientsSettings(),
         () => this.ask(this.igQuery()),
-        '64 forward and backward passes',
+        `64 ${BACKWARD_PASSES}`,
       ),
       this.cells.figure(
         'featureVisualization',
         'What the unit wants',
-        featureSettings,
+        featureVisualizationSettings(unit),
         () => this.ask(this.featureQuery()),
-        '128 forward and backward passes',
+        `128 ${BACKWARD_PASSES}`,
       ),
     );
-    const occlusionForm = this.cells.form('occlusion')!;
-    occlusionForm.addEventListener('input', () => {
-      const q = this.occlusionQuery() as Extract<ClassQuery, { kind: 'occlusion' }>;
-      const cost = occlusionForm.querySelector('.why-class-cost');
-      if (cost && q.window <= Math.min(width, height))
-        cost.textContent = `${positions(q.window, q.stride)} forward passes`;
-    });
-    for (const [kind, what] of [
-      ['integratedGradients', 'forward and backward passes'],
-      ['featureVisualization', 'forward and backward passes'],
-    ]) {
-      const form = this.cells.form(kind)!;
-      form.addEventListener('input', () => {
-        const steps = Number((form.elements.namedItem('steps') as HTMLInputElement).value);
-        const cost = form.querySelector('.why-class-cost');
-        if (cost && Number.isInteger(steps) && steps > 0) cost.textContent = `${steps} ${what}`;
-      });
-    }
+    this.followCosts();
     if (!this.small())
       for (const kind of ['occlusion', 'integratedGradients'])
         this.cells.status(kind, 'Large input: press Run to compute (cost shown beside it).');
     this.cells.status('featureVisualization', 'Choose a layer and channel, then Run.');
+  }
+
+  /** The cost beside each Run button follows its settings as they are edited. */
+  private followCosts(): void {
+    const { width, height } = this.input!;
+    followCost(this.cells.form('occlusion')!, () => {
+      const q = this.occlusionQuery() as OcclusionQuery;
+      return q.window <= Math.min(width, height)
+        ? `${occlusionPasses({ width, height }, q.window, q.stride)} forward passes`
+        : undefined;
+    });
+    for (const kind of ['integratedGradients', 'featureVisualization']) {
+      const form = this.cells.form(kind)!;
+      followCost(form, () => stepsCost(form, BACKWARD_PASSES));
+    }
   }
 }

@@ -4,6 +4,7 @@
  */
 import type {
   FolderGalleryView,
+  FolderPatchView,
   GalleryProgressView,
   GalleryToHost,
   GalleryToPanel,
@@ -159,76 +160,33 @@ export class GalleryView {
     this.progress.replaceChildren(bar, text, cancel);
   }
 
+  /** The folder gallery: its header, the units' health and the first `unitsShown` units. */
   private renderFolder(): void {
     const g = this.folder;
     if (!g) return;
-    const title = el('h3', 'gallery-title');
-    title.textContent = `Top ${g.topK} patches per unit of ${g.layer} over ${g.imageCount} images${g.complete ? '' : ' (so far)'}`;
-    const facts = el('p', 'gallery-facts');
-    facts.textContent = g.source
-      ? `${g.source} \u00b7 images in ${g.folder}`
-      : `${g.folder} \u00b7 cache: ${g.cache}`;
-    const parts: HTMLElement[] = [title, facts];
-    if (g.skipped.length) {
-      const skipped = document.createElement('details');
-      skipped.className = 'gallery-skipped';
-      const summary = document.createElement('summary');
-      summary.textContent = `${g.skipped.length} file${g.skipped.length === 1 ? '' : 's'} skipped`;
-      const list = el('ul', 'skipped-list');
-      for (const s of g.skipped) {
-        const item = el('li', '');
-        item.textContent = s.reason;
-        list.appendChild(item);
-      }
-      skipped.append(summary, list);
-      parts.push(skipped);
-    }
-    this.folderHeader.replaceChildren(...parts);
+    this.folderHeader.replaceChildren(...folderHeader(g));
     this.health.show(g.unitStats);
-    const units: HTMLElement[] = g.units.slice(0, this.unitsShown).map((u) => {
-      const row = el('div', 'unit-gallery');
-      row.dataset.unit = String(u.unit);
-      const name = el('h4', 'unit-name');
-      name.textContent = `#${u.unit}`;
-      const patches = el('div', 'patches');
-      for (const p of u.patches) {
-        const tile = el('button', 'gallery-tile patch-tile');
-        tile.dataset.file = p.fileName;
-        tile.dataset.value = String(p.value);
-        tile.title = `${p.file}\nunit ${u.unit} = ${p.value} at (y ${p.y}, x ${p.x}); click: open this image at this unit`;
-        const canvas = document.createElement('canvas');
-        canvas.className = 'crop';
-        if (p.crop) drawCrop(canvas, p.crop);
-        const caption = el('span', 'caption');
-        caption.textContent = `${formatActivation(p.value)} \u00b7 ${p.fileName}`;
-        tile.append(canvas, caption);
-        tile.addEventListener('click', () =>
-          this.post({
-            type: 'galleryOpenPatch',
-            file: p.file,
-            layer: g.layer,
-            unit: u.unit,
-            y: p.y,
-            x: p.x,
-          }),
-        );
-        patches.appendChild(tile);
-      }
-      if (u.patches.length === 0) patches.textContent = 'no positive activation';
-      row.append(name, patches);
-      return row;
-    });
-    if (g.units.length > this.unitsShown) {
-      const more = el('button', 'secondary');
-      more.textContent = `Show ${Math.min(UNITS_PER_STEP, g.units.length - this.unitsShown)} more units`;
-      more.addEventListener('click', () => {
-        this.unitsShown += UNITS_PER_STEP;
-        this.post({ type: 'galleryUnits', count: this.unitsShown });
-        this.renderFolder();
-      });
-      units.push(more);
-    }
+    const units: HTMLElement[] = g.units
+      .slice(0, this.unitsShown)
+      .map((u) => unitRow(u, (p) => this.openPatch(g.layer, u.unit, p)));
+    if (g.units.length > this.unitsShown) units.push(this.moreUnitsButton(g.units.length));
     this.folderSection.replaceChildren(...units);
+  }
+
+  /** Opens a patch's image at its unit (the host loads it into the panel). */
+  private openPatch(layer: string, unit: number, p: FolderPatchView): void {
+    this.post({ type: 'galleryOpenPatch', file: p.file, layer, unit, y: p.y, x: p.x });
+  }
+
+  private moreUnitsButton(unitCount: number): HTMLElement {
+    const more = el('button', 'secondary');
+    more.textContent = `Show ${Math.min(UNITS_PER_STEP, unitCount - this.unitsShown)} more units`;
+    more.addEventListener('click', () => {
+      this.unitsShown += UNITS_PER_STEP;
+      this.post({ type: 'galleryUnits', count: this.unitsShown });
+      this.renderFolder();
+    });
+    return more;
   }
 
   /** Scrolls to a unit's gallery (rendering more units first if needed) and highlights it. */
@@ -247,4 +205,61 @@ export class GalleryView {
     row.classList.add('highlight');
     row.scrollIntoView({ block: 'start' });
   }
+}
+
+/** Title, source facts and the skipped files of a folder gallery. */
+function folderHeader(g: FolderGalleryView): HTMLElement[] {
+  const title = el('h3', 'gallery-title');
+  title.textContent = `Top ${g.topK} patches per unit of ${g.layer} over ${g.imageCount} images${g.complete ? '' : ' (so far)'}`;
+  const facts = el('p', 'gallery-facts');
+  facts.textContent = g.source
+    ? `${g.source} \u00b7 images in ${g.folder}`
+    : `${g.folder} \u00b7 cache: ${g.cache}`;
+  return g.skipped.length ? [title, facts, skippedFiles(g.skipped)] : [title, facts];
+}
+
+function skippedFiles(skipped: FolderGalleryView['skipped']): HTMLElement {
+  const details = document.createElement('details');
+  details.className = 'gallery-skipped';
+  const summary = document.createElement('summary');
+  summary.textContent = `${skipped.length} file${skipped.length === 1 ? '' : 's'} skipped`;
+  const list = el('ul', 'skipped-list');
+  for (const s of skipped) {
+    const item = el('li', '');
+    item.textContent = s.reason;
+    list.appendChild(item);
+  }
+  details.append(summary, list);
+  return details;
+}
+
+/** One unit of the folder gallery: its number and its top patches. */
+function unitRow(
+  u: FolderGalleryView['units'][number],
+  open: (patch: FolderPatchView) => void,
+): HTMLElement {
+  const row = el('div', 'unit-gallery');
+  row.dataset.unit = String(u.unit);
+  const name = el('h4', 'unit-name');
+  name.textContent = `#${u.unit}`;
+  const patches = el('div', 'patches');
+  for (const p of u.patches) patches.appendChild(patchTile(u.unit, p, () => open(p)));
+  if (u.patches.length === 0) patches.textContent = 'no positive activation';
+  row.append(name, patches);
+  return row;
+}
+
+function patchTile(unit: number, p: FolderPatchView, open: () => void): HTMLElement {
+  const tile = el('button', 'gallery-tile patch-tile');
+  tile.dataset.file = p.fileName;
+  tile.dataset.value = String(p.value);
+  tile.title = `${p.file}\nunit ${unit} = ${p.value} at (y ${p.y}, x ${p.x}); click: open this image at this unit`;
+  const canvas = document.createElement('canvas');
+  canvas.className = 'crop';
+  if (p.crop) drawCrop(canvas, p.crop);
+  const caption = el('span', 'caption');
+  caption.textContent = `${formatActivation(p.value)} \u00b7 ${p.fileName}`;
+  tile.append(canvas, caption);
+  tile.addEventListener('click', open);
+  return tile;
 }

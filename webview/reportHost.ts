@@ -1,5 +1,5 @@
 /** The static report's host: answers the panel from data embedded in the page. */
-import type { HostToPanel } from '../src/protocol/panelProtocol';
+import type { HostToPanel, PanelToHost } from '../src/protocol/panelProtocol';
 import { REPORT_DATA_ELEMENT_ID, type ReportData } from '../src/protocol/reportData';
 import type { PanelHost } from './host';
 import { decodeTypedArrays } from '../src/analysis/typedArrayJson';
@@ -15,90 +15,111 @@ function decodeBase64(text: string): Uint8Array {
 }
 
 export function reportHost(): PanelHost {
-  const data = JSON.parse(
-    document.getElementById(REPORT_DATA_ELEMENT_ID)!.textContent!,
-  ) as ReportData;
-  const explained = (data.explain ?? []).map((a) => decodeTypedArrays(a, decodeBase64));
-  let listener: ((message: HostToPanel) => void) | undefined;
-  const send = (message: HostToPanel) => setTimeout(() => listener?.(message), 0);
-  const sendLayer = (name: string) => {
-    const layer = data.layers[name];
+  const text = document.getElementById(REPORT_DATA_ELEMENT_ID)!.textContent!;
+  return new ReportHost(JSON.parse(text) as ReportData);
+}
+
+/** Plays the extension host's part from the report's data; a static page restores nothing. */
+class ReportHost implements PanelHost {
+  private listener: ((message: HostToPanel) => void) | undefined;
+  private readonly explained: ExplainAnswer[];
+
+  constructor(private readonly data: ReportData) {
+    this.explained = (data.explain ?? []).map((a) => decodeTypedArrays(a, decodeBase64));
+  }
+
+  onMessage(listener: (message: HostToPanel) => void): void {
+    this.listener = listener;
+  }
+
+  getState(): undefined {
+    return undefined;
+  }
+
+  setState(): void {}
+
+  post(message: PanelToHost): void {
+    switch (message.type) {
+      case 'ready':
+        return this.replay();
+      case 'selectLayer':
+        return this.sendLayer(message.name);
+      case 'explain':
+        return this.answerExplain(message.id, message.query);
+      case 'copyText':
+        return this.copy(message.text, message.what);
+      // A static page has no editor, no files to pick and no worker: nothing to do.
+      case 'revealLayer':
+      case 'pickImage':
+      case 'cancelRun':
+      case 'openLocation':
+      case 'onnxWrapper':
+      case 'onnxReadme':
+      case 'cancelExplain':
+      case 'galleryOpen':
+      case 'galleryLayer':
+      case 'galleryPickFolder':
+      case 'galleryOpenFile':
+      case 'galleryBuild':
+      case 'galleryCancel':
+      case 'galleryUnits':
+      case 'galleryOpenPatch':
+        return;
+      default:
+        return message satisfies never;
+    }
+  }
+
+  /** Answers asynchronously, as the extension host does. */
+  private send(message: HostToPanel): void {
+    setTimeout(() => this.listener?.(message), 0);
+  }
+
+  /** What a panel shows when it opens: settings, model, image, layer, and the gallery. */
+  private replay(): void {
+    const data = this.data;
+    this.send({
+      type: 'settings',
+      settings: { colormap: 'viridis', normalization: 'layer' },
+      canPickImage: false,
+    });
+    this.send({
+      type: 'model',
+      summary: data.summary,
+      backend: data.backend,
+      selectedLayer: data.selectedLayer,
+      structure: data.structure ?? null,
+    });
+    this.send(imageMessage(data.image));
+    this.sendLayer(data.selectedLayer);
+    // The gallery was computed by the CLI: replay its messages (no folder picking here).
+    data.gallery?.messages.forEach((m) => this.send(decodeTypedArrays(m, decodeBase64)));
+  }
+
+  private sendLayer(name: string): void {
+    const layer = this.data.layers[name];
     if (!layer) return;
     const bytes = decodeBase64(layer.dataBase64);
-    const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    send({ type: 'layer', name, shape: layer.shape, min: layer.min, max: layer.max, data: values });
-  };
-  return {
-    onMessage: (l) => (listener = l),
-    // A static page has nothing to restore.
-    getState: () => undefined,
-    setState: () => {},
-    post: (message) => {
-      switch (message.type) {
-        case 'ready':
-          send({
-            type: 'settings',
-            settings: { colormap: 'viridis', normalization: 'layer' },
-            canPickImage: false,
-          });
-          send({
-            type: 'model',
-            summary: data.summary,
-            backend: data.backend,
-            selectedLayer: data.selectedLayer,
-            structure: data.structure ?? null,
-          });
-          send(imageMessage(data.image));
-          sendLayer(data.selectedLayer);
-          // The gallery was computed by the CLI: replay its messages (no folder picking here).
-          data.gallery?.messages.forEach((m) => send(decodeTypedArrays(m, decodeBase64)));
-          return;
-        case 'selectLayer':
-          sendLayer(message.name);
-          return;
-        case 'explain': {
-          const answer = embeddedAnswer(explained, message.query);
-          const { id, query } = message;
-          send(
-            answer
-              ? { type: 'explained', id, answer }
-              : { type: 'explainFailed', id, query, message: notInReport(query) },
-          );
-          return;
-        }
-        case 'copyText':
-          copyToClipboard(message.text).then(
-            () => send({ type: 'copied', what: message.what }),
-            (error: unknown) =>
-              send({
-                type: 'copied',
-                what: message.what,
-                error: errorMessage(error),
-              }),
-          );
-          return;
-        // A static page has no editor, no files to pick and no worker: nothing to do.
-        case 'revealLayer':
-        case 'pickImage':
-        case 'cancelRun':
-        case 'openLocation':
-        case 'onnxWrapper':
-        case 'onnxReadme':
-        case 'cancelExplain':
-        case 'galleryOpen':
-        case 'galleryLayer':
-        case 'galleryPickFolder':
-        case 'galleryOpenFile':
-        case 'galleryBuild':
-        case 'galleryCancel':
-        case 'galleryUnits':
-        case 'galleryOpenPatch':
-          return;
-        default:
-          return message satisfies never;
-      }
-    },
-  };
+    const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    const { shape, min, max } = layer;
+    this.send({ type: 'layer', name, shape, min, max, data });
+  }
+
+  private answerExplain(id: number, query: ExplainQuery): void {
+    const answer = embeddedAnswer(this.explained, query);
+    this.send(
+      answer
+        ? { type: 'explained', id, answer }
+        : { type: 'explainFailed', id, query, message: notInReport(query) },
+    );
+  }
+
+  private copy(text: string, what: string): void {
+    copyToClipboard(text).then(
+      () => this.send({ type: 'copied', what }),
+      (error: unknown) => this.send({ type: 'copied', what, error: errorMessage(error) }),
+    );
+  }
 }
 
 function imageMessage(image: ReportData['image']): HostToPanel {

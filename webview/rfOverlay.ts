@@ -3,7 +3,7 @@
  * that falls in the padding hatched with a dashed outline. The box is exposed in the DOM (data-y0
  * ... half-open input pixels, unclipped and clipped) so tests and curious users can read it.
  */
-import type { UnitField2D } from '../src/analysis/structure/unitField';
+import type { Rect, UnitField2D } from '../src/analysis/structure/unitField';
 
 import { svgEl } from './dom';
 
@@ -80,49 +80,11 @@ export class RfOverlay {
 
   show(box: RfBox): void {
     this.clear();
-    const [y0, x0, y1, x1] = box.field.unclipped;
     const group = svgEl('g', { id: this.boxId, class: 'rf-box' });
-    const data: Record<string, string | number> = {
-      layer: box.layer,
-      unitY: box.y,
-      unitX: box.x,
-      y0,
-      x0,
-      y1,
-      x1,
-      cy: box.field.centre[0],
-      cx: box.field.centre[1],
-    };
-    const clipped = box.field.clipped;
-    if (clipped) {
-      Object.assign(data, {
-        clipY0: clipped[0],
-        clipX0: clipped[1],
-        clipY1: clipped[2],
-        clipX1: clipped[3],
-      });
-    } else {
-      data.clipped = 'none';
-    }
-    for (const [k, v] of Object.entries(data)) group.dataset[k] = String(v);
-    const rect = (
-      r: [number, number, number, number],
-      cls: string,
-      extra: Record<string, string> = {},
-    ) =>
-      svgEl('rect', {
-        x: r[1],
-        y: r[0],
-        width: r[3] - r[1],
-        height: r[2] - r[0],
-        class: cls,
-        'vector-effect': 'non-scaling-stroke',
-        ...extra,
-      });
+    for (const [k, v] of Object.entries(boxData(box))) group.dataset[k] = String(v);
+    const { unclipped, clipped } = box.field;
     // Hatching only where the field lies in the padding: the even-odd rule cuts the image part out.
-    const ring = (r: [number, number, number, number]) =>
-      `M${r[1]},${r[0]}H${r[3]}V${r[2]}H${r[1]}Z`;
-    const padding = ring(box.field.unclipped) + (clipped ? ring(clipped) : '');
+    const padding = ring(unclipped) + (clipped ? ring(clipped) : '');
     group.appendChild(
       svgEl('path', {
         d: padding,
@@ -131,33 +93,55 @@ export class RfOverlay {
         class: 'rf-padding',
       }),
     );
-    group.appendChild(rect(box.field.unclipped, 'rf-unclipped', { fill: 'none' }));
+    group.appendChild(rect(unclipped, 'rf-unclipped', { fill: 'none' }));
     if (clipped) group.appendChild(rect(clipped, 'rf-clipped'));
-    // The centre pixel (centre coordinates are pixel indices; pixel k spans [k, k + 1)).
-    const [cy, cx] = box.field.centre;
+    group.append(...this.centreMark(box.field.centre));
+    this.root.appendChild(group);
+  }
+
+  /** A cross on the centre pixel (centre coordinates are pixel indices; pixel k spans [k, k + 1)). */
+  private centreMark([cy, cx]: readonly number[]): SVGLineElement[] {
     const arm = Math.max(this.width, this.height) / 40;
     // A signal is one row stretched over a plot: an arm as long as the steps are many would
     // stick out far above and below it, so its vertical arm spans the plot's height exactly.
     const [top, bottom] = this.height === 1 ? [0, 1] : [cy + 0.5 - arm, cy + 0.5 + arm];
-    for (const [ax1, ay1, ax2, ay2] of [
+    return [
       [cx + 0.5 - arm, cy + 0.5, cx + 0.5 + arm, cy + 0.5],
       [cx + 0.5, top, cx + 0.5, bottom],
-    ]) {
-      group.appendChild(
-        svgEl('line', {
-          x1: ax1,
-          y1: ay1,
-          x2: ax2,
-          y2: ay2,
-          class: 'rf-centre',
-          'vector-effect': 'non-scaling-stroke',
-        }),
-      );
-    }
-    this.root.appendChild(group);
+    ].map(([x1, y1, x2, y2]) =>
+      svgEl('line', { x1, y1, x2, y2, class: 'rf-centre', 'vector-effect': 'non-scaling-stroke' }),
+    );
   }
 
   clear(): void {
     this.root.querySelector('.rf-box')?.remove();
   }
+}
+
+/** The box as data attributes (half-open input pixels), for tests and curious users. */
+function boxData(box: RfBox): Record<string, string | number> {
+  const [y0, x0, y1, x1] = box.field.unclipped;
+  const [cy, cx] = box.field.centre;
+  const clipped = box.field.clipped;
+  const clip: Record<string, number | string> = clipped
+    ? { clipY0: clipped[0], clipX0: clipped[1], clipY1: clipped[2], clipX1: clipped[3] }
+    : { clipped: 'none' };
+  return { layer: box.layer, unitY: box.y, unitX: box.x, y0, x0, y1, x1, cy, cx, ...clip };
+}
+
+function rect(r: Rect, cls: string, extra: Record<string, string> = {}): SVGRectElement {
+  return svgEl('rect', {
+    x: r[1],
+    y: r[0],
+    width: r[3] - r[1],
+    height: r[2] - r[0],
+    class: cls,
+    'vector-effect': 'non-scaling-stroke',
+    ...extra,
+  });
+}
+
+/** An SVG path around a rectangle [y0, x0, y1, x1]. */
+function ring(r: Rect): string {
+  return `M${r[1]},${r[0]}H${r[3]}V${r[2]}H${r[1]}Z`;
 }

@@ -17,36 +17,11 @@ export function renderInput(
   canPickImage: boolean,
   onPick: () => void,
 ): void {
-  container.replaceChildren();
   const heading = document.createElement('h3');
   heading.textContent = 'Input';
-  container.appendChild(heading);
-  if (image) {
-    const canvas = rgbaCanvas(image, '');
-    canvas.id = 'input-image';
-    const caption = document.createElement('p');
-    caption.className = 'caption';
-    caption.title = image.inputSource;
-    caption.textContent = `${image.imageName} \u00b7 ${image.width}\u00d7${image.height}, as the model sees it`;
-    // The stage leaves room around the image, where receptive fields reach into the padding.
-    const stage = document.createElement('div');
-    stage.className = 'input-stage';
-    const frame = document.createElement('div');
-    frame.className = 'input-frame';
-    frame.id = 'input-frame';
-    frame.appendChild(canvas);
-    stage.appendChild(frame);
-    const readout = document.createElement('p');
-    readout.className = 'rf-readout';
-    readout.id = 'rf-readout';
-    readout.textContent = 'Hover a feature map to see what part of the input a unit sees.';
-    container.append(stage, caption, readout);
-  } else {
-    const empty = document.createElement('p');
-    empty.className = 'hint';
-    empty.textContent = 'No image yet.';
-    container.appendChild(empty);
-  }
+  container.replaceChildren(heading);
+  if (image) container.append(...inputPicture(image));
+  else container.appendChild(Object.assign(paragraph('hint'), { textContent: 'No image yet.' }));
   if (canPickImage) {
     const button = document.createElement('button');
     button.id = 'pick-image';
@@ -55,31 +30,60 @@ export function renderInput(
     container.appendChild(button);
   }
   for (const warning of image?.warnings ?? []) {
-    const line = document.createElement('p');
-    line.className = 'input-warning';
+    const line = paragraph('input-warning');
     line.setAttribute('role', 'alert');
     line.textContent = `\u26a0 ${warning}`;
     container.appendChild(line);
   }
-  if (image && image.top5.length) {
-    const list = document.createElement('ol');
-    list.className = 'top5';
-    list.id = 'top5';
-    for (const score of image.top5) {
-      const item = document.createElement('li');
-      const label = document.createElement('span');
-      label.textContent = score.label;
-      const bar = document.createElement('span');
-      bar.className = 'top5-bar';
-      bar.style.width = `${Math.max(1, score.probability * 100)}%`;
-      const value = document.createElement('span');
-      value.className = 'top5-value';
-      value.textContent = `${(score.probability * 100).toFixed(1)}%`;
-      item.append(label, value, bar);
-      list.appendChild(item);
-    }
-    container.appendChild(list);
+  if (image && image.top5.length) container.appendChild(topClasses(image.top5));
+}
+
+function paragraph(className: string): HTMLParagraphElement {
+  const p = document.createElement('p');
+  p.className = className;
+  return p;
+}
+
+/** The input in its frame (receptive fields are drawn over it), its caption and the field readout. */
+function inputPicture(image: ImageMessage): HTMLElement[] {
+  const canvas = rgbaCanvas(image, '');
+  canvas.id = 'input-image';
+  const caption = paragraph('caption');
+  caption.title = image.inputSource;
+  caption.textContent = `${image.imageName} \u00b7 ${image.width}\u00d7${image.height}, as the model sees it`;
+  // The stage leaves room around the image, where receptive fields reach into the padding.
+  const stage = document.createElement('div');
+  stage.className = 'input-stage';
+  const frame = document.createElement('div');
+  frame.className = 'input-frame';
+  frame.id = 'input-frame';
+  frame.appendChild(canvas);
+  stage.appendChild(frame);
+  const readout = paragraph('rf-readout');
+  readout.id = 'rf-readout';
+  readout.textContent = 'Hover a feature map to see what part of the input a unit sees.';
+  return [stage, caption, readout];
+}
+
+/** The top classes with their probabilities as bars. */
+function topClasses(top5: ImageMessage['top5']): HTMLOListElement {
+  const list = document.createElement('ol');
+  list.className = 'top5';
+  list.id = 'top5';
+  for (const score of top5) {
+    const item = document.createElement('li');
+    const label = document.createElement('span');
+    label.textContent = score.label;
+    const bar = document.createElement('span');
+    bar.className = 'top5-bar';
+    bar.style.width = `${Math.max(1, score.probability * 100)}%`;
+    const value = document.createElement('span');
+    value.className = 'top5-value';
+    value.textContent = `${(score.probability * 100).toFixed(1)}%`;
+    item.append(label, value, bar);
+    list.appendChild(item);
   }
+  return list;
 }
 
 export function renderLayerList(

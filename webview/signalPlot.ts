@@ -95,75 +95,110 @@ export function drawSignalPlot(
   values: Float32Array,
   options: PlotOptions = {},
 ): void {
-  const steps = values.length;
   const range = options.range ?? plotRange(values);
-  const cssWidth = options.width ?? 240;
-  const cssHeight = options.height ?? 120;
+  const width = options.width ?? 240;
+  const height = options.height ?? 120;
   const ratio = Math.max(1, Math.round(globalThis.devicePixelRatio || 1));
-  canvas.width = cssWidth * ratio;
-  canvas.height = cssHeight * ratio;
+  canvas.width = width * ratio;
+  canvas.height = height * ratio;
+  recordPlotData(canvas, values, range);
+  const context = canvas.getContext('2d');
+  if (!context || values.length === 0) return;
+  context.setTransform(ratio, 0, 0, ratio, 0, 0);
+  const plot: Plot = { context, width, height, range, steps: values.length, ...themeColours() };
+  context.fillStyle = plot.background;
+  context.fillRect(0, 0, width, height);
+  if (options.band) drawBand(plot, options.band);
+  drawZeroLine(plot);
+  drawSeries(plot, values);
+  if (options.highlight !== undefined) drawHighlight(plot, options.highlight);
+}
+
+/** The plotted numbers and range on the canvas (data-values only for sequences short enough). */
+function recordPlotData(canvas: HTMLCanvasElement, values: Float32Array, range: PlotRange): void {
   canvas.dataset.plot = 'line';
-  canvas.dataset.steps = String(steps);
+  canvas.dataset.steps = String(values.length);
   canvas.dataset.low = String(range.low);
   canvas.dataset.high = String(range.high);
-  if (steps <= MAX_DOM_VALUES) canvas.dataset.values = formatSeries(values);
+  if (values.length <= MAX_DOM_VALUES) canvas.dataset.values = formatSeries(values);
   else delete canvas.dataset.values;
-  const context = canvas.getContext('2d');
-  if (!context || steps === 0) return;
-  context.setTransform(ratio, 0, 0, ratio, 0, 0);
-  // The theme's colours: read from the document, since the canvas may not be attached yet.
+}
+
+/** A plot being drawn: its context, size in CSS pixels, vertical range and colours. */
+interface Plot {
+  context: CanvasRenderingContext2D;
+  width: number;
+  height: number;
+  steps: number;
+  range: PlotRange;
+  ink: string;
+  accent: string;
+  background: string;
+}
+
+/** The theme's colours: read from the document, since the canvas may not be attached yet. */
+function themeColours(): Pick<Plot, 'ink' | 'accent' | 'background'> {
   const style = getComputedStyle(document.documentElement);
-  const ink = style.getPropertyValue('--vscode-editor-foreground').trim() || '#ccc';
-  const accent = style.getPropertyValue('--vscode-charts-blue').trim() || '#3794ff';
-  context.fillStyle = style.getPropertyValue('--vscode-editor-background').trim() || '#1e1e1e';
-  context.fillRect(0, 0, cssWidth, cssHeight);
-  if (options.band) {
-    const [t0, t1] = options.band;
-    context.fillStyle = 'rgba(255, 200, 0, 0.18)';
-    context.fillRect((t0 * cssWidth) / steps, 0, ((t1 - t0) * cssWidth) / steps, cssHeight);
-  }
-  const zero = valueY(0, range, cssHeight);
+  const colour = (name: string, fallback: string) =>
+    style.getPropertyValue(name).trim() || fallback;
+  return {
+    ink: colour('--vscode-editor-foreground', '#ccc'),
+    accent: colour('--vscode-charts-blue', '#3794ff'),
+    background: colour('--vscode-editor-background', '#1e1e1e'),
+  };
+}
+
+/** Shades the half-open steps [t0, t1). */
+function drawBand({ context, width, height, steps }: Plot, [t0, t1]: [number, number]): void {
+  context.fillStyle = 'rgba(255, 200, 0, 0.18)';
+  context.fillRect((t0 * width) / steps, 0, ((t1 - t0) * width) / steps, height);
+}
+
+function drawZeroLine({ context, width, height, range, ink }: Plot): void {
+  const zero = valueY(0, range, height);
   context.strokeStyle = ink;
   context.globalAlpha = 0.35;
   context.lineWidth = 1;
   context.beginPath();
   context.moveTo(0, zero);
-  context.lineTo(cssWidth, zero);
+  context.lineTo(width, zero);
   context.stroke();
   context.globalAlpha = 1;
+}
+
+/** The line through the steps, with a dot on each when there are at most 64. */
+function drawSeries(
+  { context, width, height, range, steps, accent }: Plot,
+  values: Float32Array,
+): void {
+  const x = (t: number) => stepX(t, steps, width);
+  const y = (t: number) => valueY(values[t], range, height);
   context.strokeStyle = accent;
   context.lineWidth = 1.5;
   context.beginPath();
   for (let t = 0; t < steps; t++) {
-    const x = stepX(t, steps, cssWidth);
-    const y = valueY(values[t], range, cssHeight);
-    if (t === 0) context.moveTo(x, y);
-    else context.lineTo(x, y);
+    if (t === 0) context.moveTo(x(t), y(t));
+    else context.lineTo(x(t), y(t));
   }
   context.stroke();
-  if (steps <= 64) {
-    context.fillStyle = accent;
-    for (let t = 0; t < steps; t++) {
-      context.beginPath();
-      context.arc(
-        stepX(t, steps, cssWidth),
-        valueY(values[t], range, cssHeight),
-        2,
-        0,
-        2 * Math.PI,
-      );
-      context.fill();
-    }
-  }
-  if (options.highlight !== undefined) {
-    const x = stepX(options.highlight, steps, cssWidth);
-    context.strokeStyle = '#ffb000';
-    context.lineWidth = 1;
+  if (steps > 64) return;
+  context.fillStyle = accent;
+  for (let t = 0; t < steps; t++) {
     context.beginPath();
-    context.moveTo(x, 0);
-    context.lineTo(x, cssHeight);
-    context.stroke();
+    context.arc(x(t), y(t), 2, 0, 2 * Math.PI);
+    context.fill();
   }
+}
+
+/** A vertical line at the step being explained. */
+function drawHighlight({ context, width, height, steps }: Plot, step: number): void {
+  const x = stepX(step, steps, width);
+  context.strokeStyle = '#ffb000';
+  context.lineWidth = 1;
+  context.beginPath();
+  context.moveTo(x, 0);
+  context.lineTo(x, height);
+  context.stroke();
 }
 
 /** Sum over channels of row-major [steps, channels] data (a projection onto a multi-channel signal). */
