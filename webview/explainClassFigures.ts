@@ -68,6 +68,12 @@ export class ClassFigures {
     const line = cell?.querySelector<HTMLElement>('.why-class-status');
     if (!line) return;
     line.className = `why-class-status${error ? ' error' : ''}`;
+    const shownCancel = line.querySelector('button[data-cancel]');
+    if (cancellable && shownCancel && line.firstChild?.nodeType === Node.TEXT_NODE) {
+      // Progress keeps the Cancel button: one replaced at every step is hard to hit.
+      line.firstChild.textContent = text;
+      return;
+    }
     line.textContent = text;
     if (cancellable) {
       const cancel = Object.assign(el('button', 'secondary'), { textContent: 'Cancel' });
