@@ -16,7 +16,6 @@ import { el } from './dom';
 import { StructureView } from './structureView';
 import { RfHover } from './rfHover';
 import { ArithmeticView, explainablePosition } from './arithmeticView';
-import type { ModelStructure } from '../src/analysis/structure/modelStructure';
 import { GalleryView } from './galleryView';
 import { RfOverlay } from './rfOverlay';
 import { ExplainView } from './explainView';
@@ -29,18 +28,22 @@ import { ExplainRequests } from './explainRequests';
 import { StatusLine } from './statusLine';
 import type { ExplainToPanel } from '../src/protocol/explainMessages';
 import { showBuiltLayers } from './builtLayers';
+import { LayerSelection } from './layerSelection';
 
 type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
+type ModelMessage = Extract<HostToPanel, { type: 'model' }>;
 const DEFAULT_SETTINGS: PanelSettings = { colormap: 'viridis', normalization: 'layer' };
 
+/** One handler per host message type: the table does not compile while a type is missing. */
+type HostMessageHandlers = {
+  [T in HostToPanel['type']]: (message: Extract<HostToPanel, { type: T }>) => void;
+};
+
 export class App {
-  private summary: ModelSummary | undefined;
-  private structure: ModelStructure | null = null;
-  private structureError: string | undefined;
-  private backend = '';
-  private backendNotes: string[] = [];
-  private engineFallback: string | undefined;
-  private selected = '';
+  /** The model the panel shows: summary, engine, structure. */
+  private model: ModelMessage | undefined;
+  /** The selected layer, and which of the host's `layer` messages hold its maps. */
+  private readonly selection = new LayerSelection();
   private image: ImageMessage | undefined;
   private layer: LayerData | undefined;
   private canPickImage = false;
@@ -62,7 +65,7 @@ export class App {
   private pendingUnit: { layer: string; unit: number; y: number; x: number } | undefined;
   private readonly arithmetic: ArithmeticView;
   private readonly explainView: ExplainView;
-  private readonly main: HTMLElement;
+  private readonly main = el('main', 'main');
   /** What VS Code keeps of this panel (hidden and shown again, or a window reload). */
   private readonly memory: PanelMemory;
   /** The saved tab, opened once the model is known (the Gallery and Why tabs need it). */
@@ -74,16 +77,10 @@ export class App {
     root: HTMLElement,
     private readonly host: PanelHost,
   ) {
-    this.status = new StatusLine(() => host.post({ type: 'cancelRun' }));
-    const sidebar = el('aside', 'sidebar');
-    sidebar.append(this.inputPane, this.layerPane);
-    const main = el('main', 'main');
-    main.id = 'main';
-    this.main = main;
     this.memory = new PanelMemory(host);
     this.tabToRestore = this.memory.saved.tab;
     this.explainUnitToRestore = this.memory.saved.explainUnit;
-    main.addEventListener('scroll', () => this.rememberScroll(), { passive: true });
+    this.status = new StatusLine(() => host.post({ type: 'cancelRun' }));
     this.tooltip = new Tooltip(root);
     this.featureMaps = new FeatureMapsView(
       DEFAULT_SETTINGS,
@@ -92,16 +89,7 @@ export class App {
       (c) => this.enlarge(c),
       ({ normalization }) => this.memory.update({ normalization }),
     );
-    this.structureView = new StructureView(
-      (name) => {
-        this.select(name);
-        this.showTab('feature-maps');
-      },
-      (text, what) => host.post({ type: 'copyText', text, what }),
-      (key, direction) => this.memory.update({ structureSort: { key, direction } }),
-    );
-    const sort = this.memory.saved.structureSort;
-    if (sort) this.structureView.restoreSort(sort.key, sort.direction);
+    this.structureView = this.createStructureView();
     this.gallery = new GalleryView(
       (m) => host.post(m),
       (layer, unit, y, x) => this.openUnit(layer, unit, y, x),
@@ -110,7 +98,31 @@ export class App {
     this.explainView = new ExplainView(this.explainRequests, (unit) =>
       this.memory.update({ explainUnit: unit }),
     );
-    this.tabs = new TabBar(
+    this.tabs = this.createTabs();
+    this.errorBanner = this.layOut(root);
+    this.arithmetic = new ArithmeticView(root, () => this.explainRequests.forget('arithmetic'));
+    this.enlarged = this.createEnlargedView(root);
+    this.tabs.select('feature-maps');
+    host.onMessage((m) => this.onMessage(m));
+    host.post({ type: 'ready' });
+  }
+
+  private createStructureView(): StructureView {
+    const view = new StructureView(
+      (name) => {
+        this.select(name);
+        this.showTab('feature-maps');
+      },
+      (text, what) => this.host.post({ type: 'copyText', text, what }),
+      (key, direction) => this.memory.update({ structureSort: { key, direction } }),
+    );
+    const sort = this.memory.saved.structureSort;
+    if (sort) view.restoreSort(sort.key, sort.direction);
+    return view;
+  }
+
+  private createTabs(): TabBar {
+    return new TabBar(
       [
         { id: 'feature-maps', label: 'Feature maps', view: this.featureMaps },
         { id: 'structure', label: 'Structure', view: this.structureView },
@@ -119,15 +131,27 @@ export class App {
       ],
       (tab) => this.showTab(tab),
     );
-    main.append(this.tabs.element, ...this.tabs.views());
+  }
+
+  /** Header, error banner, progress line, then the sidebar beside the tabs; returns the banner. */
+  private layOut(root: HTMLElement): ErrorBanner {
+    const sidebar = el('aside', 'sidebar');
+    sidebar.append(this.inputPane, this.layerPane);
+    this.main.id = 'main';
+    this.main.addEventListener('scroll', () => this.rememberScroll(), { passive: true });
+    this.main.append(this.tabs.element, ...this.tabs.views());
     const body = el('div', 'body');
-    body.append(sidebar, main);
-    this.errorBanner = new ErrorBanner(body, (location) =>
-      host.post({ type: 'openLocation', location }),
+    body.append(sidebar, this.main);
+    const banner = new ErrorBanner(body, (location) =>
+      this.host.post({ type: 'openLocation', location }),
     );
-    root.append(this.header, this.errorBanner.element, this.status.element, body);
-    this.arithmetic = new ArithmeticView(root, () => this.explainRequests.forget('arithmetic'));
-    this.enlarged = new EnlargedView(
+    root.append(this.header, banner.element, this.status.element, body);
+    return banner;
+  }
+
+  /** The enlarged map of one channel, whose units open their arithmetic or the Why tab. */
+  private createEnlargedView(root: HTMLElement): EnlargedView {
+    return new EnlargedView(
       root,
       this.rfHover,
       (y, x) => this.rfHover.boxFor(y, x),
@@ -137,102 +161,97 @@ export class App {
         this.showTab('why');
       },
     );
-    this.tabs.select('feature-maps');
-    host.onMessage((m) => this.onMessage(m));
-    host.post({ type: 'ready' });
   }
 
+  private get summary(): ModelSummary | undefined {
+    return this.model?.summary;
+  }
+
+  private get selected(): string {
+    return this.selection.selected;
+  }
+
+  private readonly handlers: HostMessageHandlers = {
+    settings: (m) => this.onSettings(m),
+    model: (m) => this.onModel(m),
+    image: (m) => this.onImage(m),
+    layer: (m) => this.onLayer(m),
+    showGallery: () => this.showTab('gallery'),
+    showUnit: (m) => this.openUnit(m.layer, m.unit, m.y, m.x),
+    showTab: (m) => {
+      if (this.summary) this.showTab(m.tab);
+      else this.tabToRestore = m.tab;
+    },
+    modelBuilt: (m) => {
+      if (!this.summary) showBuiltLayers(this.header, this.layerPane, m.summary);
+    },
+    busy: (m) => this.status.busy(m.message),
+    explained: (m) => this.onExplained(m),
+    explainProgress: (m) => this.onExplained(m),
+    explainFailed: (m) => this.onExplained(m),
+    copied: (m) => this.structureView.copied(m.what, m.error),
+    error: (m) => {
+      this.status.clear();
+      this.errorBanner.show(m.message, m.location, this.summary !== undefined);
+    },
+    changes: (m) => this.status.changes(m.lines),
+    galleryState: (m) => this.gallery.onMessage(m),
+    galleryImage: (m) => this.gallery.onMessage(m),
+    galleryFolder: (m) => this.gallery.onMessage(m),
+    galleryProgress: (m) => this.gallery.onMessage(m),
+    galleryError: (m) => this.gallery.onMessage(m),
+  };
+
   private onMessage(message: HostToPanel): void {
-    switch (message.type) {
-      case 'settings':
-        this.canPickImage = message.canPickImage;
-        // The normalisation chosen in this panel wins over the setting's default.
-        this.featureMaps.setSettings({
-          ...message.settings,
-          normalization: this.memory.current.normalization ?? message.settings.normalization,
-        });
-        this.renderInputPane();
-        return;
-      case 'model':
-        this.summary = message.summary;
-        this.backend = message.backend;
-        this.backendNotes = message.backendNotes ?? [];
-        this.engineFallback = message.engineFallback;
-        this.structure = message.structure;
-        this.structureError = message.structureError;
-        if (this.selected !== message.selectedLayer) this.layer = undefined;
-        this.selected = message.selectedLayer;
-        this.errorBanner.clear();
-        this.renderHeader();
-        this.renderLayers();
-        this.renderLayer();
-        this.renderStructure();
-        this.explainView.setModel(message.summary, message.selectedLayer);
-        if (this.explainUnitToRestore) this.explainView.restoreUnit(this.explainUnitToRestore);
-        this.explainUnitToRestore = undefined;
-        if (this.tabToRestore) this.showTab(this.tabToRestore);
-        this.tabToRestore = undefined;
-        this.persist();
-        return;
-      case 'image':
-        this.errorBanner.clear();
-        this.image = message;
-        this.explainView.setInput(message);
-        this.renderInputPane();
-        this.renderHeader();
-        this.persist();
-        return;
-      case 'layer':
-        if (message.name !== this.selected) return;
-        this.layer = message;
-        this.renderLayer();
-        this.restoreScroll();
-        this.openPendingUnit();
-        return;
-      case 'showGallery':
-        this.showTab('gallery');
-        return;
-      case 'showUnit':
-        this.openUnit(message.layer, message.unit, message.y, message.x);
-        return;
-      case 'selectLayer':
-        this.select(message.name);
-        return;
-      case 'showTab':
-        if (this.summary) this.showTab(message.tab);
-        else this.tabToRestore = message.tab;
-        return;
-      case 'modelBuilt':
-        if (!this.summary) showBuiltLayers(this.header, this.layerPane, message.summary);
-        return;
-      case 'busy':
-        this.status.busy(message.message);
-        return;
-      case 'explained':
-      case 'explainProgress':
-      case 'explainFailed':
-        this.onExplained(message);
-        return;
-      case 'copied':
-        this.structureView.copied(message.what, message.error);
-        return;
-      case 'error':
-        this.status.clear();
-        this.errorBanner.show(message.message, message.location, this.summary !== undefined);
-        return;
-      case 'changes':
-        this.status.changes(message.lines);
-        return;
-      case 'galleryState':
-      case 'galleryImage':
-      case 'galleryFolder':
-      case 'galleryProgress':
-      case 'galleryError':
-        this.gallery.onMessage(message);
-        return;
-      default:
-        return message satisfies never;
-    }
+    const handler = this.handlers[message.type] as (message: HostToPanel) => void;
+    handler(message);
+  }
+
+  private onSettings(message: Extract<HostToPanel, { type: 'settings' }>): void {
+    this.canPickImage = message.canPickImage;
+    // The normalisation chosen in this panel wins over the setting's default.
+    this.featureMaps.setSettings({
+      ...message.settings,
+      normalization: this.memory.current.normalization ?? message.settings.normalization,
+    });
+    this.renderInputPane();
+  }
+
+  private onModel(message: ModelMessage): void {
+    this.model = message;
+    // The maps shown stay (marked by the progress line) until the new run's arrive.
+    if (this.selection.modelShown(message.run, message.selectedLayer, message.request))
+      this.layer = undefined;
+    this.errorBanner.clear();
+    this.renderHeader();
+    this.renderLayers();
+    this.renderLayer();
+    this.renderStructure();
+    this.explainView.setModel(message.summary, message.selectedLayer);
+    if (this.explainUnitToRestore) this.explainView.restoreUnit(this.explainUnitToRestore);
+    this.explainUnitToRestore = undefined;
+    if (this.tabToRestore) this.showTab(this.tabToRestore);
+    this.tabToRestore = undefined;
+    this.persist();
+  }
+
+  private onImage(message: ImageMessage): void {
+    this.errorBanner.clear();
+    this.image = message;
+    this.selection.inputShown(message.run);
+    this.explainView.setInput(message);
+    this.renderInputPane();
+    this.renderHeader();
+    this.persist();
+  }
+
+  /** The maps of the selected layer, unless they are of an earlier run or an older choice. */
+  private onLayer(message: Extract<HostToPanel, { type: 'layer' }>): void {
+    if (!this.selection.accepts(message)) return;
+    this.layer = message;
+    this.renderLayer();
+    this.restoreScroll();
+    this.openPendingUnit();
   }
 
   /** Answers, failures and progress of explanations: only those of the latest question count. */
@@ -252,12 +271,12 @@ export class App {
 
   private select(name: string): void {
     if (name === this.selected) return;
-    this.selected = name;
+    const request = this.selection.select(name);
     this.layer = undefined;
     this.renderLayers();
     this.renderLayer();
     this.structureView.setSelected(name);
-    this.host.post({ type: 'selectLayer', name });
+    this.host.post({ type: 'selectLayer', name, request });
     this.persist();
   }
 
@@ -284,14 +303,10 @@ export class App {
   }
 
   private renderHeader(): void {
-    if (!this.summary) return;
-    const facts = {
-      summary: this.summary,
-      backend: this.backend,
-      backendNotes: this.backendNotes,
-      engineFallback: this.engineFallback,
-      inVsCode: this.canPickImage,
-    };
+    const model = this.model;
+    if (!model) return;
+    const { summary, backend, backendNotes = [], engineFallback } = model;
+    const facts = { summary, backend, backendNotes, engineFallback, inVsCode: this.canPickImage };
     renderPanelHeader(this.header, facts, this.host);
   }
 
@@ -318,10 +333,10 @@ export class App {
   }
 
   private renderStructure(): void {
-    if (!this.summary) return;
-    const name =
-      this.summary.exportName === 'default' ? this.summary.modelName : this.summary.exportName;
-    this.structureView.render(name, this.structure, this.structureError, this.selected);
+    if (!this.model) return;
+    const { summary, structure, structureError } = this.model;
+    const name = summary.exportName === 'default' ? summary.modelName : summary.exportName;
+    this.structureView.render(name, structure, structureError, this.selected);
   }
 
   private renderLayers(): void {
@@ -333,17 +348,18 @@ export class App {
   }
 
   private renderLayer(): void {
-    const layer = this.summary?.layers.find((l) => l.name === this.selected);
+    if (!this.model) return;
+    const { summary, structure } = this.model;
+    const layer = summary.layers.find((l) => l.name === this.selected);
     if (!layer) return;
-    const field = this.structure?.layers.find((l) => l.name === layer.name)?.receptiveField;
+    const field = structure?.layers.find((l) => l.name === layer.name)?.receptiveField;
     this.rfHover.setLayer(this.layer ? layer.name : undefined, field);
-    const layers = this.summary!.layers;
-    const isOutput = layers[layers.length - 1].name === layer.name;
+    const isOutput = summary.layers[summary.layers.length - 1].name === layer.name;
     this.featureMaps.show({
       layer,
       data: this.layer,
       hasImage: this.image !== undefined,
-      labels: isOutput ? this.summary!.labels : undefined,
+      labels: isOutput ? summary.labels : undefined,
     });
   }
 

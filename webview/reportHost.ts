@@ -14,6 +14,9 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
+/** A report's one model and pass: every message carries the same run. */
+const REPORT_RUN = 1;
+
 export function reportHost(): PanelHost {
   const text = document.getElementById(REPORT_DATA_ELEMENT_ID)!.textContent!;
   return new ReportHost(JSON.parse(text) as ReportData);
@@ -43,7 +46,7 @@ class ReportHost implements PanelHost {
       case 'ready':
         return this.replay();
       case 'selectLayer':
-        return this.sendLayer(message.name);
+        return this.sendLayer(message.name, message.request);
       case 'explain':
         return this.answerExplain(message.id, message.query);
       case 'copyText':
@@ -85,24 +88,27 @@ class ReportHost implements PanelHost {
     });
     this.send({
       type: 'model',
+      run: REPORT_RUN,
+      request: 0,
       summary: data.summary,
       backend: data.backend,
       selectedLayer: data.selectedLayer,
       structure: data.structure ?? null,
     });
     this.send(imageMessage(data.image));
-    this.sendLayer(data.selectedLayer);
+    this.sendLayer(data.selectedLayer, 0);
     // The gallery was computed by the CLI: replay its messages (no folder picking here).
     data.gallery?.messages.forEach((m) => this.send(decodeTypedArrays(m, decodeBase64)));
   }
 
-  private sendLayer(name: string): void {
+  /** `request`: the panel's request this answers (0: the report's own choice of layer). */
+  private sendLayer(name: string, request: number): void {
     const layer = this.data.layers[name];
     if (!layer) return;
     const bytes = decodeBase64(layer.dataBase64);
     const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
     const { shape, min, max } = layer;
-    this.send({ type: 'layer', name, shape, min, max, data });
+    this.send({ type: 'layer', run: REPORT_RUN, request, name, shape, min, max, data });
   }
 
   private answerExplain(id: number, query: ExplainQuery): void {
@@ -124,7 +130,12 @@ class ReportHost implements PanelHost {
 
 function imageMessage(image: ReportData['image']): HostToPanel {
   const { rgbaBase64, ...rest } = image;
-  return { type: 'image', ...rest, rgba: new Uint8ClampedArray(decodeBase64(rgbaBase64)) };
+  return {
+    type: 'image',
+    run: REPORT_RUN,
+    ...rest,
+    rgba: new Uint8ClampedArray(decodeBase64(rgbaBase64)),
+  };
 }
 
 /** Why a question has no answer in the report. */

@@ -25,6 +25,14 @@ export type HostToPanel =
   | { type: 'settings'; settings: PanelSettings; canPickImage: boolean }
   | {
       type: 'model';
+      /** The host's run this model starts (see `layer`). */
+      run: number;
+      /**
+       * The panel's latest `selectLayer` request the host had received when it chose
+       * `selectedLayer` (0: none since the webview loaded); the `layer` messages for this choice
+       * echo it.
+       */
+      request: number;
       summary: ModelSummary;
       backend: BackendName;
       /** How the engine was chosen; the badge's tooltip. */
@@ -38,6 +46,8 @@ export type HostToPanel =
     }
   | {
       type: 'image';
+      /** The host's run of this pass (see `layer`). */
+      run: number;
       inputSource: string;
       imageName: string;
       width: number;
@@ -50,8 +60,17 @@ export type HostToPanel =
       /** What makes this pass's numbers doubtful (NaN or infinite values), shown above the classes. */
       warnings?: string[];
     }
+  /**
+   * A layer's maps. `run` numbers what they were read from: the host starts a new run with every
+   * model it shows and every pass on an input, so maps of a same-named layer from before a re-run
+   * are told apart. `request` echoes the panel's `selectLayer` request this answers (or the one
+   * the `model` message echoed, for the host's own choice). The panel draws only the maps of its
+   * latest run and request (webview/layerSelection.ts).
+   */
   | {
       type: 'layer';
+      run: number;
+      request: number;
       name: string;
       /** Without the batch dimension: [h, w, c], [steps, c] or [units]. */
       shape: number[];
@@ -59,7 +78,6 @@ export type HostToPanel =
       min: number;
       max: number;
     }
-  | { type: 'selectLayer'; name: string }
   /** Opens a tab (the Why tab for "Ask why"), at once or as soon as the model is shown. */
   | { type: 'showTab'; tab: PanelTab }
   | { type: 'busy'; message: string | undefined }
@@ -79,7 +97,8 @@ export type HostToPanel =
 
 export type PanelToHost =
   | { type: 'ready' }
-  | { type: 'selectLayer'; name: string }
+  /** The user chose a layer; `request` numbers the panel's choices (1, 2, ... per webview). */
+  | { type: 'selectLayer'; name: string; request: number }
   /** The selected layer clicked again: show the line that creates it once more. */
   | { type: 'revealLayer'; name: string }
   | { type: 'pickImage' }

@@ -54,6 +54,13 @@ export class ModelPanel implements vscode.Disposable {
   private built: ModelSummary | undefined;
   /** Numbers layer requests, so a slow answer for an older choice is dropped. */
   private layerRequests = 0;
+  /**
+   * Numbers what the panel's maps are read from: each model shown and each pass on an input
+   * starts a run; `layer` messages carry theirs, so the webview drops maps of an earlier run.
+   */
+  private run = 0;
+  /** The webview's latest `selectLayer` request (0: none since it loaded), echoed in `layer`. */
+  private panelRequest = 0;
   private readonly disposables: vscode.Disposable[] = [];
   /** The Gallery tab's host side. */
   readonly gallery: GalleryController;
@@ -185,6 +192,7 @@ export class ModelPanel implements vscode.Disposable {
       this.selectedLayer =
         wanted ?? layers.find((l) => l.layout === 'spatial')?.name ?? layers[0]?.name;
       this.shownError = undefined; // the webview clears it on 'model'
+      this.run++;
       this.postModel();
       const inputSource = options.inputSource ?? this.image?.inputSource;
       if (inputSource) await this.runInput(inputSource, run.signal);
@@ -236,6 +244,7 @@ export class ModelPanel implements vscode.Disposable {
     );
     if (signal?.aborted) return;
     this.image = image;
+    this.run++;
     this.postImage();
     this.gallery.imageChanged();
     if (this.selectedLayer) await this.sendLayer(this.selectedLayer);
@@ -246,6 +255,7 @@ export class ModelPanel implements vscode.Disposable {
     // Not cancelled when the user picks another layer: cancelling stops the worker, and reading a
     // computed layer is cheap; the stale answer is dropped instead.
     const request = ++this.layerRequests;
+    const { run, panelRequest } = this;
     const layer = await this.models.getLayer(
       this.ref,
       this.image.inputSource,
@@ -253,7 +263,7 @@ export class ModelPanel implements vscode.Disposable {
       this.showsProgress,
     );
     if (request !== this.layerRequests || name !== this.selectedLayer) return; // a newer choice won
-    this.post({ type: 'layer', ...layer });
+    this.post({ type: 'layer', ...layer, run, request: panelRequest });
   }
 
   /** The display settings the webview draws with (sent when it is ready and when they change). */
@@ -269,6 +279,7 @@ export class ModelPanel implements vscode.Disposable {
   private onMessage(message: PanelToHost): void {
     switch (message.type) {
       case 'ready':
+        this.panelRequest = 0; // a new webview numbers its requests from 1
         this.replayState();
         return;
       case 'openLocation':
@@ -276,6 +287,7 @@ export class ModelPanel implements vscode.Disposable {
         return;
       case 'selectLayer':
         this.selectedLayer = message.name;
+        this.panelRequest = message.request;
         this.guard(this.sendLayer(message.name));
         revealLayerSource(this.layerRef(message.name), this.panel.viewColumn);
         return;
@@ -374,11 +386,12 @@ export class ModelPanel implements vscode.Disposable {
   }
 
   private postModel(): void {
-    if (this.loaded && this.selectedLayer) this.post(modelMessage(this.loaded, this.selectedLayer));
+    if (this.loaded && this.selectedLayer)
+      this.post(modelMessage(this.loaded, this.selectedLayer, this.run, this.panelRequest));
   }
 
   private postImage(): void {
-    if (this.image) this.post(imageMessage(this.image));
+    if (this.image) this.post(imageMessage(this.image, this.run));
   }
 
   private setBusy(message: string | undefined): void {

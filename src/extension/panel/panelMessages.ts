@@ -4,9 +4,17 @@ import type { HostToPanel } from '../../protocol/panelProtocol';
 import type { LoadedModel } from '../../protocol/worker/workerProtocol';
 import type { ImageResult } from '../../analysis/inspectionSession';
 
-export function modelMessage(loaded: LoadedModel, selectedLayer: string): HostToPanel {
+/** `run` and `request`: what the `layer` messages for this model carry (panelProtocol.ts). */
+export function modelMessage(
+  loaded: LoadedModel,
+  selectedLayer: string,
+  run: number,
+  request: number,
+): HostToPanel {
   return {
     type: 'model',
+    run,
+    request,
     summary: loaded.summary,
     backend: loaded.backend,
     backendNotes: loaded.backendNotes,
@@ -17,9 +25,10 @@ export function modelMessage(loaded: LoadedModel, selectedLayer: string): HostTo
   };
 }
 
-export function imageMessage(image: ImageResult): HostToPanel {
+export function imageMessage(image: ImageResult, run: number): HostToPanel {
   return {
     type: 'image',
+    run,
     inputSource: image.inputSource,
     imageName: basename(image.inputSource),
     width: image.input.width,

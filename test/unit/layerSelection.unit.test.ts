@@ -1,0 +1,82 @@
+// Which of the host's `layer` messages the panel draws (webview/layerSelection.ts): only the maps
+// of the host's latest run and of the panel's latest choice of layer, never a late answer that
+// merely carries the selected layer's name. The runs and requests below follow the host's order
+// of messages by hand (modelPanel.ts: `model`, then `image`, then `layer`).
+import { strict as assert } from 'node:assert';
+import { LayerSelection } from '../../webview/layerSelection';
+
+/** The maps of `name` read in host run `run`, answering the panel's request `request`. */
+const maps = (name: string, run: number, request: number) => ({ name, run, request });
+
+describe('Panel layer maps: matched by run and request id, not by name', () => {
+  let selection: LayerSelection;
+  beforeEach(() => {
+    selection = new LayerSelection();
+  });
+
+  it("drops a late conv1 of the model before a save that re-ran it, and draws the new run's", () => {
+    // Run 1 shows the model with conv1 selected, run 2 is the pass on the image.
+    selection.modelShown(1, 'conv1', 0);
+    selection.inputShown(2);
+    assert.equal(selection.accepts(maps('conv1', 2, 0)), true);
+    // The user saves: the re-run shows the changed model (run 3), conv1 still selected...
+    assert.equal(selection.modelShown(3, 'conv1', 0), false, 'the selection did not change');
+    // ...and an answer for the old model's conv1 arrives late: same name, earlier run.
+    assert.equal(selection.accepts(maps('conv1', 2, 0)), false);
+    selection.inputShown(4);
+    assert.equal(selection.accepts(maps('conv1', 2, 0)), false);
+    assert.equal(selection.accepts(maps('conv1', 3, 0)), false, 'read before the new pass');
+    assert.equal(selection.accepts(maps('conv1', 4, 0)), true);
+    assert.equal(selection.selected, 'conv1');
+  });
+
+  it('numbers the choices of layer and drops the answer to an older one', () => {
+    selection.modelShown(1, 'conv1', 0);
+    selection.inputShown(2);
+    assert.equal(selection.select('conv2'), 1);
+    assert.equal(selection.select('conv1'), 2);
+    assert.equal(selection.selected, 'conv1');
+    // conv1's maps pushed before the clicks (request 0) and conv2's answer (1) both arrive late.
+    assert.equal(selection.accepts(maps('conv1', 2, 0)), false);
+    assert.equal(selection.accepts(maps('conv2', 2, 1)), false);
+    assert.equal(selection.accepts(maps('conv1', 2, 2)), true);
+    // A pass on another input keeps the choice: the host echoes request 2 with the new run.
+    selection.inputShown(3);
+    assert.equal(selection.accepts(maps('conv1', 2, 2)), false);
+    assert.equal(selection.accepts(maps('conv1', 3, 2)), true);
+  });
+
+  it("follows the host's choice of layer, which echoes the last click it had read", () => {
+    selection.modelShown(1, 'conv1', 0);
+    selection.inputShown(2);
+    assert.equal(selection.select('conv2'), 1);
+    // A patch clicked in the Gallery tab opens pool1 (run 3); the host had read click 1.
+    assert.equal(selection.modelShown(3, 'pool1', 1), true, 'the selection changed');
+    assert.equal(selection.selected, 'pool1');
+    selection.inputShown(4);
+    assert.equal(selection.accepts(maps('pool1', 4, 1)), true);
+    assert.equal(selection.accepts(maps('conv2', 2, 1)), false, "the click's answer, run 2");
+  });
+
+  it('drops the answer to a click still on its way when the host chose another layer', () => {
+    selection.modelShown(1, 'conv1', 0);
+    selection.inputShown(2);
+    assert.equal(selection.select('conv2'), 1);
+    // The host shows pool1 (run 3) before it read the click: it echoes request 0.
+    selection.modelShown(3, 'pool1', 0);
+    // The click then reaches the host, which answers it in run 3: conv2's maps, not pool1's.
+    assert.equal(selection.accepts(maps('conv2', 3, 1)), false);
+    assert.equal(selection.select('conv1'), 2, 'ids are never reused');
+  });
+
+  it('draws nothing before a model, and starts again from request 1 in a reloaded webview', () => {
+    assert.equal(selection.accepts(maps('conv1', 0, 0)), false);
+    assert.equal(selection.selected, '');
+    const reloaded = new LayerSelection();
+    // The host replays the model and the pass with its current run and request 0 (modelPanel.ts).
+    reloaded.modelShown(7, 'conv2', 0);
+    reloaded.inputShown(7);
+    assert.equal(reloaded.accepts(maps('conv2', 7, 0)), true);
+    assert.equal(reloaded.select('conv1'), 1);
+  });
+});
