@@ -13,8 +13,7 @@ import {
 } from '../../src/analysis/structure';
 import { ensureFixtures, fixtureRoot, loadFixture } from './helpers/onnxFixtures';
 import { checkAgainstPyTorch } from './helpers/onnxCompare';
-import { editNode, excludeOutsideResize } from './helpers/editOnnx';
-import { InspectorError } from '../../src/analysis/errors';
+import { editNode, excludeOutsideResize, refusal } from './helpers/onnxRefusals';
 
 const SMALL_NETS = ['convs', 'pools', 'arithmetic', 'batchnorm', 'groups', 'resizes'];
 const TORCHVISION_NETS = [
@@ -182,20 +181,6 @@ describe('ONNX import: bad files get one clear line', function () {
     scratch = mkdtempSync(join(tmpdir(), 'onnx-bad-'));
   });
   after(() => rmSync(scratch, { recursive: true, force: true }));
-
-  async function refusal(file: string): Promise<string> {
-    const before = tf.memory().numTensors;
-    const error = await loadOnnxFile(tf, file).then(
-      () => assert.fail(`${file} was accepted`),
-      (e: unknown) => e,
-    );
-    assert.ok(error instanceof InspectorError, String(error));
-    assert.equal(error.kind, 'onnx');
-    assert.ok(!error.message.includes('\n'), `one line: ${error.message}`);
-    assert.ok(error.message.startsWith(file), `names the file: ${error.message}`);
-    assert.equal(tf.memory().numTensors, before, 'tensors leaked');
-    return error.message;
-  }
 
   it('a truncated file', async () => {
     const bytes = readFileSync(loadFixture('convs').modelFile);

@@ -13,7 +13,7 @@ import { WorkerClient } from '../../src/host/workerClient';
 import type { WorkerConfig } from '../../src/protocol/worker/workerProtocol';
 import { ensureBuilt, repoRoot } from './helpers/build';
 import { loadFixture } from './helpers/onnxFixtures';
-import { excludeOutsideResize } from './helpers/editOnnx';
+import { excludeOutsideResize } from './helpers/onnxRefusals';
 
 setFlagsFromString('--expose-gc');
 const collectGarbage = runInNewContext('gc') as () => void;

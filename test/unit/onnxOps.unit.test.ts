@@ -8,7 +8,6 @@ import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadOnnxFile } from '../../src/analysis/onnx/loadOnnxModel';
 import { parseOnnx } from '../../src/analysis/onnx/parseOnnx';
-import { InspectorError } from '../../src/analysis/errors';
 import {
   computeReceptiveFields,
   countModel,
@@ -22,7 +21,7 @@ import {
   loadOpFixture,
 } from './helpers/onnxFixtures';
 import { checkAgainstPyTorch } from './helpers/onnxCompare';
-import { editNode, withIntAttribute } from './helpers/editOnnx';
+import { editNode, withIntAttribute, refusal } from './helpers/onnxRefusals';
 import { describeStructure } from '../../src/analysis/structure/modelStructure';
 
 const TOLERANCE = 1e-4;
@@ -33,19 +32,6 @@ function fieldAt(report: ReceptiveFieldReport, layer: string): number[][] {
   const field = report.byName[layer];
   assert.ok(field?.axes, `${layer}: no receptive field (${field?.reason})`);
   return field.axes.map((a) => [a.size, a.jump]);
-}
-
-async function refusal(file: string): Promise<string> {
-  const before = tf.memory().numTensors;
-  const error = await loadOnnxFile(tf, file).then(
-    () => assert.fail(`${file} was accepted`),
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof InspectorError, String(error));
-  assert.ok(!error.message.includes('\n'), `one line: ${error.message}`);
-  assert.ok(error.message.startsWith(file), `names the file: ${error.message}`);
-  assert.equal(tf.memory().numTensors, before, 'tensors leaked');
-  return error.message;
 }
 
 describe('ONNX import: op nets match PyTorch at every layer', function () {

@@ -1,9 +1,30 @@
 /**
- * ONNX fixtures edited for refusal tests: what PyTorch 1.13 never writes (an attribute of a newer
- * exporter, an op swapped for another) is made by changing one node of an exported file.
+ * For the tests of what the ONNX import refuses: the refusal itself (one line naming the file, no
+ * tensor leaked), and fixtures edited into refusals, since what PyTorch 1.13 never writes (an
+ * attribute of a newer exporter, an op swapped for another) is made by changing one node of an
+ * exported file.
  */
+import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
 import { onnx } from 'onnx-proto';
+import { loadOnnxFile } from '../../../src/analysis/onnx/loadOnnxModel';
+import { InspectorError } from '../../../src/analysis/errors';
+
+/** The message of the import's refusal of `file`, checked to be one line that names the file. */
+export async function refusal(file: string): Promise<string> {
+  const before = tf.memory().numTensors;
+  const error = await loadOnnxFile(tf, file).then(
+    () => assert.fail(`${file} was accepted`),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof InspectorError, String(error));
+  assert.equal(error.kind, 'onnx');
+  assert.ok(!error.message.includes('\n'), `one line: ${error.message}`);
+  assert.ok(error.message.startsWith(file), `names the file: ${error.message}`);
+  assert.equal(tf.memory().numTensors, before, 'tensors leaked');
+  return error.message;
+}
 
 type NodeProto = onnx.INodeProto;
 
