@@ -6,7 +6,7 @@
  */
 import type { TfNamespace } from '../runtime';
 import type * as tfType from '@tensorflow/tfjs';
-import type { Tensor } from './customLayerBasics';
+import { firstShape, type Shape, type Tensor } from './customLayerBasics';
 
 type Tensor4D = tfType.Tensor4D;
 
@@ -29,6 +29,14 @@ export function convLayerBase<C extends ConvLayerConfig>(tf: TfNamespace) {
     constructor(name: string | undefined, conv: C) {
       super({ name });
       this.conv = conv;
+    }
+
+    /** Output height (axis 0) or width (axis 1) for an input of length n. */
+    protected abstract outLength(n: number | null, axis: 0 | 1): number | null;
+
+    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+      const [n, h, w] = firstShape(inputShape);
+      return [n, this.outLength(h, 0), this.outLength(w, 1), this.conv.filters];
     }
 
     /** Makes the weights (zeros until the import sets the file's values). */

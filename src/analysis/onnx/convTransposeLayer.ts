@@ -43,15 +43,10 @@ export function convTransposeClass(tf: TfNamespace) {
       this.addKernelAndBias([...kernelSize, filters / groups, inChannels]);
     }
 
-    private outLength(n: number | null, a: 0 | 1): number | null {
+    protected override outLength(n: number | null, a: 0 | 1): number | null {
       if (n === null) return null;
       const { kernelSize, strides, dilationRate, outputPadding } = this.conv;
       return (n - 1) * strides[a] + (kernelSize[a] - 1) * dilationRate[a] + 1 + outputPadding[a];
-    }
-
-    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-      const [n, h, w] = firstShape(inputShape);
-      return [n, this.outLength(h, 0), this.outLength(w, 1), this.conv.filters];
     }
 
     override call(inputs: Tensor | Tensor[]): Tensor {

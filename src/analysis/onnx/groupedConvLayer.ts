@@ -36,17 +36,12 @@ export function groupedConvClass(tf: TfNamespace) {
       this.addKernelAndBias([...kernelSize, inChannels / groups, filters]);
     }
 
-    private outLength(n: number | null, a: 0 | 1): number | null {
+    protected override outLength(n: number | null, a: 0 | 1): number | null {
       if (n === null) return null;
       const { kernelSize, strides, dilationRate, padding } = this.conv;
       if (padding === 'same') return Math.ceil(n / strides[a]);
       const span = (kernelSize[a] - 1) * dilationRate[a] + 1;
       return Math.floor((n - span) / strides[a]) + 1;
-    }
-
-    override computeOutputShape(inputShape: Shape | Shape[]): Shape {
-      const [n, h, w] = firstShape(inputShape);
-      return [n, this.outLength(h, 0), this.outLength(w, 1), this.conv.filters];
     }
 
     override call(inputs: Tensor | Tensor[]): Tensor {
