@@ -1,10 +1,9 @@
 """Exports one small hand-made net per ONNX op or attribute the import covers beyond the first
 fixtures (Split with several outputs at opsets 11 and 13, dilated MaxPool...), with PyTorch's own
-activations: the oracle of the op tests. Recording and layout as scripts/onnx/export_fixtures.py.
+activations: the oracle of the op tests. Exported and recorded by export_fixtures.py's export_net.
 
 Run with Debian's PyTorch: /usr/bin/python3 scripts/onnx/export_op_fixtures.py OUT_DIR [NAME...]
 """
-import json
 import os
 import sys
 
@@ -12,7 +11,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from export_fixtures import expected_params, folded_convs, record  # noqa: E402
+from export_fixtures import export_net  # noqa: E402
 
 
 class Splits(nn.Module):
@@ -114,30 +113,10 @@ NETS = {
 
 
 def export(name, out_root):
+    """The net at its own opset, recorded as export_fixtures.py records its nets (none has a
+    BatchNorm, so export_net's random statistics change nothing)."""
     make, size, opset = NETS[name]
-    torch.manual_seed(13)
-    model = make().eval()
-    x = torch.randn(1, 3, size, size)
-    out_dir = os.path.join(out_root, name)
-    os.makedirs(out_dir, exist_ok=True)
-    torch.onnx.export(model, x, os.path.join(out_dir, 'model.onnx'), opset_version=opset,
-                      input_names=['input'], output_names=['output'])
-    with open(os.path.join(out_dir, 'input.bin'), 'wb') as f:
-        f.write(x.numpy().tobytes())
-    entries, final = record(model, x, out_dir)
-    folded = folded_convs(model, x)
-    oracle = {
-        'name': name,
-        'inputShape': list(x.shape),
-        'modules': entries,
-        'output': final,
-        'expectedParams': expected_params(model, folded),
-        'foldedConvs': folded,
-        'moduleParams': sum(p.numel() for p in model.parameters()),
-        'opset': opset,
-    }
-    with open(os.path.join(out_dir, 'oracle.json'), 'w') as f:
-        json.dump(oracle, f)
+    export_net(name, make, size, False, os.path.join(out_root, name), opset)
 
 
 def main():
