@@ -13,6 +13,7 @@ import type { ImageResult } from '../analysis/inspectionSession';
 import { encodePng, projectionPicture } from '../analysis/explain/projectionImage';
 import { heatOverlay, sumChannels } from '../analysis/explain/heatmapImage';
 import type { IgBaseline } from '../analysis/explain/integratedGradients';
+import type { OcclusionOptions } from '../analysis/explain/occlusion';
 import { featurePicture } from '../analysis/explain/featureImage';
 import { compareWithGallery } from '../analysis/explain/featureComparison';
 
@@ -119,42 +120,14 @@ function writePng(path: string, picture: Parameters<typeof encodePng>[0]): strin
 }
 
 export async function buildClassReport(context: Context, args: ClassArgs) {
-  const { client, config, model, image, jsonPath, options } = context;
+  const { image, jsonPath } = context;
   // 1-D models: the numbers only (as --unit does), no PNG files; occlusion slides along the steps
   const isSignal = image.signal !== undefined;
-  const base = { config, model, inputSource: image.inputSource, classRef: args.classRef };
-  const cam = await client.request(
-    { type: 'classGradCam', ...base, camLayer: args.camLayer },
-    options,
-  );
+  const { cam, occlusion, ig } = await runClassMethods(context, args);
   const stem = stemOf(jsonPath, `class-${cam.class.index}`);
   const png = (suffix: string, picture: () => Parameters<typeof encodePng>[0]) =>
     isSignal ? {} : { png: writePng(`${stem}.${suffix}`, picture()) };
   const input = image.input;
-  const side = isSignal ? input.width : Math.min(input.height, input.width);
-  const window = args.occlusion?.window ?? Math.max(1, Math.round(side / 4));
-  const stride = args.occlusion?.stride ?? Math.max(1, Math.floor(window / 3));
-  const occlusion = await client.request(
-    {
-      type: 'classOcclusion',
-      ...base,
-      options: {
-        window: [window, window],
-        stride: [stride, stride],
-        fill: args.occlusion?.fill ?? 0,
-      },
-    },
-    options,
-  );
-  const ig = await client.request(
-    {
-      type: 'classIntegratedGradients',
-      ...base,
-      steps: args.igSteps,
-      baseline: args.igBaseline,
-    },
-    options,
-  );
   const channels = ig.values.shape[ig.values.shape.length - 1];
   return {
     class: cam.class.index,
@@ -193,6 +166,43 @@ export async function buildClassReport(context: Context, args: ClassArgs) {
         heatOverlay(sumChannels(ig.values.data, channels), input),
       ),
     },
+  };
+}
+
+/** Grad-CAM, occlusion and integrated gradients of the class, one after the other. */
+async function runClassMethods(context: Context, args: ClassArgs) {
+  const { client, config, model, image, options } = context;
+  const base = { config, model, inputSource: image.inputSource, classRef: args.classRef };
+  const cam = await client.request(
+    { type: 'classGradCam', ...base, camLayer: args.camLayer },
+    options,
+  );
+  const occlusion = await client.request(
+    { type: 'classOcclusion', ...base, options: occlusionOptions(args, image) },
+    options,
+  );
+  const ig = await client.request(
+    {
+      type: 'classIntegratedGradients',
+      ...base,
+      steps: args.igSteps,
+      baseline: args.igBaseline,
+    },
+    options,
+  );
+  return { cam, occlusion, ig };
+}
+
+/** The window and stride asked for, else a quarter of the input's shorter side and a third of it. */
+function occlusionOptions(args: ClassArgs, image: ImageResult): OcclusionOptions {
+  const { input } = image;
+  const side = image.signal !== undefined ? input.width : Math.min(input.height, input.width);
+  const window = args.occlusion?.window ?? Math.max(1, Math.round(side / 4));
+  const stride = args.occlusion?.stride ?? Math.max(1, Math.floor(window / 3));
+  return {
+    window: [window, window],
+    stride: [stride, stride],
+    fill: args.occlusion?.fill ?? 0,
   };
 }
 

@@ -3,14 +3,13 @@
  *  [--json report.json]`: the panel's analysis without VS Code. The model runs in the same worker
  * as in the extension, so a hanging model file times out here too.
  */
-import { ENGINE_PREFERENCES, type EnginePreference } from '../analysis/engines/chooseEngine';
 import { parseArgs } from 'node:util';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InspectorError, errorMessage } from '../analysis/errors';
 import { WorkerClient } from '../host/workerClient';
-import type { BackendPreference } from '../analysis/runtime';
-import type { WorkerConfig } from '../protocol/worker/workerProtocol';
+import type { LoadedModel, WorkerConfig } from '../protocol/worker/workerProtocol';
+import type { ImageResult } from '../analysis/inspectionSession';
 import { buildReportJson } from './reportJson';
 import { renderReportHtml } from './reportHtml';
 import { collectReportData } from './collectReportData';
@@ -21,12 +20,12 @@ import {
   CLI_LIMIT_HINTS,
   DEFAULT_CLI_MEMORY_LIMIT_MB,
   MEMORY_LIMIT_MB,
-  THREADS,
   TIMEOUT_SECONDS,
   integerArgument,
 } from './numericArguments';
 import { checkOutputFile } from './outputFiles';
 import { backendWarning } from './backendWarning';
+import { engineConfig } from './engineArguments';
 import {
   buildClassReport,
   buildFeatureVisualization,
@@ -163,17 +162,6 @@ function parseCommandLine(argv: string[]): { values: ReportValues; positionals: 
   return parsed;
 }
 
-/** The engine settings: backend, engine, threads. */
-function workerConfig(values: ReportValues): WorkerConfig {
-  const backend = values.backend as BackendPreference;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend))
-    fail(`unknown backend '${backend}'.`, 2);
-  const engine = (values.engine ?? (backend === 'auto' ? 'auto' : 'tfjs')) as EnginePreference;
-  if (!ENGINE_PREFERENCES.includes(engine)) fail(`unknown engine '${engine}'.`, 2);
-  const wasmThreads = checked(() => integerArgument('threads', values.threads, THREADS));
-  return { backend, engine, searchDirs: [process.cwd()], maxImageMegapixels: 100, wasmThreads };
-}
-
 /** The optional parts of the report: a unit, class explanations, a feature visualization, a gallery. */
 function reportParts(values: ReportValues) {
   let unit: UnitArgument | undefined;
@@ -200,7 +188,7 @@ function reportArguments(values: ReportValues, positionals: string[]): ReportArg
   if (command !== 'report') fail(`unknown command '${command}'.\n\n${USAGE}`, 2);
   if (!modelArg) fail('report needs a model file.', 2);
   if (!values.image) fail('report needs --image <file>.', 2);
-  const config = workerConfig(values);
+  const config = checked(() => engineConfig(values));
   const timeoutMs =
     checked(() => integerArgument('timeout', values.timeout, TIMEOUT_SECONDS)) * 1000;
   const memoryLimitMb = checked(() =>
@@ -231,43 +219,25 @@ type RunOptions = { timeoutMs: number; onProgress?: (m: string) => void };
 
 /** Loads the model, runs the input, builds the asked parts and writes the report files. */
 async function runReport(args: ReportArguments, client: WorkerClient): Promise<void> {
-  const { config, inputSource } = args;
+  const { config } = args;
   const options: RunOptions = {
     timeoutMs: args.timeoutMs,
     onProgress: args.verbose ? (m: string) => process.stderr.write(`\u2026 ${m}\n`) : undefined,
   };
   const model = { file: args.modelFile, exportName: args.exportName };
   const loaded = await client.request({ type: 'loadModel', config, model, reload: false }, options);
-  const image = await client.request({ type: 'runInput', config, model, inputSource }, options);
-  const warnings = [
-    backendWarning(config.backend, loaded.backend, loaded.backendNotes, config.searchDirs),
-    ...(image.warnings ?? []),
-  ].filter((w): w is string => w !== undefined);
-  for (const warning of warnings) process.stderr.write(`cnn-inspector: warning: ${warning}\n`);
-  const json = {
-    ...buildReportJson(
-      loaded.summary,
-      loaded.backend,
-      {
-        file: inputSource,
-        width: image.input.width,
-        height: image.input.height,
-        channels: image.input.channels,
-      },
-      image.top5,
-      loaded.structure,
-      loaded.structureError,
-    ),
-    ...(warnings.length ? { warnings } : {}),
-    ...(loaded.engineFallback ? { engineFallback: loaded.engineFallback } : {}),
-  };
+  const image = await client.request(
+    { type: 'runInput', config, model, inputSource: args.inputSource },
+    options,
+  );
+  const json = modelJson(args, loaded, image);
   const galleryReport = args.gallery
     ? await buildGalleryReport(
         client,
         config,
         model,
         loaded.summary.exportName,
-        inputSource,
+        args.inputSource,
         args.gallery,
         {
           ...options,
@@ -294,6 +264,33 @@ async function runReport(args: ReportArguments, client: WorkerClient): Promise<v
       `cnn-inspector: ${loaded.summary.layers.length} layers on ${loaded.backend}; wrote ${written}\n`,
     );
   }
+}
+
+/** The report's model and input part, with the warnings (also printed) and the engine fallback. */
+function modelJson(args: ReportArguments, loaded: LoadedModel, image: ImageResult) {
+  const { config } = args;
+  const warnings = [
+    backendWarning(config.backend, loaded.backend, loaded.backendNotes, config.searchDirs),
+    ...(image.warnings ?? []),
+  ].filter((w): w is string => w !== undefined);
+  for (const warning of warnings) process.stderr.write(`cnn-inspector: warning: ${warning}\n`);
+  return {
+    ...buildReportJson(
+      loaded.summary,
+      loaded.backend,
+      {
+        file: args.inputSource,
+        width: image.input.width,
+        height: image.input.height,
+        channels: image.input.channels,
+      },
+      image.top5,
+      loaded.structure,
+      loaded.structureError,
+    ),
+    ...(warnings.length ? { warnings } : {}),
+    ...(loaded.engineFallback ? { engineFallback: loaded.engineFallback } : {}),
+  };
 }
 
 /** The unit, class-explanation and feature-visualization parts of the JSON report, as asked. */

@@ -7,6 +7,7 @@ import { InspectorError } from '../analysis/errors';
 import { encodeTypedArrays, type EncodedJson } from '../analysis/typedArrayJson';
 import type { ExplainAnswer } from '../protocol/explainMessages';
 import { basename } from 'node:path';
+import type { LayerActivation } from '../analysis/activations';
 
 /** Float32 bytes embedded at most (base64 adds a third): keeps VGG-sized reports openable. */
 export const REPORT_LAYER_BUDGET_BYTES = 48 * 1024 * 1024;
@@ -24,55 +25,23 @@ export async function collectReportData(
   options: RequestOptions,
 ): Promise<ReportData> {
   const layers = loaded.summary.layers;
-  if (layerName && !layers.some((l) => l.name === layerName)) {
-    throw new InspectorError(
-      'usage',
-      `${model.file}: no layer '${layerName}' (layers: ${layers.map((l) => l.name).join(', ')}).`,
-    );
-  }
-  const selectedLayer =
-    layerName ?? layers.find((l) => l.layout === 'spatial')?.name ?? layers[0].name;
-  const embedded: ReportData['layers'] = {};
-  let budget = REPORT_LAYER_BUDGET_BYTES;
-  // The selected layer first, so it is always embedded.
-  const order = [selectedLayer, ...layers.map((l) => l.name).filter((n) => n !== selectedLayer)];
-  for (const name of order) {
-    const layer = await client.request(
+  const selectedLayer = selectedLayerOf(model, layers, layerName);
+  const fetchLayer = (name: string) =>
+    client.request(
       { type: 'getLayer', config, model, inputSource: image.inputSource, layerName: name },
       options,
     );
-    if (layer.data.byteLength > budget && name !== selectedLayer) continue;
-    budget -= layer.data.byteLength;
-    embedded[name] = {
-      shape: layer.shape,
-      min: layer.min,
-      max: layer.max,
-      dataBase64: Buffer.from(
-        layer.data.buffer,
-        layer.data.byteOffset,
-        layer.data.byteLength,
-      ).toString('base64'),
-    };
-  }
   return {
     summary: loaded.summary,
     backend: loaded.backend,
     structure: loaded.structure,
     selectedLayer,
-    image: {
-      inputSource: image.inputSource,
-      imageName: basename(image.inputSource),
-      width: image.input.width,
-      height: image.input.height,
-      rgbaBase64: Buffer.from(
-        image.input.rgba.buffer,
-        image.input.rgba.byteOffset,
-        image.input.rgba.byteLength,
-      ).toString('base64'),
-      top5: image.top5,
-      ...(image.warnings ? { warnings: image.warnings } : {}),
-    },
-    layers: embedded,
+    image: reportImage(image),
+    layers: await embedLayers(
+      layers.map((l) => l.name),
+      selectedLayer,
+      fetchLayer,
+    ),
     explain: await explainForReport(client, config, model, image.inputSource, options, {
       projectionLayer: selectedLayer,
       // The Filters section opens at the first convolution; the selected layer's come too.
@@ -86,6 +55,65 @@ export async function collectReportData(
     }),
   };
 }
+
+/** The layer asked for (it must exist), else the first spatial layer, else the first. */
+function selectedLayerOf(
+  model: ModelRef,
+  layers: LoadedModel['summary']['layers'],
+  layerName: string | undefined,
+): string {
+  if (layerName && !layers.some((l) => l.name === layerName)) {
+    throw new InspectorError(
+      'usage',
+      `${model.file}: no layer '${layerName}' (layers: ${layers.map((l) => l.name).join(', ')}).`,
+    );
+  }
+  return layerName ?? layers.find((l) => l.layout === 'spatial')?.name ?? layers[0].name;
+}
+
+function base64Of(bytes: ArrayBufferView): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+/** Every layer's activations that fit in the budget; the selected layer always. */
+async function embedLayers(
+  names: string[],
+  selectedLayer: string,
+  fetchLayer: (name: string) => Promise<LayerActivation>,
+): Promise<ReportData['layers']> {
+  const embedded: ReportData['layers'] = {};
+  let budget = REPORT_LAYER_BUDGET_BYTES;
+  // The selected layer first, so it is always embedded.
+  const order = [selectedLayer, ...names.filter((n) => n !== selectedLayer)];
+  for (const name of order) {
+    const layer = await fetchLayer(name);
+    if (layer.data.byteLength > budget && name !== selectedLayer) continue;
+    budget -= layer.data.byteLength;
+    embedded[name] = {
+      shape: layer.shape,
+      min: layer.min,
+      max: layer.max,
+      dataBase64: base64Of(layer.data),
+    };
+  }
+  return embedded;
+}
+
+function reportImage(image: ImageResult): ReportData['image'] {
+  return {
+    inputSource: image.inputSource,
+    imageName: basename(image.inputSource),
+    width: image.input.width,
+    height: image.input.height,
+    rgbaBase64: base64Of(image.input.rgba),
+    top5: image.top5,
+    ...(image.warnings ? { warnings: image.warnings } : {}),
+  };
+}
+
+type ExplainBase = { config: WorkerConfig; model: ModelRef; inputSource: string };
+/** Runs one request of the Why tab and keeps its answer; one that cannot be made is left out. */
+type OptionalAnswer = (work: () => Promise<ExplainAnswer>) => Promise<void>;
 
 /**
  * What the Why tab shows first: the selected layer's strongest unit's projections, and filters.
@@ -101,7 +129,7 @@ async function explainForReport(
 ): Promise<EncodedJson<ExplainAnswer>[]> {
   const base = { config, model, inputSource };
   const answers: ExplainAnswer[] = [];
-  const optional = async (work: () => Promise<ExplainAnswer>) => {
+  const optional: OptionalAnswer = async (work) => {
     try {
       answers.push(await work());
     } catch (error) {
@@ -116,43 +144,7 @@ async function explainForReport(
     ),
   }));
   const top = (await client.request({ type: 'runInput', ...base }, options)).top5[0];
-  if (top) {
-    // The Why tab's class section: Grad-CAM always; the long methods only for small inputs, as
-    // the panel runs them without asking (its defaults, so the tab finds them).
-    const classRef = top.index;
-    await optional(async () => ({
-      kind: 'gradcam',
-      result: await client.request({ type: 'classGradCam', ...base, classRef }, options),
-    }));
-    const summary = await client.request(
-      { type: 'loadModel', config, model, reload: false },
-      options,
-    );
-    const [h, w, c] = summary.summary.inputShape as number[];
-    if (h && w && c && h * w * c <= SMALL_INPUT_VALUES) {
-      const window = Math.max(1, Math.round(Math.min(h, w) / 4));
-      const stride = Math.max(1, Math.floor(window / 3));
-      await optional(async () => ({
-        kind: 'occlusion',
-        result: await client.request(
-          {
-            type: 'classOcclusion',
-            ...base,
-            classRef,
-            options: { window: [window, window], stride: [stride, stride], fill: 0 },
-          },
-          options,
-        ),
-      }));
-      await optional(async () => ({
-        kind: 'integratedGradients',
-        result: await client.request(
-          { type: 'classIntegratedGradients', ...base, classRef, steps: 64, baseline: 'zeros' },
-          options,
-        ),
-      }));
-    }
-  }
+  if (top) await explainTopClass(client, base, top.index, options, optional);
   for (const layerName of wanted.filterLayers) {
     await optional(async () => ({
       kind: 'filters',
@@ -160,4 +152,49 @@ async function explainForReport(
     }));
   }
   return answers.map((a) => encodeTypedArrays(a, (b) => Buffer.from(b).toString('base64')));
+}
+
+/**
+ * The Why tab's class section: Grad-CAM always; the long methods only for small inputs, as the
+ * panel runs them without asking (its defaults, so the tab finds them).
+ */
+async function explainTopClass(
+  client: WorkerClient,
+  base: ExplainBase,
+  classRef: number,
+  options: RequestOptions,
+  optional: OptionalAnswer,
+): Promise<void> {
+  await optional(async () => ({
+    kind: 'gradcam',
+    result: await client.request({ type: 'classGradCam', ...base, classRef }, options),
+  }));
+  const { config, model } = base;
+  const summary = await client.request(
+    { type: 'loadModel', config, model, reload: false },
+    options,
+  );
+  const [h, w, c] = summary.summary.inputShape as number[];
+  if (!(h && w && c && h * w * c <= SMALL_INPUT_VALUES)) return;
+  const window = Math.max(1, Math.round(Math.min(h, w) / 4));
+  const stride = Math.max(1, Math.floor(window / 3));
+  await optional(async () => ({
+    kind: 'occlusion',
+    result: await client.request(
+      {
+        type: 'classOcclusion',
+        ...base,
+        classRef,
+        options: { window: [window, window], stride: [stride, stride], fill: 0 },
+      },
+      options,
+    ),
+  }));
+  await optional(async () => ({
+    kind: 'integratedGradients',
+    result: await client.request(
+      { type: 'classIntegratedGradients', ...base, classRef, steps: 64, baseline: 'zeros' },
+      options,
+    ),
+  }));
 }

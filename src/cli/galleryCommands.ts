@@ -22,7 +22,6 @@ import {
   CLI_LIMIT_HINTS,
   DEFAULT_CLI_MEMORY_LIMIT_MB,
   MEMORY_LIMIT_MB,
-  THREADS,
   TIMEOUT_SECONDS,
   WORKERS,
   integerArgument,
@@ -30,8 +29,7 @@ import {
 } from './numericArguments';
 import { checkOutputFile } from './outputFiles';
 import { backendWarning } from './backendWarning';
-import type { BackendPreference } from '../analysis/runtime';
-import { ENGINE_PREFERENCES, type EnginePreference } from '../analysis/engines/chooseEngine';
+import { engineConfig } from './engineArguments';
 import { WorkerClient } from '../host/workerClient';
 import { removeCheckpoint, runGalleryShard } from '../host/shardGallery';
 import type { WorkerConfig } from '../protocol/worker/workerProtocol';
@@ -68,6 +66,15 @@ function usage(message: string): never {
   throw new InspectorError('usage', `${message}\n\n${GALLERY_USAGE}`);
 }
 
+/** Runs an argument check; its error becomes a usage error (exit 2). */
+function orUsage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    usage((error as Error).message);
+  }
+}
+
 /** A numeric flag within its range, `fallback` when absent; a usage error (exit 2) otherwise. */
 function wholeNumber(
   name: string,
@@ -75,42 +82,55 @@ function wholeNumber(
   fallback: number,
   range: IntegerRange,
 ): number {
-  if (text === undefined) return fallback;
-  try {
-    return integerArgument(name, text, range);
-  } catch (error) {
-    usage((error as Error).message);
-  }
+  return text === undefined ? fallback : orUsage(() => integerArgument(name, text, range));
 }
 
-export async function galleryCommand(argv: string[], workerScript: string): Promise<void> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        folder: { type: 'string' },
-        out: { type: 'string' },
-        layer: { type: 'string', default: 'auto' },
-        shard: { type: 'string' },
-        'top-k': { type: 'string' },
-        export: { type: 'string' },
-        workers: { type: 'string' },
-        checkpoint: { type: 'string' },
-        'checkpoint-every': { type: 'string' },
-        backend: { type: 'string', default: 'auto' },
-        engine: { type: 'string' },
-        threads: { type: 'string', default: '0' },
-        timeout: { type: 'string', default: '300' },
-        'memory-limit': { type: 'string' },
-        verbose: { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    usage((error as Error).message);
-  }
-  const { values, positionals } = parsed;
+const GALLERY_OPTIONS = {
+  folder: { type: 'string' },
+  out: { type: 'string' },
+  layer: { type: 'string', default: 'auto' },
+  shard: { type: 'string' },
+  'top-k': { type: 'string' },
+  export: { type: 'string' },
+  workers: { type: 'string' },
+  checkpoint: { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  backend: { type: 'string', default: 'auto' },
+  engine: { type: 'string' },
+  threads: { type: 'string', default: '0' },
+  timeout: { type: 'string', default: '300' },
+  'memory-limit': { type: 'string' },
+  verbose: { type: 'boolean', default: false },
+} as const;
+
+type GalleryValues = ReturnType<typeof parseArgs<{ options: typeof GALLERY_OPTIONS }>>['values'];
+
+/** Everything `gallery` was asked for, checked. */
+interface GalleryCommandArguments {
+  modelFile: string;
+  exportName: string | undefined;
+  folder: string;
+  /** 'auto' or a layer name. */
+  layer: string;
+  /** Absent: the whole folder, written as a merged gallery (not a part). */
+  shard: { index: number; count: number } | undefined;
+  topK: number;
+  /** Absent: the pool's default for the engine the model runs on (defaultGalleryWorkers). */
+  workers: number | undefined;
+  out: string;
+  checkpointFile: string;
+  checkpointEveryMs: number;
+  timeoutMs: number;
+  memoryLimitMb: number;
+  config: WorkerConfig;
+  verbose: boolean;
+}
+
+/** The command line checked, in the order its usage errors are reported. */
+function galleryArguments(argv: string[]): GalleryCommandArguments {
+  const { values, positionals } = orUsage(() =>
+    parseArgs({ args: argv, allowPositionals: true, options: GALLERY_OPTIONS }),
+  );
   if (positionals.length !== 1) usage('gallery needs one model file.');
   if (!values.folder) usage('gallery needs --folder <dir>.');
   if (!values.out) usage('gallery needs --out <file>.');
@@ -119,25 +139,30 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
     usage(`--folder ${folder}: not a folder.`);
   const modelFile = resolve(positionals[0]);
   if (!existsSync(modelFile)) throw new InspectorError('usage', `${modelFile}: no such file.`);
-  let shard = { index: 0, count: 1 };
-  if (values.shard !== undefined) {
-    try {
-      shard = parseShard(values.shard);
-    } catch (error) {
-      usage((error as Error).message);
-    }
-  }
-  const backend = values.backend as BackendPreference;
-  if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend))
-    usage(`unknown backend '${backend}'.`);
-  const engine = (values.engine ?? (backend === 'auto' ? 'auto' : 'tfjs')) as EnginePreference;
-  if (!ENGINE_PREFERENCES.includes(engine)) usage(`unknown engine '${engine}'.`);
-  const wasmThreads = wholeNumber('threads', values.threads, 0, THREADS);
+  const shard = values.shard === undefined ? undefined : orUsage(() => parseShard(values.shard!));
+  const config = orUsage(() => engineConfig(values));
+  const numbers = numericArguments(values);
+  const out = resolve(values.out);
+  orUsage(() => checkOutputFile('out', out));
+  return {
+    modelFile,
+    exportName: values.export,
+    folder,
+    layer: values.layer,
+    shard,
+    ...numbers,
+    out,
+    checkpointFile: resolve(values.checkpoint ?? `${out}.checkpoint`),
+    config,
+    verbose: values.verbose,
+  };
+}
+
+function numericArguments(values: GalleryValues) {
   const topK = wholeNumber('top-k', values['top-k'], DEFAULT_GALLERY_OPTIONS.topK, {
     min: 1,
     max: 1000,
   });
-  // Absent: the pool's default for the engine the model runs on (defaultGalleryWorkers).
   const workers =
     values.workers === undefined ? undefined : wholeNumber('workers', values.workers, 1, WORKERS);
   const checkpointEveryMs =
@@ -149,58 +174,39 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
     DEFAULT_CLI_MEMORY_LIMIT_MB,
     MEMORY_LIMIT_MB,
   );
-  const out = resolve(values.out);
-  try {
-    checkOutputFile('out', out);
-  } catch (error) {
-    usage((error as Error).message);
-  }
-  const checkpointFile = resolve(values.checkpoint ?? `${out}.checkpoint`);
-  const verbose = values.verbose;
-  const say = (line: string) => process.stderr.write(`cnn-inspector: ${line}\n`);
+  return { topK, workers, checkpointEveryMs, timeoutMs, memoryLimitMb };
+}
 
-  const config: WorkerConfig = {
-    backend,
-    engine,
-    searchDirs: [process.cwd()],
-    maxImageMegapixels: 100,
-    wasmThreads,
-  };
-  const model = { file: modelFile, exportName: values.export };
+function say(line: string): void {
+  process.stderr.write(`cnn-inspector: ${line}\n`);
+}
+
+export async function galleryCommand(argv: string[], workerScript: string): Promise<void> {
+  const args = galleryArguments(argv);
+  const { config, memoryLimitMb, timeoutMs, topK } = args;
+  const model = { file: args.modelFile, exportName: args.exportName };
   // It loads the model for the key, then is the pool's first worker (the model loaded once).
   const client = new WorkerClient({ workerScript, memoryLimitMb, limitHints: CLI_LIMIT_HINTS });
-  let loaded, info;
-  try {
-    const requestOptions = { timeoutMs };
-    loaded = await client.request(
-      { type: 'loadModel', config, model, reload: false },
-      requestOptions,
-    );
-    info = await client.request(
-      {
-        type: 'galleryInfo',
-        config,
-        model,
-        ...(values.layer === 'auto' ? {} : { layer: values.layer }),
-      },
-      requestOptions,
-    );
-  } catch (error) {
-    client.dispose();
-    throw error;
-  }
-  const warning = backendWarning(backend, loaded.backend, loaded.backendNotes, config.searchDirs);
+  const { loaded, info } = await loadForKey(client, args);
+  const warning = backendWarning(
+    config.backend,
+    loaded.backend,
+    loaded.backendNotes,
+    config.searchDirs,
+  );
   if (warning) say(`warning: ${warning}`);
-  if (engine === 'onnxruntime' && loaded.engineFallback) say(`warning: ${loaded.engineFallback}`);
+  if (config.engine === 'onnxruntime' && loaded.engineFallback)
+    say(`warning: ${loaded.engineFallback}`);
   const started = Date.now();
+  const options = { topK, nmsIoU: DEFAULT_GALLERY_OPTIONS.nmsIoU };
   const part: GalleryPart = await runGalleryShard({
     warmWorker: client,
-    folder,
-    shard,
+    folder: args.folder,
+    shard: args.shard ?? { index: 0, count: 1 },
     key: {
       tool: `cnn-inspector ${version}`,
       model: {
-        file: basename(modelFile),
+        file: basename(args.modelFile),
         exportName: loaded.summary.exportName,
         weightsHash: info.weightsHash,
         codeHash: info.bundleHash,
@@ -209,50 +215,66 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
       layer: info.layer,
       units: info.units,
       inputSize: [info.inputHeight, info.inputWidth],
-      topK,
-      nmsIoU: DEFAULT_GALLERY_OPTIONS.nmsIoU,
+      ...options,
     },
     model,
     config,
-    options: { topK, nmsIoU: DEFAULT_GALLERY_OPTIONS.nmsIoU },
+    options,
     timeoutMs,
-    pool: { workerScript, memoryLimitMb, workers, limitHints: CLI_LIMIT_HINTS },
-    checkpointFile,
-    checkpointEveryMs,
-    onProgress: verbose
+    pool: { workerScript, memoryLimitMb, workers: args.workers, limitHints: CLI_LIMIT_HINTS },
+    checkpointFile: args.checkpointFile,
+    checkpointEveryMs: args.checkpointEveryMs,
+    onProgress: args.verbose
       ? (p) => say(`${p.done}/${p.total} images, ${p.rate.toFixed(1)}/s`)
       : undefined,
     log: say,
   }).finally(() => client.dispose());
-  const sharded = values.shard !== undefined;
-  const text = galleryFileText(sharded ? part : mergedGallery(part, [part]));
-  writeFileSync(out, text);
-  await removeCheckpoint(checkpointFile);
-  const skipped = part.skipped.length ? ` (${part.skipped.length} skipped)` : '';
+  writeFileSync(args.out, galleryFileText(args.shard ? part : mergedGallery(part, [part])));
+  await removeCheckpoint(args.checkpointFile);
   say(
-    `${sharded ? `shard ${shard.index}/${shard.count}: ` : ''}${part.imageCount} images${skipped} of ${part.folder.fileCount}, layer ${part.layer} on ${part.backend}, in ${((Date.now() - started) / 1000).toFixed(1)} s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB; wrote ${out}`,
+    `${summaryLine(part, args.shard)} in ${((Date.now() - started) / 1000).toFixed(1)} s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB; wrote ${args.out}`,
   );
 }
 
-export async function mergeCommand(argv: string[]): Promise<void> {
-  let parsed;
+/** Loads the model and asks for the gallery's layer and hashes; the client is disposed on failure. */
+async function loadForKey(client: WorkerClient, args: GalleryCommandArguments) {
+  const { config } = args;
+  const model = { file: args.modelFile, exportName: args.exportName };
+  const requestOptions = { timeoutMs: args.timeoutMs };
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { out: { type: 'string' } },
-    });
+    const loaded = await client.request(
+      { type: 'loadModel', config, model, reload: false },
+      requestOptions,
+    );
+    const info = await client.request(
+      {
+        type: 'galleryInfo',
+        config,
+        model,
+        ...(args.layer === 'auto' ? {} : { layer: args.layer }),
+      },
+      requestOptions,
+    );
+    return { loaded, info };
   } catch (error) {
-    usage((error as Error).message);
+    client.dispose();
+    throw error;
   }
-  const { values, positionals } = parsed;
+}
+
+/** What the run covered: `[shard i/n: ]N images[ (k skipped)] of F, layer L on B`. */
+function summaryLine(part: GalleryPart, shard: GalleryCommandArguments['shard']): string {
+  const skipped = part.skipped.length ? ` (${part.skipped.length} skipped)` : '';
+  return `${shard ? `shard ${shard.index}/${shard.count}: ` : ''}${part.imageCount} images${skipped} of ${part.folder.fileCount}, layer ${part.layer} on ${part.backend}`;
+}
+
+export async function mergeCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = orUsage(() =>
+    parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' } } }),
+  );
   if (positionals.length === 0) usage('merge needs part files.');
   if (!values.out) usage('merge needs --out <gallery.json>.');
-  try {
-    checkOutputFile('out', values.out);
-  } catch (error) {
-    usage((error as Error).message);
-  }
+  orUsage(() => checkOutputFile('out', values.out!));
   const parts = positionals.map((file) => {
     const name = resolve(file);
     let text: string;

@@ -13,6 +13,7 @@ import {
   buildFolderGallery,
   folderGalleryView,
   type FolderGalleryResult,
+  type FolderGalleryRun,
 } from '../host/folderGallery';
 import type { GalleryToPanel, FolderGalleryView } from '../protocol/galleryMessages';
 import type { ReportGallery } from '../protocol/reportData';
@@ -70,6 +71,12 @@ export function parseGalleryArgs(values: {
   return { layer, folder, topK };
 }
 
+type GalleryReportOptions = RequestOptions & {
+  workerScript: string;
+  memoryLimitMb: number;
+  verbose: boolean;
+};
+
 export async function buildGalleryReport(
   client: WorkerClient,
   config: WorkerConfig,
@@ -77,7 +84,7 @@ export async function buildGalleryReport(
   exportName: string,
   inputSource: string,
   args: GalleryArgs,
-  options: RequestOptions & { workerScript: string; memoryLimitMb: number; verbose: boolean },
+  options: GalleryReportOptions,
 ): Promise<{ json: GalleryJson; html: ReportGallery }> {
   const info = await client.request(
     { type: 'galleryInfo', config, model, ...(args.layer === 'auto' ? {} : { layer: args.layer }) },
@@ -113,30 +120,8 @@ export async function buildGalleryReport(
     },
   ];
   if (args.folder) {
-    const started = Date.now();
-    const folder = await buildFolderGallery({
-      folder: args.folder,
-      info,
-      warmWorker: client, // it holds the model: loaded once
-      model,
-      exportName,
-      config,
-      options: { ...DEFAULT_GALLERY_OPTIONS, topK: args.topK },
-      timeoutMs: options.timeoutMs,
-      pool: {
-        workerScript: options.workerScript,
-        memoryLimitMb: options.memoryLimitMb,
-        limitHints: CLI_LIMIT_HINTS,
-      },
-      onProgress: options.verbose
-        ? (p) =>
-            process.stderr.write(`… gallery ${p.done}/${p.total} images, ${p.rate.toFixed(1)}/s\n`)
-        : undefined,
-    });
-    if (options.verbose)
-      process.stderr.write(
-        `… gallery of ${folder.imageCount} images in ${Date.now() - started} ms\n`,
-      );
+    const run = { folder: args.folder, info, model, exportName, config };
+    const folder = await runFolderGallery(client, run, args.topK, options);
     json.folder = folder.units.map((u) => ({
       unit: u.unit,
       patches: u.patches.map((p) => ({ file: p.file, y: p.y, x: p.x, value: p.value, box: p.box })),
@@ -149,6 +134,36 @@ export async function buildGalleryReport(
   }
   const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
   return { json, html: { messages: messages.map((m) => encodeTypedArrays(m, toBase64)) } };
+}
+
+/** The folder gallery on a pool of workers (the client, which holds the model, is lent to it). */
+async function runFolderGallery(
+  client: WorkerClient,
+  run: Pick<FolderGalleryRun, 'folder' | 'info' | 'model' | 'exportName' | 'config'>,
+  topK: number,
+  options: GalleryReportOptions,
+): Promise<FolderGalleryResult> {
+  const started = Date.now();
+  const folder = await buildFolderGallery({
+    ...run,
+    warmWorker: client, // it holds the model: loaded once
+    options: { ...DEFAULT_GALLERY_OPTIONS, topK },
+    timeoutMs: options.timeoutMs,
+    pool: {
+      workerScript: options.workerScript,
+      memoryLimitMb: options.memoryLimitMb,
+      limitHints: CLI_LIMIT_HINTS,
+    },
+    onProgress: options.verbose
+      ? (p) =>
+          process.stderr.write(`… gallery ${p.done}/${p.total} images, ${p.rate.toFixed(1)}/s\n`)
+      : undefined,
+  });
+  if (options.verbose)
+    process.stderr.write(
+      `… gallery of ${folder.imageCount} images in ${Date.now() - started} ms\n`,
+    );
+  return folder;
 }
 
 /** The folder gallery with crops for its first units, as the panel shows it. */

@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { InspectorError } from '../analysis/errors';
 import type { RequestOptions, WorkerClient } from '../host/workerClient';
 import type { ModelRef, WorkerConfig } from '../protocol/worker/workerProtocol';
-import type { ArithmeticResult } from '../analysis/explain/explainSession';
+import type { ArithmeticResult, ProjectionResult } from '../analysis/explain/explainSession';
 import { encodePng, projectionPicture } from '../analysis/explain/projectionImage';
 import { cropPicture } from '../analysis/image/rgbaPicture';
 
@@ -96,10 +96,46 @@ export async function buildUnitReport(
     { type: 'explainProjections', ...base, channel: unit.channel, position: unit.position },
     options,
   );
+  const report: UnitReportJson = {
+    layer: result.unit.layer,
+    channel: result.unit.channel,
+    position: result.unit.position,
+    value: result.value,
+    receptiveField: result.field,
+    projections: writeProjections(result, unit.layer, jsonPath),
+    ...(result.notInvertible ? { notInvertible: result.notInvertible } : {}),
+  };
+  try {
+    const a = await client.request(
+      {
+        type: 'explainArithmetic',
+        ...base,
+        position: result.unit.position,
+        channel: result.unit.channel,
+      },
+      options,
+    );
+    report.arithmetic = arithmeticJson(a);
+  } catch (error) {
+    if (!(error instanceof InspectorError) || error.kind !== 'layer') throw error;
+    report.arithmeticError = error.message;
+  }
+  return report;
+}
+
+/**
+ * 2-D inputs: each projection as a PNG file next to the JSON report, and cropped to the receptive
+ * field; 1-D inputs: the projection's values.
+ */
+function writeProjections(
+  result: ProjectionResult,
+  layerName: string,
+  jsonPath: string,
+): UnitReportJson['projections'] {
   const folder = dirname(jsonPath);
   const stem = join(
     folder,
-    `${basename(jsonPath).replace(/\.json$/i, '')}.${safeFileNamePart(unit.layer)}-${[result.unit.channel, ...result.unit.position].join('-')}`,
+    `${basename(jsonPath).replace(/\.json$/i, '')}.${safeFileNamePart(layerName)}-${[result.unit.channel, ...result.unit.position].join('-')}`,
   );
   const writeInFolder = (path: string, bytes: Uint8Array) => {
     if (dirname(path) !== folder) {
@@ -107,7 +143,7 @@ export async function buildUnitReport(
     }
     writeFileSync(path, bytes);
   };
-  const projections = result.projections.map((p) => {
+  return result.projections.map((p) => {
     const notes = p.notes;
     if (p.values.shape.length !== 3)
       return { method: p.method, values: Array.from(p.values.data), notes };
@@ -126,39 +162,19 @@ export async function buildUnitReport(
     }
     return entry;
   });
-  const report: UnitReportJson = {
-    layer: result.unit.layer,
-    channel: result.unit.channel,
-    position: result.unit.position,
-    value: result.value,
-    receptiveField: result.field,
-    projections,
-    ...(result.notInvertible ? { notInvertible: result.notInvertible } : {}),
+}
+
+/** The arithmetic with plain arrays (JSON has no typed arrays). */
+function arithmeticJson(a: ArithmeticResult): NonNullable<UnitReportJson['arithmetic']> {
+  return {
+    ...a,
+    padded: Array.from(a.padded),
+    terms: a.terms.map((t) => ({
+      inputChannel: t.inputChannel,
+      inputs: Array.from(t.inputs),
+      weights: Array.from(t.weights),
+      products: Array.from(t.products),
+      sum: t.sum,
+    })),
   };
-  try {
-    const a = await client.request(
-      {
-        type: 'explainArithmetic',
-        ...base,
-        position: result.unit.position,
-        channel: result.unit.channel,
-      },
-      options,
-    );
-    report.arithmetic = {
-      ...a,
-      padded: Array.from(a.padded),
-      terms: a.terms.map((t) => ({
-        inputChannel: t.inputChannel,
-        inputs: Array.from(t.inputs),
-        weights: Array.from(t.weights),
-        products: Array.from(t.products),
-        sum: t.sum,
-      })),
-    };
-  } catch (error) {
-    if (!(error instanceof InspectorError) || error.kind !== 'layer') throw error;
-    report.arithmeticError = error.message;
-  }
-  return report;
 }
