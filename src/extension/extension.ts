@@ -39,11 +39,35 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
   const log = vscode.window.createOutputChannel('CNN Inspector', { log: true });
   const models = new ObservedModelService(context.extensionUri, log);
   const panels = new PanelRegistry(context.extensionUri, models, pickImage);
-  const commands = new Commands(models, panels);
   context.subscriptions.push(
     log,
     models,
     panels,
+    ...panelCommands(new Commands(models, panels), panels, models, log),
+    applySettingsLive(models, panels),
+    ...galleryCommands(models, panels),
+    ...explorerCopies(),
+  );
+  setGalleryStorageDir(context.globalStorageUri.fsPath);
+  const sourceLinks = registerSourceLinks(context, models, panels, log);
+  context.subscriptions.push(...modelFileCommands(context, models, sourceLinks));
+  log.info(`Activated in ${Date.now() - started} ms.`);
+  return {
+    getPanels: () => panels.snapshots(),
+    getLastError: () => models.lastError,
+    wasRefusedForTrust,
+    getLastRerun: (file) => sourceLinks.lastRerun(file),
+  };
+}
+
+/** The commands that open and drive model panels, and the panels' return after a reload. */
+function panelCommands(
+  commands: Commands,
+  panels: PanelRegistry,
+  models: ObservedModelService,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable[] {
+  return [
     // From the explorer's context menu on an .onnx file the argument is the file's Uri.
     vscode.commands.registerCommand(COMMAND.visualizeLayer, (args?: VisualizeArgs | vscode.Uri) =>
       commands.visualizeLayer(args instanceof vscode.Uri ? { modelFile: args } : args),
@@ -62,14 +86,24 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
         panels.restore(panel, migratePanelState(state)),
     }),
     vscode.commands.registerCommand(COMMAND.restartWorker, () => models.restartWorker()),
-    // Settings apply live. The backend, threads and memory limit are fixed per worker thread: a
-    // new choice needs a new worker.
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (settingsChanged(e, 'workerMemoryLimitMb')) models.applyMemoryLimit();
-      else if (settingsChanged(e, 'backend', 'engine', 'wasmThreads'))
-        models.restartWorker('for the new settings');
-      if (settingsChanged(e, 'colormap', 'normalization')) panels.postSettings();
-    }),
+  ];
+}
+
+/**
+ * Settings apply live. The backend, threads and memory limit are fixed per worker thread: a new
+ * choice needs a new worker.
+ */
+function applySettingsLive(models: ObservedModelService, panels: PanelRegistry): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    if (settingsChanged(e, 'workerMemoryLimitMb')) models.applyMemoryLimit();
+    else if (settingsChanged(e, 'backend', 'engine', 'wasmThreads'))
+      models.restartWorker('for the new settings');
+    if (settingsChanged(e, 'colormap', 'normalization')) panels.postSettings();
+  });
+}
+
+function galleryCommands(models: ObservedModelService, panels: PanelRegistry): vscode.Disposable[] {
+  return [
     vscode.commands.registerCommand(
       COMMAND.buildGallery,
       (uri?: vscode.Uri, args?: BuildGalleryArgs) =>
@@ -81,22 +115,31 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
       (uri?: vscode.Uri, args?: OpenGalleryFileArgs) =>
         openGalleryFile(models, panels, uri, Array.isArray(args) ? undefined : args),
     ),
-  );
-  // The explorer's context menu shows titles without their category: the same commands under
-  // titles that carry the "CNN Inspector:" prefix (hidden from the palette, which has the originals).
-  for (const [copy, original] of [
+  ];
+}
+
+/**
+ * The explorer's context menu shows titles without their category: the same commands under
+ * titles that carry the "CNN Inspector:" prefix (hidden from the palette, which has the originals).
+ */
+function explorerCopies(): vscode.Disposable[] {
+  return [
     [COMMAND.explorerVisualizeLayer, COMMAND.visualizeLayer],
     [COMMAND.explorerInspectImage, COMMAND.inspectImage],
     [COMMAND.explorerBuildGallery, COMMAND.buildGallery],
-  ])
-    context.subscriptions.push(
-      vscode.commands.registerCommand(copy, (...args: unknown[]) =>
-        vscode.commands.executeCommand(original, ...args),
-      ),
-    );
-  setGalleryStorageDir(context.globalStorageUri.fsPath);
-  const sourceLinks = registerSourceLinks(context, models, panels, log);
-  context.subscriptions.push(
+  ].map(([copy, original]) =>
+    vscode.commands.registerCommand(copy, (...args: unknown[]) =>
+      vscode.commands.executeCommand(original, ...args),
+    ),
+  );
+}
+
+function modelFileCommands(
+  context: vscode.ExtensionContext,
+  models: ObservedModelService,
+  sourceLinks: ReturnType<typeof registerSourceLinks>,
+): vscode.Disposable[] {
+  return [
     vscode.commands.registerCommand(COMMAND.newModelFile, async (args?: NewModelFileArgs) => {
       try {
         const file = await newModelFile(context.extensionUri, args);
@@ -110,14 +153,7 @@ export function activate(context: vscode.ExtensionContext): CnnInspectorApi {
     vscode.commands.registerCommand(COMMAND.useNativeTensorFlow, () =>
       useNativeTensorFlow(() => models.restartWorker()),
     ),
-  );
-  log.info(`Activated in ${Date.now() - started} ms.`);
-  return {
-    getPanels: () => panels.snapshots(),
-    getLastError: () => models.lastError,
-    wasRefusedForTrust,
-    getLastRerun: (file) => sourceLinks.lastRerun(file),
-  };
+  ];
 }
 
 export function deactivate(): void {}

@@ -12,6 +12,7 @@ import {
   buildFolderGallery,
   folderGalleryView,
   type FolderGalleryResult,
+  type FolderGalleryRun,
 } from '../../host/folderGallery';
 import type { ModelRef } from '../../protocol/worker/workerProtocol';
 import type { HostToPanel } from '../../protocol/panelProtocol';
@@ -263,61 +264,68 @@ export class GalleryController implements vscode.Disposable {
       topK: readSettings().galleryTopK,
       folder,
     });
-    const settings = readSettings();
-    let lastProgress = 0;
-    let lastPartial = 0;
     this.panel.post({
       type: 'galleryProgress',
       progress: undefined,
       message: `Reading ${folder}\u2026`,
     });
     try {
-      const result = await buildFolderGallery({
-        folder,
-        cacheDir: galleryStorageDir(),
-        info,
-        model: this.panel.ref,
-        exportName: this.panel.exportName(),
-        config: this.models.config(),
-        options: { ...DEFAULT_GALLERY_OPTIONS, topK: settings.galleryTopK },
-        timeoutMs: settings.modelTimeoutSeconds * 1000,
-        pool: {
-          workerScript: vscode.Uri.joinPath(this.extensionUri, 'dist', 'worker.js').fsPath,
-          memoryLimitMb: settings.workerMemoryLimitMb,
-          gate: assertWorkspaceTrusted,
-        },
-        signal: run.signal,
-        onProgress: (p) => {
-          if (Date.now() - lastProgress < 200 && p.done < p.total) return;
-          lastProgress = Date.now();
-          this.panel.post({ type: 'galleryProgress', progress: p });
-        },
-        onPartial: (partial) => {
-          this.latest = partial;
-          if (Date.now() - lastPartial < 500) return;
-          lastPartial = Date.now();
-          void this.sendFolder(partial);
-        },
-      });
+      const result = await buildFolderGallery(this.folderRun(folder, info, run.signal));
       if (this.run !== run) return;
       this.latest = result;
       this.panel.post({ type: 'galleryProgress', progress: undefined });
       await this.sendFolder(result);
     } catch (error) {
-      if (this.run === run) this.panel.post({ type: 'galleryProgress', progress: undefined });
-      if (error instanceof InspectorError && error.kind === 'cancelled') {
-        this.panel.post({
-          type: 'galleryProgress',
-          progress: undefined,
-          message: 'Cancelled; the images done so far are cached.',
-        });
-        if (this.latest && this.run === run) await this.sendFolder(this.latest);
-        return;
-      }
-      throw error;
+      await this.endFailedRun(run, error);
     } finally {
       if (this.run === run) this.run = undefined;
     }
+  }
+
+  /** The run's settings, with progress and partial results posted at most every 200 and 500 ms. */
+  private folderRun(folder: string, info: GalleryInfo, signal: AbortSignal): FolderGalleryRun {
+    const settings = readSettings();
+    let lastProgress = 0;
+    let lastPartial = 0;
+    return {
+      folder,
+      cacheDir: galleryStorageDir(),
+      info,
+      model: this.panel.ref,
+      exportName: this.panel.exportName(),
+      config: this.models.config(),
+      options: { ...DEFAULT_GALLERY_OPTIONS, topK: settings.galleryTopK },
+      timeoutMs: settings.modelTimeoutSeconds * 1000,
+      pool: {
+        workerScript: vscode.Uri.joinPath(this.extensionUri, 'dist', 'worker.js').fsPath,
+        memoryLimitMb: settings.workerMemoryLimitMb,
+        gate: assertWorkspaceTrusted,
+      },
+      signal,
+      onProgress: (p) => {
+        if (Date.now() - lastProgress < 200 && p.done < p.total) return;
+        lastProgress = Date.now();
+        this.panel.post({ type: 'galleryProgress', progress: p });
+      },
+      onPartial: (partial) => {
+        this.latest = partial;
+        if (Date.now() - lastPartial < 500) return;
+        lastPartial = Date.now();
+        void this.sendFolder(partial);
+      },
+    };
+  }
+
+  /** A cancelled run shows what it had (it is cached); any other failure is thrown on. */
+  private async endFailedRun(run: AbortController, error: unknown): Promise<void> {
+    if (this.run === run) this.panel.post({ type: 'galleryProgress', progress: undefined });
+    if (!(error instanceof InspectorError && error.kind === 'cancelled')) throw error;
+    this.panel.post({
+      type: 'galleryProgress',
+      progress: undefined,
+      message: 'Cancelled; the images done so far are cached.',
+    });
+    if (this.latest && this.run === run) await this.sendFolder(this.latest);
   }
 
   /** Posts the galleries with crops for the first units; one crop request at a time, latest wins. */
