@@ -220,8 +220,7 @@ export class App {
   private onModel(message: ModelMessage): void {
     this.model = message;
     // The maps shown stay (marked by the progress line) until the new run's arrive.
-    if (this.selection.modelShown(message.run, message.selectedLayer, message.request))
-      this.layer = undefined;
+    if (this.selection.modelShown(message.run, message.selectedLayer)) this.layer = undefined;
     this.errorBanner.clear();
     this.renderHeader();
     this.renderLayers();
@@ -245,10 +244,19 @@ export class App {
     this.persist();
   }
 
-  /** The maps of the selected layer, unless they are of an earlier run or an older choice. */
+  /**
+   * The maps of the host's selected layer, unless they are of an earlier run or an older choice;
+   * the panel marks their layer (it differs when a click raced the host's own choice).
+   */
   private onLayer(message: Extract<HostToPanel, { type: 'layer' }>): void {
-    if (!this.selection.accepts(message)) return;
+    const shown = this.selected;
+    if (!this.selection.receive(message)) return;
     this.layer = message;
+    if (message.name !== shown) {
+      this.renderLayers();
+      this.structureView.setSelected(message.name);
+      this.persist();
+    }
     this.renderLayer();
     this.restoreScroll();
     this.openPendingUnit();

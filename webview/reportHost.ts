@@ -89,7 +89,6 @@ class ReportHost implements PanelHost {
     this.send({
       type: 'model',
       run: REPORT_RUN,
-      request: 0,
       summary: data.summary,
       backend: data.backend,
       selectedLayer: data.selectedLayer,

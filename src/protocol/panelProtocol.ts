@@ -27,12 +27,6 @@ export type HostToPanel =
       type: 'model';
       /** The host's run this model starts (see `layer`). */
       run: number;
-      /**
-       * The panel's latest `selectLayer` request the host had received when it chose
-       * `selectedLayer` (0: none since the webview loaded); the `layer` messages for this choice
-       * echo it.
-       */
-      request: number;
       summary: ModelSummary;
       backend: BackendName;
       /** How the engine was chosen; the badge's tooltip. */
@@ -63,9 +57,9 @@ export type HostToPanel =
   /**
    * A layer's maps. `run` numbers what they were read from: the host starts a new run with every
    * model it shows and every pass on an input, so maps of a same-named layer from before a re-run
-   * are told apart. `request` echoes the panel's `selectLayer` request this answers (or the one
-   * the `model` message echoed, for the host's own choice). The panel draws only the maps of its
-   * latest run and request (webview/layerSelection.ts).
+   * are told apart. `request` echoes the panel's latest `selectLayer` request the host had read
+   * (0: none since the webview loaded). The panel draws only the maps of its latest run and
+   * request, and follows their layer: the host's choice wins (webview/layerSelection.ts).
    */
   | {
       type: 'layer';

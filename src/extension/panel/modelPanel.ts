@@ -387,7 +387,7 @@ export class ModelPanel implements vscode.Disposable {
 
   private postModel(): void {
     if (this.loaded && this.selectedLayer)
-      this.post(modelMessage(this.loaded, this.selectedLayer, this.run, this.panelRequest));
+      this.post(modelMessage(this.loaded, this.selectedLayer, this.run));
   }
 
   private postImage(): void {

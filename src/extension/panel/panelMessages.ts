@@ -4,17 +4,11 @@ import type { HostToPanel } from '../../protocol/panelProtocol';
 import type { LoadedModel } from '../../protocol/worker/workerProtocol';
 import type { ImageResult } from '../../analysis/inspectionSession';
 
-/** `run` and `request`: what the `layer` messages for this model carry (panelProtocol.ts). */
-export function modelMessage(
-  loaded: LoadedModel,
-  selectedLayer: string,
-  run: number,
-  request: number,
-): HostToPanel {
+/** `run`: what the `layer` messages for this model carry (panelProtocol.ts). */
+export function modelMessage(loaded: LoadedModel, selectedLayer: string, run: number): HostToPanel {
   return {
     type: 'model',
     run,
-    request,
     summary: loaded.summary,
     backend: loaded.backend,
     backendNotes: loaded.backendNotes,
