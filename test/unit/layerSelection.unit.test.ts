@@ -1,7 +1,8 @@
 // Which of the host's `layer` messages the panel draws (webview/layerSelection.ts): only the maps
 // of the host's latest run and of the panel's latest choice of layer, never a late answer that
-// merely carries the selected layer's name. The runs and requests below follow the host's order
-// of messages by hand (modelPanel.ts: `model`, then `image`, then `layer`).
+// merely carries the selected layer's name; the layer of the maps drawn is the one it marks
+// selected, as the host's is (a click racing the host's own pick). The runs and requests below
+// follow the host's order of messages by hand (modelPanel.ts: `model`, `image`, then `layer`).
 import { strict as assert } from 'node:assert';
 import { LayerSelection } from '../../webview/layerSelection';
 
