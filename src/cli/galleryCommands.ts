@@ -230,7 +230,7 @@ export async function galleryCommand(argv: string[], workerScript: string): Prom
     log: say,
   }).finally(() => client.dispose());
   writeFileSync(args.out, galleryFileText(args.shard ? part : mergedGallery(part, [part])));
-  await removeCheckpoint(args.checkpointFile);
+  await removeCheckpoint(args.checkpointFile, say);
   say(
     `${summaryLine(part, args.shard)} in ${((Date.now() - started) / 1000).toFixed(1)} s, peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB; wrote ${args.out}`,
   );

@@ -21,6 +21,7 @@ import type { GalleryInfo } from '../protocol/worker/galleryProtocol';
 import type { GalleryShardResult } from '../analysis/gallery/processImages';
 import { runPoolJob, type GalleryPoolJob } from './galleryPool';
 import { PeriodicSave } from './periodicSave';
+import { errorMessage } from '../analysis/errors';
 
 export interface FolderGalleryRun extends GalleryPoolJob {
   folder: string;
@@ -121,6 +122,7 @@ export async function buildFolderGallery(run: FolderGalleryRun): Promise<FolderG
   const saves = new PeriodicSave(
     () => writeCache(run, key, state, entry !== undefined),
     run.saveIntervalMs ?? DEFAULT_SAVE_INTERVAL_MS,
+    (error) => run.pool.log?.(`Could not save the gallery cache: ${errorMessage(error)}`),
   );
   try {
     await runPoolJob(run, {
@@ -204,7 +206,7 @@ class FolderGalleryState {
   }
 }
 
-/** Saves the cache, unless nothing was run on a cache that was there; a failure is logged. */
+/** Saves the cache, unless nothing was run on a cache that was there. */
 async function writeCache(
   run: FolderGalleryRun,
   key: GalleryCacheKey,
@@ -212,17 +214,13 @@ async function writeCache(
   hadCache: boolean,
 ): Promise<void> {
   if (!run.cacheDir || (state.computed === 0 && hadCache)) return;
-  try {
-    await saveGalleryCache(run.cacheDir, {
-      version: GALLERY_CACHE_VERSION,
-      key,
-      processed: Object.fromEntries(state.processed),
-      skipped: Object.fromEntries(
-        [...state.skipped].map(([h, s]) => [h, { file: s.file, reason: s.reason }]),
-      ),
-      units: state.units(),
-    });
-  } catch (error) {
-    run.pool.log?.(`Could not save the gallery cache: ${(error as Error).message}`);
-  }
+  await saveGalleryCache(run.cacheDir, {
+    version: GALLERY_CACHE_VERSION,
+    key,
+    processed: Object.fromEntries(state.processed),
+    skipped: Object.fromEntries(
+      [...state.skipped].map(([h, s]) => [h, { file: s.file, reason: s.reason }]),
+    ),
+    units: state.units(),
+  });
 }

@@ -25,6 +25,7 @@ import type { FolderImage, SkippedFile } from '../analysis/gallery/types';
 import type { GalleryShardResult } from '../analysis/gallery/processImages';
 import { runPoolJob, type GalleryPoolJob } from './galleryPool';
 import { PeriodicSave } from './periodicSave';
+import { errorMessage } from '../analysis/errors';
 
 const CHECKPOINT_KIND = 'cnn-inspector-gallery-checkpoint';
 
@@ -106,8 +107,22 @@ async function saveCheckpoint(file: string, checkpoint: Checkpoint): Promise<voi
   await rename(temporary, file); // a kill never leaves half a checkpoint
 }
 
-export async function removeCheckpoint(file: string | undefined): Promise<void> {
-  if (file) await rm(file, { force: true });
+/**
+ * Removes the checkpoint once the run's file is written. The run's result is safe by then, so a
+ * checkpoint that cannot be removed is only worth a warning (none if there is no such file).
+ */
+export async function removeCheckpoint(
+  file: string | undefined,
+  log: (line: string) => void,
+): Promise<void> {
+  if (!file) return;
+  try {
+    await rm(file, { force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR')
+      log(`could not remove the checkpoint ${file} (${errorMessage(error)})`);
+  }
 }
 
 /** Runs the shard and returns its part (the checkpoint, if any, is left for the caller to remove). */
@@ -218,16 +233,28 @@ async function runWithCheckpoints(
   files: FolderImage[],
 ): Promise<void> {
   const { slice } = progress;
-  const saves = new PeriodicSave(async () => {
-    if (!run.checkpointFile) return;
-    await saveCheckpoint(run.checkpointFile, {
-      kind: CHECKPOINT_KIND,
-      key: slice.key,
-      shard: run.shard,
-      done: [...progress.done].sort(byCodeUnits),
-      body: progress.body,
-    });
-  }, run.checkpointEveryMs);
+  const log = run.log ?? (() => {});
+  let checkpointFailed = false;
+  const saves = new PeriodicSave(
+    async () => {
+      if (!run.checkpointFile) return;
+      await saveCheckpoint(run.checkpointFile, {
+        kind: CHECKPOINT_KIND,
+        key: slice.key,
+        shard: run.shard,
+        done: [...progress.done].sort(byCodeUnits),
+        body: progress.body,
+      });
+    },
+    run.checkpointEveryMs,
+    (error) => {
+      if (checkpointFailed) return; // once is enough: the next saves fail the same way
+      checkpointFailed = true;
+      log(
+        `could not save the checkpoint ${run.checkpointFile} (${errorMessage(error)}); the run goes on without it`,
+      );
+    },
+  );
   const onShard = (shard: GalleryShardResult) => {
     progress.body = mergeBodies(slice.key, [progress.body, bodyOfShard(shard, slice)]);
     for (const f of shard.processed) progress.done.add(slice.toRelative(f.path));

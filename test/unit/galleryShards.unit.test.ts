@@ -4,7 +4,7 @@
 // its checkpoint and ends with the same bytes.
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuilt, repoRoot } from './helpers/build';
@@ -181,5 +181,31 @@ describe('dataset passes: sharded galleries', function () {
     assert.match(rerun.stderr, new RegExp(`resuming from .*: ${done} of 300 images already done`));
     assert.ok(readFileSync(out).equals(single), 'the resumed run differs from the single run');
     assert.ok(!existsSync(checkpoint), 'the checkpoint is removed once the file is written');
+  });
+  it('goes on when its checkpoint cannot be written, says so once, and writes the same bytes', async () => {
+    const out = join(dir, 'no-checkpoint.json');
+    const notAFolder = join(dir, 'not-a-folder');
+    writeFileSync(notAFolder, '');
+    const checkpoint = join(notAFolder, 'run.checkpoint');
+    const run = await runCli([
+      'gallery',
+      lenet,
+      '--folder',
+      fashion,
+      '--layer',
+      'pool2',
+      '--out',
+      out,
+      '--checkpoint',
+      checkpoint,
+      '--checkpoint-every',
+      '0',
+      ...SAME_MACHINE,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const warnings = run.stderr.match(/could not save the checkpoint .*not-a-folder/g) ?? [];
+    assert.equal(warnings.length, 1, run.stderr);
+    assert.match(run.stderr, /ENOTDIR/);
+    assert.ok(readFileSync(out).equals(single), 'the run differs from the single run');
   });
 });
