@@ -6,7 +6,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import { InspectorError } from '../errors';
 import type { ChainStepWithOutput } from './classChain';
-import { NotInvertibleError, propagateBack, propagateBackTo } from './projection';
+import { NotInvertibleError, oneHot, propagateBack, propagateBackTo } from './projection';
 import { resizeBilinear } from './resample';
 import type { ArrayND } from './types';
 
@@ -46,12 +46,6 @@ export function defaultCamLayer(steps: ChainStepWithOutput[]): string {
     );
   }
   return conv[conv.length - 1].spec.name;
-}
-
-function oneHot(length: number, index: number): Float32Array {
-  const v = new Float32Array(length);
-  v[index] = 1;
-  return v;
 }
 
 /**

@@ -12,7 +12,7 @@ import {
   type LayerChain,
 } from './classChain';
 import type { LongRun } from './occlusion';
-import { propagateBack } from './projection';
+import { oneHot, propagateBack } from './projection';
 import { gaussianBlur } from './resample';
 import type { ArrayND } from './types';
 
@@ -100,12 +100,6 @@ export async function integratedGradients(
     baselineScore,
     notes: [...notes],
   };
-}
-
-function oneHot(length: number, index: number): Float32Array {
-  const signal = new Float32Array(length);
-  signal[index] = 1;
-  return signal;
 }
 
 /** The chain's steps for the inputs x' + alpha (x - x'), one batch item per alpha. */

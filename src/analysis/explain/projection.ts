@@ -263,6 +263,13 @@ export function projectUnit(
   return { method, ...propagateBack(tf, chain, signal, method) };
 }
 
+/** The signal that carries one class's score back: 1 at `index`, 0 elsewhere. */
+export function oneHot(length: number, index: number): Float32Array {
+  const signal = new Float32Array(length);
+  signal[index] = 1;
+  return signal;
+}
+
 /**
  * Carries `signal` (at the chain's last output) back to the chain's input with `method`'s rules.
  * With 'saliency' it is the gradient of sum(signal * output) with respect to the chain's input.
