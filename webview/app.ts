@@ -80,7 +80,10 @@ export class App {
     this.memory = new PanelMemory(host);
     this.tabToRestore = this.memory.saved.tab;
     this.explainUnitToRestore = this.memory.saved.explainUnit;
-    this.status = new StatusLine(() => host.post({ type: 'cancelRun' }));
+    this.status = new StatusLine(
+      () => host.post({ type: 'cancelRun' }),
+      () => host.post({ type: 'retryRun' }),
+    );
     this.tooltip = new Tooltip(root);
     this.featureMaps = new FeatureMapsView(
       DEFAULT_SETTINGS,
@@ -195,6 +198,7 @@ export class App {
       this.errorBanner.show(m.message, m.location, this.summary !== undefined);
     },
     changes: (m) => this.status.changes(m.lines),
+    cancelled: (m) => this.status.cancelled(m.message, m.retryLabel),
     galleryState: (m) => this.gallery.onMessage(m),
     galleryImage: (m) => this.gallery.onMessage(m),
     galleryFolder: (m) => this.gallery.onMessage(m),

@@ -55,6 +55,7 @@ class ReportHost implements PanelHost {
       case 'revealLayer':
       case 'pickImage':
       case 'cancelRun':
+      case 'retryRun':
       case 'openLocation':
       case 'onnxWrapper':
       case 'onnxReadme':

@@ -4,8 +4,14 @@ import { el } from './dom';
 export class StatusLine {
   readonly element = el('div', 'status');
 
-  /** `onCancel`: the Cancel button of a busy line (the panel shows progress, not a notification). */
-  constructor(private readonly onCancel: () => void = () => {}) {}
+  /**
+   * `onCancel`: the Cancel button of a busy line (the panel shows progress, not a notification);
+   * `onRetry`: the button of a cancelled line, which starts the work again.
+   */
+  constructor(
+    private readonly onCancel: () => void = () => {},
+    private readonly onRetry: () => void = () => {},
+  ) {}
 
   /** `message` undefined: the host is no longer busy. */
   busy(message: string | undefined): void {
@@ -22,6 +28,21 @@ export class StatusLine {
     cancel.textContent = 'Cancel';
     cancel.addEventListener('click', () => this.onCancel());
     this.element.replaceChildren(text, cancel);
+  }
+
+  /** The user cancelled: the line says what stays shown, with a button to start again. */
+  cancelled(message: string, retryLabel: string): void {
+    this.set('cancelled', '');
+    const text = el('span', 'status-text');
+    text.textContent = message;
+    const retry = el('button', 'status-retry');
+    retry.id = 'status-retry';
+    retry.textContent = retryLabel;
+    retry.addEventListener('click', () => {
+      retry.disabled = true; // one press, one run: the busy line replaces this one
+      this.onRetry();
+    });
+    this.element.replaceChildren(text, retry);
   }
 
   /** What the last re-run after saving changed (shapes, parameters, receptive fields). */

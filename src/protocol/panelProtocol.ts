@@ -86,6 +86,11 @@ export type HostToPanel =
   | { type: 'error'; message: string; location?: SourceLocation }
   /** What a re-run after saving the model file changed (shapes, parameters, receptive fields). */
   | { type: 'changes'; lines: string[] }
+  /**
+   * The user cancelled the load or run: the progress line says so, with a button (`retryLabel`,
+   * e.g. "Load again") that posts `retryRun`; what the panel showed (greyed layers, maps) stays.
+   */
+  | { type: 'cancelled'; message: string; retryLabel: string }
   | ExplainToPanel
   | GalleryToPanel;
 
@@ -98,6 +103,8 @@ export type PanelToHost =
   | { type: 'pickImage' }
   /** The progress line's Cancel: stops the model's loading or run. */
   | { type: 'cancelRun' }
+  /** The button of a cancelled line: starts the cancelled load or run again. */
+  | { type: 'retryRun' }
   /** Opens the user's file at an error's line. */
   | { type: 'openLocation'; location: SourceLocation }
   /** Puts text on the clipboard (the webview's own clipboard access is not reliable in VS Code). */

@@ -156,4 +156,64 @@ describe('CNN Inspector: a cold model panel, through the UI', () => {
     assert.equal(await webview.locator('#layer-list.pending').count(), 0);
     assert.equal(await webview.locator('#backend').count(), 1);
   });
+
+  // The progress line's Cancel ends the load; the panel must not be left blank (it was: no line,
+  // no way to start again but closing it). It says so, keeps the greyed layers, and its button
+  // starts the load again. The default engine prepares ONNX Runtime after the layers are built
+  // (tens of seconds for VGG-16): the Cancel pressed then finds the load still running.
+  it('says Cancelled with Load again when the user cancels the load, and loads again', async function () {
+    this.timeout(900_000);
+    const page = workbenchPage();
+    await runCommand(page, 'CNN Inspector: Restart model worker');
+    const rows = page.locator('.explorer-folders-view .monaco-list-row');
+    await rows.filter({ hasText: /^vgg16\.ts$/ }).click({ timeout: 60_000 });
+    const lens = page.locator('.codelens-decoration a', { hasText: /^Visualize model/ }).first();
+    await lens.waitFor({ timeout: 60_000 });
+    await lens.click();
+    const webview = activeWebview(page);
+    await webview.locator('#layer-list.pending').waitFor({ timeout: 600_000 });
+    const pendingRows = await webview.locator('#layer-list.pending tbody tr').count();
+    await webview.locator('.status.busy #status-cancel').click({ timeout: 10_000 });
+
+    const cancelledLine = webview.locator('.status[data-kind="cancelled"]');
+    await cancelledLine.waitFor({ timeout: 60_000 });
+    await sleep(1000); // nothing posted after the cancel may blank the line again
+    await screenshot('cold-vgg16-cancelled');
+    assert.equal(
+      (await cancelledLine.locator('.status-text').textContent())?.trim(),
+      'Cancelled: vgg16 was not loaded.',
+    );
+    assert.equal(await webview.locator('.status.busy').count(), 0, 'no progress line left');
+    assert.equal(await webview.locator('#layer-list.pending tbody tr').count(), pendingRows);
+    assert.equal(pendingRows, 22, 'the greyed layers of VGG-16 stay');
+    assert.equal(await page.locator('.quick-input-widget:visible').count(), 0, 'no image asked');
+
+    // Load again: the progress line is back, the model loads and, as from the lens, the input
+    // is asked for; the panel then shows the real model (no longer greyed, with its engine).
+    await webview.locator('body').evaluate((body) => {
+      const statuses: string[] = [];
+      (window as unknown as { statuses: string[] }).statuses = statuses;
+      new MutationObserver(() => {
+        const status = document.querySelector('.status')?.textContent ?? '';
+        if (status && statuses[statuses.length - 1] !== status) statuses.push(status);
+      }).observe(body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    await cancelledLine.locator('#status-retry', { hasText: 'Load again' }).click();
+    await webview.locator('.status.busy #status-cancel').waitFor({ timeout: 30_000 });
+    await waitForQuickPickItem(page, (l) => l.endsWith('.png'), 600_000);
+    await page.keyboard.press('Escape');
+    await webview.locator('#backend').waitFor({ timeout: 60_000 });
+    await webview.locator('.status.busy').waitFor({ state: 'detached', timeout: 60_000 });
+    await screenshot('cold-vgg16-loaded-again');
+    const statuses = await webview
+      .locator('body')
+      .evaluate(() => (window as unknown as { statuses: string[] }).statuses);
+    assert.ok(
+      statuses.some((s) => /^Loading vgg16: Built 22 layers/.test(s)),
+      statuses.join(' | '),
+    );
+    assert.equal(await webview.locator('#layer-list.pending').count(), 0);
+    assert.equal(await webview.locator('#layer-list tbody tr').count(), 22);
+    assert.equal(await webview.locator('.status[data-kind="cancelled"]').count(), 0);
+  });
 });

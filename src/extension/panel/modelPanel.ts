@@ -10,6 +10,7 @@ import type { ModelRef, LoadedModel } from '../../protocol/worker/workerProtocol
 import type { ImageResult } from '../../analysis/inspectionSession';
 import type { ModelSummary } from '../../analysis/modelSummary';
 import { InspectorError, isCancellation, errorMessage } from '../../analysis/errors';
+import { cancelledNotice, type CancelledNotice } from './cancelledNotice';
 import type { ModelService } from '../modelService';
 import { readSettings } from '../settings';
 import { modelLabel } from '../pickers';
@@ -50,6 +51,8 @@ export class ModelPanel implements vscode.Disposable {
   private readonly explanations: PanelExplanations;
   /** The progress line the panel shows (sent again when the webview loads after it was posted). */
   private busyMessage: string | undefined;
+  /** The line of a load or run the user cancelled, and how to start it again (until the next). */
+  private cancelled: { notice: CancelledNotice; retry: () => Promise<void> } | undefined;
   /** The layers of the model being opened for the first time, known before it is ready. */
   private built: ModelSummary | undefined;
   /** Numbers layer requests, so a slow answer for an older choice is dropped. */
@@ -201,11 +204,40 @@ export class ModelPanel implements vscode.Disposable {
       if (this.currentShow === run && !isCancellation(error)) this.showError(error);
       throw error;
     } finally {
-      if (this.currentShow === run) {
-        this.currentShow = undefined;
-        this.setBusy(undefined);
-      }
+      this.endRun(run, () => ({
+        notice: cancelledNotice('load', modelLabel(this.ref), this.loaded !== undefined),
+        retry: () => this.loadAgain(options),
+      }));
     }
+  }
+
+  /**
+   * The end of a load or run: the progress line goes; if the user cancelled this run (it is still
+   * the current one, aborted: a superseded run is not), the line says so, with its button.
+   */
+  private endRun(
+    run: AbortController,
+    whenCancelled: () => { notice: CancelledNotice; retry: () => Promise<void> },
+  ): void {
+    if (this.currentShow !== run) return;
+    this.currentShow = undefined;
+    this.setBusy(undefined);
+    if (!run.signal.aborted) return;
+    this.cancelled = whenCancelled();
+    this.post(this.cancelled.notice);
+  }
+
+  /** The cancelled line's button: the same load or run again (once). */
+  private retryCancelled(): void {
+    const retry = this.cancelled?.retry;
+    this.cancelled = undefined;
+    if (retry) this.guard(retry());
+  }
+
+  /** "Load again": the cancelled load, then, as the lens does, the input when none is shown yet. */
+  private async loadAgain(options: Parameters<ModelPanel['show']>[0]): Promise<void> {
+    await this.show(options);
+    if (!this.image) await this.pickAndRunInput();
   }
 
   /** The panel shows a step's progress itself (no notification) while the user can see it. */
@@ -295,6 +327,9 @@ export class ModelPanel implements vscode.Disposable {
         // The progress line's Cancel (the notification's, when the panel shows the progress).
         this.currentShow?.abort();
         return;
+      case 'retryRun':
+        this.retryCancelled();
+        return;
       case 'revealLayer':
         revealLayerSource(this.layerRef(message.name), this.panel.viewColumn);
         return;
@@ -346,6 +381,7 @@ export class ModelPanel implements vscode.Disposable {
       if (this.selectedLayer) this.guard(this.sendLayer(this.selectedLayer));
     }
     if (this.shownError) this.post(this.shownError);
+    if (this.cancelled && !this.busyMessage) this.post(this.cancelled.notice);
   }
 
   /** The panel's Change image…: 1-D models take a signal (a .csv / .json file or a synthetic one). */
@@ -355,17 +391,21 @@ export class ModelPanel implements vscode.Disposable {
       ? pickSignal(inputShape)
       : this.chooseImage(inputShape));
     if (!path) return;
-    // A run the progress line's Cancel can stop, superseding any other.
+    await this.runPickedInput(path);
+  }
+
+  /** A run the progress line's Cancel can stop, superseding any other. */
+  private async runPickedInput(path: string): Promise<void> {
     this.currentShow?.abort();
     const run = new AbortController();
     this.currentShow = run;
     try {
       await this.runInput(path, run.signal);
     } finally {
-      if (this.currentShow === run) {
-        this.currentShow = undefined;
-        this.setBusy(undefined);
-      }
+      this.endRun(run, () => ({
+        notice: cancelledNotice('input', modelLabel(this.ref), true, basename(path)),
+        retry: () => this.runPickedInput(path),
+      }));
     }
   }
 
@@ -382,6 +422,7 @@ export class ModelPanel implements vscode.Disposable {
     const message = errorMessage(error);
     const location = error instanceof InspectorError ? error.location : undefined;
     this.shownError = { type: 'error', message, ...(location ? { location } : {}) };
+    this.cancelled = undefined; // the error replaces the line
     this.post(this.shownError);
   }
 
@@ -396,6 +437,7 @@ export class ModelPanel implements vscode.Disposable {
 
   private setBusy(message: string | undefined): void {
     this.busyMessage = message;
+    if (message) this.cancelled = undefined; // new work replaces the cancelled line
     this.post({ type: 'busy', message });
   }
 
