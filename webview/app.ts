@@ -27,7 +27,7 @@ import { TabBar } from './tabs';
 import { ExplainRequests } from './explainRequests';
 import { StatusLine } from './statusLine';
 import type { ExplainToPanel } from '../src/protocol/explainMessages';
-import { showBuiltLayers } from './builtLayers';
+import { showBuiltLayers, stopBuiltLayers } from './builtLayers';
 import { LayerSelection } from './layerSelection';
 
 type ImageMessage = Extract<HostToPanel, { type: 'image' }>;
@@ -198,7 +198,10 @@ export class App {
       this.errorBanner.show(m.message, m.location, this.summary !== undefined);
     },
     changes: (m) => this.status.changes(m.lines),
-    cancelled: (m) => this.status.cancelled(m.message, m.retryLabel),
+    cancelled: (m) => {
+      this.status.cancelled(m.message, m.retryLabel);
+      stopBuiltLayers(this.header, this.layerPane);
+    },
     galleryState: (m) => this.gallery.onMessage(m),
     galleryImage: (m) => this.gallery.onMessage(m),
     galleryFolder: (m) => this.gallery.onMessage(m),

@@ -186,6 +186,11 @@ describe('CNN Inspector: a cold model panel, through the UI', () => {
     assert.equal(await webview.locator('.status.busy').count(), 0, 'no progress line left');
     assert.equal(await webview.locator('#layer-list.pending tbody tr').count(), pendingRows);
     assert.equal(pendingRows, 22, 'the greyed layers of VGG-16 stay');
+    assert.match(
+      (await webview.locator('.model-facts').textContent()) ?? '',
+      /22 layers · 138,357,544 parameters · not loaded$/,
+      'the heading no longer says the model is getting ready',
+    );
     assert.equal(await page.locator('.quick-input-widget:visible').count(), 0, 'no image asked');
 
     // Load again: the progress line is back, the model loads and, as from the lens, the input
