@@ -9,8 +9,10 @@ import type { HostToPanel, PanelTab, PanelToHost } from '../../protocol/panelPro
 import type { ModelRef, LoadedModel } from '../../protocol/worker/workerProtocol';
 import type { ImageResult } from '../../analysis/inspectionSession';
 import type { ModelSummary } from '../../analysis/modelSummary';
-import { InspectorError, isCancellation, errorMessage } from '../../analysis/errors';
-import { cancelledNotice, type CancelledNotice } from './cancelledNotice';
+import { InspectorError, isCancellation } from '../../analysis/errors';
+import { cancelledNotice } from './cancelledNotice';
+import { PanelStatus, type CancelledWork } from './panelStatus';
+import { MapRequests } from './mapRequests';
 import type { ModelService } from '../modelService';
 import { readSettings } from '../settings';
 import { modelLabel } from '../pickers';
@@ -43,27 +45,16 @@ export class ModelPanel implements vscode.Disposable {
   private loaded: LoadedModel | undefined;
   private image: ImageResult | undefined;
   private selectedLayer: string | undefined;
-  /** The error the panel shows, sent again when the webview is rebuilt; cleared by a good run. */
-  private shownError: Extract<HostToPanel, { type: 'error' }> | undefined;
   /** The running `show`, cancelled when a newer one starts (a save while a run is stuck). */
   private currentShow: AbortController | undefined;
   /** The Why tab's and the arithmetic dialog's questions. */
   private readonly explanations: PanelExplanations;
-  /** The progress line the panel shows (sent again when the webview loads after it was posted). */
-  private busyMessage: string | undefined;
-  /** The line of a load or run the user cancelled, and how to start it again (until the next). */
-  private cancelled: { notice: CancelledNotice; retry: () => Promise<void> } | undefined;
+  /** The progress line, the cancelled line and the error banner. */
+  private readonly status = new PanelStatus((m) => this.post(m));
   /** The layers of the model being opened for the first time, known before it is ready. */
   private built: ModelSummary | undefined;
-  /** Numbers layer requests, so a slow answer for an older choice is dropped. */
-  private layerRequests = 0;
-  /**
-   * Numbers what the panel's maps are read from: each model shown and each pass on an input
-   * starts a run; `layer` messages carry theirs, so the webview drops maps of an earlier run.
-   */
-  private run = 0;
-  /** The webview's latest `selectLayer` request (0: none since it loaded), echoed in `layer`. */
-  private panelRequest = 0;
+  /** Runs and layer requests, so neither side draws stale maps. */
+  private readonly maps = new MapRequests();
   private readonly disposables: vscode.Disposable[] = [];
   /** The Gallery tab's host side. */
   readonly gallery: GalleryController;
@@ -163,7 +154,7 @@ export class ModelPanel implements vscode.Disposable {
         throw new InspectorError('cancelled', 'Superseded by a newer run.');
     };
     const loading = `Loading ${modelLabel(this.ref)}`;
-    this.setBusy(`${loading}\u2026`);
+    this.status.setBusy(`${loading}\u2026`);
     try {
       const loaded = await this.models.loadModel(
         this.ref,
@@ -177,7 +168,7 @@ export class ModelPanel implements vscode.Disposable {
             this.built = built;
             this.post({ type: 'modelBuilt', summary: built });
           }
-          this.setBusy(`${loading}: ${step}\u2026`);
+          this.status.setBusy(`${loading}: ${step}\u2026`);
         },
         this.showsProgress,
       );
@@ -194,8 +185,8 @@ export class ModelPanel implements vscode.Disposable {
       }
       this.selectedLayer =
         wanted ?? layers.find((l) => l.layout === 'spatial')?.name ?? layers[0]?.name;
-      this.shownError = undefined; // the webview clears it on 'model'
-      this.run++;
+      this.status.forgetError(); // the webview clears it on 'model'
+      this.maps.newRun();
       this.postModel();
       const inputSource = options.inputSource ?? this.image?.inputSource;
       if (inputSource) await this.runInput(inputSource, run.signal);
@@ -215,22 +206,16 @@ export class ModelPanel implements vscode.Disposable {
    * The end of a load or run: the progress line goes; if the user cancelled this run (it is still
    * the current one, aborted: a superseded run is not), the line says so, with its button.
    */
-  private endRun(
-    run: AbortController,
-    whenCancelled: () => { notice: CancelledNotice; retry: () => Promise<void> },
-  ): void {
+  private endRun(run: AbortController, whenCancelled: () => CancelledWork): void {
     if (this.currentShow !== run) return;
     this.currentShow = undefined;
-    this.setBusy(undefined);
-    if (!run.signal.aborted) return;
-    this.cancelled = whenCancelled();
-    this.post(this.cancelled.notice);
+    this.status.setBusy(undefined);
+    if (run.signal.aborted) this.status.showCancelled(whenCancelled());
   }
 
   /** The cancelled line's button: the same load or run again (once). */
   private retryCancelled(): void {
-    const retry = this.cancelled?.retry;
-    this.cancelled = undefined;
+    const retry = this.status.takeRetry();
     if (retry) this.guard(retry());
   }
 
@@ -264,19 +249,19 @@ export class ModelPanel implements vscode.Disposable {
 
   private async runInput(inputSource: string, signal?: AbortSignal): Promise<void> {
     const running = `Running the model on ${basename(inputSource)}`;
-    this.setBusy(`${running}\u2026`);
+    this.status.setBusy(`${running}\u2026`);
     const image = await this.models.runInput(
       this.ref,
       inputSource,
       signal,
       (step) => {
-        if (!signal?.aborted) this.setBusy(`${running}: ${step}\u2026`);
+        if (!signal?.aborted) this.status.setBusy(`${running}: ${step}\u2026`);
       },
       this.showsProgress,
     );
     if (signal?.aborted) return;
     this.image = image;
-    this.run++;
+    this.maps.newRun();
     this.postImage();
     this.gallery.imageChanged();
     if (this.selectedLayer) await this.sendLayer(this.selectedLayer);
@@ -286,16 +271,15 @@ export class ModelPanel implements vscode.Disposable {
     if (!this.image) return;
     // Not cancelled when the user picks another layer: cancelling stops the worker, and reading a
     // computed layer is cheap; the stale answer is dropped instead.
-    const request = ++this.layerRequests;
-    const { run, panelRequest } = this;
+    const read = this.maps.startLayerRead();
     const layer = await this.models.getLayer(
       this.ref,
       this.image.inputSource,
       name,
       this.showsProgress,
     );
-    if (request !== this.layerRequests || name !== this.selectedLayer) return; // a newer choice won
-    this.post({ type: 'layer', ...layer, run, request: panelRequest });
+    if (!read.isLatest() || name !== this.selectedLayer) return; // a newer choice won
+    this.post({ type: 'layer', ...layer, ...read.stamp });
   }
 
   /** The display settings the webview draws with (sent when it is ready and when they change). */
@@ -311,7 +295,7 @@ export class ModelPanel implements vscode.Disposable {
   private onMessage(message: PanelToHost): void {
     switch (message.type) {
       case 'ready':
-        this.panelRequest = 0; // a new webview numbers its requests from 1
+        this.maps.webviewLoaded();
         this.replayState();
         return;
       case 'openLocation':
@@ -319,7 +303,7 @@ export class ModelPanel implements vscode.Disposable {
         return;
       case 'selectLayer':
         this.selectedLayer = message.name;
-        this.panelRequest = message.request;
+        this.maps.panelAsked(message.request);
         this.guard(this.sendLayer(message.name));
         revealLayerSource(this.layerRef(message.name), this.panel.viewColumn);
         return;
@@ -375,13 +359,12 @@ export class ModelPanel implements vscode.Disposable {
     this.postSettings();
     if (this.loaded) this.postModel();
     else if (this.built) this.post({ type: 'modelBuilt', summary: this.built });
-    if (this.busyMessage) this.post({ type: 'busy', message: this.busyMessage });
+    this.status.replayProgress();
     if (this.image) {
       this.postImage();
       if (this.selectedLayer) this.guard(this.sendLayer(this.selectedLayer));
     }
-    if (this.shownError) this.post(this.shownError);
-    if (this.cancelled && !this.busyMessage) this.post(this.cancelled.notice);
+    this.status.replayOutcome();
   }
 
   /** The panel's Change image…: 1-D models take a signal (a .csv / .json file or a synthetic one). */
@@ -419,26 +402,16 @@ export class ModelPanel implements vscode.Disposable {
 
   /** The error, prominently in the panel, with its place in the user's code when known. */
   showError(error: unknown): void {
-    const message = errorMessage(error);
-    const location = error instanceof InspectorError ? error.location : undefined;
-    this.shownError = { type: 'error', message, ...(location ? { location } : {}) };
-    this.cancelled = undefined; // the error replaces the line
-    this.post(this.shownError);
+    this.status.showError(error);
   }
 
   private postModel(): void {
     if (this.loaded && this.selectedLayer)
-      this.post(modelMessage(this.loaded, this.selectedLayer, this.run));
+      this.post(modelMessage(this.loaded, this.selectedLayer, this.maps.run));
   }
 
   private postImage(): void {
-    if (this.image) this.post(imageMessage(this.image, this.run));
-  }
-
-  private setBusy(message: string | undefined): void {
-    this.busyMessage = message;
-    if (message) this.cancelled = undefined; // new work replaces the cancelled line
-    this.post({ type: 'busy', message });
+    if (this.image) this.post(imageMessage(this.image, this.maps.run));
   }
 
   private post(message: HostToPanel): void {
